@@ -1,0 +1,219 @@
+"""factory_boy factories for tests: every object valid on its own, school ids kept consistent."""
+
+import datetime as dt
+
+import factory
+from django.contrib.auth.hashers import make_password
+
+from parta.accounts.models import Guardianship, User
+from parta.schools.models import (
+    AcademicYear,
+    Building,
+    City,
+    ClassGroup,
+    District,
+    Enrolment,
+    Room,
+    School,
+    StaffMembership,
+    StudyPeriod,
+    Subgroup,
+    SubgroupMembership,
+    Subject,
+    TeachingAssignment,
+)
+from parta.timetable.models import Bell, Lesson
+
+PASSWORD = "parta-test-pass"
+# Hashing once keeps factories fast; every test user has the same password.
+_PASSWORD_HASH = make_password(PASSWORD)
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    first_name = factory.Iterator(["Анна", "Иван", "Мария", "Пётр", "Ольга"])
+    last_name = factory.Iterator(["Иванова", "Петров", "Смирнова", "Кузнецов", "Попова"])
+    password = _PASSWORD_HASH
+
+
+class CityFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = City
+
+    name = "Москва"
+
+
+class DistrictFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = District
+
+    city = factory.SubFactory(CityFactory)
+    name = factory.Sequence(lambda n: f"Район {n}")
+
+
+class SchoolFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = School
+
+    district = factory.SubFactory(DistrictFactory)
+    city = factory.SelfAttribute("district.city")
+    name = factory.Sequence(lambda n: f"ГБОУ Школа № {1000 + n}")
+    short_name = factory.Sequence(lambda n: f"Школа № {1000 + n}")
+
+
+class BuildingFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Building
+
+    school = factory.SubFactory(SchoolFactory)
+    name = factory.Sequence(lambda n: f"Корпус {n}")
+    address = "ул. Школьная, 1"
+
+
+class RoomFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Room
+
+    building = factory.SubFactory(BuildingFactory)
+    school = factory.SelfAttribute("building.school")
+    name = factory.Sequence(lambda n: str(100 + n))
+
+
+class AcademicYearFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = AcademicYear
+
+    school = factory.SubFactory(SchoolFactory)
+    name = "2026/2027"
+    starts_on = dt.date(2026, 9, 1)
+    ends_on = dt.date(2027, 5, 31)
+
+
+class StudyPeriodFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = StudyPeriod
+
+    year = factory.SubFactory(AcademicYearFactory)
+    school = factory.SelfAttribute("year.school")
+    kind = StudyPeriod.Kind.QUARTER
+    number = 1
+    starts_on = dt.date(2026, 9, 1)
+    ends_on = dt.date(2026, 10, 24)
+
+
+class SubjectFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Subject
+        django_get_or_create = ("code",)
+
+    code = factory.Sequence(lambda n: f"subject-{n}")
+    name_ru = factory.Sequence(lambda n: f"Предмет {n}")
+    name_en = factory.Sequence(lambda n: f"Subject {n}")
+
+
+class ClassGroupFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ClassGroup
+
+    year = factory.SubFactory(AcademicYearFactory)
+    school = factory.SelfAttribute("year.school")
+    building = factory.SubFactory(BuildingFactory, school=factory.SelfAttribute("..school"))
+    grade = 7
+    letter = factory.Sequence(lambda n: "АБВГДЕЖЗИКЛМН"[n % 13])
+
+
+class SubgroupFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Subgroup
+
+    class_group = factory.SubFactory(ClassGroupFactory)
+    school = factory.SelfAttribute("class_group.school")
+    subject = factory.SubFactory(SubjectFactory)
+    number = 1
+
+
+class EnrolmentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Enrolment
+
+    class_group = factory.SubFactory(ClassGroupFactory)
+    school = factory.SelfAttribute("class_group.school")
+    year = factory.SelfAttribute("class_group.year")
+    student = factory.SubFactory(UserFactory)
+
+
+class SubgroupMembershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = SubgroupMembership
+
+    subgroup = factory.SubFactory(SubgroupFactory)
+    school = factory.SelfAttribute("subgroup.school")
+    student = factory.SubFactory(UserFactory)
+
+
+class GuardianshipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Guardianship
+
+    guardian = factory.SubFactory(UserFactory)
+    student = factory.SubFactory(UserFactory)
+    relation = Guardianship.Relation.MOTHER
+
+
+class StaffMembershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = StaffMembership
+
+    school = factory.SubFactory(SchoolFactory)
+    user = factory.SubFactory(UserFactory)
+    role = StaffMembership.Role.TEACHER
+
+
+class TeachingAssignmentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = TeachingAssignment
+
+    class_group = factory.SubFactory(ClassGroupFactory)
+    school = factory.SelfAttribute("class_group.school")
+    year = factory.SelfAttribute("class_group.year")
+    teacher = factory.SubFactory(UserFactory)
+    subject = factory.SubFactory(SubjectFactory)
+    hours_per_week = 2
+
+
+class BellFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Bell
+        django_get_or_create = ("school", "number")
+
+    school = factory.SubFactory(SchoolFactory)
+    number = 1
+    starts_at = dt.time(8, 30)
+    ends_at = dt.time(9, 15)
+
+
+def _lesson_start(lesson: "Lesson") -> dt.datetime:
+    from django.utils import timezone
+
+    return timezone.make_aware(dt.datetime.combine(lesson.date, dt.time(8, 0)) + dt.timedelta(hours=lesson.number))
+
+
+class LessonFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Lesson
+
+    assignment = factory.SubFactory(TeachingAssignmentFactory)
+    school = factory.SelfAttribute("assignment.school")
+    year = factory.SelfAttribute("assignment.year")
+    class_group = factory.SelfAttribute("assignment.class_group")
+    subgroup = factory.SelfAttribute("assignment.subgroup")
+    subject = factory.SelfAttribute("assignment.subject")
+    teacher = factory.SelfAttribute("assignment.teacher")
+    date = dt.date(2026, 9, 7)
+    number = 1
+    starts_at = factory.LazyAttribute(_lesson_start)
+    ends_at = factory.LazyAttribute(lambda o: o.starts_at + dt.timedelta(minutes=45))

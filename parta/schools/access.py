@@ -1,0 +1,190 @@
+"""Who may see what in a school. Every page and endpoint goes through these functions.
+
+A request for something that is not yours answers 404, never 403, so ids cannot be probed.
+Roles are held on a node (city, school, class group) and apply to everything below it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Q
+from django.http import Http404
+
+from parta.accounts.models import Guardianship, User
+from parta.schools.models import (
+    CityRole,
+    ClassGroup,
+    Enrolment,
+    School,
+    StaffMembership,
+    TeachingAssignment,
+)
+
+
+@dataclass(frozen=True)
+class Roles:
+    """What one user is, read once per request."""
+
+    user_id: int
+    is_superuser: bool
+    admin_school_ids: frozenset[int]
+    teacher_school_ids: frozenset[int]
+    methodologist_city_ids: frozenset[int]
+    child_ids: frozenset[int]
+    student_class_group_ids: frozenset[int]
+
+    @property
+    def staff_school_ids(self) -> frozenset[int]:
+        return self.admin_school_ids | self.teacher_school_ids
+
+    @property
+    def is_admin(self) -> bool:
+        return bool(self.admin_school_ids)
+
+    @property
+    def is_teacher(self) -> bool:
+        return bool(self.teacher_school_ids)
+
+    @property
+    def is_methodologist(self) -> bool:
+        return bool(self.methodologist_city_ids)
+
+    @property
+    def is_guardian(self) -> bool:
+        return bool(self.child_ids)
+
+    @property
+    def is_student(self) -> bool:
+        return bool(self.student_class_group_ids)
+
+    @property
+    def names(self) -> list[str]:
+        """Role names in the order a home page shows them."""
+        flags = [
+            ("admin", self.is_admin),
+            ("teacher", self.is_teacher),
+            ("methodologist", self.is_methodologist),
+            ("parent", self.is_guardian),
+            ("student", self.is_student),
+        ]
+        return [name for name, on in flags if on]
+
+
+_NO_ROLES = Roles(0, False, frozenset(), frozenset(), frozenset(), frozenset(), frozenset())
+
+
+def roles_of(user: Any) -> Roles:
+    """The user's roles, cached on the user object for the rest of the request."""
+    if not getattr(user, "is_authenticated", False):
+        return _NO_ROLES
+    cached: Roles | None = getattr(user, "_parta_roles", None)
+    if cached is not None:
+        return cached
+    staff = list(StaffMembership.objects.filter(user_id=user.pk).values_list("school_id", "role"))
+    roles = Roles(
+        user_id=user.pk,
+        is_superuser=bool(user.is_superuser),
+        admin_school_ids=frozenset(s for s, r in staff if r == StaffMembership.Role.ADMIN),
+        teacher_school_ids=frozenset(s for s, r in staff if r == StaffMembership.Role.TEACHER),
+        methodologist_city_ids=frozenset(CityRole.objects.filter(user_id=user.pk).values_list("city_id", flat=True)),
+        child_ids=frozenset(Guardianship.objects.filter(guardian_id=user.pk).values_list("student_id", flat=True)),
+        student_class_group_ids=frozenset(
+            Enrolment.objects.filter(student_id=user.pk).values_list("class_group_id", flat=True)
+        ),
+    )
+    user._parta_roles = roles
+    return roles
+
+
+def _nothing() -> Q:
+    return Q(pk__in=[])
+
+
+# --- schools -----------------------------------------------------------------------------
+
+
+def schools_readable_by(user: Any) -> Q:
+    """A Q over School: staff their schools, families their children's, methodologists their city's."""
+    roles = roles_of(user)
+    if roles.is_superuser:
+        return Q()
+    family = roles.child_ids | {roles.user_id}
+    q = Q(pk__in=roles.staff_school_ids) | Q(city_id__in=roles.methodologist_city_ids)
+    q |= Q(pk__in=Enrolment.objects.filter(student_id__in=family).values("school_id"))
+    return q if roles.user_id else _nothing()
+
+
+def access_school(user: Any, school_id: int, *, for_admin: bool = False) -> School:
+    roles = roles_of(user)
+    if for_admin and not (roles.is_superuser or school_id in roles.admin_school_ids):
+        raise Http404
+    school = School.objects.filter(schools_readable_by(user), pk=school_id).first()
+    if school is None:
+        raise Http404
+    return school
+
+
+# --- class groups ------------------------------------------------------------------------
+
+
+def class_groups_readable_by(user: Any) -> Q:
+    """A Q over ClassGroup: an admin their school's, a teacher those they teach or lead,
+    a student their own, a guardian their children's."""
+    roles = roles_of(user)
+    if roles.is_superuser:
+        return Q()
+    if not roles.user_id:
+        return _nothing()
+    q = Q(school_id__in=roles.admin_school_ids)
+    q |= Q(class_teacher_id=roles.user_id)
+    q |= Q(pk__in=TeachingAssignment.objects.filter(teacher_id=roles.user_id).values("class_group_id"))
+    q |= Q(pk__in=roles.student_class_group_ids)
+    q |= Q(pk__in=Enrolment.objects.filter(student_id__in=roles.child_ids).values("class_group_id"))
+    return q
+
+
+def access_class_group(user: Any, class_group_id: int) -> ClassGroup:
+    group = (
+        ClassGroup.objects.select_related("school", "year", "building", "class_teacher")
+        .filter(class_groups_readable_by(user), pk=class_group_id)
+        .first()
+    )
+    if group is None:
+        raise Http404
+    return group
+
+
+# --- people ------------------------------------------------------------------------------
+
+
+def people_readable_by(user: Any) -> Q:
+    """A Q over User: yourself; your children; for staff, the students of the class groups
+    you may read and the staff of your schools."""
+    roles = roles_of(user)
+    if roles.is_superuser:
+        return Q()
+    if not roles.user_id:
+        return _nothing()
+    q = Q(pk=roles.user_id) | Q(pk__in=roles.child_ids)
+    if roles.staff_school_ids:
+        readable_groups = ClassGroup.objects.filter(class_groups_readable_by(user)).values("pk")
+        q |= Q(pk__in=Enrolment.objects.filter(class_group_id__in=readable_groups).values("student_id"))
+        q |= Q(pk__in=StaffMembership.objects.filter(school_id__in=roles.staff_school_ids).values("user_id"))
+    return q
+
+
+def access_person(user: Any, person_id: int) -> User:
+    person = User.objects.filter(people_readable_by(user), pk=person_id, is_active=True).first()
+    if person is None:
+        raise Http404
+    return person
+
+
+def access_child(user: Any, student_id: int) -> User:
+    """A guardian's own child (or the student themself): the family's view of a diary or timetable."""
+    roles = roles_of(user)
+    if not (student_id == roles.user_id or student_id in roles.child_ids or roles.is_superuser):
+        raise Http404
+    return access_person(user, student_id)

@@ -1,0 +1,336 @@
+"""The school's structure: city → district → school → building, years and periods,
+class groups and subgroups, subjects, rooms, enrolment, staff and teaching assignments.
+
+Every school-scoped table carries ``school`` (denormalised where needed) so that hot
+queries filter by it and a city can later distribute tables by school.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+
+class City(models.Model):
+    name = models.CharField(_("name"), max_length=200)
+    time_zone = models.CharField(_("time zone"), max_length=64, default="Europe/Moscow")
+
+    class Meta:
+        verbose_name = _("city")
+        verbose_name_plural = _("cities")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class District(models.Model):
+    city = models.ForeignKey(City, on_delete=models.PROTECT, related_name="districts")
+    name = models.CharField(_("name"), max_length=200)
+
+    class Meta:
+        verbose_name = _("district")
+        verbose_name_plural = _("districts")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class School(models.Model):
+    city = models.ForeignKey(City, on_delete=models.PROTECT, related_name="schools")
+    district = models.ForeignKey(District, on_delete=models.PROTECT, related_name="schools")
+    name = models.CharField(_("name"), max_length=300)
+    short_name = models.CharField(_("short name"), max_length=100)
+
+    class Meta:
+        verbose_name = _("school")
+        verbose_name_plural = _("schools")
+
+    def __str__(self) -> str:
+        return self.short_name
+
+
+class Building(models.Model):
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="buildings")
+    name = models.CharField(_("name"), max_length=200)
+    address = models.CharField(_("address"), max_length=300)
+
+    class Meta:
+        verbose_name = _("building")
+        verbose_name_plural = _("buildings")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Room(models.Model):
+    class Kind(models.TextChoices):
+        CLASSROOM = "classroom", _("classroom")
+        LAB = "lab", _("laboratory")
+        COMPUTER = "computer", _("computer room")
+        LANGUAGE = "language", _("language room")
+        WORKSHOP = "workshop", _("workshop")
+        GYM = "gym", _("gym")
+        HALL = "hall", _("assembly hall")
+
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="rooms")
+    building = models.ForeignKey(Building, on_delete=models.CASCADE, related_name="rooms")
+    name = models.CharField(_("name"), max_length=50)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.CLASSROOM)
+    capacity = models.PositiveSmallIntegerField(_("capacity"), default=30)
+
+    class Meta:
+        verbose_name = _("room")
+        verbose_name_plural = _("rooms")
+        constraints = [models.UniqueConstraint(fields=["building", "name"], name="room_unique_name")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class AcademicYear(models.Model):
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="years")
+    name = models.CharField(_("name"), max_length=20)
+    starts_on = models.DateField(_("starts on"))
+    ends_on = models.DateField(_("ends on"))
+
+    class Meta:
+        verbose_name = _("academic year")
+        verbose_name_plural = _("academic years")
+        ordering = ["-starts_on"]
+        constraints = [
+            models.UniqueConstraint(fields=["school", "starts_on"], name="year_unique_start"),
+            models.CheckConstraint(condition=models.Q(ends_on__gt=models.F("starts_on")), name="year_ends_after_start"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class StudyPeriod(models.Model):
+    class Kind(models.TextChoices):
+        QUARTER = "quarter", _("quarter")
+        TRIMESTER = "trimester", _("trimester")
+        SEMESTER = "semester", _("semester")
+
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="study_periods")
+    year = models.ForeignKey(AcademicYear, on_delete=models.CASCADE, related_name="periods")
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.QUARTER)
+    number = models.PositiveSmallIntegerField(_("number"))
+    starts_on = models.DateField(_("starts on"))
+    ends_on = models.DateField(_("ends on"))
+
+    class Meta:
+        verbose_name = _("study period")
+        verbose_name_plural = _("study periods")
+        ordering = ["year", "kind", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["year", "kind", "number"], name="period_unique_number"),
+            models.CheckConstraint(condition=models.Q(ends_on__gte=models.F("starts_on")), name="period_ends_after_start"),
+        ]
+
+    @property
+    def name(self) -> str:
+        return f"{self.number} {self.get_kind_display()}"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Holiday(models.Model):
+    """School holidays and public days off: no lessons are generated on them."""
+
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="holidays")
+    year = models.ForeignKey(AcademicYear, on_delete=models.CASCADE, related_name="holidays")
+    name = models.CharField(_("name"), max_length=200)
+    starts_on = models.DateField(_("starts on"))
+    ends_on = models.DateField(_("ends on"))
+
+    class Meta:
+        verbose_name = _("holiday")
+        verbose_name_plural = _("holidays")
+        ordering = ["starts_on"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(ends_on__gte=models.F("starts_on")), name="holiday_ends_after_start"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Subject(models.Model):
+    """The city's catalogue of subjects, shared by every school and by the topic framework."""
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    name_ru = models.CharField(_("name (Russian)"), max_length=200)
+    name_en = models.CharField(_("name (English)"), max_length=200)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        verbose_name = _("subject")
+        verbose_name_plural = _("subjects")
+        ordering = ["order", "code"]
+
+    @property
+    def name(self) -> str:
+        return self.name_en if (get_language() or "ru").startswith("en") else self.name_ru
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ClassGroup(models.Model):
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="class_groups")
+    year = models.ForeignKey(AcademicYear, on_delete=models.CASCADE, related_name="class_groups")
+    grade = models.PositiveSmallIntegerField(_("grade"))
+    letter = models.CharField(_("letter"), max_length=4)
+    building = models.ForeignKey(Building, on_delete=models.PROTECT, related_name="class_groups")
+    home_room = models.ForeignKey(Room, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    class_teacher = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="homeroom_groups",
+        verbose_name=_("class teacher"),
+    )
+
+    class Meta:
+        verbose_name = _("class group")
+        verbose_name_plural = _("class groups")
+        ordering = ["grade", "letter"]
+        constraints = [
+            models.UniqueConstraint(fields=["year", "grade", "letter"], name="class_group_unique_name"),
+            models.CheckConstraint(condition=models.Q(grade__gte=1, grade__lte=11), name="class_group_grade_range"),
+        ]
+
+    @property
+    def name(self) -> str:
+        return f"{self.grade}{self.letter}"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Subgroup(models.Model):
+    """Part of a class group taught separately in one subject (foreign language, informatics…)."""
+
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="+")
+    class_group = models.ForeignKey(ClassGroup, on_delete=models.CASCADE, related_name="subgroups")
+    subject = models.ForeignKey(Subject, on_delete=models.PROTECT, related_name="+")
+    number = models.PositiveSmallIntegerField(_("number"))
+
+    class Meta:
+        verbose_name = _("subgroup")
+        verbose_name_plural = _("subgroups")
+        ordering = ["class_group", "subject", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["class_group", "subject", "number"], name="subgroup_unique_number"),
+        ]
+
+    @property
+    def name(self) -> str:
+        return f"{self.class_group.name}/{self.number}"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Enrolment(models.Model):
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="+")
+    year = models.ForeignKey(AcademicYear, on_delete=models.CASCADE, related_name="+")
+    class_group = models.ForeignKey(ClassGroup, on_delete=models.CASCADE, related_name="enrolments")
+    student = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="enrolments")
+
+    class Meta:
+        verbose_name = _("enrolment")
+        verbose_name_plural = _("enrolments")
+        constraints = [
+            # One class group per student per year.
+            models.UniqueConstraint(fields=["year", "student"], name="enrolment_one_class_per_year"),
+        ]
+        indexes = [models.Index(fields=["student", "year"])]
+
+    def __str__(self) -> str:
+        return f"{self.student} — {self.class_group}"
+
+
+class SubgroupMembership(models.Model):
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="+")
+    subgroup = models.ForeignKey(Subgroup, on_delete=models.CASCADE, related_name="memberships")
+    student = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="subgroup_memberships")
+
+    class Meta:
+        verbose_name = _("subgroup membership")
+        verbose_name_plural = _("subgroup memberships")
+        constraints = [models.UniqueConstraint(fields=["subgroup", "student"], name="subgroup_membership_unique")]
+
+
+class StaffMembership(models.Model):
+    class Role(models.TextChoices):
+        ADMIN = "admin", _("school administrator")
+        TEACHER = "teacher", _("teacher")
+
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="staff")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="staff_memberships")
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    position = models.CharField(_("position"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("staff membership")
+        verbose_name_plural = _("staff memberships")
+        constraints = [models.UniqueConstraint(fields=["school", "user", "role"], name="staff_membership_unique")]
+        indexes = [models.Index(fields=["user", "role"])]
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.get_role_display()}"
+
+
+class CityRole(models.Model):
+    class Role(models.TextChoices):
+        METHODOLOGIST = "methodologist", _("methodologist")
+
+    city = models.ForeignKey(City, on_delete=models.CASCADE, related_name="roles")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="city_roles")
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+
+    class Meta:
+        verbose_name = _("city role")
+        verbose_name_plural = _("city roles")
+        constraints = [models.UniqueConstraint(fields=["city", "user", "role"], name="city_role_unique")]
+
+
+class TeachingAssignment(models.Model):
+    """A teacher teaches a subject to a class group (or one of its subgroups) this year."""
+
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="+")
+    year = models.ForeignKey(AcademicYear, on_delete=models.CASCADE, related_name="+")
+    teacher = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="teaching_assignments")
+    class_group = models.ForeignKey(ClassGroup, on_delete=models.CASCADE, related_name="teaching_assignments")
+    subgroup = models.ForeignKey(Subgroup, on_delete=models.CASCADE, null=True, blank=True, related_name="teaching_assignments")
+    subject = models.ForeignKey(Subject, on_delete=models.PROTECT, related_name="+")
+    hours_per_week = models.PositiveSmallIntegerField(_("hours per week"))
+
+    class Meta:
+        verbose_name = _("teaching assignment")
+        verbose_name_plural = _("teaching assignments")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["class_group", "subject"],
+                condition=models.Q(subgroup__isnull=True),
+                name="assignment_one_teacher_per_class_subject",
+            ),
+            models.UniqueConstraint(
+                fields=["subgroup", "subject"],
+                condition=models.Q(subgroup__isnull=False),
+                name="assignment_one_teacher_per_subgroup_subject",
+            ),
+            models.CheckConstraint(condition=models.Q(hours_per_week__gte=1, hours_per_week__lte=12), name="assignment_hours_range"),
+        ]
+        indexes = [models.Index(fields=["teacher", "year"])]
+
+    @property
+    def group_name(self) -> str:
+        return self.subgroup.name if self.subgroup_id and self.subgroup else self.class_group.name
+
+    def __str__(self) -> str:
+        return f"{self.subject} — {self.group_name} — {self.teacher}"

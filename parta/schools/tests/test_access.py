@@ -1,0 +1,77 @@
+import pytest
+from django.http import Http404
+
+from parta.schools.access import access_child, access_class_group, access_person, access_school, roles_of
+
+
+def test_roles_are_read_from_memberships(world):
+    assert roles_of(world.a.admin).names == ["admin"]
+    assert roles_of(world.a.class_teacher).names == ["teacher"]
+    assert roles_of(world.a.parent).names == ["parent"]
+    assert roles_of(world.a.student).names == ["student"]
+    assert roles_of(world.methodologist).names == ["methodologist"]
+    assert roles_of(world.outsider).names == []
+
+
+def test_parent_reaches_own_children_only(world):
+    assert access_child(world.a.parent, world.a.student.pk) == world.a.student
+    assert access_child(world.a.parent, world.a.sibling.pk) == world.a.sibling
+    with pytest.raises(Http404):
+        access_child(world.a.parent, world.b.student.pk)
+    with pytest.raises(Http404):
+        access_child(world.b.parent, world.a.student.pk)
+
+
+def test_student_is_not_a_guardian_of_their_sibling(world):
+    with pytest.raises(Http404):
+        access_child(world.a.student, world.a.sibling.pk)
+
+
+def test_teacher_reaches_the_class_groups_they_teach(world):
+    assert access_class_group(world.a.subject_teacher, world.a.group.pk) == world.a.group
+    with pytest.raises(Http404):
+        access_class_group(world.a.subject_teacher, world.a.other_group.pk)
+    with pytest.raises(Http404):
+        access_class_group(world.a.subject_teacher, world.b.group.pk)
+
+
+def test_teacher_sees_students_of_their_classes_and_colleagues(world):
+    assert access_person(world.a.subject_teacher, world.a.student.pk) == world.a.student
+    assert access_person(world.a.subject_teacher, world.a.admin.pk) == world.a.admin
+    with pytest.raises(Http404):
+        access_person(world.a.subject_teacher, world.a.sibling.pk)
+    with pytest.raises(Http404):
+        access_person(world.a.subject_teacher, world.b.student.pk)
+
+
+def test_admin_reaches_own_school_only(world):
+    assert access_school(world.a.admin, world.a.school.pk, for_admin=True) == world.a.school
+    assert access_class_group(world.a.admin, world.a.other_group.pk) == world.a.other_group
+    with pytest.raises(Http404):
+        access_school(world.a.admin, world.b.school.pk)
+    with pytest.raises(Http404):
+        access_class_group(world.a.admin, world.b.group.pk)
+    with pytest.raises(Http404):
+        access_person(world.a.admin, world.b.student.pk)
+
+
+def test_teacher_is_not_an_admin(world):
+    with pytest.raises(Http404):
+        access_school(world.a.class_teacher, world.a.school.pk, for_admin=True)
+
+
+def test_outsider_reaches_nothing(world):
+    for call, arg in [
+        (access_school, world.a.school.pk),
+        (access_class_group, world.a.group.pk),
+        (access_person, world.a.student.pk),
+        (access_child, world.a.student.pk),
+    ]:
+        with pytest.raises(Http404):
+            call(world.outsider, arg)
+
+
+def test_methodologist_reads_the_city_schools_but_not_people(world):
+    assert access_school(world.methodologist, world.b.school.pk) == world.b.school
+    with pytest.raises(Http404):
+        access_person(world.methodologist, world.a.student.pk)

@@ -1,0 +1,127 @@
+"""Bells, the weekly template and the lessons generated from it for the year.
+
+A lesson's ``teacher`` is whoever actually teaches it; a substitution keeps the planned
+teacher in ``replaced_teacher``. Partial unique constraints make double-booking of a
+teacher, a room, a class group or a subgroup impossible at the database level.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from parta.curriculum.models import Topic
+from parta.schools.models import AcademicYear, ClassGroup, Room, School, Subgroup, Subject, TeachingAssignment
+
+
+class Bell(models.Model):
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="bells")
+    number = models.PositiveSmallIntegerField(_("lesson number"))
+    starts_at = models.TimeField(_("starts at"))
+    ends_at = models.TimeField(_("ends at"))
+
+    class Meta:
+        verbose_name = _("bell")
+        verbose_name_plural = _("bell schedule")
+        ordering = ["school", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["school", "number"], name="bell_unique_number"),
+            models.CheckConstraint(condition=models.Q(ends_at__gt=models.F("starts_at")), name="bell_ends_after_start"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number}. {self.starts_at:%H:%M}–{self.ends_at:%H:%M}"
+
+
+class TemplateSlot(models.Model):
+    """One weekly lesson of the timetable template (weekday 1 = Monday)."""
+
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="+")
+    year = models.ForeignKey(AcademicYear, on_delete=models.CASCADE, related_name="+")
+    assignment = models.ForeignKey(TeachingAssignment, on_delete=models.CASCADE, related_name="template_slots")
+    weekday = models.PositiveSmallIntegerField(_("weekday"))
+    number = models.PositiveSmallIntegerField(_("lesson number"))
+    # Denormalised from the assignment so that the constraints below can see them.
+    teacher = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    class_group = models.ForeignKey(ClassGroup, on_delete=models.CASCADE, related_name="+")
+    subgroup = models.ForeignKey(Subgroup, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    room = models.ForeignKey(Room, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+
+    class Meta:
+        verbose_name = _("timetable template slot")
+        verbose_name_plural = _("timetable template")
+        ordering = ["weekday", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["year", "teacher", "weekday", "number"], name="slot_teacher_free"),
+            models.UniqueConstraint(
+                fields=["year", "room", "weekday", "number"], condition=models.Q(room__isnull=False), name="slot_room_free"
+            ),
+            models.UniqueConstraint(
+                fields=["class_group", "weekday", "number"],
+                condition=models.Q(subgroup__isnull=True),
+                name="slot_class_group_free",
+            ),
+            models.UniqueConstraint(
+                fields=["subgroup", "weekday", "number"], condition=models.Q(subgroup__isnull=False), name="slot_subgroup_free"
+            ),
+            models.CheckConstraint(condition=models.Q(weekday__gte=1, weekday__lte=6), name="slot_weekday_range"),
+        ]
+
+
+class Lesson(models.Model):
+    class Status(models.TextChoices):
+        SCHEDULED = "scheduled", _("scheduled")
+        CANCELLED = "cancelled", _("cancelled")
+
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="+")
+    year = models.ForeignKey(AcademicYear, on_delete=models.CASCADE, related_name="+")
+    assignment = models.ForeignKey(TeachingAssignment, on_delete=models.CASCADE, related_name="lessons")
+    date = models.DateField(_("date"))
+    number = models.PositiveSmallIntegerField(_("lesson number"))
+    starts_at = models.DateTimeField(_("starts at"))
+    ends_at = models.DateTimeField(_("ends at"))
+    class_group = models.ForeignKey(ClassGroup, on_delete=models.CASCADE, related_name="+")
+    subgroup = models.ForeignKey(Subgroup, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    subject = models.ForeignKey(Subject, on_delete=models.PROTECT, related_name="+")
+    teacher = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    replaced_teacher = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    room = models.ForeignKey(Room, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    topic = models.ForeignKey(Topic, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.SCHEDULED)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    online_link = models.URLField(_("online lesson link"), blank=True)
+
+    class Meta:
+        verbose_name = _("lesson")
+        verbose_name_plural = _("lessons")
+        ordering = ["date", "number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["teacher", "date", "number"], condition=models.Q(status="scheduled"), name="lesson_teacher_free"
+            ),
+            models.UniqueConstraint(
+                fields=["room", "date", "number"],
+                condition=models.Q(status="scheduled", room__isnull=False),
+                name="lesson_room_free",
+            ),
+            models.UniqueConstraint(
+                fields=["class_group", "date", "number"],
+                condition=models.Q(status="scheduled", subgroup__isnull=True),
+                name="lesson_class_group_free",
+            ),
+            models.UniqueConstraint(
+                fields=["subgroup", "date", "number"],
+                condition=models.Q(status="scheduled", subgroup__isnull=False),
+                name="lesson_subgroup_free",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["class_group", "date"]),
+            models.Index(fields=["teacher", "date"]),
+            models.Index(fields=["school", "date"]),
+            models.Index(fields=["assignment", "date"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.date} #{self.number} {self.subject} {self.class_group}"

@@ -1,0 +1,174 @@
+"""Timetable reads: one query for the lessons of a person or a class group in a date range,
+returned as plain data for pages, the API and the iCalendar feed."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from parta.core.i18n import pick
+from parta.schools.models import ClassGroup, Enrolment, SubgroupMembership
+from parta.timetable.models import Lesson
+
+# A person's timetable is asked for a week or a month; a year is the most a client may ask at once.
+MAX_RANGE_DAYS = 366
+
+
+@dataclass(frozen=True)
+class LessonRow:
+    id: int
+    date: dt.date
+    number: int
+    starts_at: dt.datetime
+    ends_at: dt.datetime
+    subject_code: str
+    subject: str
+    class_group_id: int
+    class_group: str
+    subgroup: str | None
+    teacher_id: int
+    teacher: str
+    replaced_teacher_id: int | None
+    replaced_teacher: str | None
+    room: str | None
+    topic_code: str | None
+    topic: str | None
+    status: str
+    note: str
+    online_link: str
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.status == Lesson.Status.CANCELLED
+
+    @property
+    def is_substitution(self) -> bool:
+        return self.replaced_teacher_id is not None
+
+
+@dataclass
+class Day:
+    date: dt.date
+    lessons: list[LessonRow] = field(default_factory=list)
+
+    @property
+    def is_today(self) -> bool:
+        return self.date == timezone.localdate()
+
+
+_FIELDS = (
+    "id",
+    "date",
+    "number",
+    "starts_at",
+    "ends_at",
+    "status",
+    "note",
+    "online_link",
+    "subject__code",
+    "subject__name_ru",
+    "subject__name_en",
+    "class_group_id",
+    "class_group__grade",
+    "class_group__letter",
+    "subgroup__number",
+    "teacher_id",
+    "teacher__last_name",
+    "teacher__first_name",
+    "teacher__middle_name",
+    "replaced_teacher_id",
+    "replaced_teacher__last_name",
+    "replaced_teacher__first_name",
+    "replaced_teacher__middle_name",
+    "room__name",
+    "topic__code",
+    "topic__title_ru",
+    "topic__title_en",
+)
+
+
+def _short_name(last: str | None, first: str | None, middle: str | None) -> str | None:
+    if last is None:
+        return None
+    initials = " ".join(f"{part[0]}." for part in (first, middle) if part)
+    return f"{last} {initials}".strip()
+
+
+def _row(v: dict[str, Any]) -> LessonRow:
+    group = f"{v['class_group__grade']}{v['class_group__letter']}"
+    return LessonRow(
+        id=v["id"],
+        date=v["date"],
+        number=v["number"],
+        starts_at=timezone.localtime(v["starts_at"]),
+        ends_at=timezone.localtime(v["ends_at"]),
+        subject_code=v["subject__code"],
+        subject=pick(v["subject__name_ru"], v["subject__name_en"]),
+        class_group_id=v["class_group_id"],
+        class_group=group,
+        subgroup=f"{group}/{v['subgroup__number']}" if v["subgroup__number"] else None,
+        teacher_id=v["teacher_id"],
+        teacher=_short_name(v["teacher__last_name"], v["teacher__first_name"], v["teacher__middle_name"]) or "",
+        replaced_teacher_id=v["replaced_teacher_id"],
+        replaced_teacher=_short_name(
+            v["replaced_teacher__last_name"], v["replaced_teacher__first_name"], v["replaced_teacher__middle_name"]
+        ),
+        room=v["room__name"],
+        topic_code=v["topic__code"],
+        topic=pick(v["topic__title_ru"], v["topic__title_en"]) if v["topic__code"] else None,
+        status=v["status"],
+        note=v["note"],
+        online_link=v["online_link"],
+    )
+
+
+def _rows(lessons: QuerySet[Lesson], date_from: dt.date, date_to: dt.date) -> list[LessonRow]:
+    qs = lessons.filter(date__gte=date_from, date__lte=date_to).order_by("date", "number", "subgroup__number")
+    return [_row(v) for v in qs.values(*_FIELDS)]
+
+
+def lessons_for_student(student_id: int, date_from: dt.date, date_to: dt.date) -> list[LessonRow]:
+    """The student's class group lessons, keeping of the split lessons only the student's subgroups."""
+    group_ids = list(Enrolment.objects.filter(student_id=student_id).values_list("class_group_id", flat=True))
+    subgroup_ids = list(SubgroupMembership.objects.filter(student_id=student_id).values_list("subgroup_id", flat=True))
+    lessons = Lesson.objects.filter(
+        Q(subgroup_id__isnull=True) | Q(subgroup_id__in=subgroup_ids), class_group_id__in=group_ids
+    )
+    return _rows(lessons, date_from, date_to)
+
+
+def lessons_for_teacher(teacher_id: int, date_from: dt.date, date_to: dt.date) -> list[LessonRow]:
+    """What the teacher teaches, and the lessons a substitute took over from them."""
+    lessons = Lesson.objects.filter(Q(teacher_id=teacher_id) | Q(replaced_teacher_id=teacher_id))
+    return _rows(lessons, date_from, date_to)
+
+
+def lessons_for_class_group(class_group: ClassGroup, date_from: dt.date, date_to: dt.date) -> list[LessonRow]:
+    return _rows(Lesson.objects.filter(class_group_id=class_group.pk), date_from, date_to)
+
+
+def lessons_for_person(person_id: int, date_from: dt.date, date_to: dt.date) -> list[LessonRow]:
+    """A person's lessons whatever their role: a teacher's teaching, a student's learning."""
+    teaching = lessons_for_teacher(person_id, date_from, date_to)
+    learning = lessons_for_student(person_id, date_from, date_to)
+    return sorted(teaching + learning, key=lambda row: (row.starts_at, row.class_group))
+
+
+def week_start(day: dt.date) -> dt.date:
+    return day - dt.timedelta(days=day.weekday())
+
+
+def week_days(rows: list[LessonRow], monday: dt.date, *, days: int = 6) -> list[Day]:
+    """The school week Monday to Saturday, each day with its lessons (Saturday only if it has any)."""
+    by_date: dict[dt.date, Day] = {monday + dt.timedelta(days=i): Day(monday + dt.timedelta(days=i)) for i in range(days)}
+    for row in rows:
+        if row.date in by_date:
+            by_date[row.date].lessons.append(row)
+    result = list(by_date.values())
+    if days == 6 and not result[-1].lessons:
+        result.pop()
+    return result
