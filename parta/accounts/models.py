@@ -43,14 +43,18 @@ class Guardianship(models.Model):
 
     guardian = models.ForeignKey(User, on_delete=models.CASCADE, related_name="ward_links")
     student = models.ForeignKey(User, on_delete=models.CASCADE, related_name="guardian_links")
-    relation = models.CharField(_("relation"), max_length=20, choices=Relation.choices, default=Relation.OTHER)
+    relation = models.CharField(
+        _("relation"), max_length=20, choices=Relation.choices, default=Relation.OTHER
+    )
 
     class Meta:
         verbose_name = _("guardianship")
         verbose_name_plural = _("guardianships")
         constraints = [
             models.UniqueConstraint(fields=["guardian", "student"], name="guardianship_unique"),
-            models.CheckConstraint(condition=~models.Q(guardian=models.F("student")), name="guardianship_not_self"),
+            models.CheckConstraint(
+                condition=~models.Q(guardian=models.F("student")), name="guardianship_not_self"
+            ),
         ]
 
     def __str__(self) -> str:

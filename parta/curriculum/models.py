@@ -106,3 +106,6 @@ class PlanItem(models.Model):
             models.UniqueConstraint(fields=["plan", "order"], name="plan_item_unique_order"),
             models.CheckConstraint(condition=models.Q(hours__gte=1), name="plan_item_hours_positive"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.order}. {self.topic_id} ({self.hours})"

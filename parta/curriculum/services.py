@@ -50,7 +50,9 @@ class _Checker:
         if not isinstance(value, str) or not value.strip():
             self.error(where, _("“%(key)s” must be a non-empty text") % {"key": key})
         elif len(value) > max_length:
-            self.error(where, _("“%(key)s” is longer than %(max)d characters") % {"key": key, "max": max_length})
+            self.error(
+                where, _("“%(key)s” is longer than %(max)d characters") % {"key": key, "max": max_length}
+            )
 
     def code(self, obj: dict[str, Any], where: str) -> str | None:
         value = obj.get("code")
@@ -61,7 +63,11 @@ class _Checker:
             self.error(where, _("“code” is too long"))
             return None
         if value in self.codes:
-            self.error(where, _("code %(code)s is used twice (also at %(other)s)") % {"code": value, "other": self.codes[value]})
+            self.error(
+                where,
+                _("code %(code)s is used twice (also at %(other)s)")
+                % {"code": value, "other": self.codes[value]},
+            )
             return None
         self.codes[value] = where
         return value
@@ -85,7 +91,11 @@ class _Checker:
             self.error(where, _("must be an object"))
             return
         code = subject.get("code")
-        if not isinstance(code, str) or not code.isascii() or not code.replace("-", "").replace("_", "").isalnum():
+        if (
+            not isinstance(code, str)
+            or not code.isascii()
+            or not code.replace("-", "").replace("_", "").isalnum()
+        ):
             self.error(where, _("subject “code” must be a Latin slug such as “algebra”"))
         else:
             where = f"{where} ({code})"
@@ -122,7 +132,10 @@ class _Checker:
             self.text(topic, "title_en", topic_where)
             hours = topic.get("hours")
             if not isinstance(hours, int) or isinstance(hours, bool) or not 1 <= hours <= 500:
-                self.error(topic_where, _("“hours” must be a whole number from 1 to 500, not %(value)r") % {"value": hours})
+                self.error(
+                    topic_where,
+                    _("“hours” must be a whole number from 1 to 500, not %(value)r") % {"value": hours},
+                )
             for outcome in self.items(topic, "outcomes", topic_where):
                 if not isinstance(outcome, dict):
                     self.error(topic_where, _("an outcome must be an object"))
@@ -173,7 +186,11 @@ def framework_import(documents: Iterable[Any]) -> ImportReport:
         for subject_order, subject_data in enumerate(document["subjects"]):
             subject, created = Subject.objects.get_or_create(
                 code=subject_data["code"],
-                defaults={"name_ru": subject_data["title_ru"], "name_en": subject_data["title_en"], "order": subject_order},
+                defaults={
+                    "name_ru": subject_data["title_ru"],
+                    "name_en": subject_data["title_en"],
+                    "order": subject_order,
+                },
             )
             report.count(report.created if created else report.updated, "subjects")
             for grade_data in subject_data["grades"]:
@@ -235,7 +252,8 @@ def framework_read(paths: Iterable[Path]) -> tuple[list[Any], list[str]]:
             errors.append(f"{path}: {exc}")
         except json.JSONDecodeError as exc:
             errors.append(
-                f"{path}: " + _("not valid JSON at line %(line)d, column %(column)d: %(msg)s")
+                f"{path}: "
+                + _("not valid JSON at line %(line)d, column %(column)d: %(msg)s")
                 % {"line": exc.lineno, "column": exc.colno, "msg": exc.msg}
             )
     return documents, errors
@@ -259,11 +277,13 @@ def bundled_framework_files() -> list[Path]:
 
 def thematic_plan_build_default(assignment: TeachingAssignment) -> ThematicPlan:
     """The plan a teacher starts from: the framework's topics of the subject and grade, in order."""
-    plan, _created = ThematicPlan.objects.get_or_create(assignment=assignment, defaults={"school_id": assignment.school_id})
-    plan.items.all().delete()
-    topics = Topic.objects.filter(subject_id=assignment.subject_id, grade=assignment.class_group.grade).order_by(
-        "section__order", "order"
+    plan, _created = ThematicPlan.objects.get_or_create(
+        assignment=assignment, defaults={"school_id": assignment.school_id}
     )
+    plan.items.all().delete()
+    topics = Topic.objects.filter(
+        subject_id=assignment.subject_id, grade=assignment.class_group.grade
+    ).order_by("section__order", "order")
     PlanItem.objects.bulk_create(
         PlanItem(school_id=assignment.school_id, plan=plan, order=order, topic=topic, hours=topic.hours)
         for order, topic in enumerate(topics, start=1)

@@ -88,8 +88,12 @@ def roles_of(user: Any) -> Roles:
         is_superuser=bool(user.is_superuser),
         admin_school_ids=frozenset(s for s, r in staff if r == StaffMembership.Role.ADMIN),
         teacher_school_ids=frozenset(s for s, r in staff if r == StaffMembership.Role.TEACHER),
-        methodologist_city_ids=frozenset(CityRole.objects.filter(user_id=user.pk).values_list("city_id", flat=True)),
-        child_ids=frozenset(Guardianship.objects.filter(guardian_id=user.pk).values_list("student_id", flat=True)),
+        methodologist_city_ids=frozenset(
+            CityRole.objects.filter(user_id=user.pk).values_list("city_id", flat=True)
+        ),
+        child_ids=frozenset(
+            Guardianship.objects.filter(guardian_id=user.pk).values_list("student_id", flat=True)
+        ),
         student_class_group_ids=frozenset(
             Enrolment.objects.filter(student_id=user.pk).values_list("class_group_id", flat=True)
         ),

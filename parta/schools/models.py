@@ -99,7 +99,9 @@ class AcademicYear(models.Model):
         ordering = ["-starts_on"]
         constraints = [
             models.UniqueConstraint(fields=["school", "starts_on"], name="year_unique_start"),
-            models.CheckConstraint(condition=models.Q(ends_on__gt=models.F("starts_on")), name="year_ends_after_start"),
+            models.CheckConstraint(
+                condition=models.Q(ends_on__gt=models.F("starts_on")), name="year_ends_after_start"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -125,7 +127,9 @@ class StudyPeriod(models.Model):
         ordering = ["year", "kind", "number"]
         constraints = [
             models.UniqueConstraint(fields=["year", "kind", "number"], name="period_unique_number"),
-            models.CheckConstraint(condition=models.Q(ends_on__gte=models.F("starts_on")), name="period_ends_after_start"),
+            models.CheckConstraint(
+                condition=models.Q(ends_on__gte=models.F("starts_on")), name="period_ends_after_start"
+            ),
         ]
 
     @property
@@ -150,7 +154,9 @@ class Holiday(models.Model):
         verbose_name_plural = _("holidays")
         ordering = ["starts_on"]
         constraints = [
-            models.CheckConstraint(condition=models.Q(ends_on__gte=models.F("starts_on")), name="holiday_ends_after_start"),
+            models.CheckConstraint(
+                condition=models.Q(ends_on__gte=models.F("starts_on")), name="holiday_ends_after_start"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -200,7 +206,9 @@ class ClassGroup(models.Model):
         ordering = ["grade", "letter"]
         constraints = [
             models.UniqueConstraint(fields=["year", "grade", "letter"], name="class_group_unique_name"),
-            models.CheckConstraint(condition=models.Q(grade__gte=1, grade__lte=11), name="class_group_grade_range"),
+            models.CheckConstraint(
+                condition=models.Q(grade__gte=1, grade__lte=11), name="class_group_grade_range"
+            ),
         ]
 
     @property
@@ -224,7 +232,9 @@ class Subgroup(models.Model):
         verbose_name_plural = _("subgroups")
         ordering = ["class_group", "subject", "number"]
         constraints = [
-            models.UniqueConstraint(fields=["class_group", "subject", "number"], name="subgroup_unique_number"),
+            models.UniqueConstraint(
+                fields=["class_group", "subject", "number"], name="subgroup_unique_number"
+            ),
         ]
 
     @property
@@ -257,13 +267,20 @@ class Enrolment(models.Model):
 class SubgroupMembership(models.Model):
     school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="+")
     subgroup = models.ForeignKey(Subgroup, on_delete=models.CASCADE, related_name="memberships")
-    student = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="subgroup_memberships")
+    student = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="subgroup_memberships"
+    )
 
     class Meta:
         verbose_name = _("subgroup membership")
         verbose_name_plural = _("subgroup memberships")
-        constraints = [models.UniqueConstraint(fields=["subgroup", "student"], name="subgroup_membership_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["subgroup", "student"], name="subgroup_membership_unique")
+        ]
 
+
+    def __str__(self) -> str:
+        return f"{self.student_id} → {self.subgroup_id}"
 
 class StaffMembership(models.Model):
     class Role(models.TextChoices):
@@ -271,14 +288,18 @@ class StaffMembership(models.Model):
         TEACHER = "teacher", _("teacher")
 
     school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="staff")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="staff_memberships")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="staff_memberships"
+    )
     role = models.CharField(_("role"), max_length=20, choices=Role.choices)
     position = models.CharField(_("position"), max_length=200, blank=True)
 
     class Meta:
         verbose_name = _("staff membership")
         verbose_name_plural = _("staff memberships")
-        constraints = [models.UniqueConstraint(fields=["school", "user", "role"], name="staff_membership_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["school", "user", "role"], name="staff_membership_unique")
+        ]
         indexes = [models.Index(fields=["user", "role"])]
 
     def __str__(self) -> str:
@@ -299,14 +320,21 @@ class CityRole(models.Model):
         constraints = [models.UniqueConstraint(fields=["city", "user", "role"], name="city_role_unique")]
 
 
+    def __str__(self) -> str:
+        return f"{self.user} — {self.get_role_display()}"
+
 class TeachingAssignment(models.Model):
     """A teacher teaches a subject to a class group (or one of its subgroups) this year."""
 
     school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="+")
     year = models.ForeignKey(AcademicYear, on_delete=models.CASCADE, related_name="+")
-    teacher = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="teaching_assignments")
+    teacher = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="teaching_assignments"
+    )
     class_group = models.ForeignKey(ClassGroup, on_delete=models.CASCADE, related_name="teaching_assignments")
-    subgroup = models.ForeignKey(Subgroup, on_delete=models.CASCADE, null=True, blank=True, related_name="teaching_assignments")
+    subgroup = models.ForeignKey(
+        Subgroup, on_delete=models.CASCADE, null=True, blank=True, related_name="teaching_assignments"
+    )
     subject = models.ForeignKey(Subject, on_delete=models.PROTECT, related_name="+")
     hours_per_week = models.PositiveSmallIntegerField(_("hours per week"))
 
@@ -324,7 +352,10 @@ class TeachingAssignment(models.Model):
                 condition=models.Q(subgroup__isnull=False),
                 name="assignment_one_teacher_per_subgroup_subject",
             ),
-            models.CheckConstraint(condition=models.Q(hours_per_week__gte=1, hours_per_week__lte=12), name="assignment_hours_range"),
+            models.CheckConstraint(
+                condition=models.Q(hours_per_week__gte=1, hours_per_week__lte=12),
+                name="assignment_hours_range",
+            ),
         ]
         indexes = [models.Index(fields=["teacher", "year"])]
 

@@ -25,7 +25,9 @@ class Bell(models.Model):
         ordering = ["school", "number"]
         constraints = [
             models.UniqueConstraint(fields=["school", "number"], name="bell_unique_number"),
-            models.CheckConstraint(condition=models.Q(ends_at__gt=models.F("starts_at")), name="bell_ends_after_start"),
+            models.CheckConstraint(
+                condition=models.Q(ends_at__gt=models.F("starts_at")), name="bell_ends_after_start"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -37,7 +39,9 @@ class TemplateSlot(models.Model):
 
     school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="+")
     year = models.ForeignKey(AcademicYear, on_delete=models.CASCADE, related_name="+")
-    assignment = models.ForeignKey(TeachingAssignment, on_delete=models.CASCADE, related_name="template_slots")
+    assignment = models.ForeignKey(
+        TeachingAssignment, on_delete=models.CASCADE, related_name="template_slots"
+    )
     weekday = models.PositiveSmallIntegerField(_("weekday"))
     number = models.PositiveSmallIntegerField(_("lesson number"))
     # Denormalised from the assignment so that the constraints below can see them.
@@ -51,9 +55,13 @@ class TemplateSlot(models.Model):
         verbose_name_plural = _("timetable template")
         ordering = ["weekday", "number"]
         constraints = [
-            models.UniqueConstraint(fields=["year", "teacher", "weekday", "number"], name="slot_teacher_free"),
             models.UniqueConstraint(
-                fields=["year", "room", "weekday", "number"], condition=models.Q(room__isnull=False), name="slot_room_free"
+                fields=["year", "teacher", "weekday", "number"], name="slot_teacher_free"
+            ),
+            models.UniqueConstraint(
+                fields=["year", "room", "weekday", "number"],
+                condition=models.Q(room__isnull=False),
+                name="slot_room_free",
             ),
             models.UniqueConstraint(
                 fields=["class_group", "weekday", "number"],
@@ -61,11 +69,18 @@ class TemplateSlot(models.Model):
                 name="slot_class_group_free",
             ),
             models.UniqueConstraint(
-                fields=["subgroup", "weekday", "number"], condition=models.Q(subgroup__isnull=False), name="slot_subgroup_free"
+                fields=["subgroup", "weekday", "number"],
+                condition=models.Q(subgroup__isnull=False),
+                name="slot_subgroup_free",
             ),
-            models.CheckConstraint(condition=models.Q(weekday__gte=1, weekday__lte=6), name="slot_weekday_range"),
+            models.CheckConstraint(
+                condition=models.Q(weekday__gte=1, weekday__lte=6), name="slot_weekday_range"
+            ),
         ]
 
+
+    def __str__(self) -> str:
+        return f"{self.weekday}/{self.number} {self.assignment_id}"
 
 class Lesson(models.Model):
     class Status(models.TextChoices):
@@ -98,7 +113,9 @@ class Lesson(models.Model):
         ordering = ["date", "number"]
         constraints = [
             models.UniqueConstraint(
-                fields=["teacher", "date", "number"], condition=models.Q(status="scheduled"), name="lesson_teacher_free"
+                fields=["teacher", "date", "number"],
+                condition=models.Q(status="scheduled"),
+                name="lesson_teacher_free",
             ),
             models.UniqueConstraint(
                 fields=["room", "date", "number"],

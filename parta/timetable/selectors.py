@@ -112,10 +112,13 @@ def _row(v: dict[str, Any]) -> LessonRow:
         class_group=group,
         subgroup=f"{group}/{v['subgroup__number']}" if v["subgroup__number"] else None,
         teacher_id=v["teacher_id"],
-        teacher=_short_name(v["teacher__last_name"], v["teacher__first_name"], v["teacher__middle_name"]) or "",
+        teacher=_short_name(v["teacher__last_name"], v["teacher__first_name"], v["teacher__middle_name"])
+        or "",
         replaced_teacher_id=v["replaced_teacher_id"],
         replaced_teacher=_short_name(
-            v["replaced_teacher__last_name"], v["replaced_teacher__first_name"], v["replaced_teacher__middle_name"]
+            v["replaced_teacher__last_name"],
+            v["replaced_teacher__first_name"],
+            v["replaced_teacher__middle_name"],
         ),
         room=v["room__name"],
         topic_code=v["topic__code"],
@@ -134,7 +137,9 @@ def _rows(lessons: QuerySet[Lesson], date_from: dt.date, date_to: dt.date) -> li
 def lessons_for_student(student_id: int, date_from: dt.date, date_to: dt.date) -> list[LessonRow]:
     """The student's class group lessons, keeping of the split lessons only the student's subgroups."""
     group_ids = list(Enrolment.objects.filter(student_id=student_id).values_list("class_group_id", flat=True))
-    subgroup_ids = list(SubgroupMembership.objects.filter(student_id=student_id).values_list("subgroup_id", flat=True))
+    subgroup_ids = list(
+        SubgroupMembership.objects.filter(student_id=student_id).values_list("subgroup_id", flat=True)
+    )
     lessons = Lesson.objects.filter(
         Q(subgroup_id__isnull=True) | Q(subgroup_id__in=subgroup_ids), class_group_id__in=group_ids
     )
@@ -164,7 +169,9 @@ def week_start(day: dt.date) -> dt.date:
 
 def week_days(rows: list[LessonRow], monday: dt.date, *, days: int = 6) -> list[Day]:
     """The school week Monday to Saturday, each day with its lessons (Saturday only if it has any)."""
-    by_date: dict[dt.date, Day] = {monday + dt.timedelta(days=i): Day(monday + dt.timedelta(days=i)) for i in range(days)}
+    by_date: dict[dt.date, Day] = {
+        monday + dt.timedelta(days=i): Day(monday + dt.timedelta(days=i)) for i in range(days)
+    }
     for row in rows:
         if row.date in by_date:
             by_date[row.date].lessons.append(row)

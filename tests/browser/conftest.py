@@ -36,7 +36,9 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.browser)
             if CHROMIUM is None:
                 item.add_marker(
-                    pytest.mark.skip(reason="Chromium is not installed (apt-get install chromium); browser tests skipped")
+                    pytest.mark.skip(
+                        reason="Chromium is not installed (apt-get install chromium); browser tests skipped"
+                    )
                 )
 
 

@@ -1,5 +1,7 @@
 """factory_boy factories for tests: every object valid on its own, school ids kept consistent."""
 
+from __future__ import annotations
+
 import datetime as dt
 
 import factory
@@ -29,7 +31,7 @@ PASSWORD = "parta-test-pass"
 _PASSWORD_HASH = make_password(PASSWORD)
 
 
-class UserFactory(factory.django.DjangoModelFactory):
+class UserFactory(factory.django.DjangoModelFactory[User]):
     class Meta:
         model = User
         skip_postgeneration_save = True
@@ -40,14 +42,14 @@ class UserFactory(factory.django.DjangoModelFactory):
     password = _PASSWORD_HASH
 
 
-class CityFactory(factory.django.DjangoModelFactory):
+class CityFactory(factory.django.DjangoModelFactory[City]):
     class Meta:
         model = City
 
     name = "Москва"
 
 
-class DistrictFactory(factory.django.DjangoModelFactory):
+class DistrictFactory(factory.django.DjangoModelFactory[District]):
     class Meta:
         model = District
 
@@ -55,7 +57,7 @@ class DistrictFactory(factory.django.DjangoModelFactory):
     name = factory.Sequence(lambda n: f"Район {n}")
 
 
-class SchoolFactory(factory.django.DjangoModelFactory):
+class SchoolFactory(factory.django.DjangoModelFactory[School]):
     class Meta:
         model = School
 
@@ -65,7 +67,7 @@ class SchoolFactory(factory.django.DjangoModelFactory):
     short_name = factory.Sequence(lambda n: f"Школа № {1000 + n}")
 
 
-class BuildingFactory(factory.django.DjangoModelFactory):
+class BuildingFactory(factory.django.DjangoModelFactory[Building]):
     class Meta:
         model = Building
 
@@ -74,7 +76,7 @@ class BuildingFactory(factory.django.DjangoModelFactory):
     address = "ул. Школьная, 1"
 
 
-class RoomFactory(factory.django.DjangoModelFactory):
+class RoomFactory(factory.django.DjangoModelFactory[Room]):
     class Meta:
         model = Room
 
@@ -83,7 +85,7 @@ class RoomFactory(factory.django.DjangoModelFactory):
     name = factory.Sequence(lambda n: str(100 + n))
 
 
-class AcademicYearFactory(factory.django.DjangoModelFactory):
+class AcademicYearFactory(factory.django.DjangoModelFactory[AcademicYear]):
     class Meta:
         model = AcademicYear
 
@@ -93,7 +95,7 @@ class AcademicYearFactory(factory.django.DjangoModelFactory):
     ends_on = dt.date(2027, 5, 31)
 
 
-class StudyPeriodFactory(factory.django.DjangoModelFactory):
+class StudyPeriodFactory(factory.django.DjangoModelFactory[StudyPeriod]):
     class Meta:
         model = StudyPeriod
 
@@ -105,7 +107,7 @@ class StudyPeriodFactory(factory.django.DjangoModelFactory):
     ends_on = dt.date(2026, 10, 24)
 
 
-class SubjectFactory(factory.django.DjangoModelFactory):
+class SubjectFactory(factory.django.DjangoModelFactory[Subject]):
     class Meta:
         model = Subject
         django_get_or_create = ("code",)
@@ -115,7 +117,7 @@ class SubjectFactory(factory.django.DjangoModelFactory):
     name_en = factory.Sequence(lambda n: f"Subject {n}")
 
 
-class ClassGroupFactory(factory.django.DjangoModelFactory):
+class ClassGroupFactory(factory.django.DjangoModelFactory[ClassGroup]):
     class Meta:
         model = ClassGroup
 
@@ -126,7 +128,7 @@ class ClassGroupFactory(factory.django.DjangoModelFactory):
     letter = factory.Sequence(lambda n: "АБВГДЕЖЗИКЛМН"[n % 13])
 
 
-class SubgroupFactory(factory.django.DjangoModelFactory):
+class SubgroupFactory(factory.django.DjangoModelFactory[Subgroup]):
     class Meta:
         model = Subgroup
 
@@ -136,7 +138,7 @@ class SubgroupFactory(factory.django.DjangoModelFactory):
     number = 1
 
 
-class EnrolmentFactory(factory.django.DjangoModelFactory):
+class EnrolmentFactory(factory.django.DjangoModelFactory[Enrolment]):
     class Meta:
         model = Enrolment
 
@@ -146,7 +148,7 @@ class EnrolmentFactory(factory.django.DjangoModelFactory):
     student = factory.SubFactory(UserFactory)
 
 
-class SubgroupMembershipFactory(factory.django.DjangoModelFactory):
+class SubgroupMembershipFactory(factory.django.DjangoModelFactory[SubgroupMembership]):
     class Meta:
         model = SubgroupMembership
 
@@ -155,7 +157,7 @@ class SubgroupMembershipFactory(factory.django.DjangoModelFactory):
     student = factory.SubFactory(UserFactory)
 
 
-class GuardianshipFactory(factory.django.DjangoModelFactory):
+class GuardianshipFactory(factory.django.DjangoModelFactory[Guardianship]):
     class Meta:
         model = Guardianship
 
@@ -164,7 +166,7 @@ class GuardianshipFactory(factory.django.DjangoModelFactory):
     relation = Guardianship.Relation.MOTHER
 
 
-class StaffMembershipFactory(factory.django.DjangoModelFactory):
+class StaffMembershipFactory(factory.django.DjangoModelFactory[StaffMembership]):
     class Meta:
         model = StaffMembership
 
@@ -173,7 +175,7 @@ class StaffMembershipFactory(factory.django.DjangoModelFactory):
     role = StaffMembership.Role.TEACHER
 
 
-class TeachingAssignmentFactory(factory.django.DjangoModelFactory):
+class TeachingAssignmentFactory(factory.django.DjangoModelFactory[TeachingAssignment]):
     class Meta:
         model = TeachingAssignment
 
@@ -185,7 +187,7 @@ class TeachingAssignmentFactory(factory.django.DjangoModelFactory):
     hours_per_week = 2
 
 
-class BellFactory(factory.django.DjangoModelFactory):
+class BellFactory(factory.django.DjangoModelFactory[Bell]):
     class Meta:
         model = Bell
         django_get_or_create = ("school", "number")
@@ -196,13 +198,15 @@ class BellFactory(factory.django.DjangoModelFactory):
     ends_at = dt.time(9, 15)
 
 
-def _lesson_start(lesson: "Lesson") -> dt.datetime:
+def _lesson_start(lesson: Lesson) -> dt.datetime:
     from django.utils import timezone
 
-    return timezone.make_aware(dt.datetime.combine(lesson.date, dt.time(8, 0)) + dt.timedelta(hours=lesson.number))
+    return timezone.make_aware(
+        dt.datetime.combine(lesson.date, dt.time(8, 0)) + dt.timedelta(hours=lesson.number)
+    )
 
 
-class LessonFactory(factory.django.DjangoModelFactory):
+class LessonFactory(factory.django.DjangoModelFactory[Lesson]):
     class Meta:
         model = Lesson
 

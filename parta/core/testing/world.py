@@ -43,42 +43,61 @@ class World:
 
 
 def build_school(index: int, city_school: School | None = None) -> SchoolWorld:
-    school = city_school or f.SchoolFactory()
-    year = f.AcademicYearFactory(school=school)
-    f.StudyPeriodFactory(year=year)
-    building = f.BuildingFactory(school=school)
-    admin = f.UserFactory(username=f"admin{index}")
-    class_teacher = f.UserFactory(username=f"class_teacher{index}")
-    subject_teacher = f.UserFactory(username=f"subject_teacher{index}")
-    f.StaffMembershipFactory(school=school, user=admin, role=StaffMembership.Role.ADMIN)
+    school = city_school or f.SchoolFactory.create()
+    year = f.AcademicYearFactory.create(school=school)
+    f.StudyPeriodFactory.create(year=year)
+    building = f.BuildingFactory.create(school=school)
+    admin = f.UserFactory.create(username=f"admin{index}")
+    class_teacher = f.UserFactory.create(username=f"class_teacher{index}")
+    subject_teacher = f.UserFactory.create(username=f"subject_teacher{index}")
+    f.StaffMembershipFactory.create(school=school, user=admin, role=StaffMembership.Role.ADMIN)
     for teacher in (class_teacher, subject_teacher):
-        f.StaffMembershipFactory(school=school, user=teacher, role=StaffMembership.Role.TEACHER)
-    group = f.ClassGroupFactory(year=year, building=building, grade=7, letter="А", class_teacher=class_teacher)
-    other_group = f.ClassGroupFactory(year=year, building=building, grade=9, letter="Б")
-    student = f.UserFactory(username=f"student{index}")
-    sibling = f.UserFactory(username=f"sibling{index}")
-    f.EnrolmentFactory(class_group=group, student=student)
-    f.EnrolmentFactory(class_group=other_group, student=sibling)
-    parent = f.UserFactory(username=f"parent{index}")
-    f.GuardianshipFactory(guardian=parent, student=student)
-    f.GuardianshipFactory(guardian=parent, student=sibling)
-    subject = f.SubjectFactory(code="algebra", name_ru="Алгебра", name_en="Algebra")
-    assignment = f.TeachingAssignmentFactory(class_group=group, teacher=subject_teacher, subject=subject)
-    f.TeachingAssignmentFactory(
-        class_group=group, teacher=class_teacher, subject=f.SubjectFactory(code="russian", name_ru="Русский язык", name_en="Russian")
+        f.StaffMembershipFactory.create(school=school, user=teacher, role=StaffMembership.Role.TEACHER)
+    group = f.ClassGroupFactory.create(
+        year=year, building=building, grade=7, letter="А", class_teacher=class_teacher
     )
-    other_assignment = f.TeachingAssignmentFactory(class_group=other_group, teacher=class_teacher, subject=subject)
-    lesson = f.LessonFactory(assignment=assignment, date=MONDAY, number=2)
-    other_lesson = f.LessonFactory(assignment=other_assignment, date=MONDAY, number=3)
+    other_group = f.ClassGroupFactory.create(year=year, building=building, grade=9, letter="Б")
+    student = f.UserFactory.create(username=f"student{index}")
+    sibling = f.UserFactory.create(username=f"sibling{index}")
+    f.EnrolmentFactory.create(class_group=group, student=student)
+    f.EnrolmentFactory.create(class_group=other_group, student=sibling)
+    parent = f.UserFactory.create(username=f"parent{index}")
+    f.GuardianshipFactory.create(guardian=parent, student=student)
+    f.GuardianshipFactory.create(guardian=parent, student=sibling)
+    subject = f.SubjectFactory.create(code="algebra", name_ru="Алгебра", name_en="Algebra")
+    assignment = f.TeachingAssignmentFactory.create(
+        class_group=group, teacher=subject_teacher, subject=subject
+    )
+    f.TeachingAssignmentFactory.create(
+        class_group=group,
+        teacher=class_teacher,
+        subject=f.SubjectFactory.create(code="russian", name_ru="Русский язык", name_en="Russian"),
+    )
+    other_assignment = f.TeachingAssignmentFactory.create(
+        class_group=other_group, teacher=class_teacher, subject=subject
+    )
+    lesson = f.LessonFactory.create(assignment=assignment, date=MONDAY, number=2)
+    other_lesson = f.LessonFactory.create(assignment=other_assignment, date=MONDAY, number=3)
     return SchoolWorld(
-        school, admin, class_teacher, subject_teacher, parent, student, sibling, group, other_group, assignment, lesson, other_lesson
+        school,
+        admin,
+        class_teacher,
+        subject_teacher,
+        parent,
+        student,
+        sibling,
+        group,
+        other_group,
+        assignment,
+        lesson,
+        other_lesson,
     )
 
 
 def build_world() -> World:
     a = build_school(1)
-    b = build_school(2, f.SchoolFactory(district__city=a.school.city))
-    outsider = f.UserFactory(username="outsider")
-    methodologist = f.UserFactory(username="methodologist")
+    b = build_school(2, f.SchoolFactory.create(district__city=a.school.city))
+    outsider = f.UserFactory.create(username="outsider")
+    methodologist = f.UserFactory.create(username="methodologist")
     CityRole.objects.create(city=a.school.city, user=methodologist, role=CityRole.Role.METHODOLOGIST)
     return World(a=a, b=b, outsider=outsider, methodologist=methodologist)
