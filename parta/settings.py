@@ -122,7 +122,9 @@ USE_TZ = True
 TIME_ZONE = os.environ.get("PARTA_TIME_ZONE", "Europe/Moscow")
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = DATA_DIR / "static"
+# whitenoise warns about a missing root on every request; collectstatic fills it in production.
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
