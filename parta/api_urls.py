@@ -1,3 +1,34 @@
-from django.urls import URLPattern, URLResolver
+"""The HTTP API, version 1 (mounted at /api/v1/). Paths have no trailing slash, as mobile clients expect."""
 
-urlpatterns: list[URLPattern | URLResolver] = []
+from django.urls import URLPattern, URLResolver, path
+
+from parta.accounts.api import AuthTokenApi, CalendarTokenResetApi, MeApi
+from parta.curriculum.api import ThematicPlanDetailApi, ThematicPlanListApi, TopicDetailApi, TopicListApi
+from parta.schools.api import (
+    ClassGroupDetailApi,
+    ClassGroupListApi,
+    SchoolDetailApi,
+    SchoolListApi,
+    StudyPeriodListApi,
+    SubjectListApi,
+)
+from parta.timetable.api import PersonTimetableApi
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("auth/token", AuthTokenApi.as_view(), name="api-auth-token"),
+    path("me", MeApi.as_view(), name="api-me"),
+    path("me/calendar-token", CalendarTokenResetApi.as_view(), name="api-me-calendar-token"),
+    path("schools", SchoolListApi.as_view(), name="api-schools"),
+    path("schools/<int:school_id>", SchoolDetailApi.as_view(), name="api-school"),
+    path("schools/<int:school_id>/class-groups", ClassGroupListApi.as_view(), name="api-school-class-groups"),
+    path(
+        "schools/<int:school_id>/study-periods", StudyPeriodListApi.as_view(), name="api-school-study-periods"
+    ),
+    path("class-groups/<int:class_group_id>", ClassGroupDetailApi.as_view(), name="api-class-group"),
+    path("subjects", SubjectListApi.as_view(), name="api-subjects"),
+    path("topics", TopicListApi.as_view(), name="api-topics"),
+    path("topics/<str:code>", TopicDetailApi.as_view(), name="api-topic"),
+    path("thematic-plans", ThematicPlanListApi.as_view(), name="api-thematic-plans"),
+    path("thematic-plans/<int:plan_id>", ThematicPlanDetailApi.as_view(), name="api-thematic-plan"),
+    path("people/<int:person_id>/timetable", PersonTimetableApi.as_view(), name="api-person-timetable"),
+]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -16,7 +16,9 @@ from parta.schools.models import Subject, TeachingAssignment
 
 FORMAT = "parta-framework/1"
 BUNDLED_FRAMEWORK_DIR = Path(__file__).parent / "data" / "framework"
+# The model fields' lengths: an over-long code must be a report line, not a database error mid-import.
 CODE_MAX_LENGTH = 40
+OUTCOME_CODE_MAX_LENGTH = 50
 
 
 @dataclass
@@ -26,6 +28,7 @@ class ImportReport:
     errors: list[str] = field(default_factory=list)
     created: dict[str, int] = field(default_factory=dict)
     updated: dict[str, int] = field(default_factory=dict)
+    unchanged: dict[str, int] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -41,9 +44,14 @@ class _Checker:
     def __init__(self) -> None:
         self.errors: list[str] = []
         self.codes: dict[str, str] = {}
+        # The file being checked, so that a city with several files knows where to look.
+        self.source = ""
+
+    def place(self, where: str) -> str:
+        return f"{self.source}: {where}" if self.source else where
 
     def error(self, where: str, message: str) -> None:
-        self.errors.append(f"{where}: {message}")
+        self.errors.append(f"{self.place(where)}: {message}")
 
     def text(self, obj: dict[str, Any], key: str, where: str, *, max_length: int = 300) -> None:
         value = obj.get(key)
@@ -54,13 +62,16 @@ class _Checker:
                 where, _("“%(key)s” is longer than %(max)d characters") % {"key": key, "max": max_length}
             )
 
-    def code(self, obj: dict[str, Any], where: str) -> str | None:
+    def code(self, obj: dict[str, Any], where: str, *, max_length: int = CODE_MAX_LENGTH) -> str | None:
         value = obj.get("code")
         if not isinstance(value, str) or not value.strip() or any(ch.isspace() for ch in value):
             self.error(where, _("“code” must be a non-empty text without spaces"))
             return None
-        if len(value) > CODE_MAX_LENGTH + 10:
-            self.error(where, _("“code” is too long"))
+        if len(value) > max_length:
+            self.error(
+                where,
+                _("“code” %(code)s is longer than %(max)d characters") % {"code": value, "max": max_length},
+            )
             return None
         if value in self.codes:
             self.error(
@@ -69,7 +80,7 @@ class _Checker:
                 % {"code": value, "other": self.codes[value]},
             )
             return None
-        self.codes[value] = where
+        self.codes[value] = self.place(where)
         return value
 
     def items(self, obj: dict[str, Any], key: str, where: str) -> list[Any]:
@@ -95,6 +106,7 @@ class _Checker:
             not isinstance(code, str)
             or not code.isascii()
             or not code.replace("-", "").replace("_", "").isalnum()
+            or len(code) > CODE_MAX_LENGTH
         ):
             self.error(where, _("subject “code” must be a Latin slug such as “algebra”"))
         else:
@@ -140,7 +152,7 @@ class _Checker:
                 if not isinstance(outcome, dict):
                     self.error(topic_where, _("an outcome must be an object"))
                     continue
-                outcome_code = self.code(outcome, topic_where)
+                outcome_code = self.code(outcome, topic_where, max_length=OUTCOME_CODE_MAX_LENGTH)
                 outcome_where = f"{topic_where} › {_('outcome')} {outcome_code or '?'}"
                 self.text(outcome, "text_ru", outcome_where, max_length=2000)
                 self.text(outcome, "text_en", outcome_where, max_length=2000)
@@ -165,34 +177,47 @@ def _upsert(model: type[Any], code: str, values: dict[str, Any], kind: str, repo
             setattr(obj, name, values[name])
         obj.save(update_fields=changed)
         report.count(report.updated, kind)
+    else:
+        report.count(report.unchanged, kind)
     return obj
 
 
 @transaction.atomic
-def framework_import(documents: Iterable[Any]) -> ImportReport:
+def framework_import(documents: Iterable[Any], *, sources: Sequence[str] = ()) -> ImportReport:
     """Load framework documents (already parsed JSON). All or nothing: with any error nothing is written.
 
-    Codes are stable: an existing subject, section, topic or outcome with the same code is
-    updated in place, so lessons and plans that point at it keep pointing at it.
+    ``sources`` names each document (its file) in the error messages. Codes are stable: an
+    existing subject, section, topic or outcome with the same code is updated in place, so
+    lessons and plans that point at it keep pointing at it.
     """
     documents = list(documents)
     checker = _Checker()
-    for document in documents:
+    for index, document in enumerate(documents):
+        checker.source = sources[index] if index < len(sources) else ""
         checker.check(document)
     report = ImportReport(errors=checker.errors)
     if report.errors:
         return report
     for document in documents:
         for subject_order, subject_data in enumerate(document["subjects"]):
-            subject, created = Subject.objects.get_or_create(
-                code=subject_data["code"],
-                defaults={
-                    "name_ru": subject_data["title_ru"],
-                    "name_en": subject_data["title_en"],
-                    "order": subject_order,
-                },
-            )
-            report.count(report.created if created else report.updated, "subjects")
+            subject = Subject.objects.filter(code=subject_data["code"]).first()
+            if subject is None:
+                subject = Subject.objects.create(
+                    code=subject_data["code"],
+                    name_ru=subject_data["title_ru"],
+                    name_en=subject_data["title_en"],
+                    order=subject_order,
+                )
+                report.count(report.created, "subjects")
+            else:
+                # The names follow the framework; the order stays as the city set it in the catalogue.
+                _upsert(
+                    Subject,
+                    subject.code,
+                    {"name_ru": subject_data["title_ru"], "name_en": subject_data["title_en"]},
+                    "subjects",
+                    report,
+                )
             for grade_data in subject_data["grades"]:
                 grade = grade_data["grade"]
                 for section_order, section_data in enumerate(grade_data["sections"], start=1):
@@ -247,7 +272,8 @@ def framework_read(paths: Iterable[Path]) -> tuple[list[Any], list[str]]:
     errors: list[str] = []
     for path in paths:
         try:
-            documents.append(json.loads(path.read_text(encoding="utf-8")))
+            # utf-8-sig: a file saved by a Windows editor starts with a byte order mark.
+            documents.append(json.loads(path.read_text(encoding="utf-8-sig")))
         except (OSError, UnicodeDecodeError) as exc:
             errors.append(f"{path}: {exc}")
         except json.JSONDecodeError as exc:
@@ -260,30 +286,32 @@ def framework_read(paths: Iterable[Path]) -> tuple[list[Any], list[str]]:
 
 
 def framework_import_files(paths: Iterable[Path]) -> ImportReport:
+    """Read and import framework files together: all or nothing, every error with its file and place."""
     paths = list(paths)
     documents, errors = framework_read(paths)
     if errors:
         return ImportReport(errors=errors)
-    report = framework_import(documents)
-    # Prefix the file name when a document had errors so the city knows where to look.
-    if report.errors and len(paths) == 1:
-        report.errors = [f"{paths[0].name}: {message}" for message in report.errors]
-    return report
+    return framework_import(documents, sources=[str(path) for path in paths])
 
 
 def bundled_framework_files() -> list[Path]:
     return sorted(BUNDLED_FRAMEWORK_DIR.glob("*.json"))
 
 
+@transaction.atomic
 def thematic_plan_build_default(assignment: TeachingAssignment) -> ThematicPlan:
-    """The plan a teacher starts from: the framework's topics of the subject and grade, in order."""
+    """The plan a teacher starts from: the framework's topics of the subject and grade, in order.
+
+    Atomic, so that a failure never leaves the plan emptied of its items.
+    """
     plan, _created = ThematicPlan.objects.get_or_create(
         assignment=assignment, defaults={"school_id": assignment.school_id}
     )
     plan.items.all().delete()
+    # Sections of one grade from two files may share an order number: the code breaks the tie.
     topics = Topic.objects.filter(
         subject_id=assignment.subject_id, grade=assignment.class_group.grade
-    ).order_by("section__order", "order")
+    ).order_by("section__order", "section__code", "order")
     PlanItem.objects.bulk_create(
         PlanItem(school_id=assignment.school_id, plan=plan, order=order, topic=topic, hours=topic.hours)
         for order, topic in enumerate(topics, start=1)

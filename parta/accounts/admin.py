@@ -1,0 +1,52 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.utils.translation import gettext_lazy as _
+
+from parta.accounts.models import Guardianship, User
+
+
+class WardInline(admin.TabularInline):  # type: ignore[type-arg]
+    model = Guardianship
+    fk_name = "guardian"
+    extra = 0
+    autocomplete_fields = ["student"]
+    verbose_name = _("child")
+    verbose_name_plural = _("children")
+
+
+class GuardianInline(admin.TabularInline):  # type: ignore[type-arg]
+    model = Guardianship
+    fk_name = "student"
+    extra = 0
+    autocomplete_fields = ["guardian"]
+    verbose_name = _("guardian")
+    verbose_name_plural = _("guardians")
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):  # type: ignore[type-arg]
+    list_display = ["username", "last_name", "first_name", "middle_name", "email", "is_active", "is_staff"]
+    search_fields = ["username", "last_name", "first_name", "middle_name", "email"]
+    ordering = ["last_name", "first_name"]
+    fieldsets = (
+        (None, {"fields": ("username", "password")}),
+        (_("Personal info"), {"fields": ("last_name", "first_name", "middle_name", "email")}),
+        (
+            _("Permissions"),
+            {
+                "fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions"),
+                "classes": ["collapse"],
+            },
+        ),
+        (_("Important dates"), {"fields": ("last_login", "date_joined")}),
+    )
+    inlines = [GuardianInline, WardInline]
+
+
+@admin.register(Guardianship)
+class GuardianshipAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    list_display = ["guardian", "student", "relation"]
+    list_filter = ["relation"]
+    search_fields = ["guardian__last_name", "guardian__username", "student__last_name", "student__username"]
+    autocomplete_fields = ["guardian", "student"]
+    list_select_related = ["guardian", "student"]

@@ -1,0 +1,127 @@
+"""POST/DELETE /api/v1/auth/token: a token for username and password, used as a Bearer token."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth.hashers import make_password
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from parta.core.testing.factories import PASSWORD, UserFactory
+
+URL = "/api/v1/auth/token"
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def fast_hasher(settings):
+    # These tests check real passwords; the production hasher would take most of a second each time.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def make_user(**kwargs):
+    # Hashed here, under the fast hasher; the factory's hash was made with the production one.
+    return UserFactory.create(password=make_password(PASSWORD), **kwargs)
+
+
+def bearer(token: str) -> APIClient:
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
+    return client
+
+
+def test_good_credentials_give_a_token_that_opens_the_api():
+    user = make_user(username="anna")
+    response = APIClient().post(URL, {"username": "anna", "password": PASSWORD}, format="json")
+    assert response.status_code == 200
+    token = response.json()["token"]
+    assert Token.objects.get(user=user).key == token
+    me = bearer(token).get("/api/v1/me")
+    assert me.status_code == 200
+    assert me.json()["username"] == "anna"
+
+
+def test_signing_in_again_gives_the_same_token_and_records_the_login():
+    user = make_user(username="anna")
+    first = APIClient().post(URL, {"username": "anna", "password": PASSWORD}, format="json").json()
+    second = APIClient().post(URL, {"username": "anna", "password": PASSWORD}, format="json").json()
+    assert first == second
+    user.refresh_from_db()
+    assert user.last_login is not None
+
+
+@pytest.mark.parametrize(
+    "credentials",
+    [{"username": "anna", "password": "wrong"}, {"username": "nobody", "password": PASSWORD}],
+    ids=["wrong-password", "unknown-user"],
+)
+def test_bad_credentials_are_a_400_with_one_message_and_no_token(credentials):
+    make_user(username="anna")
+    response = APIClient().post(URL, credentials, format="json")
+    assert response.status_code == 400
+    body = response.json()
+    assert body["detail"]
+    # The same message for both, so that a client cannot find out which usernames exist.
+    assert body["errors"] == {"non_field_errors": ["The username or password is wrong."]}
+    assert not Token.objects.exists()
+
+
+def test_missing_fields_get_a_message_each():
+    response = APIClient().post(URL, {}, format="json")
+    assert response.status_code == 400
+    assert set(response.json()["errors"]) == {"username", "password"}
+    assert not Token.objects.exists()
+
+
+def test_an_inactive_user_gets_no_token():
+    make_user(username="anna", is_active=False)
+    response = APIClient().post(URL, {"username": "anna", "password": PASSWORD}, format="json")
+    assert response.status_code == 400
+    assert not Token.objects.exists()
+
+
+def test_a_stale_token_in_the_request_does_not_block_signing_in():
+    make_user(username="anna")
+    response = bearer("stale-token").post(URL, {"username": "anna", "password": PASSWORD}, format="json")
+    assert response.status_code == 200
+
+
+def test_signing_in_from_a_browser_session_needs_no_csrf_token():
+    user = make_user(username="anna")
+    client = APIClient(enforce_csrf_checks=True)
+    client.force_login(user)
+    response = client.post(URL, {"username": "anna", "password": PASSWORD}, format="json")
+    assert response.status_code == 200
+
+
+def test_signing_out_deletes_the_token():
+    user = make_user()
+    token = Token.objects.create(user=user)
+    client = bearer(token.key)
+    assert client.delete(URL).status_code == 204
+    assert not Token.objects.filter(user=user).exists()
+    assert client.get("/api/v1/me").status_code == 401
+
+
+def test_signing_out_needs_a_signed_in_user():
+    assert APIClient().delete(URL).status_code == 401
+
+
+def test_an_unknown_token_is_a_401_that_asks_for_a_bearer_token():
+    response = bearer("not-a-token").get("/api/v1/me")
+    assert response.status_code == 401
+    assert response["WWW-Authenticate"] == "Bearer"
+    assert set(response.json()) == {"detail"}
+
+
+def test_no_credentials_is_a_401():
+    response = APIClient().get("/api/v1/me")
+    assert response.status_code == 401
+    assert response["WWW-Authenticate"] == "Bearer"
+
+
+def test_a_browser_session_also_opens_the_api():
+    user = make_user(username="anna")
+    client = APIClient()
+    client.force_login(user)
+    assert client.get("/api/v1/me").json()["username"] == "anna"

@@ -1,0 +1,41 @@
+from __future__ import annotations
+
+import pytest
+
+from parta.core.testing import factories as f
+from parta.curriculum.services import framework_import, thematic_plan_build_default
+from parta.curriculum.tests.framework_documents import document
+from parta.schools.models import Subject
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def assignment():
+    assert framework_import([document()]).ok
+    group = f.ClassGroupFactory.create(grade=7)
+    return f.TeachingAssignmentFactory.create(class_group=group, subject=Subject.objects.get(code="algebra"))
+
+
+def test_the_default_plan_holds_the_grades_topics_in_teaching_order(assignment):
+    plan = thematic_plan_build_default(assignment)
+    items = list(plan.items.order_by("order").values_list("order", "topic__code", "hours", "school_id"))
+    school = assignment.school_id
+    assert items == [
+        (1, "ALG-07-01-01", 4, school),
+        (2, "ALG-07-01-02", 3, school),
+        (3, "ALG-07-02-01", 5, school),
+    ]
+    assert plan.school_id == school
+
+
+def test_building_again_replaces_the_items(assignment):
+    first = thematic_plan_build_default(assignment)
+    second = thematic_plan_build_default(assignment)
+    assert first.pk == second.pk
+    assert second.items.count() == 3
+
+
+def test_a_subject_without_topics_gets_an_empty_plan():
+    plan = thematic_plan_build_default(f.TeachingAssignmentFactory.create())
+    assert plan.items.count() == 0

@@ -1,0 +1,159 @@
+"""The iCalendar feed of a person's timetable, at a secret per-user address.
+
+Calendar apps subscribe to a URL and cannot sign in, so the URL itself is the key
+(``User.calendar_token``; rotated by ``parta.accounts.services.calendar_token_reset``).
+The feed covers a sliding window around today; apps poll it and replace what they had.
+A guardian's feed also carries their children's lessons, each marked with the child's name.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.http import Http404, HttpRequest, HttpResponse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
+from icalendar import Calendar, Event, vDuration
+
+from parta.accounts.models import User
+from parta.schools.access import people_readable_by, roles_of
+from parta.timetable.selectors import LessonRow, lessons_for_person, lessons_for_student
+
+# Two weeks back (what was missed, what the topic was) to ten weeks ahead (the rest of a quarter).
+WINDOW_BEFORE = dt.timedelta(weeks=2)
+WINDOW_AFTER = dt.timedelta(weeks=10)
+# Asked of calendar apps that honour it; most poll on their own schedule anyway.
+REFRESH_INTERVAL = dt.timedelta(hours=1)
+PRODID = "-//Parta//Timetable//EN"
+
+
+@dataclass(frozen=True)
+class FeedLesson:
+    """One lesson in one person's timetable (a guardian's feed may hold the same lesson for two children)."""
+
+    row: LessonRow
+    person_id: int
+    # The child's first name in a guardian's feed; None in a person's own timetable.
+    label: str | None = None
+
+
+def _summary(item: FeedLesson) -> str:
+    row = item.row
+    summary = f"{row.subject} — {row.subgroup or row.class_group}"
+    if row.replaced_teacher_id == item.person_id:
+        summary = _("%(lesson)s (taught by %(teacher)s)") % {"lesson": summary, "teacher": row.teacher}
+    if item.label:
+        summary = f"{item.label}: {summary}"
+    if row.is_cancelled:
+        summary = _("Cancelled: %(lesson)s") % {"lesson": summary}
+    return summary
+
+
+def _description(row: LessonRow) -> str:
+    lines = []
+    if row.topic:
+        lines.append(_("Topic: %(topic)s") % {"topic": row.topic})
+    if row.is_substitution:
+        lines.append(
+            _("Substitution: %(teacher)s instead of %(replaced)s")
+            % {"teacher": row.teacher, "replaced": row.replaced_teacher}
+        )
+    else:
+        lines.append(_("Teacher: %(teacher)s") % {"teacher": row.teacher})
+    if row.is_cancelled:
+        lines.append(_("The lesson is cancelled."))
+    if row.note:
+        lines.append(row.note)
+    if row.online_link:
+        lines.append(_("Online lesson: %(link)s") % {"link": row.online_link})
+    return "\n".join(lines)
+
+
+def timetable_calendar(
+    lessons: Iterable[FeedLesson], *, name: str, uid_domain: str, stamp: dt.datetime | None = None
+) -> Calendar:
+    """A VCALENDAR with one VEVENT per lesson, times in the city's zone with its VTIMEZONE.
+
+    A lesson's UID depends only on the lesson, the person and the site, so an app that polls
+    the feed updates an event in place (moved room, cancellation) instead of duplicating it.
+    """
+    zone = ZoneInfo(settings.TIME_ZONE)
+    stamp = stamp or timezone.now()
+    calendar = Calendar()
+    calendar.add("prodid", PRODID)
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("method", "PUBLISH")
+    calendar.add("x-wr-calname", name)
+    calendar.add("x-wr-timezone", settings.TIME_ZONE)
+    calendar.add("refresh-interval", REFRESH_INTERVAL, parameters={"VALUE": "DURATION"})
+    # An X- property has no known type: without vDuration it would be written as "1:00:00".
+    calendar.add("x-published-ttl", vDuration(REFRESH_INTERVAL))
+    items = list(lessons)
+    for item in items:
+        row = item.row
+        event = Event()
+        event.add("uid", f"lesson-{row.id}-{item.person_id}@{uid_domain}")
+        event.add("dtstamp", stamp.astimezone(dt.UTC))
+        event.add("dtstart", row.starts_at.astimezone(zone))
+        event.add("dtend", row.ends_at.astimezone(zone))
+        event.add("summary", _summary(item))
+        event.add("description", _description(row))
+        if row.room:
+            event.add("location", row.room)
+        if row.online_link:
+            event.add("url", row.online_link)
+        event.add("status", "CANCELLED" if row.is_cancelled else "CONFIRMED")
+        # A cancelled lesson, or one a substitute took over, leaves the person free at that time.
+        free = row.is_cancelled or row.replaced_teacher_id == item.person_id
+        event.add("transp", "TRANSPARENT" if free else "OPAQUE")
+        calendar.add_component(event)
+    if items:
+        # Only the zone's rules for the days in the feed: decades of Moscow's history would add kilobytes.
+        calendar.add_missing_timezones(
+            first_date=min(item.row.date for item in items),
+            last_date=max(item.row.date for item in items) + dt.timedelta(days=1),
+        )
+    return calendar
+
+
+def feed_lessons(user: User, date_from: dt.date, date_to: dt.date) -> list[FeedLesson]:
+    """The user's own lessons and, for a guardian, each child's (only children the policy lets them read)."""
+    items = [FeedLesson(row, user.pk) for row in lessons_for_person(user.pk, date_from, date_to)]
+    child_ids = roles_of(user).child_ids
+    if child_ids:
+        children = (
+            User.objects.filter(people_readable_by(user), pk__in=child_ids, is_active=True)
+            .order_by("first_name", "pk")
+            .values_list("pk", "first_name")
+        )
+        for child_id, first_name in children:
+            items += [
+                FeedLesson(row, child_id, first_name or None)
+                for row in lessons_for_student(child_id, date_from, date_to)
+            ]
+    items.sort(key=lambda item: (item.row.starts_at, item.label or "", item.row.class_group))
+    return items
+
+
+@require_safe
+def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
+    """``/calendar/<token>.ics``: no session, the secret in the URL is the credential; unknown token → 404."""
+    user = User.objects.filter(calendar_token=token, is_active=True).first()
+    if user is None:
+        raise Http404
+    today = timezone.localdate()
+    lessons = feed_lessons(user, today - WINDOW_BEFORE, today + WINDOW_AFTER)
+    name = _("Timetable: %(name)s") % {"name": user.short_name}
+    calendar = timetable_calendar(lessons, name=name, uid_domain=request.get_host().split(":")[0])
+    response = HttpResponse(calendar.to_ical(), content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = 'inline; filename="timetable.ics"'
+    # The URL is a secret: keep it out of shared caches and search engines.
+    response["Cache-Control"] = "private, no-cache"
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    return response
