@@ -278,9 +278,9 @@ class SubgroupMembership(models.Model):
             models.UniqueConstraint(fields=["subgroup", "student"], name="subgroup_membership_unique")
         ]
 
-
     def __str__(self) -> str:
         return f"{self.student_id} → {self.subgroup_id}"
+
 
 class StaffMembership(models.Model):
     class Role(models.TextChoices):
@@ -319,9 +319,9 @@ class CityRole(models.Model):
         verbose_name_plural = _("city roles")
         constraints = [models.UniqueConstraint(fields=["city", "user", "role"], name="city_role_unique")]
 
-
     def __str__(self) -> str:
         return f"{self.user} — {self.get_role_display()}"
+
 
 class TeachingAssignment(models.Model):
     """A teacher teaches a subject to a class group (or one of its subgroups) this year."""

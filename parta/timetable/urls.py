@@ -1,3 +1,10 @@
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, path
 
-urlpatterns: list[URLPattern | URLResolver] = []
+from parta.timetable import views
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("timetable/", views.timetable_mine, name="timetable"),
+    path("timetable/student/<int:student_id>/", views.timetable_student, name="timetable-student"),
+    path("timetable/teacher/<int:teacher_id>/", views.timetable_teacher, name="timetable-teacher"),
+    path("timetable/class/<int:class_group_id>/", views.timetable_class, name="timetable-class"),
+]

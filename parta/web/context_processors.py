@@ -1,10 +1,83 @@
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
-from parta.schools.access import roles_of
+from parta.schools.access import Roles, roles_of
+from parta.web.selectors import header_school
+
+
+@dataclass(frozen=True)
+class MenuItem:
+    label: str
+    url: str
+    section: str
+
+
+ROLE_LABELS = {
+    "admin": _("School administrator"),
+    "teacher": _("Teacher"),
+    "methodologist": _("Methodologist"),
+    "parent": _("Parent"),
+    "student": _("Student"),
+}
+
+
+def _menu(roles: Roles, is_staff: bool) -> list[MenuItem]:
+    """The role menu: built from the roles read once per request, no further query."""
+    if not roles.user_id:
+        return []
+    items = [MenuItem(str(_("Home")), reverse("home"), "home")]
+    if roles.is_student or roles.is_guardian or roles.is_teacher:
+        items.append(MenuItem(str(_("Timetable")), reverse("timetable"), "timetable"))
+    if roles.admin_school_ids:
+        school_id = min(roles.admin_school_ids)
+        items += [
+            MenuItem(str(_("Class groups")), reverse("school-classes", args=[school_id]), "classes"),
+            MenuItem(str(_("Staff")), reverse("school-staff", args=[school_id]), "staff"),
+            MenuItem(str(_("Assignments")), reverse("school-assignments", args=[school_id]), "assignments"),
+            MenuItem(str(_("Study periods")), reverse("school-periods", args=[school_id]), "periods"),
+        ]
+    if roles.is_superuser or is_staff:
+        items.append(MenuItem(str(_("Back office")), reverse("admin:index"), "admin"))
+    return items
+
+
+_SECTIONS = (
+    ("timetable", "timetable"),
+    ("school-class", "classes"),
+    ("school-staff", "staff"),
+    ("school-assignment", "assignments"),
+    ("school-period", "periods"),
+)
+
+
+def _section(request: HttpRequest) -> str:
+    """Which menu item the current page belongs to, from its URL name."""
+    match = getattr(request, "resolver_match", None)
+    name = (match.url_name or "") if match else ""
+    return next((section for prefix, section in _SECTIONS if name.startswith(prefix)), name)
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
-    """The roles of the signed-in user, for the menu of every page."""
-    return {"roles": roles_of(request.user)}
+    """The roles of the signed-in user, the role menu and the header's school name."""
+    roles = roles_of(request.user)
+
+    @cache
+    def school_name() -> str | None:
+        # Called by the template only when it draws the header: one query, none on pages without it.
+        return header_school(roles) if roles.user_id else None
+
+    return {
+        "roles": roles,
+        "role_labels": [str(ROLE_LABELS[name]) for name in roles.names]
+        + ([str(_("Superuser"))] if roles.is_superuser else []),
+        "menu": _menu(roles, bool(getattr(request.user, "is_staff", False))),
+        "menu_section": _section(request),
+        "header_school": school_name,
+    }

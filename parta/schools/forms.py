@@ -1,0 +1,175 @@
+"""Forms of the school structure pages: they parse typed input and offer the school's own
+choices; every rule (ranges, uniqueness, overlaps, who may teach) lives in services.py."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from parta.accounts.models import Guardianship, User
+from parta.schools.models import (
+    AcademicYear,
+    Building,
+    ClassGroup,
+    Room,
+    School,
+    StudyPeriod,
+    Subgroup,
+    Subject,
+)
+from parta.schools.selectors import teachers_of
+from parta.schools.services import NewPerson
+
+
+def add_service_errors(form: forms.Form, error: ValidationError) -> None:
+    """Show a service's field messages next to the form's fields (the rest above the form)."""
+    if hasattr(error, "error_dict"):
+        for name, messages in error.message_dict.items():
+            form.add_error(name if name in form.fields else None, messages)
+    else:
+        form.add_error(None, error.messages)
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        # The browser's date picker sends ISO dates whatever the page's language.
+        super().__init__(attrs, format="%Y-%m-%d")
+
+
+class PersonChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
+    def label_from_instance(self, obj: Any) -> str:
+        return str(obj.full_name or obj.username)
+
+
+class RoomChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj.name} ({obj.building.name})"
+
+
+class SubgroupChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj.name} — {obj.subject.name}"
+
+
+class ClassGroupForm(forms.Form):
+    year = forms.ModelChoiceField(
+        label=_("Academic year"), queryset=AcademicYear.objects.none(), empty_label=None
+    )
+    grade = forms.IntegerField(label=_("Grade"), help_text=_("From 1 to 11."))
+    letter = forms.CharField(label=_("Letter"), max_length=4, help_text=_("For example “А” for 7А."))
+    building = forms.ModelChoiceField(label=_("Building"), queryset=Building.objects.none(), empty_label=None)
+    home_room = RoomChoiceField(label=_("Home room"), queryset=Room.objects.none(), required=False)
+    class_teacher = PersonChoiceField(label=_("Class teacher"), queryset=User.objects.none(), required=False)
+
+    def __init__(self, *args: Any, school: School, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["year"].queryset = AcademicYear.objects.filter(school=school)  # type: ignore[attr-defined]
+        self.fields["building"].queryset = Building.objects.filter(school=school)  # type: ignore[attr-defined]
+        self.fields["home_room"].queryset = (  # type: ignore[attr-defined]
+            Room.objects.filter(school=school).select_related("building").order_by("building__name", "name")
+        )
+        self.fields["class_teacher"].queryset = User.objects.filter(teachers_of(school)).order_by(  # type: ignore[attr-defined]
+            "last_name", "first_name"
+        )
+
+
+class EnrolForm(forms.Form):
+    EXISTING, NEW, NONE = "existing", "new", "none"
+
+    student_mode = forms.ChoiceField(
+        label=_("Account"),
+        choices=[(NEW, _("A new student")), (EXISTING, _("An existing account"))],
+        widget=forms.RadioSelect,
+        initial=NEW,
+    )
+    student_username = forms.CharField(label=_("Login of the student"), required=False, max_length=150)
+    student_last_name = forms.CharField(label=_("Last name"), required=False, max_length=150)
+    student_first_name = forms.CharField(label=_("First name"), required=False, max_length=150)
+    student_middle_name = forms.CharField(label=_("Patronymic"), required=False, max_length=150)
+    guardian_mode = forms.ChoiceField(
+        label=_("Account"),
+        choices=[(NEW, _("A new guardian")), (EXISTING, _("An existing account")), (NONE, _("Not now"))],
+        widget=forms.RadioSelect,
+        initial=NEW,
+    )
+    guardian_username = forms.CharField(label=_("Login of the guardian"), required=False, max_length=150)
+    guardian_last_name = forms.CharField(label=_("Last name"), required=False, max_length=150)
+    guardian_first_name = forms.CharField(label=_("First name"), required=False, max_length=150)
+    guardian_middle_name = forms.CharField(label=_("Patronymic"), required=False, max_length=150)
+    guardian_email = forms.CharField(label=_("E-mail"), required=False, max_length=254)
+    relation = forms.ChoiceField(
+        label=_("Relation to the student"),
+        choices=Guardianship.Relation.choices,
+        initial=Guardianship.Relation.MOTHER,
+    )
+
+    def _person(self, prefix: str) -> NewPerson:
+        data = self.cleaned_data
+        return NewPerson(
+            last_name=data[f"{prefix}_last_name"],
+            first_name=data[f"{prefix}_first_name"],
+            middle_name=data[f"{prefix}_middle_name"],
+            email=data.get(f"{prefix}_email", ""),
+        )
+
+    def service_kwargs(self) -> dict[str, Any]:
+        """The arguments of ``student_enrol`` for the chosen modes (fields of the other mode are ignored)."""
+        data = self.cleaned_data
+        kwargs: dict[str, Any] = {"relation": data["relation"]}
+        if data["student_mode"] == self.EXISTING:
+            # An empty login is passed on as it is: the service reports it on its field.
+            kwargs["student_username"] = data["student_username"]
+        else:
+            kwargs["new_student"] = self._person("student")
+        if data["guardian_mode"] == self.EXISTING:
+            kwargs["guardian_username"] = data["guardian_username"]
+        elif data["guardian_mode"] == self.NEW:
+            kwargs["new_guardian"] = self._person("guardian")
+        return kwargs
+
+
+class TeachingAssignmentForm(forms.Form):
+    class_group = forms.ModelChoiceField(label=_("Class group"), queryset=ClassGroup.objects.none())
+    subgroup = SubgroupChoiceField(
+        label=_("Subgroup"),
+        queryset=Subgroup.objects.none(),
+        required=False,
+        help_text=_("Only when the class is split for this subject."),
+    )
+    subject = forms.ModelChoiceField(label=_("Subject"), queryset=Subject.objects.all())
+    teacher = PersonChoiceField(label=_("Teacher"), queryset=User.objects.none())
+    hours_per_week = forms.IntegerField(label=_("Hours per week"))
+
+    def __init__(self, *args: Any, school: School, year: AcademicYear, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["class_group"].queryset = ClassGroup.objects.filter(year=year)  # type: ignore[attr-defined]
+        self.fields["subgroup"].queryset = (  # type: ignore[attr-defined]
+            Subgroup.objects.filter(class_group__year=year)
+            .select_related("class_group", "subject")
+            .order_by("class_group__grade", "class_group__letter", "subject__order", "number")
+        )
+        self.fields["teacher"].queryset = User.objects.filter(teachers_of(school)).order_by(  # type: ignore[attr-defined]
+            "last_name", "first_name"
+        )
+
+
+class StudyPeriodForm(forms.Form):
+    year = forms.ModelChoiceField(
+        label=_("Academic year"), queryset=AcademicYear.objects.none(), empty_label=None
+    )
+    kind = forms.ChoiceField(label=_("Kind"), choices=StudyPeriod.Kind.choices)
+    number = forms.IntegerField(label=_("Number"))
+    starts_on = forms.DateField(label=_("Starts on"), widget=DateInput())
+    ends_on = forms.DateField(label=_("Ends on"), widget=DateInput())
+
+    def __init__(self, *args: Any, school: School, editing: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["year"].queryset = AcademicYear.objects.filter(school=school)  # type: ignore[attr-defined]
+        if editing:
+            # A period stays in its year; moving it is deleting and adding in the back office.
+            self.fields["year"].disabled = True

@@ -1,0 +1,254 @@
+"""School structure pages for the school administrator.
+
+Each view fetches the school through ``access_school(..., for_admin=True)`` (404 for anyone
+else), reads through selectors.py and writes through services.py; the forms only parse input.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from parta.schools import selectors, services
+from parta.schools.access import access_class_group, access_school, roles_of
+from parta.schools.forms import (
+    ClassGroupForm,
+    EnrolForm,
+    StudyPeriodForm,
+    TeachingAssignmentForm,
+    add_service_errors,
+)
+from parta.schools.models import AcademicYear, ClassGroup, School, StudyPeriod
+
+# Logins and passwords of accounts made by an enrolment, shown once on the class group page.
+NEW_ACCOUNTS_KEY = "parta.new_accounts"
+
+
+def _school_page(request: HttpRequest, school_id: int, section: str) -> tuple[School, dict[str, Any]]:
+    school = access_school(request.user, school_id, for_admin=True)
+    years = selectors.school_years(school)
+    year = selectors.choose_year(years, request.GET.get("year"), timezone.localdate())
+    return school, {"school": school, "years": years, "year": year, "section": section}
+
+
+def _year_query(year: AcademicYear | None) -> str:
+    return f"?year={year.pk}" if year else ""
+
+
+@login_required
+def school_home(request: HttpRequest) -> HttpResponse:
+    """The administrator's entry point: the class groups of their (first) school."""
+    roles = roles_of(request.user)
+    if not roles.admin_school_ids:
+        raise Http404
+    return redirect("school-classes", school_id=min(roles.admin_school_ids))
+
+
+# --- class groups ------------------------------------------------------------------------
+
+
+@login_required
+def class_group_list(request: HttpRequest, school_id: int) -> HttpResponse:
+    _, context = _school_page(request, school_id, "classes")
+    context["groups"] = selectors.class_group_rows(context["year"]) if context["year"] else []
+    return render(request, "schools/class_groups.html", context)
+
+
+@login_required
+def class_group_create(request: HttpRequest, school_id: int) -> HttpResponse:
+    school, context = _school_page(request, school_id, "classes")
+    year = context["year"]
+    form = ClassGroupForm(request.POST or None, school=school, initial={"year": year})
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                group = services.class_group_create(actor=request.user, school=school, **form.cleaned_data)
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(request, _("Class group %(name)s is created.") % {"name": group.name})
+                return redirect("school-class", school_id=school.pk, class_group_id=group.pk)
+        status = 400
+    context |= {
+        "form": form,
+        "title": _("New class group"),
+        "cancel_url": reverse("school-classes", args=[school.pk]) + _year_query(year),
+        "hide_years": True,
+    }
+    return render(request, "schools/form.html", context, status=status)
+
+
+def _school_class_group(request: HttpRequest, school: School, class_group_id: int) -> ClassGroup:
+    group = access_class_group(request.user, class_group_id)
+    if group.school_id != school.pk:
+        # Another school's group under this school's address: not found, as for any stranger.
+        raise Http404
+    return group
+
+
+@login_required
+def class_group_detail(request: HttpRequest, school_id: int, class_group_id: int) -> HttpResponse:
+    school, context = _school_page(request, school_id, "classes")
+    group = _school_class_group(request, school, class_group_id)
+    slip = request.session.get(NEW_ACCOUNTS_KEY)
+    new_accounts = []
+    if slip and slip.get("class_group_id") == group.pk:
+        new_accounts = slip["accounts"]
+        del request.session[NEW_ACCOUNTS_KEY]
+    context |= {
+        "group": group,
+        "detail": selectors.class_group_detail(group),
+        "assignments": selectors.assignment_rows(group.year, class_group_id=group.pk),
+        "new_accounts": new_accounts,
+        "year": group.year,
+        "hide_years": True,
+    }
+    return render(request, "schools/class_group.html", context)
+
+
+@login_required
+def student_enrol(request: HttpRequest, school_id: int, class_group_id: int) -> HttpResponse:
+    school, context = _school_page(request, school_id, "classes")
+    group = _school_class_group(request, school, class_group_id)
+    form = EnrolForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                result = services.student_enrol(
+                    actor=request.user, class_group=group, **form.service_kwargs()
+                )
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                request.session[NEW_ACCOUNTS_KEY] = {
+                    "class_group_id": group.pk,
+                    "accounts": [
+                        {"name": user.full_name, "username": user.username, "password": password}
+                        for user, password in result.new_accounts
+                    ],
+                }
+                messages.success(
+                    request,
+                    _("%(student)s is enrolled in %(group)s.")
+                    % {"student": result.student.full_name, "group": group.name},
+                )
+                return redirect("school-class", school_id=school.pk, class_group_id=group.pk)
+        status = 400
+    context |= {"form": form, "group": group, "year": group.year, "hide_years": True}
+    return render(request, "schools/enrol.html", context, status=status)
+
+
+# --- staff and teaching assignments ------------------------------------------------------
+
+
+@login_required
+def staff_list(request: HttpRequest, school_id: int) -> HttpResponse:
+    school, context = _school_page(request, school_id, "staff")
+    context["staff"] = selectors.staff_list(school, context["year"])
+    return render(request, "schools/staff.html", context)
+
+
+@login_required
+def assignment_list(request: HttpRequest, school_id: int) -> HttpResponse:
+    _, context = _school_page(request, school_id, "assignments")
+    rows = selectors.assignment_rows(context["year"]) if context["year"] else []
+    context |= {"assignments": rows, "total_hours": sum(r.hours_per_week for r in rows)}
+    return render(request, "schools/assignments.html", context)
+
+
+@login_required
+def assignment_create(request: HttpRequest, school_id: int) -> HttpResponse:
+    school, context = _school_page(request, school_id, "assignments")
+    year = context["year"]
+    if year is None:
+        raise Http404
+    initial = {"class_group": request.GET.get("class_group")} if request.GET.get("class_group") else {}
+    form = TeachingAssignmentForm(request.POST or None, school=school, year=year, initial=initial)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.teaching_assignment_create(actor=request.user, school=school, **form.cleaned_data)
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(request, _("The teaching assignment is added."))
+                return redirect(reverse("school-assignments", args=[school.pk]) + _year_query(year))
+        status = 400
+    context |= {
+        "form": form,
+        "title": _("New teaching assignment"),
+        "cancel_url": reverse("school-assignments", args=[school.pk]) + _year_query(year),
+        "hide_years": True,
+    }
+    return render(request, "schools/form.html", context, status=status)
+
+
+# --- study periods -----------------------------------------------------------------------
+
+
+@login_required
+def period_list(request: HttpRequest, school_id: int) -> HttpResponse:
+    _, context = _school_page(request, school_id, "periods")
+    context["calendar"] = selectors.periods_and_holidays(context["year"]) if context["year"] else None
+    return render(request, "schools/periods.html", context)
+
+
+def _period_form_page(request: HttpRequest, school_id: int, period_id: int | None) -> HttpResponse:
+    school, context = _school_page(request, school_id, "periods")
+    period: StudyPeriod | None = None
+    if period_id is not None:
+        period = StudyPeriod.objects.filter(school=school, pk=period_id).select_related("year").first()
+        if period is None:
+            raise Http404
+        initial: dict[str, Any] = {
+            "year": period.year,
+            "kind": period.kind,
+            "number": period.number,
+            "starts_on": period.starts_on,
+            "ends_on": period.ends_on,
+        }
+        context["year"] = period.year
+    else:
+        initial = {"year": context["year"]}
+    form = StudyPeriodForm(request.POST or None, school=school, editing=period is not None, initial=initial)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                saved = services.study_period_save(actor=request.user, school=school, period=period, **data)
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(request, _("The study period %(name)s is saved.") % {"name": saved.name})
+                return redirect(reverse("school-periods", args=[school.pk]) + _year_query(saved.year))
+        status = 400
+    title = _("Edit the study period") if period else _("New study period")
+    context |= {
+        "form": form,
+        "title": title,
+        "cancel_url": reverse("school-periods", args=[school.pk]) + _year_query(context["year"]),
+        "hide_years": True,
+    }
+    return render(request, "schools/form.html", context, status=status)
+
+
+@login_required
+def period_create(request: HttpRequest, school_id: int) -> HttpResponse:
+    return _period_form_page(request, school_id, None)
+
+
+@login_required
+def period_edit(request: HttpRequest, school_id: int, period_id: int) -> HttpResponse:
+    return _period_form_page(request, school_id, period_id)

@@ -1,0 +1,278 @@
+"""Reads for the home page of each role: plain data, a few queries per block.
+
+The caller passes the user's ``Roles`` (already read by the request), so nothing here widens
+what a user reaches: each block is built only from the ids their roles carry.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Max, Min, Q
+
+from parta.accounts.models import User
+from parta.core.i18n import pick
+from parta.curriculum.models import Outcome, Topic
+from parta.schools.access import Roles
+from parta.schools.models import City, ClassGroup, Enrolment, School, StaffMembership, TeachingAssignment
+from parta.schools.selectors import current_years, student_placement
+from parta.timetable.models import Lesson
+from parta.timetable.selectors import LessonRow, lessons_for_student, lessons_for_teacher
+
+
+@dataclass(frozen=True)
+class StudentHome:
+    class_group_id: int | None
+    class_group: str | None
+    lessons: list[LessonRow]
+
+
+def student_home(roles: Roles, today: dt.date) -> StudentHome:
+    """The student's class and today's lessons: four queries."""
+    placement = student_placement(roles.user_id, today)
+    return StudentHome(
+        class_group_id=placement.class_group_id if placement else None,
+        class_group=placement.class_group if placement else None,
+        lessons=lessons_for_student(roles.user_id, today, today),
+    )
+
+
+@dataclass(frozen=True)
+class ChildToday:
+    id: int
+    name: str
+    class_group: str | None
+    lessons: list[LessonRow]
+
+
+def children_today(roles: Roles, today: dt.date) -> list[ChildToday]:
+    """Each child of a guardian with today's lessons: one query for the names, then four per
+    child (a family has a handful of children, never a class of them)."""
+    children = User.objects.filter(pk__in=roles.child_ids).order_by("first_name", "pk")
+    result = []
+    for child in children:
+        placement = student_placement(child.pk, today)
+        result.append(
+            ChildToday(
+                id=child.pk,
+                name=child.first_name or child.username,
+                class_group=placement.class_group if placement else None,
+                lessons=lessons_for_student(child.pk, today, today),
+            )
+        )
+    return result
+
+
+@dataclass
+class TaughtGroup:
+    id: int
+    name: str
+    subjects: list[str] = field(default_factory=list)
+    hours: int = 0
+
+
+@dataclass(frozen=True)
+class Homeroom:
+    id: int
+    name: str
+    student_count: int
+
+
+@dataclass(frozen=True)
+class TeacherHome:
+    lessons: list[LessonRow]
+    groups: list[TaughtGroup]
+    homerooms: list[Homeroom]
+
+
+def teacher_home(roles: Roles, today: dt.date) -> TeacherHome:
+    """Today's lessons, the class groups taught this year and the homeroom class: four queries."""
+    years = current_years(roles.teacher_school_ids, today)
+    year_ids = [y.pk for y in years.values()]
+    groups: dict[int, TaughtGroup] = {}
+    assignments = (
+        TeachingAssignment.objects.filter(teacher_id=roles.user_id, year_id__in=year_ids)
+        .order_by("class_group__grade", "class_group__letter", "subject__order")
+        .values_list(
+            "class_group_id",
+            "class_group__grade",
+            "class_group__letter",
+            "subgroup__number",
+            "subject__name_ru",
+            "subject__name_en",
+            "hours_per_week",
+        )
+    )
+    for group_id, grade, letter, subgroup, name_ru, name_en, hours in assignments:
+        group = groups.setdefault(group_id, TaughtGroup(id=group_id, name=f"{grade}{letter}"))
+        subject = pick(name_ru, name_en)
+        group.subjects.append(f"{subject} ({subgroup})" if subgroup else subject)
+        group.hours += hours
+    homerooms = [
+        Homeroom(id=g.pk, name=g.name, student_count=g.student_count)
+        for g in ClassGroup.objects.filter(class_teacher_id=roles.user_id, year_id__in=year_ids)
+        .annotate(student_count=Count("enrolments"))
+        .order_by("grade", "letter")
+    ]
+    return TeacherHome(
+        lessons=lessons_for_teacher(roles.user_id, today, today),
+        groups=list(groups.values()),
+        homerooms=homerooms,
+    )
+
+
+@dataclass(frozen=True)
+class SchoolSummary:
+    id: int
+    name: str
+    year: str | None
+    class_groups: int
+    students: int
+    teachers: int
+    lessons_today: int
+    substitutions_today: int
+    cancellations_today: int
+
+
+def school_summaries(school_ids: frozenset[int], today: dt.date) -> list[SchoolSummary]:
+    """Counts for the administrator's dashboard: five queries, however many schools."""
+    ids = sorted(school_ids)
+    years = current_years(ids, today)
+    year_ids = [y.pk for y in years.values()]
+    groups = dict(
+        ClassGroup.objects.filter(year_id__in=year_ids)
+        .values("school_id")
+        .annotate(n=Count("pk"))
+        .values_list("school_id", "n")
+    )
+    students = dict(
+        Enrolment.objects.filter(year_id__in=year_ids)
+        .values("school_id")
+        .annotate(n=Count("pk"))
+        .values_list("school_id", "n")
+    )
+    teachers = dict(
+        StaffMembership.objects.filter(school_id__in=ids, role=StaffMembership.Role.TEACHER)
+        .values("school_id")
+        .annotate(n=Count("pk"))
+        .values_list("school_id", "n")
+    )
+    lessons: dict[int, tuple[int, int, int]] = {
+        row["school_id"]: (row["scheduled"], row["substituted"], row["cancelled"])
+        for row in Lesson.objects.filter(school_id__in=ids, date=today)
+        .values("school_id")
+        .annotate(
+            scheduled=Count("pk", filter=Q(status=Lesson.Status.SCHEDULED)),
+            substituted=Count("pk", filter=Q(status=Lesson.Status.SCHEDULED, replaced_teacher__isnull=False)),
+            cancelled=Count("pk", filter=Q(status=Lesson.Status.CANCELLED)),
+        )
+    }
+    return [
+        SchoolSummary(
+            id=school.pk,
+            name=school.name,
+            year=years[school.pk].name if school.pk in years else None,
+            class_groups=groups.get(school.pk, 0),
+            students=students.get(school.pk, 0),
+            teachers=teachers.get(school.pk, 0),
+            lessons_today=lessons.get(school.pk, (0, 0, 0))[0],
+            substitutions_today=lessons.get(school.pk, (0, 0, 0))[1],
+            cancellations_today=lessons.get(school.pk, (0, 0, 0))[2],
+        )
+        for school in School.objects.filter(pk__in=ids).order_by("name")
+    ]
+
+
+CITY_SCHOOLS_SHOWN = 12
+
+
+@dataclass(frozen=True)
+class CitySchool:
+    id: int
+    name: str
+    district: str
+
+
+@dataclass(frozen=True)
+class SubjectTopics:
+    subject: str
+    sections: int
+    topics: int
+    grades: str
+
+
+@dataclass(frozen=True)
+class CityOverview:
+    cities: list[str]
+    schools: list[CitySchool]
+    school_total: int
+    subjects: list[SubjectTopics]
+    topic_total: int
+    outcome_total: int
+
+
+def city_overview(roles: Roles) -> CityOverview:
+    """The methodologist's city: its schools and the topic framework by subject: five queries.
+    A city has hundreds of schools, so the home page lists the first few and counts the rest."""
+    city_ids = list(roles.methodologist_city_ids)
+    city_schools = School.objects.filter(city_id__in=city_ids)
+    schools = [
+        CitySchool(id=s.pk, name=s.name, district=s.district.name)
+        for s in city_schools.select_related("district").order_by("district__name", "name")[
+            :CITY_SCHOOLS_SHOWN
+        ]
+    ]
+    subjects = [
+        SubjectTopics(
+            subject=pick(row["subject__name_ru"], row["subject__name_en"]),
+            sections=row["sections"],
+            topics=row["topics"],
+            grades=f"{row['first']}–{row['last']}" if row["first"] != row["last"] else str(row["first"]),
+        )
+        for row in Topic.objects.values(
+            "subject_id", "subject__name_ru", "subject__name_en", "subject__order"
+        )
+        .annotate(
+            topics=Count("pk"),
+            sections=Count("section", distinct=True),
+            first=Min("grade"),
+            last=Max("grade"),
+        )
+        .order_by("subject__order", "subject__name_ru")
+    ]
+    return CityOverview(
+        cities=list(City.objects.filter(pk__in=city_ids).order_by("name").values_list("name", flat=True)),
+        schools=schools,
+        school_total=city_schools.count(),
+        subjects=subjects,
+        topic_total=sum(s.topics for s in subjects),
+        outcome_total=Outcome.objects.count(),
+    )
+
+
+def header_school(roles: Roles) -> str | None:
+    """The name in the page header: the school one works in, or the children's school."""
+    if roles.staff_school_ids:
+        return (
+            School.objects.filter(pk__in=roles.staff_school_ids)
+            .order_by("pk")
+            .values_list("short_name", flat=True)
+            .first()
+        )
+    family = roles.child_ids | {roles.user_id}
+    if roles.is_student or roles.is_guardian:
+        return (
+            Enrolment.objects.filter(student_id__in=family)
+            .order_by("-year__starts_on")
+            .values_list("school__short_name", flat=True)
+            .first()
+        )
+    if roles.is_methodologist:
+        return (
+            City.objects.filter(pk__in=roles.methodologist_city_ids)
+            .order_by("name")
+            .values_list("name", flat=True)
+            .first()
+        )
+    return None

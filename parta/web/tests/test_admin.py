@@ -1,0 +1,49 @@
+"""The back office: every registered model's list, search and add pages open for a superuser."""
+
+import pytest
+from django.contrib import admin
+from django.urls import reverse
+
+from parta.accounts.models import User
+from parta.core.testing.factories import PASSWORD
+
+MODELS = sorted(admin.site._registry, key=lambda model: model._meta.label)
+
+
+@pytest.mark.parametrize("model", MODELS, ids=lambda model: model._meta.label)
+def test_admin_pages_open(world, client, model):
+    root = User.objects.create_superuser("root", "root@example.org", PASSWORD)
+    client.force_login(root)
+    opts = model._meta
+    changelist = reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist")
+    assert client.get(changelist).status_code == 200
+    if admin.site._registry[model].search_fields:
+        assert client.get(changelist, {"q": "Ива"}).status_code == 200
+    add = reverse(f"admin:{opts.app_label}_{opts.model_name}_add")
+    assert client.get(add).status_code in {200, 403}
+    instance = model._default_manager.first()
+    if instance is not None:
+        change = reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[instance.pk])
+        assert client.get(change).status_code == 200
+
+
+def test_user_autocomplete_finds_people(world, client):
+    root = User.objects.create_superuser("root", "root@example.org", PASSWORD)
+    client.force_login(root)
+    response = client.get(
+        reverse("admin:autocomplete"),
+        {
+            "term": world.a.student.last_name,
+            "app_label": "schools",
+            "model_name": "enrolment",
+            "field_name": "student",
+        },
+    )
+    assert response.status_code == 200
+    assert str(world.a.student.pk) in {item["id"] for item in response.json()["results"]}
+
+
+def test_school_staff_are_not_let_into_the_back_office(world, client):
+    client.force_login(world.a.admin)
+    response = client.get(reverse("admin:index"))
+    assert response.status_code == 302

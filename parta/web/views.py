@@ -1,0 +1,57 @@
+"""Pages of the web app itself: the home page of each role, and Django's login, logout and
+password change on our layout."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse_lazy
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from parta.schools.access import roles_of
+from parta.web import selectors
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    """One page with a block per role the user has: a teacher who is also a parent sees both.
+    Each block's data is read only for a role the user holds, so the template just draws
+    the blocks it is given."""
+    roles = roles_of(request.user)
+    today = timezone.localdate()
+    is_superuser = bool(getattr(request.user, "is_superuser", False))
+    context: dict[str, Any] = {
+        "today": today,
+        "student": selectors.student_home(roles, today) if roles.is_student else None,
+        "children": selectors.children_today(roles, today) if roles.is_guardian else None,
+        "teacher": selectors.teacher_home(roles, today) if roles.is_teacher else None,
+        "schools": selectors.school_summaries(roles.admin_school_ids, today)
+        if roles.admin_school_ids
+        else None,
+        "city": selectors.city_overview(roles) if roles.is_methodologist else None,
+        "back_office": is_superuser or bool(getattr(request.user, "is_staff", False)),
+        "no_role": not roles.names and not is_superuser,
+        # Home lists link to no other timetable: a substitute may not read the class they cover.
+        "linkable_groups": frozenset(),
+        "linkable_teachers": frozenset(),
+    }
+    return render(request, "web/home.html", context)
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    """Django's password change on our layout; people replace the one-time password from
+    their enrolment slip here."""
+
+    template_name = "registration/password_change.html"
+    success_url = reverse_lazy("home")
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        response = super().form_valid(form)
+        messages.success(self.request, _("Your password is changed."))
+        return response
