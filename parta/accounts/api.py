@@ -1,11 +1,14 @@
-"""API of the signed-in user: tokens, who am I, the calendar feed secret."""
+"""API of the signed-in user's credentials: the API token and the calendar feed secret.
+
+Who the user is (``/api/v1/me``) needs their roles in schools, so it is answered by
+``parta.schools.api.MeApi``: accounts sits below schools and does not read them.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import Any
 
-from django.db.models import OuterRef, Q, Subquery
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
@@ -18,11 +21,7 @@ from rest_framework.views import APIView
 
 from parta.accounts.models import User
 from parta.accounts.services import auth_token_create, auth_token_delete, calendar_token_reset
-from parta.schools.access import people_readable_by, roles_of, schools_readable_by
-from parta.schools.api import NamedRefSerializer, error_responses, full_name, group_name, short_name
-from parta.schools.models import AcademicYear, ClassGroup, Enrolment, School
-
-Row = dict[str, Any]
+from parta.core.api import error_responses
 
 
 def request_user(request: Request) -> User:
@@ -35,6 +34,7 @@ def request_user(request: Request) -> User:
 
 
 def calendar_url(request: Request, user: User) -> str:
+    """The absolute address of the user's secret iCalendar feed."""
     return request.build_absolute_uri(reverse("calendar-feed", kwargs={"token": user.calendar_token}))
 
 
@@ -105,164 +105,7 @@ class AuthTokenApi(APIView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-# --- me ------------------------------------------------------------------------------------
-
-
-class ClassGroupRefSerializer(serializers.Serializer[Any]):
-    id = serializers.IntegerField()
-    name = serializers.CharField()
-    school = NamedRefSerializer()
-    year = NamedRefSerializer()
-
-    class Meta:
-        ref_name = "ClassGroupRef"
-
-
-_GROUP_FIELDS = ("id", "grade", "letter", "school_id", "school__short_name", "year_id", "year__name")
-
-
-def _group_ref(row: Row, prefix: str = "") -> Row:
-    return {
-        "id": row[f"{prefix}id"],
-        "name": group_name(row[f"{prefix}grade"], row[f"{prefix}letter"]),
-        "school": {"id": row[f"{prefix}school_id"], "name": row[f"{prefix}school__short_name"]},
-        "year": {"id": row[f"{prefix}year_id"], "name": row[f"{prefix}year__name"]},
-    }
-
-
-def _latest_year_of_school() -> Subquery:
-    # A school's newest year: once next year's groups exist, they are the ones that matter.
-    return Subquery(
-        AcademicYear.objects.filter(school_id=OuterRef("school_id")).order_by("-starts_on").values("pk")[:1]
-    )
-
-
-def _schools(user: User) -> list[Row]:
-    """The schools where the user works, studies or has a child."""
-    roles = roles_of(user)
-    family = Enrolment.objects.filter(student_id__in=roles.child_ids | {user.pk}).values("school_id")
-    rows = (
-        School.objects.filter(schools_readable_by(user))
-        .filter(Q(pk__in=roles.staff_school_ids) | Q(pk__in=family))
-        .order_by("short_name", "pk")
-        .values("id", "short_name")
-    )
-    return [{"id": row["id"], "name": row["short_name"]} for row in rows]
-
-
-def _class_group(user: User) -> Row | None:
-    """A student's class group in the newest year they are enrolled in."""
-    row = (
-        ClassGroup.objects.filter(pk__in=roles_of(user).student_class_group_ids)
-        .order_by("-year__starts_on")
-        .values(*_GROUP_FIELDS)
-        .first()
-    )
-    return _group_ref(row) if row else None
-
-
-def _class_groups_taught(user: User) -> list[Row]:
-    """The groups a teacher teaches or leads in their school's newest year."""
-    if not roles_of(user).is_teacher:
-        return []
-    rows = (
-        ClassGroup.objects.filter(Q(teaching_assignments__teacher_id=user.pk) | Q(class_teacher_id=user.pk))
-        .filter(year_id=_latest_year_of_school())
-        .distinct()
-        .order_by("school__short_name", "grade", "letter")
-        .values(*_GROUP_FIELDS, "class_teacher_id")
-    )
-    return [{**_group_ref(row), "is_class_teacher": row["class_teacher_id"] == user.pk} for row in rows]
-
-
-def _children(user: User) -> list[Row]:
-    """A guardian's children, each with their class group in the newest year they are enrolled in."""
-    roles = roles_of(user)
-    if not roles.child_ids:
-        return []
-    people = (
-        User.objects.filter(people_readable_by(user), pk__in=roles.child_ids, is_active=True)
-        .order_by("last_name", "first_name", "pk")
-        .values("id", "last_name", "first_name", "middle_name")
-    )
-    enrolments = (
-        Enrolment.objects.filter(student_id__in=roles.child_ids)
-        .order_by("student_id", "-year__starts_on")
-        .values("student_id", *(f"class_group__{name}" for name in _GROUP_FIELDS))
-    )
-    group_of: dict[int, Row] = {}
-    for row in enrolments:
-        group_of.setdefault(row["student_id"], _group_ref(row, "class_group__"))
-    children = []
-    for person in people:
-        group = group_of.get(person["id"])
-        children.append(
-            {
-                "id": person["id"],
-                "full_name": full_name(person["last_name"], person["first_name"], person["middle_name"]),
-                "short_name": short_name(person["last_name"], person["first_name"], person["middle_name"]),
-                "class_group": group,
-                "school": group["school"] if group else None,
-            }
-        )
-    return children
-
-
-class MeApi(APIView):
-    """Who the signed-in user is: roles, schools, a parent's children, a student's class group,
-    a teacher's class groups, and the address of their calendar feed."""
-
-    class OutputSerializer(serializers.Serializer[Any]):
-        class ChildSerializer(serializers.Serializer[Any]):
-            id = serializers.IntegerField()
-            full_name = serializers.CharField()
-            short_name = serializers.CharField()
-            class_group = ClassGroupRefSerializer(allow_null=True)
-            school = NamedRefSerializer(allow_null=True)
-
-            class Meta:
-                ref_name = "MeChild"
-
-        class TaughtGroupSerializer(ClassGroupRefSerializer):
-            is_class_teacher = serializers.BooleanField()
-
-            class Meta:
-                ref_name = "MeTaughtClassGroup"
-
-        id = serializers.IntegerField()
-        username = serializers.CharField()
-        full_name = serializers.CharField()
-        short_name = serializers.CharField()
-        roles = serializers.ListField(
-            child=serializers.ChoiceField(choices=["admin", "teacher", "methodologist", "parent", "student"])
-        )
-        schools = NamedRefSerializer(many=True)
-        children = ChildSerializer(many=True, help_text=_("A parent's children; empty for everyone else."))
-        class_group = ClassGroupRefSerializer(allow_null=True, help_text=_("A student's class group."))
-        class_groups_taught = TaughtGroupSerializer(many=True, help_text=_("A teacher's class groups."))
-        calendar_url = serializers.URLField(help_text=_("The secret iCalendar feed of the user's timetable."))
-
-        class Meta:
-            ref_name = "Me"
-
-    @extend_schema(
-        operation_id="me_retrieve", tags=["auth"], responses={200: OutputSerializer, **error_responses(401)}
-    )
-    def get(self, request: Request) -> Response:
-        user = request_user(request)
-        data = {
-            "id": user.pk,
-            "username": user.get_username(),
-            "full_name": user.full_name,
-            "short_name": user.short_name,
-            "roles": roles_of(user).names,
-            "schools": _schools(user),
-            "children": _children(user),
-            "class_group": _class_group(user),
-            "class_groups_taught": _class_groups_taught(user),
-            "calendar_url": calendar_url(request, user),
-        }
-        return Response(self.OutputSerializer(data).data)
+# --- the calendar feed ------------------------------------------------------------------
 
 
 class CalendarTokenResetApi(APIView):

@@ -6,6 +6,8 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from parta.core import names
+
 
 def new_calendar_token() -> str:
     return secrets.token_urlsafe(32)
@@ -22,13 +24,12 @@ class User(AbstractUser):
 
     @property
     def full_name(self) -> str:
-        return " ".join(part for part in (self.last_name, self.first_name, self.middle_name) if part)
+        return names.full_name(self.last_name, self.first_name, self.middle_name)
 
     @property
     def short_name(self) -> str:
         """«Иванова А. П.» — how Russian schools write a person in lists."""
-        initials = " ".join(f"{part[0]}." for part in (self.first_name, self.middle_name) if part)
-        return f"{self.last_name} {initials}".strip() or self.username
+        return names.short_name(self.last_name, self.first_name, self.middle_name) or self.username
 
     def __str__(self) -> str:
         return self.full_name or self.username

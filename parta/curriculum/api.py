@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Q, QuerySet, Sum
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
@@ -14,23 +14,23 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from parta.core.i18n import pick
-from parta.curriculum.models import Outcome, PlanItem, ThematicPlan, Topic
-from parta.schools.access import roles_of
-from parta.schools.api import (
+from parta.core.api import (
     ListApi,
     NamedRefSerializer,
-    PersonRefSerializer,
+    Row,
     SubjectRefSerializer,
     error_responses,
-    group_name,
-    person_ref,
-    subject_ref,
+    person_columns,
+    person_ref_of,
+    subject_columns,
+    subject_ref_of,
 )
+from parta.core.i18n import pick
+from parta.core.names import class_group_name, subgroup_name
+from parta.curriculum.access import access_thematic_plan, plans_readable_by
+from parta.curriculum.models import Outcome, PlanItem, ThematicPlan, Topic
+from parta.schools.api import TeachingAssignmentRefSerializer
 from parta.schools.models import Subject
-
-Row = dict[str, Any]
-
 
 # --- the topic framework -----------------------------------------------------------------
 
@@ -79,9 +79,7 @@ _TOPIC_FIELDS = (
     "title_en",
     "grade",
     "hours",
-    "subject__code",
-    "subject__name_ru",
-    "subject__name_en",
+    *subject_columns(),
     "section__code",
     "section__title_ru",
     "section__title_en",
@@ -103,7 +101,7 @@ def _topics_with_outcomes(rows: list[Row]) -> list[Row]:
         {
             "code": row["code"],
             "title": pick(row["title_ru"], row["title_en"]),
-            "subject": subject_ref(row["subject__code"], row["subject__name_ru"], row["subject__name_en"]),
+            "subject": subject_ref_of(row),
             "grade": row["grade"],
             "section": {
                 "code": row["section__code"],
@@ -190,23 +188,8 @@ class TopicDetailApi(APIView):
 # --- thematic plans ------------------------------------------------------------------------
 
 
-def plans_readable_by(user: Any) -> Q:
-    """A Q over ThematicPlan: a teacher their own assignments' plans, an administrator their school's."""
-    roles = roles_of(user)
-    if roles.is_superuser:
-        return Q()
-    if not roles.user_id:
-        return Q(pk__in=[])
-    return Q(assignment__teacher_id=roles.user_id) | Q(school_id__in=roles.admin_school_ids)
-
-
-class PlanAssignmentSerializer(serializers.Serializer[Any]):
-    id = serializers.IntegerField()
-    subject = SubjectRefSerializer()
+class PlanAssignmentSerializer(TeachingAssignmentRefSerializer):
     class_group = NamedRefSerializer()
-    subgroup = serializers.CharField(allow_null=True)
-    teacher = PersonRefSerializer()
-    hours_per_week = serializers.IntegerField()
 
     class Meta:
         ref_name = "PlanAssignment"
@@ -217,43 +200,28 @@ _PLAN_FIELDS = (
     "updated_at",
     "assignment_id",
     "assignment__hours_per_week",
-    "assignment__subject__code",
-    "assignment__subject__name_ru",
-    "assignment__subject__name_en",
+    *subject_columns("assignment__subject"),
     "assignment__class_group_id",
     "assignment__class_group__grade",
     "assignment__class_group__letter",
     "assignment__subgroup__number",
-    "assignment__teacher_id",
-    "assignment__teacher__last_name",
-    "assignment__teacher__first_name",
-    "assignment__teacher__middle_name",
+    *person_columns("assignment__teacher"),
     "total_hours",
     "item_count",
 )
 
 
 def _plan(row: Row) -> Row:
-    group = group_name(row["assignment__class_group__grade"], row["assignment__class_group__letter"])
-    subgroup = row["assignment__subgroup__number"]
+    group = class_group_name(row["assignment__class_group__grade"], row["assignment__class_group__letter"])
     return {
         "id": row["id"],
         "updated_at": row["updated_at"],
         "assignment": {
             "id": row["assignment_id"],
-            "subject": subject_ref(
-                row["assignment__subject__code"],
-                row["assignment__subject__name_ru"],
-                row["assignment__subject__name_en"],
-            ),
+            "subject": subject_ref_of(row, "assignment__subject"),
             "class_group": {"id": row["assignment__class_group_id"], "name": group},
-            "subgroup": f"{group}/{subgroup}" if subgroup else None,
-            "teacher": person_ref(
-                row["assignment__teacher_id"],
-                row["assignment__teacher__last_name"],
-                row["assignment__teacher__first_name"],
-                row["assignment__teacher__middle_name"],
-            ),
+            "subgroup": subgroup_name(group, row["assignment__subgroup__number"]),
+            "teacher": person_ref_of(row, "assignment__teacher"),
             "hours_per_week": row["assignment__hours_per_week"],
         },
         "total_hours": row["total_hours"] or 0,
@@ -261,10 +229,8 @@ def _plan(row: Row) -> Row:
     }
 
 
-def _plans(user: Any) -> Any:
-    return ThematicPlan.objects.filter(plans_readable_by(user)).annotate(
-        total_hours=Sum("items__hours"), item_count=Count("items")
-    )
+def _with_totals(plans: QuerySet[ThematicPlan]) -> QuerySet[ThematicPlan]:
+    return plans.annotate(total_hours=Sum("items__hours"), item_count=Count("items"))
 
 
 class PlanSerializer(serializers.Serializer[Any]):
@@ -298,7 +264,7 @@ class ThematicPlanListApi(ListApi):
     def get(self, request: Request) -> Response:
         filters = self.FilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
-        plans = _plans(request.user)
+        plans = _with_totals(ThematicPlan.objects.filter(plans_readable_by(request.user)))
         if "class_group" in filters.validated_data:
             plans = plans.filter(assignment__class_group_id=filters.validated_data["class_group"])
         rows = plans.order_by(
@@ -338,11 +304,10 @@ class ThematicPlanDetailApi(APIView):
         responses={200: OutputSerializer, **error_responses(401, 404)},
     )
     def get(self, request: Request, plan_id: int) -> Response:
-        row = _plans(request.user).filter(pk=plan_id).values(*_PLAN_FIELDS).first()
-        if row is None:
-            raise Http404
+        plan = access_thematic_plan(request.user, plan_id)
+        row = _with_totals(ThematicPlan.objects.filter(pk=plan.pk)).values(*_PLAN_FIELDS).get()
         items = (
-            PlanItem.objects.filter(plan_id=plan_id)
+            PlanItem.objects.filter(plan_id=plan.pk)
             .order_by("order")
             .values(
                 "order",

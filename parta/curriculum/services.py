@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -165,21 +166,55 @@ def framework_check(document: Any) -> list[str]:
     return checker.errors
 
 
-def _upsert(model: type[Any], code: str, values: dict[str, Any], kind: str, report: ImportReport) -> Any:
-    """Create by code, or update only the fields that changed (foreign keys given as ``<name>_id``)."""
-    obj = model.objects.filter(code=code).first()
-    if obj is None:
-        report.count(report.created, kind)
-        return model.objects.create(code=code, **values)
-    changed = [name for name, value in values.items() if getattr(obj, name) != value]
-    if changed:
+# Codes per lookup query: well under every database's limit on query parameters.
+_LOOKUP_BATCH = 500
+# Rows per bulk insert of plan items. Django splits inserts for SQLite's parameter limit but not
+# for PostgreSQL's (65,535), which a city's thousands of assignments would pass.
+_BULK_BATCH = 2000
+
+
+class _Rows:
+    """One kind's rows in an import: those already stored, loaded by code in a query per batch,
+    and the values the documents give them. ``put`` changes the rows in memory and counts what
+    it did; ``save`` writes the new ones in one bulk insert and the changed ones in one bulk update."""
+
+    def __init__(self, model: type[Any], kind: str, codes: Iterable[str], report: ImportReport) -> None:
+        self.model, self.kind, self.report = model, kind, report
+        codes = list(dict.fromkeys(codes))
+        self.rows: dict[str, Any] = {}
+        for start in range(0, len(codes), _LOOKUP_BATCH):
+            for obj in model.objects.filter(code__in=codes[start : start + _LOOKUP_BATCH]):
+                self.rows[obj.code] = obj
+        self.new: list[Any] = []
+        self.changed: dict[str, Any] = {}
+        self.changed_fields: set[str] = set()
+
+    def put(self, code: str, values: dict[str, Any], *, create: dict[str, Any] | None = None) -> Any:
+        """Create by code (with ``create`` as well, for fields set only on creation), or update only
+        the fields that changed (foreign keys given as ``<name>_id``)."""
+        obj = self.rows.get(code)
+        if obj is None:
+            obj = self.rows[code] = self.model(code=code, **values, **(create or {}))
+            self.new.append(obj)
+            self.report.count(self.report.created, self.kind)
+            return obj
+        changed = [name for name, value in values.items() if getattr(obj, name) != value]
+        if not changed:
+            self.report.count(self.report.unchanged, self.kind)
+            return obj
         for name in changed:
             setattr(obj, name, values[name])
-        obj.save(update_fields=changed)
-        report.count(report.updated, kind)
-    else:
-        report.count(report.unchanged, kind)
-    return obj
+        if obj.pk is not None:  # a row created earlier in this import is written once, when created
+            self.changed[code] = obj
+            self.changed_fields.update(changed)
+        self.report.count(self.report.updated, self.kind)
+        return obj
+
+    def save(self) -> None:
+        # SQLite 3.35+ and PostgreSQL return the new primary keys, which the next kind points at.
+        self.model.objects.bulk_create(self.new)
+        if self.changed:
+            self.model.objects.bulk_update(list(self.changed.values()), sorted(self.changed_fields))
 
 
 @transaction.atomic
@@ -188,7 +223,8 @@ def framework_import(documents: Iterable[Any], *, sources: Sequence[str] = ()) -
 
     ``sources`` names each document (its file) in the error messages. Codes are stable: an
     existing subject, section, topic or outcome with the same code is updated in place, so
-    lessons and plans that point at it keep pointing at it.
+    lessons and plans that point at it keep pointing at it. Each kind is read in one query (per
+    few hundred codes) and written in one bulk insert and one bulk update, parents before children.
     """
     documents = list(documents)
     checker = _Checker()
@@ -198,71 +234,76 @@ def framework_import(documents: Iterable[Any], *, sources: Sequence[str] = ()) -
     report = ImportReport(errors=checker.errors)
     if report.errors:
         return report
-    for document in documents:
-        for subject_order, subject_data in enumerate(document["subjects"]):
-            subject = Subject.objects.filter(code=subject_data["code"]).first()
-            if subject is None:
-                subject = Subject.objects.create(
-                    code=subject_data["code"],
-                    name_ru=subject_data["title_ru"],
-                    name_en=subject_data["title_en"],
-                    order=subject_order,
-                )
-                report.count(report.created, "subjects")
-            else:
-                # The names follow the framework; the order stays as the city set it in the catalogue.
-                _upsert(
-                    Subject,
-                    subject.code,
-                    {"name_ru": subject_data["title_ru"], "name_en": subject_data["title_en"]},
-                    "subjects",
-                    report,
-                )
-            for grade_data in subject_data["grades"]:
-                grade = grade_data["grade"]
-                for section_order, section_data in enumerate(grade_data["sections"], start=1):
-                    section = _upsert(
-                        Section,
-                        section_data["code"],
-                        {
-                            "subject_id": subject.pk,
-                            "grade": grade,
-                            "title_ru": section_data["title_ru"],
-                            "title_en": section_data["title_en"],
-                            "order": section_order,
-                        },
-                        "sections",
-                        report,
-                    )
-                    for topic_order, topic_data in enumerate(section_data["topics"], start=1):
-                        topic = _upsert(
-                            Topic,
-                            topic_data["code"],
-                            {
-                                "section_id": section.pk,
-                                "subject_id": subject.pk,
-                                "grade": grade,
-                                "title_ru": topic_data["title_ru"],
-                                "title_en": topic_data["title_en"],
-                                "hours": topic_data["hours"],
-                                "order": topic_order,
-                            },
-                            "topics",
-                            report,
-                        )
-                        for outcome_order, outcome_data in enumerate(topic_data["outcomes"], start=1):
-                            _upsert(
-                                Outcome,
-                                outcome_data["code"],
-                                {
-                                    "topic_id": topic.pk,
-                                    "text_ru": outcome_data["text_ru"],
-                                    "text_en": outcome_data["text_en"],
-                                    "order": outcome_order,
-                                },
-                                "outcomes",
-                                report,
-                            )
+    subjects = [
+        (order, subject) for document in documents for order, subject in enumerate(document["subjects"])
+    ]
+    sections = [
+        (subject["code"], grade["grade"], order, section)
+        for _order, subject in subjects
+        for grade in subject["grades"]
+        for order, section in enumerate(grade["sections"], start=1)
+    ]
+    topics = [
+        (section, order, topic)
+        for section in sections
+        for order, topic in enumerate(section[3]["topics"], start=1)
+    ]
+    outcomes = [
+        (topic["code"], order, outcome)
+        for _section, _order, topic in topics
+        for order, outcome in enumerate(topic["outcomes"], start=1)
+    ]
+
+    subject_rows = _Rows(Subject, "subjects", (data["code"] for _order, data in subjects), report)
+    for order, data in subjects:
+        # The names follow the framework; the order stays as the city set it in the catalogue.
+        subject_rows.put(
+            data["code"], {"name_ru": data["title_ru"], "name_en": data["title_en"]}, create={"order": order}
+        )
+    subject_rows.save()
+
+    section_rows = _Rows(Section, "sections", (data["code"] for *_parent, data in sections), report)
+    for subject_code, grade, order, data in sections:
+        section_rows.put(
+            data["code"],
+            {
+                "subject_id": subject_rows.rows[subject_code].pk,
+                "grade": grade,
+                "title_ru": data["title_ru"],
+                "title_en": data["title_en"],
+                "order": order,
+            },
+        )
+    section_rows.save()
+
+    topic_rows = _Rows(Topic, "topics", (data["code"] for *_parent, data in topics), report)
+    for (subject_code, grade, _section_order, section), order, data in topics:
+        topic_rows.put(
+            data["code"],
+            {
+                "section_id": section_rows.rows[section["code"]].pk,
+                "subject_id": subject_rows.rows[subject_code].pk,
+                "grade": grade,
+                "title_ru": data["title_ru"],
+                "title_en": data["title_en"],
+                "hours": data["hours"],
+                "order": order,
+            },
+        )
+    topic_rows.save()
+
+    outcome_rows = _Rows(Outcome, "outcomes", (data["code"] for *_parent, data in outcomes), report)
+    for topic_code, order, data in outcomes:
+        outcome_rows.put(
+            data["code"],
+            {
+                "topic_id": topic_rows.rows[topic_code].pk,
+                "text_ru": data["text_ru"],
+                "text_en": data["text_en"],
+                "order": order,
+            },
+        )
+    outcome_rows.save()
     return report
 
 
@@ -299,21 +340,47 @@ def bundled_framework_files() -> list[Path]:
 
 
 @transaction.atomic
-def thematic_plan_build_default(assignment: TeachingAssignment) -> ThematicPlan:
-    """The plan a teacher starts from: the framework's topics of the subject and grade, in order.
+def thematic_plans_build_default(assignments: Iterable[TeachingAssignment]) -> list[ThematicPlan]:
+    """The plan each teacher starts from: the framework's topics of the subject and grade, in order.
 
-    Atomic, so that a failure never leaves the plan emptied of its items.
+    A plan that exists keeps its id and gets its items replaced. For any number of assignments
+    the work is a handful of queries (plans, topics, one delete, bulk inserts). Atomic, so that a
+    failure never leaves a plan emptied of its items. The assignments' class groups are read, so
+    select them with ``select_related("class_group")``.
     """
-    plan, _created = ThematicPlan.objects.get_or_create(
-        assignment=assignment, defaults={"school_id": assignment.school_id}
-    )
-    plan.items.all().delete()
+    assignments = list(assignments)
+    plans = {
+        plan.assignment_id: plan
+        for plan in ThematicPlan.objects.filter(assignment_id__in=[a.pk for a in assignments])
+    }
+    missing = [ThematicPlan(assignment=a, school_id=a.school_id) for a in assignments if a.pk not in plans]
+    for plan in ThematicPlan.objects.bulk_create(missing):
+        plans[plan.assignment_id] = plan
+    PlanItem.objects.filter(plan_id__in=[plan.pk for plan in plans.values()]).delete()
+    wanted = {(a.subject_id, a.class_group.grade) for a in assignments}
+    topics: dict[tuple[int, int], list[Topic]] = defaultdict(list)
     # Sections of one grade from two files may share an order number: the code breaks the tie.
-    topics = Topic.objects.filter(
-        subject_id=assignment.subject_id, grade=assignment.class_group.grade
-    ).order_by("section__order", "section__code", "order")
+    for topic in (
+        Topic.objects.filter(subject_id__in={subject for subject, _grade in wanted})
+        .filter(grade__in={grade for _subject, grade in wanted})
+        .order_by("section__order", "section__code", "order")
+        .only("pk", "subject_id", "grade", "hours")
+    ):
+        topics[(topic.subject_id, topic.grade)].append(topic)
     PlanItem.objects.bulk_create(
-        PlanItem(school_id=assignment.school_id, plan=plan, order=order, topic=topic, hours=topic.hours)
-        for order, topic in enumerate(topics, start=1)
+        (
+            PlanItem(
+                school_id=a.school_id, plan=plans[a.pk], order=order, topic_id=topic.pk, hours=topic.hours
+            )
+            for a in assignments
+            for order, topic in enumerate(topics[(a.subject_id, a.class_group.grade)], start=1)
+        ),
+        batch_size=_BULK_BATCH,
     )
+    return [plans[a.pk] for a in assignments]
+
+
+def thematic_plan_build_default(assignment: TeachingAssignment) -> ThematicPlan:
+    """The default plan of one assignment (see ``thematic_plans_build_default``)."""
+    [plan] = thematic_plans_build_default([assignment])
     return plan

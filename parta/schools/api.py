@@ -1,4 +1,5 @@
-"""Read API of the school structure: schools, class groups, subjects, study periods.
+"""Read API of the school structure: schools, class groups, subjects, study periods; and who
+the signed-in user is (``/api/v1/me``).
 
 Every endpoint fetches what it shows through ``parta.schools.access``: a school or class group
 that is not the user's answers 404. Lists are read with ``values()`` (one query for the page,
@@ -7,20 +8,35 @@ one for the count) and paginated with limit/offset.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from dataclasses import asdict
 from typing import Any
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
-from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from parta.accounts.api import calendar_url, request_user
 from parta.accounts.models import User
+from parta.core.api import (
+    ListApi,
+    NamedRefSerializer,
+    PersonRefSerializer,
+    Row,
+    SubjectRefSerializer,
+    error_responses,
+    named_ref_of,
+    person_columns,
+    person_ref,
+    person_ref_of,
+    subject_columns,
+    subject_ref_of,
+)
 from parta.core.i18n import pick
+from parta.core.names import class_group_name, full_name, subgroup_name
 from parta.schools.access import (
     access_class_group,
     access_school,
@@ -40,105 +56,7 @@ from parta.schools.models import (
     Subject,
     TeachingAssignment,
 )
-
-Row = dict[str, Any]
-
-
-# --- shared by the API modules -----------------------------------------------------------
-
-
-class Pagination(LimitOffsetPagination):
-    # Without a ceiling one request could ask for a whole city's rows at once.
-    max_limit = 500
-
-
-class ListApi(APIView):
-    """A read list paginated with limit/offset; drf-spectacular documents the envelope and parameters."""
-
-    pagination_class = Pagination
-
-    def paginate(self, rows: QuerySet[Any, Any] | Sequence[Any]) -> list[Any]:
-        self.paginator = self.pagination_class()
-        return list(self.paginator.paginate_queryset(rows, self.request, view=self) or [])
-
-    def paginated_response(self, data: Any) -> Response:
-        return self.paginator.get_paginated_response(data)
-
-
-# The one error shape of the API (parta.web.api_errors). Built inline because a field named
-# "errors" cannot be declared on a Serializer class: it would hide Serializer.errors.
-ERROR_SERIALIZER = inline_serializer(
-    name="Error",
-    fields={
-        "detail": serializers.CharField(),
-        "errors": serializers.DictField(
-            child=serializers.ListField(child=serializers.CharField()),
-            required=False,
-            help_text=_("For invalid input: the messages of each field (“non_field_errors” for the whole)."),
-        ),
-    },
-)
-
-
-_ERROR_DESCRIPTIONS = {
-    400: _("Invalid input: a message for each field in “errors”; nothing was changed."),
-    401: _("Not signed in, or the token is not valid."),
-    404: _("There is no such thing, or it is not yours to see."),
-}
-
-
-def error_responses(*codes: int) -> dict[int, OpenApiResponse]:
-    """The error answers of an operation, for extend_schema(responses=...)."""
-    return {code: OpenApiResponse(ERROR_SERIALIZER, description=_ERROR_DESCRIPTIONS[code]) for code in codes}
-
-
-def short_name(last: str | None, first: str | None, middle: str | None) -> str:
-    """«Иванова А. П.», built from ``values()`` columns without loading the user."""
-    initials = " ".join(f"{part[0]}." for part in (first, middle) if part)
-    return f"{last or ''} {initials}".strip()
-
-
-def full_name(last: str | None, first: str | None, middle: str | None) -> str:
-    return " ".join(part for part in (last, first, middle) if part)
-
-
-def person_ref(pk: int | None, last: str | None, first: str | None, middle: str | None) -> Row | None:
-    if pk is None:
-        return None
-    return {"id": pk, "short_name": short_name(last, first, middle)}
-
-
-def group_name(grade: int, letter: str) -> str:
-    return f"{grade}{letter}"
-
-
-class PersonRefSerializer(serializers.Serializer[Any]):
-    id = serializers.IntegerField()
-    short_name = serializers.CharField()
-
-    class Meta:
-        ref_name = "PersonRef"
-
-
-class NamedRefSerializer(serializers.Serializer[Any]):
-    id = serializers.IntegerField()
-    name = serializers.CharField()
-
-    class Meta:
-        ref_name = "NamedRef"
-
-
-class SubjectRefSerializer(serializers.Serializer[Any]):
-    code = serializers.CharField()
-    name = serializers.CharField()
-
-    class Meta:
-        ref_name = "SubjectRef"
-
-
-def subject_ref(code: str, name_ru: str, name_en: str) -> Row:
-    return {"code": code, "name": pick(name_ru, name_en)}
-
+from parta.schools.selectors import me_summary
 
 # --- schools -------------------------------------------------------------------------------
 
@@ -172,8 +90,8 @@ class SchoolListApi(ListApi):
                 "id": row["id"],
                 "name": row["name"],
                 "short_name": row["short_name"],
-                "city": {"id": row["city_id"], "name": row["city__name"]},
-                "district": {"id": row["district_id"], "name": row["district__name"]},
+                "city": named_ref_of(row, "city"),
+                "district": named_ref_of(row, "district"),
             }
             for row in self.paginate(rows)
         ]
@@ -239,6 +157,29 @@ class SchoolDetailApi(APIView):
 # --- class groups --------------------------------------------------------------------------
 
 
+# What every answer about a class group holds; the list and the detail add their own fields.
+# (A comment, not a docstring: drf-spectacular would copy a docstring into each subclass's schema.)
+class ClassGroupFieldsSerializer(serializers.Serializer[Any]):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    grade = serializers.IntegerField()
+    letter = serializers.CharField()
+    year = NamedRefSerializer()
+    building = NamedRefSerializer()
+    class_teacher = PersonRefSerializer(allow_null=True)
+
+
+class TeachingAssignmentRefSerializer(serializers.Serializer[Any]):
+    id = serializers.IntegerField()
+    subject = SubjectRefSerializer()
+    subgroup = serializers.CharField(allow_null=True)
+    teacher = PersonRefSerializer()
+    hours_per_week = serializers.IntegerField()
+
+    class Meta:
+        ref_name = "ClassGroupAssignment"
+
+
 class ClassGroupListApi(ListApi):
     """The school's class groups that the user may read: all of them for its administrator,
     the taught ones for a teacher, their own or their children's for a family."""
@@ -251,14 +192,7 @@ class ClassGroupListApi(ListApi):
         class Meta:
             ref_name = "ClassGroupFilter"
 
-    class OutputSerializer(serializers.Serializer[Any]):
-        id = serializers.IntegerField()
-        name = serializers.CharField()
-        grade = serializers.IntegerField()
-        letter = serializers.CharField()
-        year = NamedRefSerializer()
-        building = NamedRefSerializer()
-        class_teacher = PersonRefSerializer(allow_null=True)
+    class OutputSerializer(ClassGroupFieldsSerializer):
         student_count = serializers.IntegerField()
 
         class Meta:
@@ -288,27 +222,19 @@ class ClassGroupListApi(ListApi):
                 "year__name",
                 "building_id",
                 "building__name",
-                "class_teacher_id",
-                "class_teacher__last_name",
-                "class_teacher__first_name",
-                "class_teacher__middle_name",
+                *person_columns("class_teacher"),
                 "student_count",
             )
         )
         data = [
             {
                 "id": row["id"],
-                "name": group_name(row["grade"], row["letter"]),
+                "name": class_group_name(row["grade"], row["letter"]),
                 "grade": row["grade"],
                 "letter": row["letter"],
-                "year": {"id": row["year_id"], "name": row["year__name"]},
-                "building": {"id": row["building_id"], "name": row["building__name"]},
-                "class_teacher": person_ref(
-                    row["class_teacher_id"],
-                    row["class_teacher__last_name"],
-                    row["class_teacher__first_name"],
-                    row["class_teacher__middle_name"],
-                ),
+                "year": named_ref_of(row, "year"),
+                "building": named_ref_of(row, "building"),
+                "class_teacher": person_ref_of(row, "class_teacher"),
                 "student_count": row["student_count"],
             }
             for row in self.paginate(rows)
@@ -319,7 +245,7 @@ class ClassGroupListApi(ListApi):
 class ClassGroupDetailApi(APIView):
     """A class group with its subgroups and teachers; the student list only for the school's staff."""
 
-    class OutputSerializer(serializers.Serializer[Any]):
+    class OutputSerializer(ClassGroupFieldsSerializer):
         class SubgroupSerializer(serializers.Serializer[Any]):
             id = serializers.IntegerField()
             name = serializers.CharField()
@@ -328,16 +254,6 @@ class ClassGroupDetailApi(APIView):
             class Meta:
                 ref_name = "ClassGroupSubgroup"
 
-        class AssignmentSerializer(serializers.Serializer[Any]):
-            id = serializers.IntegerField()
-            subject = SubjectRefSerializer()
-            subgroup = serializers.CharField(allow_null=True)
-            teacher = PersonRefSerializer()
-            hours_per_week = serializers.IntegerField()
-
-            class Meta:
-                ref_name = "ClassGroupAssignment"
-
         class StudentSerializer(serializers.Serializer[Any]):
             id = serializers.IntegerField()
             full_name = serializers.CharField()
@@ -345,17 +261,10 @@ class ClassGroupDetailApi(APIView):
             class Meta:
                 ref_name = "ClassGroupStudent"
 
-        id = serializers.IntegerField()
-        name = serializers.CharField()
-        grade = serializers.IntegerField()
-        letter = serializers.CharField()
         school = NamedRefSerializer()
-        year = NamedRefSerializer()
-        building = NamedRefSerializer()
         home_room = serializers.CharField(allow_null=True)
-        class_teacher = PersonRefSerializer(allow_null=True)
         subgroups = SubgroupSerializer(many=True)
-        assignments = AssignmentSerializer(many=True)
+        assignments = TeachingAssignmentRefSerializer(many=True)
         students = StudentSerializer(
             many=True, allow_null=True, help_text=_("Null unless the user is on the staff of the school.")
         )
@@ -396,14 +305,10 @@ def _subgroups(group: ClassGroup) -> list[Row]:
     rows = (
         Subgroup.objects.filter(class_group_id=group.pk)
         .order_by("subject__order", "subject__code", "number")
-        .values("id", "number", "subject__code", "subject__name_ru", "subject__name_en")
+        .values("id", "number", *subject_columns())
     )
     return [
-        {
-            "id": row["id"],
-            "name": f"{group.name}/{row['number']}",
-            "subject": subject_ref(row["subject__code"], row["subject__name_ru"], row["subject__name_en"]),
-        }
+        {"id": row["id"], "name": subgroup_name(group.name, row["number"]), "subject": subject_ref_of(row)}
         for row in rows
     ]
 
@@ -412,30 +317,14 @@ def _assignments(group: ClassGroup) -> list[Row]:
     rows = (
         TeachingAssignment.objects.filter(class_group_id=group.pk)
         .order_by("subject__order", "subject__code", "subgroup__number")
-        .values(
-            "id",
-            "hours_per_week",
-            "subgroup__number",
-            "subject__code",
-            "subject__name_ru",
-            "subject__name_en",
-            "teacher_id",
-            "teacher__last_name",
-            "teacher__first_name",
-            "teacher__middle_name",
-        )
+        .values("id", "hours_per_week", "subgroup__number", *subject_columns(), *person_columns("teacher"))
     )
     return [
         {
             "id": row["id"],
-            "subject": subject_ref(row["subject__code"], row["subject__name_ru"], row["subject__name_en"]),
-            "subgroup": f"{group.name}/{row['subgroup__number']}" if row["subgroup__number"] else None,
-            "teacher": person_ref(
-                row["teacher_id"],
-                row["teacher__last_name"],
-                row["teacher__first_name"],
-                row["teacher__middle_name"],
-            ),
+            "subject": subject_ref_of(row),
+            "subgroup": subgroup_name(group.name, row["subgroup__number"]),
+            "teacher": person_ref_of(row, "teacher"),
             "hours_per_week": row["hours_per_week"],
         }
         for row in rows
@@ -452,7 +341,7 @@ def _students(user: Any, group: ClassGroup) -> list[Row] | None:
         Enrolment.objects.filter(class_group_id=group.pk)
         .filter(student__in=User.objects.filter(people_readable_by(user)).values("pk"))
         .order_by("student__last_name", "student__first_name", "student_id")
-        .values("student_id", "student__last_name", "student__first_name", "student__middle_name")
+        .values(*person_columns("student"))
     )
     return [
         {
@@ -515,21 +404,70 @@ class StudyPeriodListApi(ListApi):
     )
     def get(self, request: Request, school_id: int) -> Response:
         school = access_school(request.user, school_id)
-        rows = (
+        # Model objects rather than values(): a period's name is the model's to write.
+        periods = (
             StudyPeriod.objects.filter(school_id=school.pk)
+            .select_related("year")
+            .only("id", "kind", "number", "starts_on", "ends_on", "year__id", "year__name")
             .order_by("-year__starts_on", "kind", "number")
-            .values("id", "kind", "number", "starts_on", "ends_on", "year_id", "year__name")
         )
-        data = [
-            {
-                "id": row["id"],
-                "name": f"{row['number']} {StudyPeriod.Kind(row['kind']).label}",
-                "kind": row["kind"],
-                "number": row["number"],
-                "starts_on": row["starts_on"],
-                "ends_on": row["ends_on"],
-                "year": {"id": row["year_id"], "name": row["year__name"]},
-            }
-            for row in self.paginate(rows)
-        ]
-        return self.paginated_response(self.OutputSerializer(data, many=True).data)
+        return self.paginated_response(self.OutputSerializer(self.paginate(periods), many=True).data)
+
+
+# --- the signed-in user ------------------------------------------------------------------
+
+
+class ClassGroupRefSerializer(serializers.Serializer[Any]):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    school = NamedRefSerializer()
+    year = NamedRefSerializer()
+
+    class Meta:
+        ref_name = "ClassGroupRef"
+
+
+class MeApi(APIView):
+    """Who the signed-in user is: roles, schools, a parent's children, a student's class group,
+    a teacher's class groups, and the address of their calendar feed."""
+
+    class OutputSerializer(serializers.Serializer[Any]):
+        class ChildSerializer(serializers.Serializer[Any]):
+            id = serializers.IntegerField()
+            full_name = serializers.CharField()
+            short_name = serializers.CharField()
+            class_group = ClassGroupRefSerializer(allow_null=True)
+            school = NamedRefSerializer(allow_null=True)
+
+            class Meta:
+                ref_name = "MeChild"
+
+        class TaughtGroupSerializer(ClassGroupRefSerializer):
+            is_class_teacher = serializers.BooleanField()
+
+            class Meta:
+                ref_name = "MeTaughtClassGroup"
+
+        id = serializers.IntegerField()
+        username = serializers.CharField()
+        full_name = serializers.CharField()
+        short_name = serializers.CharField()
+        roles = serializers.ListField(
+            child=serializers.ChoiceField(choices=["admin", "teacher", "methodologist", "parent", "student"])
+        )
+        schools = NamedRefSerializer(many=True)
+        children = ChildSerializer(many=True, help_text=_("A parent's children; empty for everyone else."))
+        class_group = ClassGroupRefSerializer(allow_null=True, help_text=_("A student's class group."))
+        class_groups_taught = TaughtGroupSerializer(many=True, help_text=_("A teacher's class groups."))
+        calendar_url = serializers.URLField(help_text=_("The secret iCalendar feed of the user's timetable."))
+
+        class Meta:
+            ref_name = "Me"
+
+    @extend_schema(
+        operation_id="me_retrieve", tags=["auth"], responses={200: OutputSerializer, **error_responses(401)}
+    )
+    def get(self, request: Request) -> Response:
+        user = request_user(request)
+        data = asdict(me_summary(user)) | {"calendar_url": calendar_url(request, user)}
+        return Response(self.OutputSerializer(data).data)

@@ -1,7 +1,9 @@
-"""Reads of a school's structure for the administrator's pages and for other apps' pages.
+"""Reads of a school's structure for the administrator's pages and for other apps' pages,
+and of who the signed-in user is (``me_summary``, for ``/api/v1/me``).
 
 Each function answers with plain data in a fixed number of queries, whatever the size of the
-school; the caller has already passed the access check (``access_school(..., for_admin=True)``).
+school. The school structure reads trust that the caller has passed the access check
+(``access_school(..., for_admin=True)``); ``me_summary`` reads only what the user's own roles reach.
 """
 
 from __future__ import annotations
@@ -10,11 +12,14 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
-from django.db.models import Count, Q
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 
-from parta.accounts.models import Guardianship
+from parta.accounts.models import Guardianship, User
 from parta.core.i18n import pick
+from parta.core.names import class_group_name, full_name, short_name, subgroup_name
+from parta.schools.access import Roles, people_readable_by, roles_of, schools_readable_by
 from parta.schools.models import (
     AcademicYear,
     ClassGroup,
@@ -27,12 +32,6 @@ from parta.schools.models import (
     SubgroupMembership,
     TeachingAssignment,
 )
-
-
-def _short(last: str, first: str, middle: str) -> str:
-    initials = " ".join(f"{part[0]}." for part in (first, middle) if part)
-    return f"{last} {initials}".strip()
-
 
 # --- years -------------------------------------------------------------------------------
 
@@ -158,7 +157,7 @@ def class_group_detail(group: ClassGroup) -> ClassGroupDetail:
         )
     )
     for student_id, last, first, middle, username, email in enrolled:
-        name = " ".join(p for p in (last, first, middle) if p) or username
+        name = full_name(last, first, middle) or username
         students[student_id] = StudentRow(id=student_id, name=name, username=username, email=email)
     links = (
         Guardianship.objects.filter(student_id__in=list(students))
@@ -186,7 +185,7 @@ def class_group_detail(group: ClassGroup) -> ClassGroupDetail:
         )
     )
     for subgroup_id, student_id, last, first, middle in members:
-        subgroups[subgroup_id][1].append(_short(last, first, middle))
+        subgroups[subgroup_id][1].append(short_name(last, first, middle))
         if student_id in students:
             subgroup = subgroups[subgroup_id][0]
             students[student_id].subgroups.append(f"{subgroup.subject.name} {subgroup.number}")
@@ -277,15 +276,17 @@ def assignment_rows(year: AcademicYear, *, class_group_id: int | None = None) ->
     )
     rows = []
     for v in values:
-        group = f"{v['class_group__grade']}{v['class_group__letter']}"
+        group = class_group_name(v["class_group__grade"], v["class_group__letter"])
         rows.append(
             AssignmentRow(
                 id=v["id"],
                 teacher_id=v["teacher_id"],
-                teacher=_short(v["teacher__last_name"], v["teacher__first_name"], v["teacher__middle_name"]),
+                teacher=short_name(
+                    v["teacher__last_name"], v["teacher__first_name"], v["teacher__middle_name"]
+                ),
                 class_group_id=v["class_group_id"],
                 class_group=group,
-                group=f"{group}/{v['subgroup__number']}" if v["subgroup__number"] else group,
+                group=subgroup_name(group, v["subgroup__number"]) or group,
                 subject=pick(v["subject__name_ru"], v["subject__name_en"]),
                 hours_per_week=v["hours_per_week"],
             )
@@ -326,7 +327,7 @@ def staff_list(school: School, year: AcademicYear | None) -> StaffList:
         for teacher_id, grade, letter in ClassGroup.objects.filter(
             year=year, class_teacher_id__in=list(teachers)
         ).values_list("class_teacher_id", "grade", "letter"):
-            teachers[teacher_id].homeroom.append(f"{grade}{letter}")
+            teachers[teacher_id].homeroom.append(class_group_name(grade, letter))
     return StaffList(teachers=list(teachers.values()), admins=admins)
 
 
@@ -400,7 +401,14 @@ def student_placement(student_id: int, day: dt.date) -> Placement | None:
     if not enrolments:
         return None
     chosen = next((e for e in enrolments if e[4] <= day <= e[5]), enrolments[0])
-    return Placement(class_group_id=chosen[0], class_group=f"{chosen[1]}{chosen[2]}", school_id=chosen[3])
+    return Placement(
+        class_group_id=chosen[0], class_group=class_group_name(chosen[1], chosen[2]), school_id=chosen[3]
+    )
+
+
+def children_of(roles: Roles) -> QuerySet[User]:
+    """A guardian's children who can sign in, as a family lists them (by first name)."""
+    return User.objects.filter(pk__in=roles.child_ids, is_active=True).order_by("first_name", "pk")
 
 
 def teacher_school_ids(user_id: int) -> list[int]:
@@ -417,4 +425,159 @@ def teachers_of(school: School) -> Q:
         pk__in=StaffMembership.objects.filter(school=school, role=StaffMembership.Role.TEACHER).values(
             "user_id"
         )
+    )
+
+
+# --- the signed-in user ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class NamedRef:
+    id: int
+    name: str
+
+
+@dataclass(frozen=True)
+class ClassGroupRef:
+    id: int
+    name: str
+    school: NamedRef
+    year: NamedRef
+
+
+@dataclass(frozen=True)
+class TaughtClassGroup(ClassGroupRef):
+    is_class_teacher: bool
+
+
+@dataclass(frozen=True)
+class Child:
+    id: int
+    full_name: str
+    short_name: str
+    class_group: ClassGroupRef | None
+    school: NamedRef | None
+
+
+@dataclass(frozen=True)
+class Me:
+    """Who the user is: what ``/api/v1/me`` answers, but the calendar address (it needs the request)."""
+
+    id: int
+    username: str
+    full_name: str
+    short_name: str
+    roles: list[str]
+    schools: list[NamedRef]
+    children: list[Child]
+    class_group: ClassGroupRef | None
+    class_groups_taught: list[TaughtClassGroup]
+
+
+_GROUP_COLUMNS = ("id", "grade", "letter", "school_id", "school__short_name", "year_id", "year__name")
+
+
+def _group_ref(row: dict[str, Any], prefix: str = "") -> ClassGroupRef:
+    return ClassGroupRef(
+        id=row[f"{prefix}id"],
+        name=class_group_name(row[f"{prefix}grade"], row[f"{prefix}letter"]),
+        school=NamedRef(row[f"{prefix}school_id"], row[f"{prefix}school__short_name"]),
+        year=NamedRef(row[f"{prefix}year_id"], row[f"{prefix}year__name"]),
+    )
+
+
+def _latest_year_of_school() -> Subquery:
+    # A school's newest year: once next year's groups exist, they are the ones that matter.
+    return Subquery(
+        AcademicYear.objects.filter(school_id=OuterRef("school_id")).order_by("-starts_on").values("pk")[:1]
+    )
+
+
+def _my_schools(user: User) -> list[NamedRef]:
+    """The schools where the user works, studies or has a child."""
+    roles = roles_of(user)
+    family = Enrolment.objects.filter(student_id__in=roles.child_ids | {user.pk}).values("school_id")
+    rows = (
+        School.objects.filter(schools_readable_by(user))
+        .filter(Q(pk__in=roles.staff_school_ids) | Q(pk__in=family))
+        .order_by("short_name", "pk")
+        .values_list("id", "short_name")
+    )
+    return [NamedRef(pk, name) for pk, name in rows]
+
+
+def _my_class_group(user: User) -> ClassGroupRef | None:
+    """A student's class group in the newest year they are enrolled in."""
+    row = (
+        ClassGroup.objects.filter(pk__in=roles_of(user).student_class_group_ids)
+        .order_by("-year__starts_on")
+        .values(*_GROUP_COLUMNS)
+        .first()
+    )
+    return _group_ref(row) if row else None
+
+
+def _my_class_groups_taught(user: User) -> list[TaughtClassGroup]:
+    """The groups a teacher teaches or leads in their school's newest year."""
+    if not roles_of(user).is_teacher:
+        return []
+    rows = (
+        ClassGroup.objects.filter(Q(teaching_assignments__teacher_id=user.pk) | Q(class_teacher_id=user.pk))
+        .filter(year_id=_latest_year_of_school())
+        .distinct()
+        .order_by("school__short_name", "grade", "letter")
+        .values(*_GROUP_COLUMNS, "class_teacher_id")
+    )
+    return [
+        TaughtClassGroup(**vars(_group_ref(row)), is_class_teacher=row["class_teacher_id"] == user.pk)
+        for row in rows
+    ]
+
+
+def _my_children(user: User) -> list[Child]:
+    """A guardian's children, each with their class group in the newest year they are enrolled in."""
+    roles = roles_of(user)
+    if not roles.child_ids:
+        return []
+    people = (
+        User.objects.filter(people_readable_by(user), pk__in=roles.child_ids, is_active=True)
+        .order_by("last_name", "first_name", "pk")
+        .values_list("id", "last_name", "first_name", "middle_name")
+    )
+    enrolments = (
+        Enrolment.objects.filter(student_id__in=roles.child_ids)
+        .order_by("student_id", "-year__starts_on")
+        .values("student_id", *(f"class_group__{name}" for name in _GROUP_COLUMNS))
+    )
+    group_of: dict[int, ClassGroupRef] = {}
+    for row in enrolments:
+        group_of.setdefault(row["student_id"], _group_ref(row, "class_group__"))
+    children = []
+    for pk, last, first, middle in people:
+        group = group_of.get(pk)
+        children.append(
+            Child(
+                id=pk,
+                full_name=full_name(last, first, middle),
+                short_name=short_name(last, first, middle),
+                class_group=group,
+                school=group.school if group else None,
+            )
+        )
+    return children
+
+
+def me_summary(user: User) -> Me:
+    """The signed-in user's roles, schools, children, class group and taught groups: at most
+    five queries after the roles, and only the parts their roles call for."""
+    return Me(
+        id=user.pk,
+        username=user.get_username(),
+        full_name=user.full_name,
+        short_name=user.short_name,
+        roles=roles_of(user).names,
+        schools=_my_schools(user),
+        children=_my_children(user),
+        class_group=_my_class_group(user),
+        class_groups_taught=_my_class_groups_taught(user),
     )

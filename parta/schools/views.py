@@ -6,8 +6,10 @@ else), reads through selectors.py and writes through services.py; the forms only
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -31,6 +33,8 @@ from parta.schools.models import AcademicYear, ClassGroup, School, StudyPeriod
 # Logins and passwords of accounts made by an enrolment, shown once on the class group page.
 NEW_ACCOUNTS_KEY = "parta.new_accounts"
 
+T = TypeVar("T")
+
 
 def _school_page(request: HttpRequest, school_id: int, section: str) -> tuple[School, dict[str, Any]]:
     school = access_school(request.user, school_id, for_admin=True)
@@ -41,6 +45,23 @@ def _school_page(request: HttpRequest, school_id: int, section: str) -> tuple[Sc
 
 def _year_query(year: AcademicYear | None) -> str:
     return f"?year={year.pk}" if year else ""
+
+
+def _submit(request: HttpRequest, form: forms.Form, save: Callable[[], T]) -> T | None:
+    """What ``save`` (a service call) returns for a valid POSTed form; None when there is nothing
+    to save yet or the form or the service refused it, the service's messages put on the form."""
+    if request.method != "POST" or not form.is_valid():
+        return None
+    try:
+        return save()
+    except ValidationError as error:
+        add_service_errors(form, error)
+        return None
+
+
+def _form_status(request: HttpRequest) -> int:
+    # A form shown again after a POST carries errors: 400, so that clients and tests can tell.
+    return 400 if request.method == "POST" else 200
 
 
 @login_required
@@ -67,24 +88,21 @@ def class_group_create(request: HttpRequest, school_id: int) -> HttpResponse:
     school, context = _school_page(request, school_id, "classes")
     year = context["year"]
     form = ClassGroupForm(request.POST or None, school=school, initial={"year": year})
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                group = services.class_group_create(actor=request.user, school=school, **form.cleaned_data)
-            except ValidationError as error:
-                add_service_errors(form, error)
-            else:
-                messages.success(request, _("Class group %(name)s is created.") % {"name": group.name})
-                return redirect("school-class", school_id=school.pk, class_group_id=group.pk)
-        status = 400
+    group = _submit(
+        request,
+        form,
+        lambda: services.class_group_create(actor=request.user, school=school, **form.cleaned_data),
+    )
+    if group is not None:
+        messages.success(request, _("Class group %(name)s is created.") % {"name": group.name})
+        return redirect("school-class", school_id=school.pk, class_group_id=group.pk)
     context |= {
         "form": form,
         "title": _("New class group"),
         "cancel_url": reverse("school-classes", args=[school.pk]) + _year_query(year),
         "hide_years": True,
     }
-    return render(request, "schools/form.html", context, status=status)
+    return render(request, "schools/form.html", context, status=_form_status(request))
 
 
 def _school_class_group(request: HttpRequest, school: School, class_group_id: int) -> ClassGroup:
@@ -120,32 +138,27 @@ def student_enrol(request: HttpRequest, school_id: int, class_group_id: int) -> 
     school, context = _school_page(request, school_id, "classes")
     group = _school_class_group(request, school, class_group_id)
     form = EnrolForm(request.POST or None)
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                result = services.student_enrol(
-                    actor=request.user, class_group=group, **form.service_kwargs()
-                )
-            except ValidationError as error:
-                add_service_errors(form, error)
-            else:
-                request.session[NEW_ACCOUNTS_KEY] = {
-                    "class_group_id": group.pk,
-                    "accounts": [
-                        {"name": user.full_name, "username": user.username, "password": password}
-                        for user, password in result.new_accounts
-                    ],
-                }
-                messages.success(
-                    request,
-                    _("%(student)s is enrolled in %(group)s.")
-                    % {"student": result.student.full_name, "group": group.name},
-                )
-                return redirect("school-class", school_id=school.pk, class_group_id=group.pk)
-        status = 400
+    result = _submit(
+        request,
+        form,
+        lambda: services.student_enrol(actor=request.user, class_group=group, **form.service_kwargs()),
+    )
+    if result is not None:
+        request.session[NEW_ACCOUNTS_KEY] = {
+            "class_group_id": group.pk,
+            "accounts": [
+                {"name": user.full_name, "username": user.username, "password": password}
+                for user, password in result.new_accounts
+            ],
+        }
+        messages.success(
+            request,
+            _("%(student)s is enrolled in %(group)s.")
+            % {"student": result.student.full_name, "group": group.name},
+        )
+        return redirect("school-class", school_id=school.pk, class_group_id=group.pk)
     context |= {"form": form, "group": group, "year": group.year, "hide_years": True}
-    return render(request, "schools/enrol.html", context, status=status)
+    return render(request, "schools/enrol.html", context, status=_form_status(request))
 
 
 # --- staff and teaching assignments ------------------------------------------------------
@@ -174,24 +187,21 @@ def assignment_create(request: HttpRequest, school_id: int) -> HttpResponse:
         raise Http404
     initial = {"class_group": request.GET.get("class_group")} if request.GET.get("class_group") else {}
     form = TeachingAssignmentForm(request.POST or None, school=school, year=year, initial=initial)
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                services.teaching_assignment_create(actor=request.user, school=school, **form.cleaned_data)
-            except ValidationError as error:
-                add_service_errors(form, error)
-            else:
-                messages.success(request, _("The teaching assignment is added."))
-                return redirect(reverse("school-assignments", args=[school.pk]) + _year_query(year))
-        status = 400
+    saved = _submit(
+        request,
+        form,
+        lambda: services.teaching_assignment_create(actor=request.user, school=school, **form.cleaned_data),
+    )
+    if saved is not None:
+        messages.success(request, _("The teaching assignment is added."))
+        return redirect(reverse("school-assignments", args=[school.pk]) + _year_query(year))
     context |= {
         "form": form,
         "title": _("New teaching assignment"),
         "cancel_url": reverse("school-assignments", args=[school.pk]) + _year_query(year),
         "hide_years": True,
     }
-    return render(request, "schools/form.html", context, status=status)
+    return render(request, "schools/form.html", context, status=_form_status(request))
 
 
 # --- study periods -----------------------------------------------------------------------
@@ -222,18 +232,16 @@ def _period_form_page(request: HttpRequest, school_id: int, period_id: int | Non
     else:
         initial = {"year": context["year"]}
     form = StudyPeriodForm(request.POST or None, school=school, editing=period is not None, initial=initial)
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                saved = services.study_period_save(actor=request.user, school=school, period=period, **data)
-            except ValidationError as error:
-                add_service_errors(form, error)
-            else:
-                messages.success(request, _("The study period %(name)s is saved.") % {"name": saved.name})
-                return redirect(reverse("school-periods", args=[school.pk]) + _year_query(saved.year))
-        status = 400
+    saved = _submit(
+        request,
+        form,
+        lambda: services.study_period_save(
+            actor=request.user, school=school, period=period, **form.cleaned_data
+        ),
+    )
+    if saved is not None:
+        messages.success(request, _("The study period %(name)s is saved.") % {"name": saved.name})
+        return redirect(reverse("school-periods", args=[school.pk]) + _year_query(saved.year))
     title = _("Edit the study period") if period else _("New study period")
     context |= {
         "form": form,
@@ -241,7 +249,7 @@ def _period_form_page(request: HttpRequest, school_id: int, period_id: int | Non
         "cancel_url": reverse("school-periods", args=[school.pk]) + _year_query(context["year"]),
         "hide_years": True,
     }
-    return render(request, "schools/form.html", context, status=status)
+    return render(request, "schools/form.html", context, status=_form_status(request))
 
 
 @login_required

@@ -12,22 +12,14 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from parta.core.api import NamedRefSerializer, PersonRefSerializer, Row, SubjectRefSerializer, error_responses
+from parta.curriculum.api import TopicRefSerializer
 from parta.schools.access import access_person
-from parta.schools.api import NamedRefSerializer, PersonRefSerializer, SubjectRefSerializer, error_responses
 from parta.timetable.models import Lesson
 from parta.timetable.selectors import MAX_RANGE_DAYS, LessonRow, lessons_for_person
 
-Row = dict[str, Any]
-
 
 class LessonSerializer(serializers.Serializer[Any]):
-    class TopicSerializer(serializers.Serializer[Any]):
-        code = serializers.CharField()
-        title = serializers.CharField()
-
-        class Meta:
-            ref_name = "LessonTopic"
-
     id = serializers.IntegerField()
     date = serializers.DateField()
     number = serializers.IntegerField(help_text=_("The lesson's number in the day's bell schedule."))
@@ -44,7 +36,7 @@ class LessonSerializer(serializers.Serializer[Any]):
         allow_null=True, help_text=_("The planned teacher of a substituted lesson.")
     )
     room = serializers.CharField(allow_null=True)
-    topic = TopicSerializer(allow_null=True)
+    topic = TopicRefSerializer(allow_null=True)
     note = serializers.CharField(allow_blank=True)
     online_link = serializers.CharField(allow_blank=True)
 

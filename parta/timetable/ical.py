@@ -21,7 +21,8 @@ from django.views.decorators.http import require_safe
 from icalendar import Calendar, Event, vDuration
 
 from parta.accounts.models import User
-from parta.schools.access import people_readable_by, roles_of
+from parta.schools.access import roles_of
+from parta.schools.selectors import children_of
 from parta.timetable.selectors import LessonRow, lessons_for_person, lessons_for_student
 
 # Two weeks back (what was missed, what the topic was) to ten weeks ahead (the rest of a quarter).
@@ -125,14 +126,9 @@ def timetable_calendar(
 def feed_lessons(user: User, date_from: dt.date, date_to: dt.date) -> list[FeedLesson]:
     """The user's own lessons and, for a guardian, each child's (only children the policy lets them read)."""
     items = [FeedLesson(row, user.pk) for row in lessons_for_person(user.pk, date_from, date_to)]
-    child_ids = roles_of(user).child_ids
-    if child_ids:
-        children = (
-            User.objects.filter(people_readable_by(user), pk__in=child_ids, is_active=True)
-            .order_by("first_name", "pk")
-            .values_list("pk", "first_name")
-        )
-        for child_id, first_name in children:
+    roles = roles_of(user)
+    if roles.child_ids:
+        for child_id, first_name in children_of(roles).values_list("pk", "first_name"):
             items += [
                 FeedLesson(row, child_id, first_name or None)
                 for row in lessons_for_student(child_id, date_from, date_to)

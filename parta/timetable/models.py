@@ -78,9 +78,9 @@ class TemplateSlot(models.Model):
             ),
         ]
 
-
     def __str__(self) -> str:
         return f"{self.weekday}/{self.number} {self.assignment_id}"
+
 
 class Lesson(models.Model):
     class Status(models.TextChoices):

@@ -11,6 +11,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from parta.core.i18n import pick
+from parta.core.names import class_group_name, short_name, subgroup_name
 from parta.schools.models import ClassGroup, Enrolment, SubgroupMembership
 from parta.timetable.models import Lesson
 
@@ -91,15 +92,8 @@ _FIELDS = (
 )
 
 
-def _short_name(last: str | None, first: str | None, middle: str | None) -> str | None:
-    if last is None:
-        return None
-    initials = " ".join(f"{part[0]}." for part in (first, middle) if part)
-    return f"{last} {initials}".strip()
-
-
 def _row(v: dict[str, Any]) -> LessonRow:
-    group = f"{v['class_group__grade']}{v['class_group__letter']}"
+    group = class_group_name(v["class_group__grade"], v["class_group__letter"])
     return LessonRow(
         id=v["id"],
         date=v["date"],
@@ -110,16 +104,17 @@ def _row(v: dict[str, Any]) -> LessonRow:
         subject=pick(v["subject__name_ru"], v["subject__name_en"]),
         class_group_id=v["class_group_id"],
         class_group=group,
-        subgroup=f"{group}/{v['subgroup__number']}" if v["subgroup__number"] else None,
+        subgroup=subgroup_name(group, v["subgroup__number"]),
         teacher_id=v["teacher_id"],
-        teacher=_short_name(v["teacher__last_name"], v["teacher__first_name"], v["teacher__middle_name"])
-        or "",
+        teacher=short_name(v["teacher__last_name"], v["teacher__first_name"], v["teacher__middle_name"]),
         replaced_teacher_id=v["replaced_teacher_id"],
-        replaced_teacher=_short_name(
+        replaced_teacher=short_name(
             v["replaced_teacher__last_name"],
             v["replaced_teacher__first_name"],
             v["replaced_teacher__middle_name"],
-        ),
+        )
+        if v["replaced_teacher_id"] is not None
+        else None,
         room=v["room__name"],
         topic_code=v["topic__code"],
         topic=pick(v["topic__title_ru"], v["topic__title_en"]) if v["topic__code"] else None,

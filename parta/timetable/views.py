@@ -29,7 +29,13 @@ from parta.schools.access import (
     roles_of,
 )
 from parta.schools.models import ClassGroup
-from parta.schools.selectors import HolidayRow, holidays_between, student_placement, teacher_school_ids
+from parta.schools.selectors import (
+    HolidayRow,
+    children_of,
+    holidays_between,
+    student_placement,
+    teacher_school_ids,
+)
 from parta.timetable.selectors import (
     Day,
     LessonRow,
@@ -161,13 +167,9 @@ def timetable_mine(request: HttpRequest) -> HttpResponse:
         return redirect(reverse("timetable-teacher", args=[roles.user_id]) + suffix)
     if roles.is_student:
         return redirect(reverse("timetable-student", args=[roles.user_id]) + suffix)
-    if roles.is_guardian:
-        first = (
-            User.objects.filter(pk__in=roles.child_ids)
-            .order_by("first_name", "pk")
-            .values_list("pk", flat=True)[0]
-        )
-        return redirect(reverse("timetable-student", args=[first]) + suffix)
+    first_child = children_of(roles).values_list("pk", flat=True).first() if roles.is_guardian else None
+    if first_child is not None:
+        return redirect(reverse("timetable-student", args=[first_child]) + suffix)
     raise Http404
 
 
@@ -176,7 +178,10 @@ def _child_tabs(request: HttpRequest, student_id: int, week: Week) -> list[Tab]:
     roles = roles_of(request.user)
     if student_id not in roles.child_ids or len(roles.child_ids) < 2:
         return []
-    children = User.objects.filter(pk__in=roles.child_ids).order_by("first_name", "pk")
+    children = list(children_of(roles).only("pk", "first_name", "username"))
+    if len(children) < 2:
+        # The others cannot sign in (any more): nothing to switch to.
+        return []
     suffix = f"?week={week.monday.isoformat()}"
     return [
         Tab(

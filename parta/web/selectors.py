@@ -11,12 +11,11 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, Max, Min, Q
 
-from parta.accounts.models import User
 from parta.core.i18n import pick
 from parta.curriculum.models import Outcome, Topic
 from parta.schools.access import Roles
 from parta.schools.models import City, ClassGroup, Enrolment, School, StaffMembership, TeachingAssignment
-from parta.schools.selectors import current_years, student_placement
+from parta.schools.selectors import children_of, current_years, student_placement
 from parta.timetable.models import Lesson
 from parta.timetable.selectors import LessonRow, lessons_for_student, lessons_for_teacher
 
@@ -49,9 +48,8 @@ class ChildToday:
 def children_today(roles: Roles, today: dt.date) -> list[ChildToday]:
     """Each child of a guardian with today's lessons: one query for the names, then four per
     child (a family has a handful of children, never a class of them)."""
-    children = User.objects.filter(pk__in=roles.child_ids).order_by("first_name", "pk")
     result = []
-    for child in children:
+    for child in children_of(roles).only("pk", "first_name", "username"):
         placement = student_placement(child.pk, today)
         result.append(
             ChildToday(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-from django.contrib.auth.hashers import make_password
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
@@ -13,17 +12,6 @@ URL = "/api/v1/auth/token"
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def fast_hasher(settings):
-    # These tests check real passwords; the production hasher would take most of a second each time.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-def make_user(**kwargs):
-    # Hashed here, under the fast hasher; the factory's hash was made with the production one.
-    return UserFactory.create(password=make_password(PASSWORD), **kwargs)
-
-
 def bearer(token: str) -> APIClient:
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
@@ -31,7 +19,7 @@ def bearer(token: str) -> APIClient:
 
 
 def test_good_credentials_give_a_token_that_opens_the_api():
-    user = make_user(username="anna")
+    user = UserFactory.create(username="anna")
     response = APIClient().post(URL, {"username": "anna", "password": PASSWORD}, format="json")
     assert response.status_code == 200
     token = response.json()["token"]
@@ -42,7 +30,7 @@ def test_good_credentials_give_a_token_that_opens_the_api():
 
 
 def test_signing_in_again_gives_the_same_token_and_records_the_login():
-    user = make_user(username="anna")
+    user = UserFactory.create(username="anna")
     first = APIClient().post(URL, {"username": "anna", "password": PASSWORD}, format="json").json()
     second = APIClient().post(URL, {"username": "anna", "password": PASSWORD}, format="json").json()
     assert first == second
@@ -56,7 +44,7 @@ def test_signing_in_again_gives_the_same_token_and_records_the_login():
     ids=["wrong-password", "unknown-user"],
 )
 def test_bad_credentials_are_a_400_with_one_message_and_no_token(credentials):
-    make_user(username="anna")
+    UserFactory.create(username="anna")
     response = APIClient().post(URL, credentials, format="json")
     assert response.status_code == 400
     body = response.json()
@@ -74,20 +62,20 @@ def test_missing_fields_get_a_message_each():
 
 
 def test_an_inactive_user_gets_no_token():
-    make_user(username="anna", is_active=False)
+    UserFactory.create(username="anna", is_active=False)
     response = APIClient().post(URL, {"username": "anna", "password": PASSWORD}, format="json")
     assert response.status_code == 400
     assert not Token.objects.exists()
 
 
 def test_a_stale_token_in_the_request_does_not_block_signing_in():
-    make_user(username="anna")
+    UserFactory.create(username="anna")
     response = bearer("stale-token").post(URL, {"username": "anna", "password": PASSWORD}, format="json")
     assert response.status_code == 200
 
 
 def test_signing_in_from_a_browser_session_needs_no_csrf_token():
-    user = make_user(username="anna")
+    user = UserFactory.create(username="anna")
     client = APIClient(enforce_csrf_checks=True)
     client.force_login(user)
     response = client.post(URL, {"username": "anna", "password": PASSWORD}, format="json")
@@ -95,7 +83,7 @@ def test_signing_in_from_a_browser_session_needs_no_csrf_token():
 
 
 def test_signing_out_deletes_the_token():
-    user = make_user()
+    user = UserFactory.create()
     token = Token.objects.create(user=user)
     client = bearer(token.key)
     assert client.delete(URL).status_code == 204
@@ -121,7 +109,7 @@ def test_no_credentials_is_a_401():
 
 
 def test_a_browser_session_also_opens_the_api():
-    user = make_user(username="anna")
+    user = UserFactory.create(username="anna")
     client = APIClient()
     client.force_login(user)
     assert client.get("/api/v1/me").json()["username"] == "anna"

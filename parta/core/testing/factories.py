@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 
 import factory
 from django.contrib.auth.hashers import make_password
@@ -27,8 +28,13 @@ from parta.schools.models import (
 from parta.timetable.models import Bell, Lesson
 
 PASSWORD = "parta-test-pass"
-# Hashing once keeps factories fast; every test user has the same password.
-_PASSWORD_HASH = make_password(PASSWORD)
+
+
+@functools.cache
+def password_hash() -> str:
+    """Hashing once keeps factories fast; every test user has the same password. Made on first
+    use, under the test run's hasher (the root conftest), not at import under the production one."""
+    return make_password(PASSWORD)
 
 
 class UserFactory(factory.django.DjangoModelFactory[User]):
@@ -39,7 +45,7 @@ class UserFactory(factory.django.DjangoModelFactory[User]):
     username = factory.Sequence(lambda n: f"user{n}")
     first_name = factory.Iterator(["Анна", "Иван", "Мария", "Пётр", "Ольга"])
     last_name = factory.Iterator(["Иванова", "Петров", "Смирнова", "Кузнецов", "Попова"])
-    password = _PASSWORD_HASH
+    password = factory.LazyFunction(password_hash)
 
 
 class CityFactory(factory.django.DjangoModelFactory[City]):

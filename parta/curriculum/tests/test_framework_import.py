@@ -17,7 +17,7 @@ from parta.curriculum.services import (
     framework_import_files,
     framework_read,
 )
-from parta.curriculum.tests.framework_documents import TOPIC, document, renamed
+from parta.curriculum.tests.framework_documents import TOPIC, document, outcome, renamed
 from parta.schools.models import Subject
 
 pytestmark = pytest.mark.django_db
@@ -226,3 +226,20 @@ def test_the_bundled_framework_is_valid_and_its_codes_unique_across_files():
     assert documents
     combined = {"format": "parta-framework/1", "subjects": [s for doc in documents for s in doc["subjects"]]}
     assert framework_check(combined) == []
+
+
+def test_an_import_reads_and_writes_each_kind_in_a_few_queries(django_assert_max_num_queries):
+    big = document()
+    section = big["subjects"][0]["grades"][0]["sections"][0]
+    section["topics"] += [
+        {**section["topics"][0], "code": f"ALG-07-01-X{i}", "outcomes": [outcome(f"ALG-07-01-X{i}.1")]}
+        for i in range(50)
+    ]
+    # Per kind: one lookup by code, one bulk insert, one bulk update, whatever the number of rows.
+    with django_assert_max_num_queries(14):
+        assert framework_import([big]).ok
+    section["topics"][-1]["title_en"] = "Changed"
+    with django_assert_max_num_queries(14):
+        report = framework_import([big])
+    assert report.updated == {"topics": 1}
+    assert Topic.objects.get(code="ALG-07-01-X49").title_en == "Changed"

@@ -3,9 +3,14 @@ from __future__ import annotations
 import pytest
 
 from parta.core.testing import factories as f
-from parta.curriculum.services import framework_import, thematic_plan_build_default
+from parta.curriculum.models import PlanItem
+from parta.curriculum.services import (
+    framework_import,
+    thematic_plan_build_default,
+    thematic_plans_build_default,
+)
 from parta.curriculum.tests.framework_documents import document
-from parta.schools.models import Subject
+from parta.schools.models import Subject, TeachingAssignment
 
 pytestmark = pytest.mark.django_db
 
@@ -39,3 +44,23 @@ def test_building_again_replaces_the_items(assignment):
 def test_a_subject_without_topics_gets_an_empty_plan():
     plan = thematic_plan_build_default(f.TeachingAssignmentFactory.create())
     assert plan.items.count() == 0
+
+
+def test_many_plans_are_built_in_a_fixed_number_of_queries(assignment, django_assert_max_num_queries):
+    algebra = Subject.objects.get(code="algebra")
+    others = [
+        f.TeachingAssignmentFactory.create(
+            class_group=f.ClassGroupFactory.create(grade=grade), subject=algebra
+        )
+        for grade in (7, 7, 8, 9)
+    ]
+    assignments = TeachingAssignment.objects.filter(
+        pk__in=[assignment.pk, *(a.pk for a in others)]
+    ).select_related("class_group")
+    with django_assert_max_num_queries(8):
+        plans = thematic_plans_build_default(assignments)
+    by_grade = {plan.assignment.class_group.grade: plan.items.count() for plan in plans}
+    assert by_grade == {7: 3, 8: 1, 9: 0}
+    again = thematic_plans_build_default(assignments)
+    assert [plan.pk for plan in again] == [plan.pk for plan in plans]
+    assert PlanItem.objects.filter(plan__in=again).count() == 3 + 3 + 3 + 1

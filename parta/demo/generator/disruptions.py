@@ -10,6 +10,7 @@ from collections import defaultdict
 from parta.accounts.models import User
 from parta.schools.models import AcademicYear, StaffMembership, TeachingAssignment
 from parta.timetable.models import Lesson
+from parta.timetable.selectors import week_start
 from parta.timetable.services import lesson_cancel, lesson_substitute
 
 # Reasons as a Russian school writes them: data that families read, not interface text.
@@ -61,7 +62,7 @@ def disruptions_make(
     )
     weeks: dict[dt.date, list[tuple[int, dt.date, int, int, int]]] = defaultdict(list)
     for row in lessons:
-        weeks[row[1] - dt.timedelta(days=row[1].weekday())].append(row)
+        weeks[week_start(row[1])].append(row)
 
     plan: list[tuple[int, int | None, str]] = []  # (lesson, substitute or None to cancel, note)
     for _monday, week in sorted(weeks.items()):

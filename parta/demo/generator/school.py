@@ -15,7 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from parta.accounts.models import Guardianship, User
-from parta.curriculum.services import thematic_plan_build_default
+from parta.curriculum.services import thematic_plans_build_default
 from parta.demo import names
 from parta.demo.generator import calendar, disruptions
 from parta.demo.generator.catalogue import CURRICULUM, POSITIONS, is_split, subjects_ensure
@@ -389,10 +389,9 @@ def _timetable(
     year = result.year
     result.counts["template slots"] = timetable.template_build(year=year, seed=rng.randrange(1 << 30))
     if with_plans:
-        for assignment in (
+        thematic_plans_build_default(
             TeachingAssignment.objects.filter(year=year).select_related("class_group").order_by("pk")
-        ):
-            thematic_plan_build_default(assignment)
+        )
     if not with_lessons:
         return
     result.counts["lessons"] = timetable.lessons_generate(year=year, since=year.starts_on)

@@ -1,0 +1,139 @@
+"""What every app's HTTP API shares: limit/offset lists, the one error shape, and the small
+references (a person, a subject, a named thing) that answers embed.
+
+Read APIs build their answers from ``values()`` rows; the ``*_columns`` helpers name the columns
+a reference needs under a relation's prefix, and the ``*_of`` helpers build it from such a row,
+so that a reference is written the same way by every endpoint.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import OpenApiResponse, inline_serializer
+from rest_framework import serializers
+from rest_framework.pagination import LimitOffsetPagination
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from parta.core.i18n import pick
+from parta.core.names import short_name
+
+Row = dict[str, Any]
+
+
+# --- lists -------------------------------------------------------------------------------
+
+
+class Pagination(LimitOffsetPagination):
+    # Without a ceiling one request could ask for a whole city's rows at once.
+    max_limit = 500
+
+
+class ListApi(APIView):
+    """A read list paginated with limit/offset; drf-spectacular documents the envelope and parameters."""
+
+    pagination_class = Pagination
+
+    def paginate(self, rows: QuerySet[Any, Any] | Sequence[Any]) -> list[Any]:
+        self.paginator = self.pagination_class()
+        return list(self.paginator.paginate_queryset(rows, self.request, view=self) or [])
+
+    def paginated_response(self, data: Any) -> Response:
+        return self.paginator.get_paginated_response(data)
+
+
+# --- errors ------------------------------------------------------------------------------
+
+# The one error shape of the API (parta.web.api_errors). Built inline because a field named
+# "errors" cannot be declared on a Serializer class: it would hide Serializer.errors.
+ERROR_SERIALIZER = inline_serializer(
+    name="Error",
+    fields={
+        "detail": serializers.CharField(),
+        "errors": serializers.DictField(
+            child=serializers.ListField(child=serializers.CharField()),
+            required=False,
+            help_text=_("For invalid input: the messages of each field (“non_field_errors” for the whole)."),
+        ),
+    },
+)
+
+
+_ERROR_DESCRIPTIONS = {
+    400: _("Invalid input: a message for each field in “errors”; nothing was changed."),
+    401: _("Not signed in, or the token is not valid."),
+    404: _("There is no such thing, or it is not yours to see."),
+}
+
+
+def error_responses(*codes: int) -> dict[int, OpenApiResponse]:
+    """The error answers of an operation, for extend_schema(responses=...)."""
+    return {code: OpenApiResponse(ERROR_SERIALIZER, description=_ERROR_DESCRIPTIONS[code]) for code in codes}
+
+
+# --- references --------------------------------------------------------------------------
+
+
+class NamedRefSerializer(serializers.Serializer[Any]):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+
+    class Meta:
+        ref_name = "NamedRef"
+
+
+class PersonRefSerializer(serializers.Serializer[Any]):
+    id = serializers.IntegerField()
+    short_name = serializers.CharField()
+
+    class Meta:
+        ref_name = "PersonRef"
+
+
+class SubjectRefSerializer(serializers.Serializer[Any]):
+    code = serializers.CharField()
+    name = serializers.CharField()
+
+    class Meta:
+        ref_name = "SubjectRef"
+
+
+def named_ref_of(row: Mapping[str, Any], prefix: str, name: str = "name") -> Row:
+    """``{"id", "name"}`` of a related row read as ``<prefix>_id`` and ``<prefix>__<name>``."""
+    return {"id": row[f"{prefix}_id"], "name": row[f"{prefix}__{name}"]}
+
+
+def person_columns(prefix: str) -> tuple[str, str, str, str]:
+    """The columns ``person_ref_of`` reads for the person behind the relation ``prefix``."""
+    return (f"{prefix}_id", f"{prefix}__last_name", f"{prefix}__first_name", f"{prefix}__middle_name")
+
+
+def person_ref(pk: int | None, last: str | None, first: str | None, middle: str | None) -> Row | None:
+    if pk is None:
+        return None
+    return {"id": pk, "short_name": short_name(last, first, middle)}
+
+
+def person_ref_of(row: Mapping[str, Any], prefix: str) -> Row | None:
+    """``{"id", "short_name"}`` of the person in ``row`` (see ``person_columns``); None for no one."""
+    pk, last, first, middle = (row[column] for column in person_columns(prefix))
+    return person_ref(pk, last, first, middle)
+
+
+def subject_columns(prefix: str = "subject") -> tuple[str, str, str]:
+    """The columns ``subject_ref_of`` reads for the subject behind the relation ``prefix``."""
+    return (f"{prefix}__code", f"{prefix}__name_ru", f"{prefix}__name_en")
+
+
+def subject_ref(code: str, name_ru: str, name_en: str) -> Row:
+    return {"code": code, "name": pick(name_ru, name_en)}
+
+
+def subject_ref_of(row: Mapping[str, Any], prefix: str = "subject") -> Row:
+    """``{"code", "name"}`` of the subject in ``row`` (see ``subject_columns``), in the active language."""
+    code, name_ru, name_en = (row[column] for column in subject_columns(prefix))
+    return subject_ref(code, name_ru, name_en)
