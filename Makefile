@@ -26,7 +26,7 @@ run: $(VENV)/.synced
 	$(PY) manage.py runserver 127.0.0.1:8000
 
 test: $(VENV)/.synced
-	$(PY) -m pytest
+	$(PY) -m pytest $(PYTEST_ARGS)
 
 lint: $(VENV)/.synced
 	$(VENV)/bin/ruff check .
@@ -39,9 +39,13 @@ check: lint typecheck
 	$(PY) manage.py makemigrations --check --dry-run
 	$(PY) manage.py check
 
+# Needs GNU gettext (apt-get install gettext); the compiled .mo files are committed so that
+# a fresh machine without it still shows both languages.
 messages: $(VENV)/.synced
-	cd parta && ../$(PY) ../manage.py makemessages -l ru -l en --no-location --no-obsolete
-	cd parta && ../$(PY) ../manage.py compilemessages
+	mkdir -p parta/locale
+	$(PY) manage.py makemessages -l ru -l en --no-location --no-obsolete --no-wrap \
+		--ignore='.venv/*' --ignore='.tools/*' --ignore='var/*' --ignore='test-artifacts/*'
+	$(PY) manage.py compilemessages --ignore='.venv/*' --ignore='.tools/*' 
 
 clean:
 	rm -rf $(VENV) $(TOOLS) var

@@ -1,6 +1,32 @@
+from collections.abc import Iterator
+from typing import Any
+
 import pytest
+from django.test.utils import override_settings
+from django.utils import translation
 
 from parta.core.testing.world import World, build_world
+
+# The test run only: production keeps Django's default (PBKDF2), slow on purpose. Tests hash the
+# passwords of every enrolment, password change and sign-in, and none of those hashes guards anything.
+FAST_PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def fast_password_hasher() -> Iterator[None]:
+    # Session-wide and autouse, so it is in force before any other fixture hashes a password
+    # (the factories' shared hash and the demo generator's are made once per process).
+    with override_settings(PASSWORD_HASHERS=FAST_PASSWORD_HASHERS):
+        yield
+
+
+@pytest.fixture(autouse=True)
+def english_by_default(settings: Any) -> Iterator[None]:
+    # Tests assert the English source strings; tests of the Russian default ask for it themselves
+    # (settings.LANGUAGE_CODE = "ru"). Per test, because a request leaves its language active.
+    settings.LANGUAGE_CODE = "en"
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture

@@ -2,11 +2,12 @@
 
 from django.urls import URLPattern, URLResolver, path
 
-from parta.accounts.api import AuthTokenApi, CalendarTokenResetApi, MeApi
+from parta.accounts.api import AuthTokenApi, CalendarTokenResetApi
 from parta.curriculum.api import ThematicPlanDetailApi, ThematicPlanListApi, TopicDetailApi, TopicListApi
 from parta.schools.api import (
     ClassGroupDetailApi,
     ClassGroupListApi,
+    MeApi,
     SchoolDetailApi,
     SchoolListApi,
     StudyPeriodListApi,

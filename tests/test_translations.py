@@ -13,9 +13,9 @@ import pytest
 LOCALE = Path(__file__).resolve().parents[1] / "parta" / "locale"
 
 
-def read_po(path: Path) -> tuple[dict[str, str], list[str]]:
-    """msgid → msgstr of a .po file (plural forms keyed by msgid), and the fuzzy msgids."""
-    entries: dict[str, str] = {}
+def read_po(path: Path) -> tuple[dict[str, dict[str, str]], list[str]]:
+    """msgid → its fields (msgid_plural, msgstr or msgstr[n]) of a .po file, and the fuzzy msgids."""
+    entries: dict[str, dict[str, str]] = {}
     fuzzy: list[str] = []
     current: dict[str, str] = {}
     key = ""
@@ -23,13 +23,13 @@ def read_po(path: Path) -> tuple[dict[str, str], list[str]]:
 
     def flush() -> None:
         nonlocal current, is_fuzzy
-        if "msgid" in current:
-            msgid = current["msgid"]
-            msgstr = current.get("msgstr", current.get("msgstr[0]", ""))
-            if msgid:
-                entries[msgid] = msgstr
-                if is_fuzzy:
-                    fuzzy.append(msgid)
+        msgid = current.get("msgid")
+        if msgid:
+            if "msgctxt" in current:
+                msgid = f"{current['msgctxt']}\x04{msgid}"
+            entries[msgid] = current
+            if is_fuzzy:
+                fuzzy.append(msgid)
         current, is_fuzzy = {}, False
 
     for line in [*path.read_text(encoding="utf-8").splitlines(), ""]:
@@ -43,8 +43,6 @@ def read_po(path: Path) -> tuple[dict[str, str], list[str]]:
             current[key] += ast.literal_eval(line)
         else:
             key, _, value = line.partition(" ")
-            if key == "msgctxt":
-                continue
             current[key] = ast.literal_eval(value)
     return entries, fuzzy
 
@@ -56,9 +54,31 @@ def test_catalogue_is_complete_and_compiled(language: str) -> None:
     assert len(entries) > 100
     assert fuzzy == []
     if language == "ru":
-        untranslated = [msgid for msgid, msgstr in entries.items() if not msgstr]
+        # English is the source language: an empty English msgstr shows the msgid itself.
+        untranslated = [
+            msgid
+            for msgid, fields in entries.items()
+            if not all(v for k, v in fields.items() if k.startswith("msgstr"))
+        ]
         assert untranslated == []
     with (po.with_suffix(".mo")).open("rb") as handle:
         compiled = gettext.GNUTranslations(handle)
-    stale = [msgid for msgid, msgstr in entries.items() if msgstr and compiled.gettext(msgid) != msgstr]
+    stale = []
+    for msgid, fields in entries.items():
+        if "msgid_plural" in fields:
+            forms = sorted(k for k in fields if k.startswith("msgstr["))
+            got = [
+                compiled.ngettext(fields["msgid"], fields["msgid_plural"], n) for n in (1, 2, 5)[: len(forms)]
+            ]
+            # Russian's fourth form is for fractions; whole numbers 1, 2 and 5 reach the other three.
+            want = [fields[k] for k in forms[:3]]
+            if all(want) and got != want:
+                stale.append(msgid)
+        elif fields.get("msgstr"):
+            if "msgctxt" in fields:
+                got_one = compiled.pgettext(fields["msgctxt"], fields["msgid"])
+            else:
+                got_one = compiled.gettext(fields["msgid"])
+            if got_one != fields["msgstr"]:
+                stale.append(msgid)
     assert stale == [], "run `make messages` to recompile the catalogues"

@@ -1,6 +1,8 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class Config(AppConfig):
     name = "parta.curriculum"
     label = "curriculum"
+    verbose_name = _("Curriculum")

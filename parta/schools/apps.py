@@ -1,6 +1,8 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class Config(AppConfig):
     name = "parta.schools"
     label = "schools"
+    verbose_name = _("Schools")

@@ -5,8 +5,11 @@ Every school-scoped table carries ``school`` (denormalised where needed) so that
 queries filter by it and a city can later distribute tables by school.
 """
 
+from typing import ClassVar
+
 from django.conf import settings
 from django.db import models
+from django.utils.functional import Promise as StrPromise
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -132,9 +135,20 @@ class StudyPeriod(models.Model):
             ),
         ]
 
+    # A whole phrase per kind, so that each language puts the number where it belongs:
+    # “Quarter 1” in English, «1 четверть» in Russian. The choices' labels stay as they are.
+    NAME_FORMATS: ClassVar[dict[str, StrPromise]] = {
+        Kind.QUARTER: _("Quarter %(number)d"),
+        Kind.TRIMESTER: _("Trimester %(number)d"),
+        Kind.SEMESTER: _("Semester %(number)d"),
+    }
+
     @property
     def name(self) -> str:
-        return f"{self.number} {self.get_kind_display()}"
+        template = self.NAME_FORMATS.get(self.kind)
+        if template is None or self.number is None:
+            return f"{self.number} {self.get_kind_display()}"
+        return str(template) % {"number": self.number}
 
     def __str__(self) -> str:
         return self.name

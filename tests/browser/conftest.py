@@ -5,6 +5,11 @@ from __future__ import annotations
 
 import os
 import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -32,14 +37,12 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
-        if "tests/browser/" in str(item.fspath):
-            item.add_marker(pytest.mark.browser)
-            if CHROMIUM is None:
-                item.add_marker(
-                    pytest.mark.skip(
-                        reason="Chromium is not installed (apt-get install chromium); browser tests skipped"
-                    )
+        if "tests/browser/" in str(item.fspath) and CHROMIUM is None:
+            item.add_marker(
+                pytest.mark.skip(
+                    reason="Chromium is not installed (apt-get install chromium); browser tests skipped"
                 )
+            )
 
 
 @pytest.fixture(scope="session")
@@ -67,3 +70,47 @@ def screenshot(page: Any, name: str) -> Path:
     path = SCREENSHOTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def demo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The product as `make run` serves it: migrate, load the demo school, serve over HTTP.
+
+    It runs in its own SQLite database in a temporary folder, whatever DATABASE_URL the suite has,
+    because it is the laptop demo that these tests drive.
+    """
+    root = Path(__file__).resolve().parents[2]
+    dropped = {"DATABASE_URL", "REDIS_URL", "DJANGO_SETTINGS_MODULE"}
+    env = {key: value for key, value in os.environ.items() if key not in dropped}
+    env["PARTA_DATA_DIR"] = str(tmp_path_factory.mktemp("demo"))
+    manage = [sys.executable, str(root / "manage.py")]
+    subprocess.run([*manage, "migrate", "--verbosity", "0"], env=env, cwd=root, check=True)  # noqa: S603
+    subprocess.run([*manage, "demo_load"], env=env, cwd=root, check=True, stdout=subprocess.DEVNULL)  # noqa: S603
+    port = _free_port()
+    server = subprocess.Popen(  # noqa: S603 — our own interpreter and manage.py
+        [*manage, "runserver", f"127.0.0.1:{port}", "--noreload"],
+        env=env,
+        cwd=root,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for _attempt in range(100):
+            try:
+                with urllib.request.urlopen(f"{url}/login/", timeout=2):  # noqa: S310 — loopback only
+                    break
+            except OSError:
+                time.sleep(0.2)
+        else:
+            pytest.fail("the demo server did not start")
+        yield url
+    finally:
+        server.terminate()
+        server.wait(timeout=10)

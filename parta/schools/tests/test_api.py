@@ -152,7 +152,7 @@ def test_class_group_detail_lists_subgroups_and_who_teaches_what(world):
         {
             "id": subgroup.pk,
             "name": "7А/2",
-            "subject": {"code": subgroup.subject.code, "name": subgroup.subject.name_ru},
+            "subject": {"code": subgroup.subject.code, "name": subgroup.subject.name_en},
         }
     ]
     subjects = {(a["subject"]["code"], a["subgroup"]) for a in body["assignments"]}

@@ -173,6 +173,17 @@ def test_my_timetable_redirects_by_role(world, client):
     }
 
 
+def test_a_deactivated_child_is_neither_the_default_nor_a_tab(world, en):
+    world.a.sibling.is_active = False
+    world.a.sibling.save(update_fields=["is_active"])
+    response = get_as(en, world.a.parent, "/timetable/")
+    assert response["Location"] == reverse("timetable-student", args=[world.a.student.pk])
+    assert en.get(student_url(world.a.student)).context["tabs"] == []
+    world.a.student.is_active = False
+    world.a.student.save(update_fields=["is_active"])
+    assert en.get("/timetable/").status_code == 404
+
+
 def test_my_timetable_is_404_without_a_timetable(world, client):
     assert get_as(client, world.a.admin, "/timetable/").status_code == 404
     assert get_as(client, world.outsider, "/timetable/").status_code == 404
@@ -334,7 +345,8 @@ def test_holiday_is_marked_on_its_days(world, en):
     assert all(d.holiday is None for d in other.context["days"])
 
 
-def test_pages_are_in_russian_by_default(world, client):
+def test_pages_are_in_russian_by_default(world, client, settings):
+    settings.LANGUAGE_CODE = "ru"
     body = get_as(client, world.a.student, student_url(world.a.student)).content.decode()
     assert '<html lang="ru">' in body
     assert "Алгебра" in body

@@ -89,7 +89,8 @@ def test_menu_follows_the_roles(world, en):
     assert [item.section for item in home_as(en, world.outsider).context["menu"]] == ["home"]
 
 
-def test_switching_the_language(world, client):
+def test_switching_the_language(world, client, settings):
+    settings.LANGUAGE_CODE = "ru"
     client.force_login(world.a.student)
     assert '<html lang="ru">' in client.get(reverse("home")).content.decode()
     response = client.post("/i18n/setlang/", {"language": "en", "next": "/"})
@@ -232,7 +233,8 @@ def test_home_pages_have_a_small_query_count(world, en, django_assert_max_num_qu
             assert en.get(reverse("home")).status_code == 200
 
 
-def test_home_in_russian_by_default(world, client):
+def test_home_in_russian_by_default(world, client, settings):
+    settings.LANGUAGE_CODE = "ru"
     client.force_login(world.a.student)
     body = client.get(reverse("home")).content.decode()
     assert '<html lang="ru">' in body
