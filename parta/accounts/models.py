@@ -5,6 +5,7 @@ import secrets
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from parta.core import names
 
@@ -16,7 +17,9 @@ def new_calendar_token() -> str:
 class User(AbstractUser):
     middle_name = models.CharField(_("patronymic"), max_length=150, blank=True)
     # The secret in a person's iCalendar feed URL; calendar apps cannot send credentials.
-    calendar_token = models.CharField(max_length=64, unique=True, default=new_calendar_token, editable=False)
+    calendar_token = models.CharField(
+        _("calendar token"), max_length=64, unique=True, default=new_calendar_token, editable=False
+    )
 
     class Meta:
         verbose_name = _("user")
@@ -42,8 +45,15 @@ class Guardianship(models.Model):
         GRANDPARENT = "grandparent", _("grandparent")
         OTHER = "other", _("legal guardian")
 
-    guardian = models.ForeignKey(User, on_delete=models.CASCADE, related_name="ward_links")
-    student = models.ForeignKey(User, on_delete=models.CASCADE, related_name="guardian_links")
+    guardian = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="ward_links", verbose_name=_("guardian")
+    )
+    student = models.ForeignKey(
+        User,
+        on_delete=models.CASCADE,
+        related_name="guardian_links",
+        verbose_name=pgettext_lazy("model field", "student"),
+    )
     relation = models.CharField(
         _("relation"), max_length=20, choices=Relation.choices, default=Relation.OTHER
     )

@@ -3,13 +3,16 @@ and each teaching assignment's thematic plan built from it."""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from parta.core.i18n import pick
 from parta.schools.models import School, Subject, TeachingAssignment
 
 
 class Section(models.Model):
-    subject = models.ForeignKey(Subject, on_delete=models.PROTECT, related_name="sections")
+    subject = models.ForeignKey(
+        Subject, on_delete=models.PROTECT, related_name="sections", verbose_name=_("subject")
+    )
     grade = models.PositiveSmallIntegerField(_("grade"))
     code = models.CharField(_("code"), max_length=40, unique=True)
     title_ru = models.CharField(_("title (Russian)"), max_length=300)
@@ -30,9 +33,13 @@ class Section(models.Model):
 
 
 class Topic(models.Model):
-    section = models.ForeignKey(Section, on_delete=models.CASCADE, related_name="topics")
+    section = models.ForeignKey(
+        Section, on_delete=models.CASCADE, related_name="topics", verbose_name=_("section")
+    )
     # Denormalised from the section: lessons and plans look topics up by subject and grade.
-    subject = models.ForeignKey(Subject, on_delete=models.PROTECT, related_name="topics")
+    subject = models.ForeignKey(
+        Subject, on_delete=models.PROTECT, related_name="topics", verbose_name=_("subject")
+    )
     grade = models.PositiveSmallIntegerField(_("grade"))
     code = models.CharField(_("code"), max_length=40, unique=True)
     title_ru = models.CharField(_("title (Russian)"), max_length=300)
@@ -57,7 +64,9 @@ class Topic(models.Model):
 class Outcome(models.Model):
     """A planned learning outcome of a topic: what the student can do after it."""
 
-    topic = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="outcomes")
+    topic = models.ForeignKey(
+        Topic, on_delete=models.CASCADE, related_name="outcomes", verbose_name=_("topic")
+    )
     code = models.CharField(_("code"), max_length=50, unique=True)
     text_ru = models.TextField(_("text (Russian)"))
     text_en = models.TextField(_("text (English)"))
@@ -79,9 +88,14 @@ class Outcome(models.Model):
 class ThematicPlan(models.Model):
     """A teacher's work programme for one teaching assignment: ordered topics with hours."""
 
-    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="+")
-    assignment = models.OneToOneField(TeachingAssignment, on_delete=models.CASCADE, related_name="plan")
-    updated_at = models.DateTimeField(auto_now=True)
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="+", verbose_name=_("school"))
+    assignment = models.OneToOneField(
+        TeachingAssignment,
+        on_delete=models.CASCADE,
+        related_name="plan",
+        verbose_name=pgettext_lazy("model field", "teaching assignment"),
+    )
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         verbose_name = _("thematic plan")
@@ -92,10 +106,12 @@ class ThematicPlan(models.Model):
 
 
 class PlanItem(models.Model):
-    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="+")
-    plan = models.ForeignKey(ThematicPlan, on_delete=models.CASCADE, related_name="items")
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="+", verbose_name=_("school"))
+    plan = models.ForeignKey(
+        ThematicPlan, on_delete=models.CASCADE, related_name="items", verbose_name=_("thematic plan")
+    )
     order = models.PositiveSmallIntegerField(_("order"))
-    topic = models.ForeignKey(Topic, on_delete=models.PROTECT, related_name="+")
+    topic = models.ForeignKey(Topic, on_delete=models.PROTECT, related_name="+", verbose_name=_("topic"))
     hours = models.PositiveSmallIntegerField(_("hours"))
 
     class Meta:

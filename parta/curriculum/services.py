@@ -39,6 +39,15 @@ class ImportReport:
         bucket[kind] = bucket.get(kind, 0) + 1
 
 
+def _step(where: str, label: str) -> str:
+    """One step deeper into the document: «subjects[0] (algebra) › grade 7».
+
+    ``label`` is already translated by its own gettext call (``_("grade %(grade)s")``): a gettext
+    call inside an f-string is never extracted by makemessages, so it would stay in English.
+    """
+    return f"{where} › {label}"
+
+
 class _Checker:
     """Walks a framework document and collects every problem with where it is."""
 
@@ -117,7 +126,7 @@ class _Checker:
         seen: set[Any] = set()
         for grade_entry in self.items(subject, "grades", where):
             grade = grade_entry.get("grade") if isinstance(grade_entry, dict) else None
-            grade_where = f"{where} › {_('grade')} {grade}"
+            grade_where = _step(where, _("grade %(grade)s") % {"grade": grade})
             if not isinstance(grade, int) or isinstance(grade, bool) or not 1 <= grade <= 11:
                 self.error(grade_where, _("“grade” must be a whole number from 1 to 11"))
                 continue
@@ -132,7 +141,7 @@ class _Checker:
             self.error(where, _("a section must be an object"))
             return
         code = self.code(section, where)
-        where = f"{where} › {_('section')} {code or '?'}"
+        where = _step(where, _("section %(code)s") % {"code": code or "?"})
         self.text(section, "title_ru", where)
         self.text(section, "title_en", where)
         for topic in self.items(section, "topics", where):
@@ -140,7 +149,7 @@ class _Checker:
                 self.error(where, _("a topic must be an object"))
                 continue
             topic_code = self.code(topic, where)
-            topic_where = f"{where} › {_('topic')} {topic_code or '?'}"
+            topic_where = _step(where, _("topic %(code)s") % {"code": topic_code or "?"})
             self.text(topic, "title_ru", topic_where)
             self.text(topic, "title_en", topic_where)
             hours = topic.get("hours")
@@ -154,7 +163,7 @@ class _Checker:
                     self.error(topic_where, _("an outcome must be an object"))
                     continue
                 outcome_code = self.code(outcome, topic_where, max_length=OUTCOME_CODE_MAX_LENGTH)
-                outcome_where = f"{topic_where} › {_('outcome')} {outcome_code or '?'}"
+                outcome_where = _step(topic_where, _("outcome %(code)s") % {"code": outcome_code or "?"})
                 self.text(outcome, "text_ru", outcome_where, max_length=2000)
                 self.text(outcome, "text_en", outcome_where, max_length=2000)
 

@@ -10,8 +10,10 @@ from typing import ClassVar
 from django.conf import settings
 from django.db import models
 from django.utils.functional import Promise as StrPromise
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
+
+from parta.core.names import room_label
 
 
 class City(models.Model):
@@ -27,7 +29,7 @@ class City(models.Model):
 
 
 class District(models.Model):
-    city = models.ForeignKey(City, on_delete=models.PROTECT, related_name="districts")
+    city = models.ForeignKey(City, on_delete=models.PROTECT, related_name="districts", verbose_name=_("city"))
     name = models.CharField(_("name"), max_length=200)
 
     class Meta:
@@ -39,8 +41,10 @@ class District(models.Model):
 
 
 class School(models.Model):
-    city = models.ForeignKey(City, on_delete=models.PROTECT, related_name="schools")
-    district = models.ForeignKey(District, on_delete=models.PROTECT, related_name="schools")
+    city = models.ForeignKey(City, on_delete=models.PROTECT, related_name="schools", verbose_name=_("city"))
+    district = models.ForeignKey(
+        District, on_delete=models.PROTECT, related_name="schools", verbose_name=_("district")
+    )
     name = models.CharField(_("name"), max_length=300)
     short_name = models.CharField(_("short name"), max_length=100)
 
@@ -53,7 +57,9 @@ class School(models.Model):
 
 
 class Building(models.Model):
-    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="buildings")
+    school = models.ForeignKey(
+        School, on_delete=models.CASCADE, related_name="buildings", verbose_name=_("school")
+    )
     name = models.CharField(_("name"), max_length=200)
     address = models.CharField(_("address"), max_length=300)
 
@@ -75,8 +81,12 @@ class Room(models.Model):
         GYM = "gym", _("gym")
         HALL = "hall", _("assembly hall")
 
-    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="rooms")
-    building = models.ForeignKey(Building, on_delete=models.CASCADE, related_name="rooms")
+    school = models.ForeignKey(
+        School, on_delete=models.CASCADE, related_name="rooms", verbose_name=_("school")
+    )
+    building = models.ForeignKey(
+        Building, on_delete=models.CASCADE, related_name="rooms", verbose_name=_("building")
+    )
     name = models.CharField(_("name"), max_length=50)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.CLASSROOM)
     capacity = models.PositiveSmallIntegerField(_("capacity"), default=30)
@@ -89,9 +99,16 @@ class Room(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def label(self) -> str:
+        """«каб. 204» or «Спортивный зал 1», as pages show it (see ``room_label``)."""
+        return room_label(self.name) or ""
+
 
 class AcademicYear(models.Model):
-    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="years")
+    school = models.ForeignKey(
+        School, on_delete=models.CASCADE, related_name="years", verbose_name=_("school")
+    )
     name = models.CharField(_("name"), max_length=20)
     starts_on = models.DateField(_("starts on"))
     ends_on = models.DateField(_("ends on"))
@@ -117,8 +134,12 @@ class StudyPeriod(models.Model):
         TRIMESTER = "trimester", _("trimester")
         SEMESTER = "semester", _("semester")
 
-    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="study_periods")
-    year = models.ForeignKey(AcademicYear, on_delete=models.CASCADE, related_name="periods")
+    school = models.ForeignKey(
+        School, on_delete=models.CASCADE, related_name="study_periods", verbose_name=_("school")
+    )
+    year = models.ForeignKey(
+        AcademicYear, on_delete=models.CASCADE, related_name="periods", verbose_name=_("academic year")
+    )
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.QUARTER)
     number = models.PositiveSmallIntegerField(_("number"))
     starts_on = models.DateField(_("starts on"))
@@ -157,8 +178,12 @@ class StudyPeriod(models.Model):
 class Holiday(models.Model):
     """School holidays and public days off: no lessons are generated on them."""
 
-    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="holidays")
-    year = models.ForeignKey(AcademicYear, on_delete=models.CASCADE, related_name="holidays")
+    school = models.ForeignKey(
+        School, on_delete=models.CASCADE, related_name="holidays", verbose_name=_("school")
+    )
+    year = models.ForeignKey(
+        AcademicYear, on_delete=models.CASCADE, related_name="holidays", verbose_name=_("academic year")
+    )
     name = models.CharField(_("name"), max_length=200)
     starts_on = models.DateField(_("starts on"))
     ends_on = models.DateField(_("ends on"))
@@ -199,12 +224,20 @@ class Subject(models.Model):
 
 
 class ClassGroup(models.Model):
-    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="class_groups")
-    year = models.ForeignKey(AcademicYear, on_delete=models.CASCADE, related_name="class_groups")
+    school = models.ForeignKey(
+        School, on_delete=models.CASCADE, related_name="class_groups", verbose_name=_("school")
+    )
+    year = models.ForeignKey(
+        AcademicYear, on_delete=models.CASCADE, related_name="class_groups", verbose_name=_("academic year")
+    )
     grade = models.PositiveSmallIntegerField(_("grade"))
     letter = models.CharField(_("letter"), max_length=4)
-    building = models.ForeignKey(Building, on_delete=models.PROTECT, related_name="class_groups")
-    home_room = models.ForeignKey(Room, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    building = models.ForeignKey(
+        Building, on_delete=models.PROTECT, related_name="class_groups", verbose_name=_("building")
+    )
+    home_room = models.ForeignKey(
+        Room, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("home room")
+    )
     class_teacher = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -236,9 +269,13 @@ class ClassGroup(models.Model):
 class Subgroup(models.Model):
     """Part of a class group taught separately in one subject (foreign language, informatics…)."""
 
-    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="+")
-    class_group = models.ForeignKey(ClassGroup, on_delete=models.CASCADE, related_name="subgroups")
-    subject = models.ForeignKey(Subject, on_delete=models.PROTECT, related_name="+")
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="+", verbose_name=_("school"))
+    class_group = models.ForeignKey(
+        ClassGroup, on_delete=models.CASCADE, related_name="subgroups", verbose_name=_("class group")
+    )
+    subject = models.ForeignKey(
+        Subject, on_delete=models.PROTECT, related_name="+", verbose_name=_("subject")
+    )
     number = models.PositiveSmallIntegerField(_("number"))
 
     class Meta:
@@ -260,10 +297,19 @@ class Subgroup(models.Model):
 
 
 class Enrolment(models.Model):
-    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="+")
-    year = models.ForeignKey(AcademicYear, on_delete=models.CASCADE, related_name="+")
-    class_group = models.ForeignKey(ClassGroup, on_delete=models.CASCADE, related_name="enrolments")
-    student = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="enrolments")
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="+", verbose_name=_("school"))
+    year = models.ForeignKey(
+        AcademicYear, on_delete=models.CASCADE, related_name="+", verbose_name=_("academic year")
+    )
+    class_group = models.ForeignKey(
+        ClassGroup, on_delete=models.CASCADE, related_name="enrolments", verbose_name=_("class group")
+    )
+    student = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="enrolments",
+        verbose_name=pgettext_lazy("model field", "student"),
+    )
 
     class Meta:
         verbose_name = _("enrolment")
@@ -279,10 +325,15 @@ class Enrolment(models.Model):
 
 
 class SubgroupMembership(models.Model):
-    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="+")
-    subgroup = models.ForeignKey(Subgroup, on_delete=models.CASCADE, related_name="memberships")
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="+", verbose_name=_("school"))
+    subgroup = models.ForeignKey(
+        Subgroup, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("subgroup")
+    )
     student = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="subgroup_memberships"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="subgroup_memberships",
+        verbose_name=pgettext_lazy("model field", "student"),
     )
 
     class Meta:
@@ -301,9 +352,14 @@ class StaffMembership(models.Model):
         ADMIN = "admin", _("school administrator")
         TEACHER = "teacher", _("teacher")
 
-    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="staff")
+    school = models.ForeignKey(
+        School, on_delete=models.CASCADE, related_name="staff", verbose_name=_("school")
+    )
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="staff_memberships"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="staff_memberships",
+        verbose_name=_("user"),
     )
     role = models.CharField(_("role"), max_length=20, choices=Role.choices)
     position = models.CharField(_("position"), max_length=200, blank=True)
@@ -324,8 +380,10 @@ class CityRole(models.Model):
     class Role(models.TextChoices):
         METHODOLOGIST = "methodologist", _("methodologist")
 
-    city = models.ForeignKey(City, on_delete=models.CASCADE, related_name="roles")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="city_roles")
+    city = models.ForeignKey(City, on_delete=models.CASCADE, related_name="roles", verbose_name=_("city"))
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="city_roles", verbose_name=_("user")
+    )
     role = models.CharField(_("role"), max_length=20, choices=Role.choices)
 
     class Meta:
@@ -340,16 +398,33 @@ class CityRole(models.Model):
 class TeachingAssignment(models.Model):
     """A teacher teaches a subject to a class group (or one of its subgroups) this year."""
 
-    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="+")
-    year = models.ForeignKey(AcademicYear, on_delete=models.CASCADE, related_name="+")
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="+", verbose_name=_("school"))
+    year = models.ForeignKey(
+        AcademicYear, on_delete=models.CASCADE, related_name="+", verbose_name=_("academic year")
+    )
     teacher = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="teaching_assignments"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="teaching_assignments",
+        verbose_name=_("teacher"),
     )
-    class_group = models.ForeignKey(ClassGroup, on_delete=models.CASCADE, related_name="teaching_assignments")
+    class_group = models.ForeignKey(
+        ClassGroup,
+        on_delete=models.CASCADE,
+        related_name="teaching_assignments",
+        verbose_name=_("class group"),
+    )
     subgroup = models.ForeignKey(
-        Subgroup, on_delete=models.CASCADE, null=True, blank=True, related_name="teaching_assignments"
+        Subgroup,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="teaching_assignments",
+        verbose_name=_("subgroup"),
     )
-    subject = models.ForeignKey(Subject, on_delete=models.PROTECT, related_name="+")
+    subject = models.ForeignKey(
+        Subject, on_delete=models.PROTECT, related_name="+", verbose_name=_("subject")
+    )
     hours_per_week = models.PositiveSmallIntegerField(_("hours per week"))
 
     class Meta:

@@ -105,8 +105,8 @@ def timetable_calendar(
         event.add("dtend", row.ends_at.astimezone(zone))
         event.add("summary", _summary(item))
         event.add("description", _description(row))
-        if row.room:
-            event.add("location", row.room)
+        if row.room_label:
+            event.add("location", row.room_label)
         if row.online_link:
             event.add("url", row.online_link)
         event.add("status", "CANCELLED" if row.is_cancelled else "CONFIRMED")

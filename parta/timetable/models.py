@@ -8,13 +8,16 @@ teacher, a room, a class group or a subgroup impossible at the database level.
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from parta.curriculum.models import Topic
 from parta.schools.models import AcademicYear, ClassGroup, Room, School, Subgroup, Subject, TeachingAssignment
 
 
 class Bell(models.Model):
-    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="bells")
+    school = models.ForeignKey(
+        School, on_delete=models.CASCADE, related_name="bells", verbose_name=_("school")
+    )
     number = models.PositiveSmallIntegerField(_("lesson number"))
     starts_at = models.TimeField(_("starts at"))
     ends_at = models.TimeField(_("ends at"))
@@ -37,18 +40,36 @@ class Bell(models.Model):
 class TemplateSlot(models.Model):
     """One weekly lesson of the timetable template (weekday 1 = Monday)."""
 
-    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="+")
-    year = models.ForeignKey(AcademicYear, on_delete=models.CASCADE, related_name="+")
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="+", verbose_name=_("school"))
+    year = models.ForeignKey(
+        AcademicYear, on_delete=models.CASCADE, related_name="+", verbose_name=_("academic year")
+    )
     assignment = models.ForeignKey(
-        TeachingAssignment, on_delete=models.CASCADE, related_name="template_slots"
+        TeachingAssignment,
+        on_delete=models.CASCADE,
+        related_name="template_slots",
+        verbose_name=pgettext_lazy("model field", "teaching assignment"),
     )
     weekday = models.PositiveSmallIntegerField(_("weekday"))
     number = models.PositiveSmallIntegerField(_("lesson number"))
     # Denormalised from the assignment so that the constraints below can see them.
-    teacher = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    class_group = models.ForeignKey(ClassGroup, on_delete=models.CASCADE, related_name="+")
-    subgroup = models.ForeignKey(Subgroup, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
-    room = models.ForeignKey(Room, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    teacher = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("teacher")
+    )
+    class_group = models.ForeignKey(
+        ClassGroup, on_delete=models.CASCADE, related_name="+", verbose_name=_("class group")
+    )
+    subgroup = models.ForeignKey(
+        Subgroup,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("subgroup"),
+    )
+    room = models.ForeignKey(
+        Room, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("room")
+    )
 
     class Meta:
         verbose_name = _("timetable template slot")
@@ -87,22 +108,51 @@ class Lesson(models.Model):
         SCHEDULED = "scheduled", _("scheduled")
         CANCELLED = "cancelled", _("cancelled")
 
-    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="+")
-    year = models.ForeignKey(AcademicYear, on_delete=models.CASCADE, related_name="+")
-    assignment = models.ForeignKey(TeachingAssignment, on_delete=models.CASCADE, related_name="lessons")
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="+", verbose_name=_("school"))
+    year = models.ForeignKey(
+        AcademicYear, on_delete=models.CASCADE, related_name="+", verbose_name=_("academic year")
+    )
+    assignment = models.ForeignKey(
+        TeachingAssignment,
+        on_delete=models.CASCADE,
+        related_name="lessons",
+        verbose_name=pgettext_lazy("model field", "teaching assignment"),
+    )
     date = models.DateField(_("date"))
     number = models.PositiveSmallIntegerField(_("lesson number"))
     starts_at = models.DateTimeField(_("starts at"))
     ends_at = models.DateTimeField(_("ends at"))
-    class_group = models.ForeignKey(ClassGroup, on_delete=models.CASCADE, related_name="+")
-    subgroup = models.ForeignKey(Subgroup, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
-    subject = models.ForeignKey(Subject, on_delete=models.PROTECT, related_name="+")
-    teacher = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    replaced_teacher = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    class_group = models.ForeignKey(
+        ClassGroup, on_delete=models.CASCADE, related_name="+", verbose_name=_("class group")
     )
-    room = models.ForeignKey(Room, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
-    topic = models.ForeignKey(Topic, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    subgroup = models.ForeignKey(
+        Subgroup,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("subgroup"),
+    )
+    subject = models.ForeignKey(
+        Subject, on_delete=models.PROTECT, related_name="+", verbose_name=_("subject")
+    )
+    teacher = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("teacher")
+    )
+    replaced_teacher = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("replaced teacher"),
+    )
+    room = models.ForeignKey(
+        Room, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("room")
+    )
+    topic = models.ForeignKey(
+        Topic, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("topic")
+    )
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.SCHEDULED)
     note = models.CharField(_("note"), max_length=300, blank=True)
     online_link = models.URLField(_("online lesson link"), blank=True)

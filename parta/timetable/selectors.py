@@ -11,7 +11,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from parta.core.i18n import pick
-from parta.core.names import class_group_name, short_name, subgroup_name
+from parta.core.names import class_group_name, room_label, short_name, subgroup_name
 from parta.schools.models import ClassGroup, Enrolment, SubgroupMembership
 from parta.timetable.models import Lesson
 
@@ -49,6 +49,11 @@ class LessonRow:
     @property
     def is_substitution(self) -> bool:
         return self.replaced_teacher_id is not None
+
+    @property
+    def room_label(self) -> str | None:
+        """«каб. 204» or «Спортивный зал 1»: what pages and the calendar feed show for the room."""
+        return room_label(self.room)
 
 
 @dataclass

@@ -125,6 +125,20 @@ def test_class_group_page_shows_students_guardians_contacts_and_subgroups(world,
     assert world.a.sibling.full_name not in body
 
 
+@pytest.mark.parametrize(
+    ("name", "label"), [("204а", "· room 204а"), ("Спортивный зал 1", "· Спортивный зал 1")]
+)
+def test_class_group_page_shows_the_home_room_label(world, en, name, label):
+    room = f.RoomFactory.create(school=world.a.school, building=world.a.group.building, name=name)
+    ClassGroup.objects.filter(pk=world.a.group.pk).update(home_room=room)
+    response = admin_client(en, world).get(
+        reverse("school-class", args=[world.a.school.pk, world.a.group.pk])
+    )
+    body = response.content.decode()
+    assert label in body
+    assert "room Спортивный" not in body
+
+
 def test_staff_page_shows_assignments_and_weekly_hours(world, en):
     response = admin_client(en, world).get(reverse("school-staff", args=[world.a.school.pk]))
     teachers = {t.id: t for t in response.context["staff"].teachers}

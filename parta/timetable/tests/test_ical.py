@@ -49,7 +49,7 @@ def test_a_student_feed_has_their_lessons_with_zone_room_and_teacher(today_lesso
     assert b"X-PUBLISHED-TTL:PT1H" in calendar.to_ical()
     [event] = events(calendar)
     assert str(event["SUMMARY"]) == "Algebra — 7А"
-    assert str(event["LOCATION"]) == "204"
+    assert str(event["LOCATION"]) == "room 204"
     assert event["STATUS"] == "CONFIRMED"
     assert world.a.subject_teacher.short_name in str(event["DESCRIPTION"])
     start = event.decoded("DTSTART")
@@ -151,3 +151,11 @@ def test_the_feed_reads_a_fixed_number_of_queries(today_lessons, django_assert_m
     # A guardian's feed: the user, their roles, their own lessons, and three queries per child.
     with django_assert_max_num_queries(15):
         assert len(events(feed(world.a.parent))) == 2 + extra
+
+
+def test_a_named_room_is_the_location_as_it_is(today_lessons):
+    world = today_lessons
+    room = f.RoomFactory.create(building=world.a.group.building, name="Спортивный зал 1")
+    Lesson.objects.filter(pk=world.a.lesson.pk).update(room=room)
+    [event] = events(feed(world.a.student))
+    assert str(event["LOCATION"]) == "Спортивный зал 1"

@@ -327,6 +327,24 @@ def test_topic_and_room_are_shown(world, en):
     assert "room 204" in body
 
 
+@pytest.mark.parametrize(
+    ("language", "name", "label"),
+    [
+        ("en", "204а", "room 204а"),
+        ("ru", "204а", "каб. 204а"),
+        ("en", "Спортивный зал 1", "Спортивный зал 1"),
+        ("ru", "Спортивный зал 1", "Спортивный зал 1"),
+    ],
+)
+def test_a_room_is_prefixed_only_when_numbered(world, client, language, name, label):
+    room = f.RoomFactory.create(school=world.a.school, building=world.a.group.building, name=name)
+    Lesson.objects.filter(pk=world.a.lesson.pk).update(room=room)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    body = get_as(client, world.a.student, student_url(world.a.student)).content.decode()
+    assert f'<span class="meta-item">{label}</span>' in body
+    assert "каб. Спортивный" not in body and "room Спортивный" not in body
+
+
 def test_holiday_is_marked_on_its_days(world, en):
     year = world.a.group.year
     Holiday.objects.create(

@@ -27,6 +27,14 @@ def test_admin_pages_open(world, client, model):
         assert client.get(change).status_code == 200
 
 
+@pytest.mark.parametrize("model", MODELS, ids=lambda model: model._meta.label)
+def test_every_field_has_a_translatable_label(model):
+    """A field without ``verbose_name`` shows its attribute name («Home room») in both languages."""
+    fields = [field for field in model._meta.get_fields() if field.concrete and not field.auto_created]
+    unlabelled = [field.name for field in fields if getattr(field, "_verbose_name", None) is None]
+    assert unlabelled == []
+
+
 def test_user_autocomplete_finds_people(world, client):
     root = User.objects.create_superuser("root", "root@example.org", PASSWORD)
     client.force_login(root)
