@@ -22,7 +22,8 @@ def plans_readable_by(user: Any) -> Q:
         return Q()
     if not roles.user_id:
         return Q(pk__in=[])
-    return Q(assignment__teacher_id=roles.user_id) | Q(school_id__in=roles.admin_school_ids)
+    own = Q(assignment__teacher_id=roles.user_id, school_id__in=roles.teacher_school_ids)
+    return own | Q(school_id__in=roles.admin_school_ids)
 
 
 def access_thematic_plan(user: Any, plan_id: int) -> ThematicPlan:

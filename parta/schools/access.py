@@ -141,11 +141,23 @@ def class_groups_readable_by(user: Any) -> Q:
         return Q()
     if not roles.user_id:
         return _nothing()
-    q = Q(school_id__in=roles.admin_school_ids)
-    q |= Q(class_teacher_id=roles.user_id)
-    q |= Q(pk__in=TeachingAssignment.objects.filter(teacher_id=roles.user_id).values("class_group_id"))
+    q = _staff_class_groups(roles)
     q |= Q(pk__in=roles.student_class_group_ids)
     q |= Q(pk__in=Enrolment.objects.filter(student_id__in=roles.child_ids).values("class_group_id"))
+    return q
+
+
+def _staff_class_groups(roles: Roles) -> Q:
+    """The class groups a user reaches through work: all of an administrator's school, and a
+    teacher's own classes — only in a school where they still teach, so a teacher who moved
+    loses the old school's classes with the staff membership."""
+    q = Q(school_id__in=roles.admin_school_ids)
+    q |= Q(class_teacher_id=roles.user_id, school_id__in=roles.teacher_school_ids)
+    q |= Q(
+        pk__in=TeachingAssignment.objects.filter(
+            teacher_id=roles.user_id, school_id__in=roles.teacher_school_ids
+        ).values("class_group_id")
+    )
     return q
 
 
@@ -173,7 +185,8 @@ def people_readable_by(user: Any) -> Q:
         return _nothing()
     q = Q(pk=roles.user_id) | Q(pk__in=roles.child_ids)
     if roles.staff_school_ids:
-        readable_groups = ClassGroup.objects.filter(class_groups_readable_by(user)).values("pk")
+        # Through work only: being a parent in a class does not open its classmates to a teacher.
+        readable_groups = ClassGroup.objects.filter(_staff_class_groups(roles)).values("pk")
         q |= Q(pk__in=Enrolment.objects.filter(class_group_id__in=readable_groups).values("student_id"))
         q |= Q(pk__in=StaffMembership.objects.filter(school_id__in=roles.staff_school_ids).values("user_id"))
     return q
@@ -184,6 +197,17 @@ def access_person(user: Any, person_id: int) -> User:
     if person is None:
         raise Http404
     return person
+
+
+def person_school_scope(user: Any, person_id: int) -> frozenset[int] | None:
+    """The schools whose records of a person the user may read, once ``access_person`` let them
+    reach the person: ``None`` (all) for the person, their guardians and superusers; staff see
+    only what happened in their own schools — not a colleague's other school, not a transferred
+    student's old one."""
+    roles = roles_of(user)
+    if roles.is_superuser or person_id == roles.user_id or person_id in roles.child_ids:
+        return None
+    return roles.staff_school_ids
 
 
 def access_child(user: Any, student_id: int) -> User:

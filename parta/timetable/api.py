@@ -14,7 +14,7 @@ from rest_framework.views import APIView
 
 from parta.core.api import NamedRefSerializer, PersonRefSerializer, Row, SubjectRefSerializer, error_responses
 from parta.curriculum.api import TopicRefSerializer
-from parta.schools.access import access_person
+from parta.schools.access import access_person, person_school_scope
 from parta.timetable.models import Lesson
 from parta.timetable.selectors import MAX_RANGE_DAYS, LessonRow, lessons_for_person
 
@@ -132,7 +132,9 @@ class PersonTimetableApi(APIView):
         filters = self.FilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
         date_from, date_to = filters.validated_data["from"], filters.validated_data["to"]
-        rows = lessons_for_person(person.pk, date_from, date_to)
+        rows = lessons_for_person(
+            person.pk, date_from, date_to, school_ids=person_school_scope(request.user, person.pk)
+        )
         data = {
             "person": {"id": person.pk, "full_name": person.full_name or person.get_username()},
             "from": date_from,

@@ -129,12 +129,22 @@ def _row(v: dict[str, Any]) -> LessonRow:
     )
 
 
-def _rows(lessons: QuerySet[Lesson], date_from: dt.date, date_to: dt.date) -> list[LessonRow]:
+# ``school_ids`` is the reader's scope from ``access.person_school_scope``: None reads every school.
+SchoolScope = frozenset[int] | None
+
+
+def _rows(
+    lessons: QuerySet[Lesson], date_from: dt.date, date_to: dt.date, school_ids: SchoolScope = None
+) -> list[LessonRow]:
+    if school_ids is not None:
+        lessons = lessons.filter(school_id__in=school_ids)
     qs = lessons.filter(date__gte=date_from, date__lte=date_to).order_by("date", "number", "subgroup__number")
     return [_row(v) for v in qs.values(*_FIELDS)]
 
 
-def lessons_for_student(student_id: int, date_from: dt.date, date_to: dt.date) -> list[LessonRow]:
+def lessons_for_student(
+    student_id: int, date_from: dt.date, date_to: dt.date, *, school_ids: SchoolScope = None
+) -> list[LessonRow]:
     """The student's class group lessons, keeping of the split lessons only the student's subgroups."""
     group_ids = list(Enrolment.objects.filter(student_id=student_id).values_list("class_group_id", flat=True))
     subgroup_ids = list(
@@ -143,23 +153,27 @@ def lessons_for_student(student_id: int, date_from: dt.date, date_to: dt.date) -
     lessons = Lesson.objects.filter(
         Q(subgroup_id__isnull=True) | Q(subgroup_id__in=subgroup_ids), class_group_id__in=group_ids
     )
-    return _rows(lessons, date_from, date_to)
+    return _rows(lessons, date_from, date_to, school_ids)
 
 
-def lessons_for_teacher(teacher_id: int, date_from: dt.date, date_to: dt.date) -> list[LessonRow]:
+def lessons_for_teacher(
+    teacher_id: int, date_from: dt.date, date_to: dt.date, *, school_ids: SchoolScope = None
+) -> list[LessonRow]:
     """What the teacher teaches, and the lessons a substitute took over from them."""
     lessons = Lesson.objects.filter(Q(teacher_id=teacher_id) | Q(replaced_teacher_id=teacher_id))
-    return _rows(lessons, date_from, date_to)
+    return _rows(lessons, date_from, date_to, school_ids)
 
 
 def lessons_for_class_group(class_group: ClassGroup, date_from: dt.date, date_to: dt.date) -> list[LessonRow]:
     return _rows(Lesson.objects.filter(class_group_id=class_group.pk), date_from, date_to)
 
 
-def lessons_for_person(person_id: int, date_from: dt.date, date_to: dt.date) -> list[LessonRow]:
+def lessons_for_person(
+    person_id: int, date_from: dt.date, date_to: dt.date, *, school_ids: SchoolScope = None
+) -> list[LessonRow]:
     """A person's lessons whatever their role: a teacher's teaching, a student's learning."""
-    teaching = lessons_for_teacher(person_id, date_from, date_to)
-    learning = lessons_for_student(person_id, date_from, date_to)
+    teaching = lessons_for_teacher(person_id, date_from, date_to, school_ids=school_ids)
+    learning = lessons_for_student(person_id, date_from, date_to, school_ids=school_ids)
     return sorted(teaching + learning, key=lambda row: (row.starts_at, row.class_group))
 
 

@@ -26,6 +26,7 @@ from parta.schools.access import (
     access_person,
     class_groups_readable_by,
     people_readable_by,
+    person_school_scope,
     roles_of,
 )
 from parta.schools.models import ClassGroup
@@ -202,7 +203,9 @@ def timetable_student(request: HttpRequest, student_id: int) -> HttpResponse:
     if placement is None:
         # Not a student: there is no timetable to show under this address.
         raise Http404
-    rows = lessons_for_student(student.pk, week.monday, week.last_day)
+    rows = lessons_for_student(
+        student.pk, week.monday, week.last_day, school_ids=person_school_scope(request.user, student.pk)
+    )
     holidays = holidays_between([placement.school_id], week.monday, week.last_day)
     context = {
         "kind": "student",
@@ -223,7 +226,9 @@ def timetable_teacher(request: HttpRequest, teacher_id: int) -> HttpResponse:
     if not school_ids:
         raise Http404
     week = parse_week(request.GET.get("week"), timezone.localdate())
-    rows = lessons_for_teacher(teacher.pk, week.monday, week.last_day)
+    rows = lessons_for_teacher(
+        teacher.pk, week.monday, week.last_day, school_ids=person_school_scope(request.user, teacher.pk)
+    )
     holidays = holidays_between(school_ids, week.monday, week.last_day)
     context = {
         "kind": "teacher",

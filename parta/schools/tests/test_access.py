@@ -1,7 +1,11 @@
 import pytest
 from django.http import Http404
 
+from parta.core.testing import factories as f
+from parta.curriculum.access import access_thematic_plan
+from parta.curriculum.services import thematic_plan_build_default
 from parta.schools.access import access_child, access_class_group, access_person, access_school, roles_of
+from parta.schools.models import StaffMembership
 
 
 def test_roles_are_read_from_memberships(world):
@@ -75,3 +79,30 @@ def test_methodologist_reads_the_city_schools_but_not_people(world):
     assert access_school(world.methodologist, world.b.school.pk) == world.b.school
     with pytest.raises(Http404):
         access_person(world.methodologist, world.a.student.pk)
+
+
+def test_a_teacher_who_is_a_parent_elsewhere_does_not_reach_the_childs_classmates(world):
+    f.GuardianshipFactory.create(guardian=world.a.subject_teacher, student=world.b.student)
+    classmate = f.EnrolmentFactory.create(class_group=world.b.group).student
+    assert access_person(world.a.subject_teacher, world.b.student.pk) == world.b.student
+    with pytest.raises(Http404):
+        access_person(world.a.subject_teacher, classmate.pk)
+
+
+def test_a_teacher_who_left_the_school_loses_its_classes(world):
+    plan = thematic_plan_build_default(world.a.assignment)
+    StaffMembership.objects.filter(user=world.a.subject_teacher, school=world.a.school).delete()
+    teacher = type(world.a.subject_teacher).objects.get(pk=world.a.subject_teacher.pk)
+    with pytest.raises(Http404):
+        access_class_group(teacher, world.a.group.pk)
+    with pytest.raises(Http404):
+        access_person(teacher, world.a.student.pk)
+    with pytest.raises(Http404):
+        access_thematic_plan(teacher, plan.pk)
+
+
+def test_a_former_class_teacher_loses_the_homeroom(world):
+    StaffMembership.objects.filter(user=world.a.class_teacher).delete()
+    teacher = type(world.a.class_teacher).objects.get(pk=world.a.class_teacher.pk)
+    with pytest.raises(Http404):
+        access_class_group(teacher, world.a.group.pk)

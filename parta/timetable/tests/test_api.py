@@ -180,3 +180,27 @@ def test_the_timetable_reads_a_fixed_number_of_queries(world, django_assert_max_
     url = f"/api/v1/people/{world.a.student.pk}/timetable?from={MONDAY}&to={MONDAY + dt.timedelta(days=90)}"
     with django_assert_max_num_queries(11):
         assert len(client.get(url).json()["lessons"]) == lessons + 1
+
+
+def _teaches_in_both_schools(world):
+    """The subject teacher of school A also teaches a lesson in school B."""
+    teacher = world.a.subject_teacher
+    f.StaffMembershipFactory(school=world.b.school, user=teacher)
+    assignment = f.TeachingAssignmentFactory(
+        class_group=world.b.other_group, teacher=teacher, subject=f.SubjectFactory(code="physics")
+    )
+    return f.LessonFactory(assignment=assignment, date=MONDAY, number=5)
+
+
+def test_staff_see_a_colleagues_lessons_only_in_their_own_school(world):
+    b_lesson = _teaches_in_both_schools(world)
+    seen_by_a_admin = {row["id"] for row in timetable(world.a.admin, world.a.subject_teacher)["lessons"]}
+    assert seen_by_a_admin == {world.a.lesson.pk}
+    seen_by_b_admin = {row["id"] for row in timetable(world.b.admin, world.a.subject_teacher)["lessons"]}
+    assert seen_by_b_admin == {b_lesson.pk}
+
+
+def test_a_teacher_sees_all_of_their_own_lessons(world):
+    b_lesson = _teaches_in_both_schools(world)
+    own = {row["id"] for row in timetable(world.a.subject_teacher, world.a.subject_teacher)["lessons"]}
+    assert own == {world.a.lesson.pk, b_lesson.pk}
