@@ -9,7 +9,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
@@ -20,6 +19,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from parta.accounts.models import User
+from parta.accounts.selectors import calendar_url
 from parta.accounts.services import auth_token_create, auth_token_delete, calendar_token_reset
 from parta.core.api import error_responses
 
@@ -31,11 +31,6 @@ def request_user(request: Request) -> User:
         # IsAuthenticated has already refused anonymous requests; this keeps the type honest.
         raise NotAuthenticated
     return user
-
-
-def calendar_url(request: Request, user: User) -> str:
-    """The absolute address of the user's secret iCalendar feed."""
-    return request.build_absolute_uri(reverse("calendar-feed", kwargs={"token": user.calendar_token}))
 
 
 # --- tokens --------------------------------------------------------------------------------

@@ -19,8 +19,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from parta.accounts.api import calendar_url, request_user
+from parta.accounts.api import request_user
 from parta.accounts.models import User
+from parta.accounts.selectors import calendar_url
 from parta.core.api import (
     ListApi,
     NamedRefSerializer,

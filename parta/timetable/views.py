@@ -11,16 +11,20 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
-from django.utils.http import urlencode
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from parta.accounts.models import User
+from parta.accounts.selectors import calendar_url
+from parta.accounts.services import calendar_token_reset
 from parta.schools.access import (
     access_class_group,
     access_person,
@@ -213,6 +217,7 @@ def timetable_student(request: HttpRequest, student_id: int) -> HttpResponse:
         "subtitle": _("Class %(name)s") % {"name": placement.class_group},
         "week": week,
         "tabs": _child_tabs(request, student.pk, week),
+        "calendar_url": _calendar_url(request, student.pk),
         "show_group": False,
         "show_teacher": True,
     }
@@ -239,8 +244,30 @@ def timetable_teacher(request: HttpRequest, teacher_id: int) -> HttpResponse:
         "show_group": True,
         "show_teacher": False,
         "person_id": teacher.pk,
+        "calendar_url": _calendar_url(request, teacher.pk),
     }
     return _render(request, context, rows, holidays)
+
+
+def _calendar_url(request: HttpRequest, person_id: int) -> str | None:
+    """The viewer's own feed address, offered on the pages that feed holds: your own
+    timetable, or a child's (a parent's feed carries every child's lessons)."""
+    roles = roles_of(request.user)
+    if person_id != roles.user_id and person_id not in roles.child_ids:
+        return None
+    return calendar_url(request, request.user)  # type: ignore[arg-type]
+
+
+@login_required
+@require_POST
+def calendar_reset(request: HttpRequest) -> HttpResponse:
+    """A new secret for the viewer's calendar feed: the old address stops working at once."""
+    calendar_token_reset(user=request.user)  # type: ignore[arg-type]
+    messages.success(request, _("Your calendar has a new address; the old one no longer works."))
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        target = reverse("timetable")
+    return redirect(target)
 
 
 @login_required

@@ -429,3 +429,34 @@ def test_the_budget_does_not_grow_with_lessons(world, client):
     with CaptureQueriesContext(connection) as many:
         client.get(url)
     assert len(many) == len(few)
+
+
+# --- calendar subscription ------------------------------------------------------------------
+
+
+def test_own_timetable_offers_the_calendar_address(world, client):
+    body = get_as(client, world.a.student, student_url(world.a.student)).content.decode()
+    assert f"/calendar/{world.a.student.calendar_token}.ics" in body
+
+
+def test_a_parent_is_offered_their_own_feed_on_a_childs_page(world, client):
+    body = get_as(client, world.a.parent, student_url(world.a.student)).content.decode()
+    assert f"/calendar/{world.a.parent.calendar_token}.ics" in body
+    assert world.a.student.calendar_token not in body
+
+
+def test_staff_are_not_offered_a_feed_on_someone_elses_page(world, client):
+    body = get_as(client, world.a.admin, student_url(world.a.student)).content.decode()
+    assert "/calendar/" not in body
+
+
+def test_a_new_calendar_address_replaces_the_old_one(world, client):
+    old = world.a.student.calendar_token
+    client.force_login(world.a.student)
+    assert client.get(reverse("timetable-calendar-reset")).status_code == 405
+    response = client.post(reverse("timetable-calendar-reset"), {"next": "https://evil.example/"})
+    assert response.status_code == 302
+    assert response["Location"] == reverse("timetable")
+    world.a.student.refresh_from_db()
+    assert world.a.student.calendar_token != old
+    assert client.get(f"/calendar/{old}.ics").status_code == 404
