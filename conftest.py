@@ -2,6 +2,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from django.core.cache import cache
 from django.test.utils import override_settings
 from django.utils import translation
 
@@ -27,6 +28,15 @@ def english_by_default(settings: Any) -> Iterator[None]:
     settings.LANGUAGE_CODE = "en"
     with translation.override("en"):
         yield
+
+
+@pytest.fixture(autouse=True)
+def empty_cache() -> Iterator[None]:
+    # The cache counts sign-in attempts (the API's throttle, the login page's limit); one test's
+    # attempts must not count against the next, which would otherwise see a 429 for no reason.
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture

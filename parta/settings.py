@@ -61,6 +61,9 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Innermost: it turns login_required's redirect of an htmx request into HX-Redirect
+    # before any other middleware sees the response.
+    "parta.web.middleware.HtmxLoginRedirectMiddleware",
 ]
 
 ROOT_URLCONF = "parta.urls"
@@ -144,6 +147,12 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 100,
     "EXCEPTION_HANDLER": "parta.web.api_errors.exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    # Signing in (POST /api/v1/auth/token) is throttled per client address, kept in the cache.
+    "DEFAULT_THROTTLE_RATES": {"auth": "20/min"},
+    # How many proxies of our own stand before the app (a load balancer: 1). The client's address
+    # is then read from X-Forwarded-For that many hops back; with 0 it is the connection's address
+    # and X-Forwarded-For, which any client can write, is ignored.
+    "NUM_PROXIES": int(os.environ.get("PARTA_PROXY_COUNT", "0")),
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Parta API",

@@ -1,8 +1,12 @@
+from typing import Any
+
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.forms import AdminPasswordChangeForm
 from django.utils.translation import gettext_lazy as _
 
 from parta.accounts.models import Guardianship, User
+from parta.accounts.services import password_change_done
 
 
 class WardInline(admin.TabularInline):  # type: ignore[type-arg]
@@ -23,8 +27,20 @@ class GuardianInline(admin.TabularInline):  # type: ignore[type-arg]
     verbose_name_plural = _("guardians")
 
 
+class PasswordChangeForm(AdminPasswordChangeForm):  # type: ignore[type-arg]
+    """The back office's password change (or disabling of password sign-in) revokes what the
+    old password gave out, as the user's own change does."""
+
+    def save(self, commit: bool = True) -> Any:
+        user = super().save(commit=commit)
+        if commit:
+            password_change_done(user=user)
+        return user
+
+
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):  # type: ignore[type-arg]
+    change_password_form = PasswordChangeForm
     list_display = ["username", "last_name", "first_name", "middle_name", "email", "is_active", "is_staff"]
     search_fields = ["username", "last_name", "first_name", "middle_name", "email"]
     ordering = ["last_name", "first_name"]

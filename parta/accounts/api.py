@@ -16,6 +16,7 @@ from rest_framework.exceptions import NotAuthenticated
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.throttling import BaseThrottle, ScopedRateThrottle
 from rest_framework.views import APIView
 
 from parta.accounts.models import User
@@ -68,6 +69,12 @@ class AuthTokenApi(APIView):
     def get_permissions(self) -> Sequence[Any]:
         return [AllowAny()] if self.signing_in else super().get_permissions()
 
+    # Guessing passwords is throttled: the "auth" rate of REST_FRAMEWORK per client address.
+    throttle_scope = "auth"
+
+    def get_throttles(self) -> list[BaseThrottle]:
+        return [ScopedRateThrottle()] if self.signing_in else super().get_throttles()
+
     @extend_schema(
         operation_id="auth_token_create",
         tags=["auth"],
@@ -76,7 +83,7 @@ class AuthTokenApi(APIView):
             "`Authorization: Bearer <token>`; a user has one token, shared by their clients."
         ),
         request=InputSerializer,
-        responses={200: OutputSerializer, **error_responses(400)},
+        responses={200: OutputSerializer, **error_responses(400, 429)},
         auth=[],
     )
     def post(self, request: Request) -> Response:

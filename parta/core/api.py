@@ -20,6 +20,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from parta.core.i18n import pick
+from parta.core.ids import MAX_ID
 from parta.core.names import short_name
 
 Row = dict[str, Any]
@@ -46,6 +47,19 @@ class ListApi(APIView):
         return self.paginator.get_paginated_response(data)
 
 
+# --- filters -----------------------------------------------------------------------------
+
+
+class IdField(serializers.IntegerField):
+    """The id of a row, as a filter: 1…MAX_ID, so that a huge number is a 400 with the field's
+    message rather than an overflow in the database driver."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", MAX_ID)
+        super().__init__(**kwargs)
+
+
 # --- errors ------------------------------------------------------------------------------
 
 # The one error shape of the API (parta.web.api_errors). Built inline because a field named
@@ -67,6 +81,7 @@ _ERROR_DESCRIPTIONS = {
     400: _("Invalid input: a message for each field in “errors”; nothing was changed."),
     401: _("Not signed in, or the token is not valid."),
     404: _("There is no such thing, or it is not yours to see."),
+    429: _("Too many attempts: wait a little and try again."),
 }
 
 

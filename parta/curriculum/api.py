@@ -15,6 +15,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from parta.core.api import (
+    IdField,
     ListApi,
     NamedRefSerializer,
     Row,
@@ -248,9 +249,7 @@ class ThematicPlanListApi(ListApi):
     """Thematic plans the user may read: a teacher's own, every plan of an administrator's school."""
 
     class FilterSerializer(serializers.Serializer[Any]):
-        class_group = serializers.IntegerField(
-            required=False, min_value=1, help_text=_("Only this class group (id).")
-        )
+        class_group = IdField(required=False, help_text=_("Only this class group (id)."))
 
         class Meta:
             ref_name = "ThematicPlanFilter"

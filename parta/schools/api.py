@@ -23,6 +23,7 @@ from parta.accounts.api import request_user
 from parta.accounts.models import User
 from parta.accounts.selectors import calendar_url
 from parta.core.api import (
+    IdField,
     ListApi,
     NamedRefSerializer,
     PersonRefSerializer,
@@ -186,9 +187,7 @@ class ClassGroupListApi(ListApi):
     the taught ones for a teacher, their own or their children's for a family."""
 
     class FilterSerializer(serializers.Serializer[Any]):
-        year = serializers.IntegerField(
-            required=False, min_value=1, help_text=_("Only this academic year (id).")
-        )
+        year = IdField(required=False, help_text=_("Only this academic year (id)."))
 
         class Meta:
             ref_name = "ClassGroupFilter"

@@ -163,7 +163,8 @@ class StudyPeriodForm(forms.Form):
         label=_("Academic year"), queryset=AcademicYear.objects.none(), empty_label=None
     )
     kind = forms.ChoiceField(label=_("Kind"), choices=StudyPeriod.Kind.choices)
-    number = forms.IntegerField(label=_("Number"))
+    # 1–4 fits every kind (four quarters at most); the service checks the number against the kind.
+    number = forms.IntegerField(label=_("Number"), min_value=1, max_value=4)
     starts_on = forms.DateField(label=_("Starts on"), widget=DateInput())
     ends_on = forms.DateField(label=_("Ends on"), widget=DateInput())
 

@@ -18,6 +18,7 @@ from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 
 from parta.accounts.models import Guardianship, User
 from parta.core.i18n import pick
+from parta.core.ids import parse_id
 from parta.core.names import class_group_name, full_name, short_name, subgroup_name
 from parta.schools.access import Roles, people_readable_by, roles_of, schools_readable_by
 from parta.schools.models import (
@@ -52,9 +53,10 @@ def school_years(school: School) -> list[AcademicYear]:
 
 def choose_year(years: list[AcademicYear], requested: str | None, today: dt.date) -> AcademicYear | None:
     """The year asked for in the URL if it is one of the school's, else the current one."""
-    if requested and requested.isdigit():
+    requested_id = parse_id(requested)
+    if requested_id is not None:
         for year in years:
-            if year.pk == int(requested):
+            if year.pk == requested_id:
                 return year
     return pick_current_year(years, today)
 

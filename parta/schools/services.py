@@ -11,12 +11,13 @@ from __future__ import annotations
 import datetime as dt
 import re
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
@@ -25,6 +26,7 @@ from parta.schools.access import access_school
 from parta.schools.models import (
     AcademicYear,
     Building,
+    CityRole,
     ClassGroup,
     Enrolment,
     Room,
@@ -36,8 +38,19 @@ from parta.schools.models import (
     TeachingAssignment,
 )
 
+T = TypeVar("T")
+
 MIN_GRADE, MAX_GRADE = 1, 11
 MIN_HOURS, MAX_HOURS = 1, 12
+# A class group's letter: Russian capitals only, so that «7А» typed with a Latin A (which looks
+# the same) cannot become a second 7А beside the real one.
+CLASS_LETTER = re.compile(r"[А-ЯЁ]{1,4}")
+# How many periods of each kind a year has.
+MAX_PERIOD_NUMBER: dict[str, int] = {
+    StudyPeriod.Kind.QUARTER: 4,
+    StudyPeriod.Kind.TRIMESTER: 3,
+    StudyPeriod.Kind.SEMESTER: 2,
+}
 
 
 class _Errors:
@@ -67,6 +80,24 @@ def _admin_school(actor: Any, school_id: int) -> School:
     return access_school(actor, school_id, for_admin=True)
 
 
+def _insert_unique(insert: Callable[[], T], duplicate: Callable[[], str | None], field_name: str) -> T:
+    """``insert()`` in a savepoint. The services check uniqueness before they write, but a
+    concurrent request can insert the same row between that check and this insert; the database's
+    unique constraint then refuses it, and the user gets the check's message, not an error page.
+
+    ``duplicate()`` answers the check's message once the rival row is there (None when the
+    ``IntegrityError`` had another cause, which is then raised as it is).
+    """
+    try:
+        with transaction.atomic():
+            return insert()
+    except IntegrityError:
+        message = duplicate()
+        if message is None:
+            raise
+        raise ValidationError({field_name: [message]}) from None
+
+
 # --- class groups ------------------------------------------------------------------------
 
 
@@ -91,14 +122,19 @@ def class_group_create(
         errors.add(
             "grade", _("The grade must be from %(min)d to %(max)d.") % {"min": MIN_GRADE, "max": MAX_GRADE}
         )
+
+    def taken() -> str | None:
+        if not ClassGroup.objects.filter(year=year, grade=grade, letter=letter).exists():
+            return None
+        return _("Class group %(name)s already exists this year.") % {"name": f"{grade}{letter}"}
+
     if not letter:
         errors.add("letter", _("Enter the letter of the class group, for example “А”."))
-    elif not re.fullmatch(r"[^\W\d_]{1,4}", letter):
-        errors.add("letter", _("The letter may only contain letters (up to four)."))
-    elif ClassGroup.objects.filter(year=year, grade=grade, letter=letter).exists():
-        errors.add(
-            "letter", _("Class group %(name)s already exists this year.") % {"name": f"{grade}{letter}"}
-        )
+    elif not CLASS_LETTER.fullmatch(letter):
+        errors.add("letter", _("The letter may only contain Russian letters (А–Я, Ё), up to four."))
+    elif MIN_GRADE <= grade <= MAX_GRADE and (message := taken()) is not None:
+        # (A grade out of range is not looked up: a huge number would overflow the database's integer.)
+        errors.add("letter", message)
     if building.school_id != school.pk:
         errors.add("building", _("This building belongs to another school."))
     if home_room is not None and home_room.building_id != building.pk:
@@ -106,14 +142,18 @@ def class_group_create(
     if class_teacher is not None and not _is_teacher_at(class_teacher, school):
         errors.add("class_teacher", _("The class teacher must be a teacher of this school."))
     errors.raise_if_any()
-    return ClassGroup.objects.create(
-        school=school,
-        year=year,
-        grade=grade,
-        letter=letter,
-        building=building,
-        home_room=home_room,
-        class_teacher=class_teacher,
+    return _insert_unique(
+        lambda: ClassGroup.objects.create(
+            school=school,
+            year=year,
+            grade=grade,
+            letter=letter,
+            building=building,
+            home_room=home_room,
+            class_teacher=class_teacher,
+        ),
+        taken,
+        "letter",
     )
 
 
@@ -149,6 +189,14 @@ _TRANSLIT = dict(
 )  # fmt: skip
 
 
+# Logins are made from names; the longest Russian name transliterates to four times its length
+# («щ» is “shch”), so the base is cut to leave room for the number that makes a login unique.
+USERNAME_MAX_LENGTH = 150  # User.username
+USERNAME_SUFFIX_ROOM = 6  # up to 999999 people with the same base
+NAME_MAX_LENGTH = 150  # User.last_name, first_name, middle_name
+EMAIL_MAX_LENGTH = 254  # User.email
+
+
 def _username_base(person: NewPerson) -> str:
     """ivanova.a from «Иванова Анна»: logins a child can type, whatever the alphabet of the name."""
 
@@ -159,17 +207,18 @@ def _username_base(person: NewPerson) -> str:
     if person.first_name:
         base += "." + latin(person.first_name[:1])
     base = re.sub(r"[^a-z0-9.]", "", base).strip(".")
+    base = base[: USERNAME_MAX_LENGTH - USERNAME_SUFFIX_ROOM].rstrip(".")
     return base or "user"
 
 
 def _free_username(base: str) -> str:
     taken = set(User.objects.filter(username__startswith=base).values_list("username", flat=True))
-    if base not in taken:
-        return base
-    n = 2
-    while f"{base}{n}" in taken:
+    # At most len(taken) + 1 tries, so the number stays within USERNAME_SUFFIX_ROOM digits.
+    candidate, n = base, 1
+    while candidate in taken:
         n += 1
-    return f"{base}{n}"
+        candidate = f"{base}{n}"
+    return candidate
 
 
 def _temporary_password() -> str:
@@ -185,9 +234,18 @@ def _check_new_person(
         errors.add(f"{prefix}_last_name", _("Enter the last name."))
     if not person.first_name.strip():
         errors.add(f"{prefix}_first_name", _("Enter the first name."))
-    if person.email:
+    for name, value in (
+        ("last_name", person.last_name),
+        ("first_name", person.first_name),
+        ("middle_name", person.middle_name),
+    ):
+        if len(value.strip()) > NAME_MAX_LENGTH:
+            errors.add(f"{prefix}_{name}", _("Use at most %(max)d characters.") % {"max": NAME_MAX_LENGTH})
+    if len(person.email.strip()) > EMAIL_MAX_LENGTH:
+        errors.add(f"{prefix}_email", _("Use at most %(max)d characters.") % {"max": EMAIL_MAX_LENGTH})
+    elif person.email:
         try:
-            validate_email(person.email)
+            validate_email(person.email.strip())
         except ValidationError:
             errors.add(f"{prefix}_email", _("Enter a valid e-mail address."))
     elif email_required:
@@ -197,14 +255,26 @@ def _check_new_person(
 def _create_person(person: NewPerson) -> tuple[User, str]:
     password = _temporary_password()
     user = User(
-        username=_free_username(_username_base(person)),
         last_name=person.last_name.strip(),
         first_name=person.first_name.strip(),
         middle_name=person.middle_name.strip(),
         email=person.email.strip(),
     )
     user.set_password(password)
-    user.save()
+    base = _username_base(person)
+    for attempt in range(3):
+        user.username = _free_username(base)
+        try:
+            # A concurrent enrolment of a namesake may take the same login between the look-up
+            # and the insert: the unique login refuses it, and the next free one is taken.
+            with transaction.atomic():
+                user.save()
+        except IntegrityError:
+            if attempt == 2 or not User.objects.filter(username=user.username).exists():
+                raise
+            user.pk = None
+        else:
+            break
     return user, password
 
 
@@ -213,6 +283,46 @@ def _existing_user(errors: _Errors, name: str, username: str) -> User | None:
     if user is None:
         errors.add(name, _("There is no active account with this login."))
     return user
+
+
+def _student_refusal(username: str, class_group: ClassGroup) -> tuple[User | None, str | None]:
+    """The account with this login, and why it may not be enrolled into the class group (None
+    when it may).
+
+    Only an account that is nobody else yet can become a student: not the back office's
+    (superuser, staff), not a member of a school's staff, a city's methodologist or a guardian,
+    and not a student of another school in an overlapping year. Every refusal — including a login
+    that does not exist — is the same message, so that a school administrator cannot learn
+    from it who the city's accounts belong to. Only a student already enrolled in this very
+    school is named as such, because the administrator sees their own class lists anyway.
+    """
+    cannot = _("This account cannot be enrolled here.")
+    # Locked until the enrolment commits: two schools enrolling the same child at once take
+    # turns, and the second sees the first's enrolment (no constraint spans two schools' years).
+    student = User.objects.select_for_update().filter(username=username.strip(), is_active=True).first()
+    if student is None:
+        return None, cannot
+    year = class_group.year
+    # Each school keeps its own academic year rows, so "this year" means any year whose dates
+    # overlap: a child learns in one school at a time.
+    overlapping = Enrolment.objects.filter(
+        student=student, year__starts_on__lte=year.ends_on, year__ends_on__gte=year.starts_on
+    )
+    here = overlapping.filter(school_id=class_group.school_id).select_related("class_group").first()
+    if here is not None:
+        return student, _("This student is already enrolled in %(where)s this year.") % {
+            "where": here.class_group.name
+        }
+    if (
+        student.is_superuser
+        or student.is_staff
+        or StaffMembership.objects.filter(user=student).exists()
+        or CityRole.objects.filter(user=student).exists()
+        or Guardianship.objects.filter(guardian=student).exists()
+        or overlapping.exists()
+    ):
+        return student, cannot
+    return student, None
 
 
 @transaction.atomic
@@ -241,9 +351,11 @@ def student_enrol(
         )
     if relation not in Guardianship.Relation.values:
         errors.add("relation", _("Choose the relation to the student."))
-    student = (
-        _existing_user(errors, "student_username", student_username) if student_username.strip() else None
-    )
+    student: User | None = None
+    if student_username.strip() and new_student is None:
+        student, refusal = _student_refusal(student_username, class_group)
+        if refusal is not None:
+            errors.add("student_username", refusal)
     guardian = (
         _existing_user(errors, "guardian_username", guardian_username) if guardian_username.strip() else None
     )
@@ -251,29 +363,6 @@ def student_enrol(
         _check_new_person(errors, "student", new_student)
     if new_guardian is not None:
         _check_new_person(errors, "guardian", new_guardian)
-    if student is not None:
-        if StaffMembership.objects.filter(user=student).exists():
-            errors.add("student_username", _("This account belongs to a member of staff."))
-        # Each school keeps its own academic year rows, so "this year" means any year whose
-        # dates overlap: a child learns in one school at a time.
-        year = class_group.year
-        current = (
-            Enrolment.objects.filter(
-                student=student, year__starts_on__lte=year.ends_on, year__ends_on__gte=year.starts_on
-            )
-            .select_related("class_group")
-            .first()
-        )
-        if current is not None:
-            where = (
-                current.class_group.name
-                if current.school_id == class_group.school_id
-                else _("another school")
-            )
-            errors.add(
-                "student_username",
-                _("This student is already enrolled in %(where)s this year.") % {"where": where},
-            )
     if guardian is not None and student is not None and guardian.pk == student.pk:
         errors.add("guardian_username", _("A student cannot be their own guardian."))
     errors.raise_if_any()
@@ -286,8 +375,17 @@ def student_enrol(
     if new_guardian is not None:
         guardian, password = _create_person(new_guardian)
         result_accounts.append((guardian, password))
-    enrolment = Enrolment.objects.create(
-        school_id=class_group.school_id, year_id=class_group.year_id, class_group=class_group, student=student
+    enrolled = student
+    enrolment = _insert_unique(
+        lambda: Enrolment.objects.create(
+            school_id=class_group.school_id,
+            year_id=class_group.year_id,
+            class_group=class_group,
+            student=enrolled,
+        ),
+        # Enrolled by a concurrent request meanwhile: the message the check would give now.
+        lambda: _student_refusal(enrolled.username, class_group)[1],
+        "student_username",
     )
     if guardian is not None:
         Guardianship.objects.get_or_create(
@@ -328,32 +426,38 @@ def teaching_assignment_create(
             errors.add("subgroup", _("This subgroup belongs to another class group."))
         elif subgroup.subject_id != subject.pk:
             errors.add("subgroup", _("This subgroup is split for another subject."))
-        taken = (
+
+    def taken() -> str | None:
+        rivals = (
             TeachingAssignment.objects.filter(subgroup=subgroup, subject=subject)
-            .select_related("teacher")
-            .first()
+            if subgroup is not None
+            else TeachingAssignment.objects.filter(
+                class_group=class_group, subject=subject, subgroup__isnull=True
+            )
         )
-    else:
-        taken = (
-            TeachingAssignment.objects.filter(class_group=class_group, subject=subject, subgroup__isnull=True)
-            .select_related("teacher")
-            .first()
-        )
-    if taken is not None:
-        errors.add(
-            "subject",
-            _("%(group)s already has a teacher of this subject: %(teacher)s.")
-            % {"group": subgroup.name if subgroup else class_group.name, "teacher": taken.teacher.short_name},
-        )
+        rival = rivals.select_related("teacher").first()
+        if rival is None:
+            return None
+        return _("%(group)s already has a teacher of this subject: %(teacher)s.") % {
+            "group": subgroup.name if subgroup else class_group.name,
+            "teacher": rival.teacher.short_name,
+        }
+
+    if (message := taken()) is not None:
+        errors.add("subject", message)
     errors.raise_if_any()
-    return TeachingAssignment.objects.create(
-        school=school,
-        year_id=class_group.year_id,
-        class_group=class_group,
-        subgroup=subgroup,
-        subject=subject,
-        teacher=teacher,
-        hours_per_week=hours_per_week,
+    return _insert_unique(
+        lambda: TeachingAssignment.objects.create(
+            school=school,
+            year_id=class_group.year_id,
+            class_group=class_group,
+            subgroup=subgroup,
+            subject=subject,
+            teacher=teacher,
+            hours_per_week=hours_per_week,
+        ),
+        taken,
+        "subject",
     )
 
 
@@ -387,8 +491,13 @@ def study_period_save(
         errors.add("year", _("This study period belongs to another year."))
     if kind not in StudyPeriod.Kind.values:
         errors.add("kind", _("Choose quarter, trimester or semester."))
-    if number < 1:
-        errors.add("number", _("The number starts from 1."))
+    max_number = MAX_PERIOD_NUMBER.get(kind, max(MAX_PERIOD_NUMBER.values()))
+    number_valid = 1 <= number <= max_number
+    if not number_valid:
+        errors.add(
+            "number",
+            _("For this kind of period the number must be from 1 to %(max)d.") % {"max": max_number},
+        )
     if ends_on < starts_on:
         errors.add("ends_on", _("The period cannot end before it starts."))
     elif not (year.starts_on <= starts_on and ends_on <= year.ends_on):
@@ -401,10 +510,15 @@ def study_period_save(
     others = StudyPeriod.objects.filter(year=year, kind=kind)
     if period is not None:
         others = others.exclude(pk=period.pk)
-    if others.filter(number=number).exists():
-        errors.add(
-            "number", _("This year already has a period of this kind with number %(n)d.") % {"n": number}
-        )
+
+    def taken() -> str | None:
+        if not others.filter(number=number).exists():
+            return None
+        return _("This year already has a period of this kind with number %(n)d.") % {"n": number}
+
+    # (A number out of range is not looked up: a huge one would overflow the database's integer.)
+    if number_valid and (message := taken()) is not None:
+        errors.add("number", message)
     if ends_on >= starts_on:
         clash = others.filter(starts_on__lte=ends_on, ends_on__gte=starts_on).order_by("starts_on").first()
         if clash is not None:
@@ -415,9 +529,18 @@ def study_period_save(
             )
     errors.raise_if_any()
     if period is None:
-        return StudyPeriod.objects.create(
-            school=school, year=year, kind=kind, number=number, starts_on=starts_on, ends_on=ends_on
+        return _insert_unique(
+            lambda: StudyPeriod.objects.create(
+                school=school, year=year, kind=kind, number=number, starts_on=starts_on, ends_on=ends_on
+            ),
+            taken,
+            "number",
         )
-    period.kind, period.number, period.starts_on, period.ends_on = kind, number, starts_on, ends_on
-    period.save(update_fields=["kind", "number", "starts_on", "ends_on"])
-    return period
+    changed = period
+
+    def update() -> StudyPeriod:
+        changed.kind, changed.number, changed.starts_on, changed.ends_on = kind, number, starts_on, ends_on
+        changed.save(update_fields=["kind", "number", "starts_on", "ends_on"])
+        return changed
+
+    return _insert_unique(update, taken, "number")

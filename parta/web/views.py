@@ -14,6 +14,7 @@ from django.urls import reverse_lazy
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from parta.accounts.services import password_change_done
 from parta.schools.access import roles_of
 from parta.web import selectors
 
@@ -53,5 +54,6 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 
     def form_valid(self, form: Any) -> HttpResponse:
         response = super().form_valid(form)
+        password_change_done(user=form.user)
         messages.success(self.request, _("Your password is changed."))
         return response

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
+from rest_framework.throttling import ScopedRateThrottle
 
 from parta.core.testing.factories import PASSWORD, UserFactory
 
@@ -113,3 +114,51 @@ def test_a_browser_session_also_opens_the_api():
     client = APIClient()
     client.force_login(user)
     assert client.get("/api/v1/me").json()["username"] == "anna"
+
+
+# --- throttling -------------------------------------------------------------------------
+
+
+def auth_rate() -> int:
+    """Sign-ins a minute allowed per address (REST_FRAMEWORK's "auth" rate)."""
+    throttle = ScopedRateThrottle()
+    count, seconds = throttle.parse_rate(throttle.THROTTLE_RATES["auth"])
+    assert count is not None
+    assert seconds == 60
+    return count
+
+
+def test_signing_in_is_throttled_per_client_address():
+    UserFactory.create(username="anna")
+    rate = auth_rate()
+    client = APIClient()
+    for _attempt in range(rate):
+        assert client.post(URL, {"username": "anna", "password": "guess"}, format="json").status_code == 400
+    # Even the right password is not checked once the address has used up its attempts.
+    response = client.post(URL, {"username": "anna", "password": PASSWORD}, format="json")
+    assert response.status_code == 429
+    assert response.json()["detail"]
+    assert "Retry-After" in response
+    assert not Token.objects.exists()
+    # Another address still signs in.
+    other = APIClient(REMOTE_ADDR="10.0.0.2")
+    assert other.post(URL, {"username": "anna", "password": PASSWORD}, format="json").status_code == 200
+
+
+def test_a_forged_forwarded_for_header_does_not_escape_the_throttle():
+    UserFactory.create(username="anna")
+    for attempt in range(auth_rate()):
+        APIClient(HTTP_X_FORWARDED_FOR=f"10.1.0.{attempt}").post(
+            URL, {"username": "anna", "password": "guess"}, format="json"
+        )
+    response = APIClient(HTTP_X_FORWARDED_FOR="10.1.1.1").post(
+        URL, {"username": "anna", "password": PASSWORD}, format="json"
+    )
+    assert response.status_code == 429
+
+
+def test_signing_out_is_not_throttled():
+    user = UserFactory.create()
+    for _attempt in range(auth_rate() + 1):
+        token = Token.objects.create(user=user)
+        assert bearer(token.key).delete(URL).status_code == 204

@@ -1,4 +1,5 @@
 import datetime as dt
+from contextlib import contextmanager
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -7,12 +8,36 @@ from django.http import Http404
 from parta.accounts.models import Guardianship, User
 from parta.core.testing import factories as f
 from parta.schools import services
-from parta.schools.models import ClassGroup, Enrolment, StudyPeriod, TeachingAssignment
+from parta.schools.models import (
+    AcademicYear,
+    CityRole,
+    ClassGroup,
+    Enrolment,
+    StudyPeriod,
+    TeachingAssignment,
+)
 from parta.schools.services import NewPerson
+
+CANNOT_ENROL = "This account cannot be enrolled here."
 
 
 def errors_of(excinfo):
     return excinfo.value.message_dict
+
+
+@contextmanager
+def racing(monkeypatch, model, **rival):
+    """A concurrent request saves ``rival`` after the service has checked that its row is unique
+    and before it inserts it (``services._insert_unique`` is where the insert happens)."""
+    insert_unique = services._insert_unique
+
+    def insert_after_the_rival(*args):
+        model.objects.create(**rival)
+        return insert_unique(*args)
+
+    with monkeypatch.context() as patch:
+        patch.setattr(services, "_insert_unique", insert_after_the_rival)
+        yield
 
 
 # --- class_group_create -----------------------------------------------------------------
@@ -47,6 +72,12 @@ def test_class_group_create(world):
         ({"grade": 7, "letter": "а"}, "letter"),  # 7А exists already
         ({"letter": " "}, "letter"),
         ({"letter": "1"}, "letter"),
+        ({"letter": "A"}, "letter"),  # a Latin A, which looks like the Russian one
+        ({"letter": "b"}, "letter"),
+        ({"letter": "Ä"}, "letter"),
+        ({"letter": "Аб1"}, "letter"),
+        ({"letter": "АБВГД"}, "letter"),
+        ({"grade": 10**30, "letter": "А"}, "grade"),  # too big for the database: refused, not looked up
     ],
 )
 def test_class_group_create_rejects_bad_input(world, overrides, field):
@@ -55,6 +86,31 @@ def test_class_group_create_rejects_bad_input(world, overrides, field):
         create_group(world, **overrides)
     assert field in errors_of(excinfo)
     assert ClassGroup.objects.count() == before
+
+
+def test_class_group_letters_are_russian_capitals(world):
+    assert create_group(world, letter="ё").letter == "Ё"
+    with pytest.raises(ValidationError) as excinfo:
+        create_group(world, letter="A")
+    assert errors_of(excinfo)["letter"] == [
+        "The letter may only contain Russian letters (А–Я, Ё), up to four."
+    ]
+
+
+def test_a_concurrent_duplicate_class_group_gets_the_same_message(world, monkeypatch):
+    a = world.a
+    before = ClassGroup.objects.count()
+    rival = {
+        "school": a.school,
+        "year": a.group.year,
+        "grade": 5,
+        "letter": "В",
+        "building": a.group.building,
+    }
+    with racing(monkeypatch, ClassGroup, **rival), pytest.raises(ValidationError) as excinfo:
+        create_group(world)
+    assert errors_of(excinfo) == {"letter": ["Class group 5В already exists this year."]}
+    assert ClassGroup.objects.count() == before  # the test's rival is rolled back with the service
 
 
 def test_class_group_create_rejects_another_schools_things(world):
@@ -161,6 +217,136 @@ def test_enrol_rejects_bad_input_and_writes_nothing(world, kwargs, field):
     )
 
 
+def enrol_existing(world, username, class_group=None):
+    return services.student_enrol(
+        actor=world.a.admin, class_group=class_group or world.a.group, student_username=username
+    )
+
+
+@pytest.mark.parametrize(
+    "who",
+    [
+        "root",
+        "back office staff",
+        "methodologist",
+        "own school's teacher",
+        "other school's teacher",
+        "other school's admin",
+        "own school's parent",
+        "other school's parent",
+        "other school's student",
+        "inactive account",
+        "no such login",
+    ],
+)
+def test_enrol_refuses_every_unfit_account_with_one_message(world, who):
+    """Nobody but a plain account can become a student, and the refusal does not say why: a
+    school administrator cannot learn from it who the city's logins belong to."""
+    username = {
+        "root": lambda: User.objects.create_superuser("root", "root@example.org", "x").username,
+        "back office staff": lambda: f.UserFactory.create(is_staff=True).username,
+        "methodologist": lambda: world.methodologist.username,
+        "own school's teacher": lambda: world.a.subject_teacher.username,
+        "other school's teacher": lambda: world.b.subject_teacher.username,
+        "other school's admin": lambda: world.b.admin.username,
+        "own school's parent": lambda: world.a.parent.username,
+        "other school's parent": lambda: world.b.parent.username,
+        "other school's student": lambda: world.b.student.username,
+        "inactive account": lambda: f.UserFactory.create(is_active=False).username,
+        "no such login": lambda: "nobody-has-this-login",
+    }[who]()
+    before = (Enrolment.objects.count(), Guardianship.objects.count())
+    with pytest.raises(ValidationError) as excinfo:
+        enrol_existing(world, username)
+    assert errors_of(excinfo) == {"student_username": [CANNOT_ENROL]}
+    assert (Enrolment.objects.count(), Guardianship.objects.count()) == before
+
+
+def test_a_city_role_alone_bars_an_account_from_enrolment(world):
+    inspector = f.UserFactory.create(username="inspector")
+    assert enrol_existing(world, "inspector").student == inspector  # a plain account may be enrolled
+    Enrolment.objects.filter(student=inspector).delete()
+    CityRole.objects.create(city=world.a.school.city, user=inspector, role=CityRole.Role.METHODOLOGIST)
+    with pytest.raises(ValidationError) as excinfo:
+        enrol_existing(world, "inspector")
+    assert errors_of(excinfo) == {"student_username": [CANNOT_ENROL]}
+
+
+def test_a_student_of_another_school_in_an_earlier_year_may_be_enrolled(world):
+    # Moved from school B last year: last year's enrolment there does not overlap this year.
+    b = world.b
+    last_year = AcademicYear.objects.create(
+        school=b.school, name="2025/2026", starts_on=dt.date(2025, 9, 1), ends_on=dt.date(2026, 5, 31)
+    )
+    old_group = f.ClassGroupFactory.create(year=last_year, building=b.group.building, grade=6, letter="А")
+    mover = f.UserFactory.create(username="mover")
+    f.EnrolmentFactory.create(class_group=old_group, student=mover)
+    assert enrol_existing(world, "mover").enrolment.class_group == world.a.group
+
+
+def test_a_concurrent_enrolment_gets_the_same_message(world, monkeypatch):
+    newcomer = f.UserFactory.create(username="newcomer")
+    a = world.a
+    rival = {"school": a.school, "year": a.group.year, "class_group": a.other_group, "student": newcomer}
+    with racing(monkeypatch, Enrolment, **rival), pytest.raises(ValidationError) as excinfo:
+        enrol_existing(world, "newcomer")
+    assert errors_of(excinfo) == {"student_username": ["This student is already enrolled in 9Б this year."]}
+    assert not Enrolment.objects.filter(student=newcomer).exists()
+
+
+def test_a_concurrent_namesake_takes_the_next_free_login(world, monkeypatch):
+    # Another enrolment creates petrov.i between the look-up of free logins and this insert.
+    real = services._free_username
+    calls: list[str] = []
+
+    def free_then_taken(base):
+        username = real(base)
+        if not calls:
+            f.UserFactory.create(username=username)
+        calls.append(username)
+        return username
+
+    monkeypatch.setattr(services, "_free_username", free_then_taken)
+    result = services.student_enrol(
+        actor=world.a.admin, class_group=world.a.group, new_student=NewPerson("Петров", "Иван")
+    )
+    assert calls == ["petrov.i", "petrov.i2"]
+    assert result.student.username == "petrov.i2"
+
+
+def test_logins_of_long_names_fit_the_login_column(world):
+    # «щ» transliterates to four letters: 150 of them would make a 600-letter login.
+    person = NewPerson(last_name="Щ" * 150, first_name="Юлия")
+    first = services.student_enrol(actor=world.a.admin, class_group=world.a.group, new_student=person)
+    second = services.student_enrol(actor=world.a.admin, class_group=world.a.other_group, new_student=person)
+    assert len(first.student.username) <= 150
+    assert second.student.username == first.student.username + "2"
+    assert len(second.student.username) <= 150
+
+
+@pytest.mark.parametrize("name", ["last_name", "first_name", "middle_name"])
+def test_enrol_refuses_names_longer_than_the_columns(world, name):
+    fields = {"last_name": "Ким", "first_name": "Анна", "middle_name": ""} | {name: "Я" * 151}
+    users = User.objects.count()
+    with pytest.raises(ValidationError) as excinfo:
+        services.student_enrol(
+            actor=world.a.admin, class_group=world.a.group, new_student=NewPerson(**fields)
+        )
+    assert errors_of(excinfo) == {f"student_{name}": ["Use at most 150 characters."]}
+    assert User.objects.count() == users
+
+
+def test_enrol_refuses_a_guardian_email_longer_than_the_column(world):
+    with pytest.raises(ValidationError) as excinfo:
+        services.student_enrol(
+            actor=world.a.admin,
+            class_group=world.a.group,
+            new_student=NewPerson("Ким", "Анна"),
+            new_guardian=NewPerson("Ким", "Олег", email="a" * 250 + "@example.org"),
+        )
+    assert errors_of(excinfo) == {"guardian_email": ["Use at most 254 characters."]}
+
+
 def test_enrol_says_where_a_student_of_this_school_already_is(world):
     with pytest.raises(ValidationError) as excinfo:
         services.student_enrol(actor=world.a.admin, class_group=world.a.group, student_username="sibling1")
@@ -243,6 +429,25 @@ def test_teaching_assignment_rejects_bad_input(world, case, field):
     assert TeachingAssignment.objects.count() == before
 
 
+def test_a_concurrent_duplicate_assignment_gets_the_same_message(world, monkeypatch):
+    a = world.a
+    physics = f.SubjectFactory.create(code="physics")
+    rival = {
+        "school": a.school,
+        "year": a.other_group.year,
+        "class_group": a.other_group,
+        "subject": physics,
+        "teacher": a.class_teacher,
+        "hours_per_week": 2,
+    }
+    before = TeachingAssignment.objects.count()
+    with racing(monkeypatch, TeachingAssignment, **rival), pytest.raises(ValidationError) as excinfo:
+        assign(world, subject=physics)
+    assert list(errors_of(excinfo)) == ["subject"]
+    assert "already has a teacher of this subject" in errors_of(excinfo)["subject"][0]
+    assert TeachingAssignment.objects.count() == before
+
+
 def test_teaching_assignment_needs_the_schools_admin(world):
     with pytest.raises(Http404):
         assign(world, actor=world.b.admin)
@@ -297,6 +502,11 @@ def test_a_period_of_another_kind_may_overlap(world):
         ({"starts_on": dt.date(2026, 8, 1), "ends_on": dt.date(2026, 8, 20)}, "starts_on"),  # before the year
         ({"starts_on": dt.date(2026, 12, 1), "ends_on": dt.date(2026, 11, 30)}, "ends_on"),
         ({"number": 0}, "number"),
+        ({"number": 5}, "number"),  # four quarters at most
+        ({"number": 40000}, "number"),
+        ({"number": 10**30}, "number"),  # too big for the database: refused, not looked up
+        ({"kind": StudyPeriod.Kind.TRIMESTER, "number": 4}, "number"),
+        ({"kind": StudyPeriod.Kind.SEMESTER, "number": 3}, "number"),
         ({"kind": "season"}, "kind"),
     ],
 )
@@ -322,3 +532,48 @@ def test_study_period_of_another_school_is_refused(world):
     with pytest.raises(ValidationError) as excinfo:
         save_period(world, period=other_period)
     assert "year" in errors_of(excinfo)
+
+
+@pytest.mark.parametrize(("kind", "last"), [("quarter", 4), ("trimester", 3), ("semester", 2)])
+def test_each_kind_of_period_has_its_own_largest_number(world, kind, last):
+    period = save_period(
+        world, kind=kind, number=last, starts_on=dt.date(2027, 4, 1), ends_on=dt.date(2027, 5, 31)
+    )
+    assert period.number == last
+    with pytest.raises(ValidationError) as excinfo:
+        save_period(world, kind=kind, number=last + 1)
+    assert errors_of(excinfo)["number"] == [f"For this kind of period the number must be from 1 to {last}."]
+
+
+def test_a_concurrent_duplicate_period_gets_the_same_message(world, monkeypatch):
+    a = world.a
+    rival = {
+        "school": a.school,
+        "year": a.group.year,
+        "kind": StudyPeriod.Kind.QUARTER,
+        "number": 2,
+        "starts_on": dt.date(2027, 1, 10),
+        "ends_on": dt.date(2027, 3, 20),
+    }
+    before = StudyPeriod.objects.count()
+    with racing(monkeypatch, StudyPeriod, **rival), pytest.raises(ValidationError) as excinfo:
+        save_period(world)
+    assert errors_of(excinfo) == {"number": ["This year already has a period of this kind with number 2."]}
+    assert StudyPeriod.objects.count() == before
+
+
+def test_a_concurrent_duplicate_number_on_edit_gets_the_same_message(world, monkeypatch):
+    period = save_period(world)
+    rival = {
+        "school": world.a.school,
+        "year": world.a.group.year,
+        "kind": StudyPeriod.Kind.QUARTER,
+        "number": 3,
+        "starts_on": dt.date(2027, 1, 10),
+        "ends_on": dt.date(2027, 3, 20),
+    }
+    with racing(monkeypatch, StudyPeriod, **rival), pytest.raises(ValidationError) as excinfo:
+        save_period(world, period=period, number=3)
+    assert errors_of(excinfo) == {"number": ["This year already has a period of this kind with number 3."]}
+    period.refresh_from_db()
+    assert period.number == 2

@@ -185,6 +185,15 @@ def test_a_year_can_be_picked(world, en):
     assert {g.name for g in client.get(url, {"year": other_year}).context["groups"]} == {"7А", "9Б"}
 
 
+@pytest.mark.parametrize("value", ["²", "١٢", "9" * 30, "-1", "0", " 1", "1e3"])
+def test_a_bad_year_in_the_address_is_ignored(world, en, value):
+    # «²» passes str.isdigit() but not int(); a huge number would overflow the database.
+    url = reverse("school-classes", args=[world.a.school.pk])
+    response = admin_client(en, world).get(url, {"year": value})
+    assert response.status_code == 200
+    assert response.context["year"] == world.a.group.year
+
+
 # --- forms --------------------------------------------------------------------------------
 
 
@@ -371,6 +380,10 @@ def test_add_and_edit_a_study_period(world, en):
         ({"ends_on": "2027-07-01"}, "ends_on"),  # after the year
         ({"starts_on": "not a date"}, "starts_on"),
         ({"number": 1}, "number"),
+        ({"number": 5}, "number"),  # the form's bound: four quarters at most
+        ({"number": 40000}, "number"),
+        ({"number": "9" * 30}, "number"),
+        ({"kind": "semester", "number": 3}, "number"),  # the service's bound for the kind
     ],
 )
 def test_study_period_form_errors(world, en, overrides, field):

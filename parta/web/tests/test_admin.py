@@ -55,3 +55,36 @@ def test_school_staff_are_not_let_into_the_back_office(world, client):
     client.force_login(world.a.admin)
     response = client.get(reverse("admin:index"))
     assert response.status_code == 302
+
+
+def test_a_password_set_in_the_back_office_revokes_the_api_token_and_calendar_address(world, client):
+    from rest_framework.authtoken.models import Token
+
+    root = User.objects.create_superuser("root", "root@example.org", PASSWORD)
+    client.force_login(root)
+    student = world.a.student
+    Token.objects.create(user=student)
+    old_calendar = student.calendar_token
+    url = reverse("admin:auth_user_password_change", args=[student.pk])
+    new_password = "a-much-better-pass-42"
+    response = client.post(
+        url, {"password1": new_password, "password2": new_password, "usable_password": "true"}
+    )
+    assert response.status_code == 302
+    student.refresh_from_db()
+    assert student.check_password(new_password)
+    assert not Token.objects.filter(user=student).exists()
+    assert student.calendar_token != old_calendar
+
+
+def test_a_refused_back_office_password_change_revokes_nothing(world, client):
+    from rest_framework.authtoken.models import Token
+
+    root = User.objects.create_superuser("root", "root@example.org", PASSWORD)
+    client.force_login(root)
+    student = world.a.student
+    token = Token.objects.create(user=student)
+    url = reverse("admin:auth_user_password_change", args=[student.pk])
+    response = client.post(url, {"password1": "a-much-better-pass-42", "password2": "different-pass-42"})
+    assert response.status_code == 200
+    assert Token.objects.get(user=student) == token
