@@ -23,7 +23,7 @@ from icalendar import Calendar, Event, vDuration
 from parta.accounts.models import User
 from parta.schools.access import roles_of
 from parta.schools.selectors import children_of
-from parta.timetable.selectors import LessonRow, lessons_for_person, lessons_for_student
+from parta.timetable.selectors import LessonRow, lessons_for_person, lessons_for_students
 
 # Two weeks back (what was missed, what the topic was) to ten weeks ahead (the rest of a quarter).
 WINDOW_BEFORE = dt.timedelta(weeks=2)
@@ -128,11 +128,10 @@ def feed_lessons(user: User, date_from: dt.date, date_to: dt.date) -> list[FeedL
     items = [FeedLesson(row, user.pk) for row in lessons_for_person(user.pk, date_from, date_to)]
     roles = roles_of(user)
     if roles.child_ids:
-        for child_id, first_name in children_of(roles).values_list("pk", "first_name"):
-            items += [
-                FeedLesson(row, child_id, first_name or None)
-                for row in lessons_for_student(child_id, date_from, date_to)
-            ]
+        children = list(children_of(roles).values_list("pk", "first_name"))
+        lessons = lessons_for_students([child_id for child_id, _name in children], date_from, date_to)
+        for child_id, first_name in children:
+            items += [FeedLesson(row, child_id, first_name or None) for row in lessons[child_id]]
     items.sort(key=lambda item: (item.row.starts_at, item.label or "", item.row.class_group))
     return items
 

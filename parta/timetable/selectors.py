@@ -30,6 +30,7 @@ class LessonRow:
     subject: str
     class_group_id: int
     class_group: str
+    subgroup_id: int | None
     subgroup: str | None
     teacher_id: int
     teacher: str
@@ -81,6 +82,7 @@ _FIELDS = (
     "class_group_id",
     "class_group__grade",
     "class_group__letter",
+    "subgroup_id",
     "subgroup__number",
     "teacher_id",
     "teacher__last_name",
@@ -109,6 +111,7 @@ def _row(v: dict[str, Any]) -> LessonRow:
         subject=pick(v["subject__name_ru"], v["subject__name_en"]),
         class_group_id=v["class_group_id"],
         class_group=group,
+        subgroup_id=v["subgroup_id"],
         subgroup=subgroup_name(group, v["subgroup__number"]),
         teacher_id=v["teacher_id"],
         teacher=short_name(v["teacher__last_name"], v["teacher__first_name"], v["teacher__middle_name"]),
@@ -146,14 +149,38 @@ def lessons_for_student(
     student_id: int, date_from: dt.date, date_to: dt.date, *, school_ids: SchoolScope = None
 ) -> list[LessonRow]:
     """The student's class group lessons, keeping of the split lessons only the student's subgroups."""
-    group_ids = list(Enrolment.objects.filter(student_id=student_id).values_list("class_group_id", flat=True))
-    subgroup_ids = list(
-        SubgroupMembership.objects.filter(student_id=student_id).values_list("subgroup_id", flat=True)
-    )
+    return lessons_for_students([student_id], date_from, date_to, school_ids=school_ids)[student_id]
+
+
+def lessons_for_students(
+    student_ids: list[int], date_from: dt.date, date_to: dt.date, *, school_ids: SchoolScope = None
+) -> dict[int, list[LessonRow]]:
+    """Each student's lessons, in three queries however many students (a family's children)."""
+    groups: dict[int, set[int]] = {student_id: set() for student_id in student_ids}
+    subgroups: dict[int, set[int]] = {student_id: set() for student_id in student_ids}
+    for student_id, group_id in Enrolment.objects.filter(student_id__in=student_ids).values_list(
+        "student_id", "class_group_id"
+    ):
+        groups[student_id].add(group_id)
+    for student_id, subgroup_id in SubgroupMembership.objects.filter(student_id__in=student_ids).values_list(
+        "student_id", "subgroup_id"
+    ):
+        subgroups[student_id].add(subgroup_id)
+    all_subgroups = set().union(*subgroups.values())
     lessons = Lesson.objects.filter(
-        Q(subgroup_id__isnull=True) | Q(subgroup_id__in=subgroup_ids), class_group_id__in=group_ids
+        Q(subgroup_id__isnull=True) | Q(subgroup_id__in=all_subgroups),
+        class_group_id__in=set().union(*groups.values()),
     )
-    return _rows(lessons, date_from, date_to, school_ids)
+    rows = _rows(lessons, date_from, date_to, school_ids)
+    return {
+        student_id: [
+            row
+            for row in rows
+            if row.class_group_id in groups[student_id]
+            and (row.subgroup_id is None or row.subgroup_id in subgroups[student_id])
+        ]
+        for student_id in student_ids
+    }
 
 
 def lessons_for_teacher(

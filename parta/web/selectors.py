@@ -17,7 +17,12 @@ from parta.schools.access import Roles
 from parta.schools.models import City, ClassGroup, Enrolment, School, StaffMembership, TeachingAssignment
 from parta.schools.selectors import children_of, current_years, student_placement
 from parta.timetable.models import Lesson
-from parta.timetable.selectors import LessonRow, lessons_for_student, lessons_for_teacher
+from parta.timetable.selectors import (
+    LessonRow,
+    lessons_for_student,
+    lessons_for_students,
+    lessons_for_teacher,
+)
 
 
 @dataclass(frozen=True)
@@ -46,17 +51,19 @@ class ChildToday:
 
 
 def children_today(roles: Roles, today: dt.date) -> list[ChildToday]:
-    """Each child of a guardian with today's lessons: one query for the names, then four per
-    child (a family has a handful of children, never a class of them)."""
+    """Each child of a guardian with today's lessons: one query for the names, three for all the
+    lessons, and one per child for the class (a family has a handful of children, never a class)."""
+    children = list(children_of(roles).only("pk", "first_name", "username"))
+    lessons = lessons_for_students([child.pk for child in children], today, today)
     result = []
-    for child in children_of(roles).only("pk", "first_name", "username"):
+    for child in children:
         placement = student_placement(child.pk, today)
         result.append(
             ChildToday(
                 id=child.pk,
                 name=child.first_name or child.username,
                 class_group=placement.class_group if placement else None,
-                lessons=lessons_for_student(child.pk, today, today),
+                lessons=lessons[child.pk],
             )
         )
     return result
