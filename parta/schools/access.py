@@ -199,15 +199,20 @@ def access_person(user: Any, person_id: int) -> User:
     return person
 
 
+def is_self_or_child(user: Any, person_id: int) -> bool:
+    """The person is the user or one of their children: the family's own records."""
+    roles = roles_of(user)
+    return person_id == roles.user_id or person_id in roles.child_ids
+
+
 def person_school_scope(user: Any, person_id: int) -> frozenset[int] | None:
     """The schools whose records of a person the user may read, once ``access_person`` let them
     reach the person: ``None`` (all) for the person, their guardians and superusers; staff see
     only what happened in their own schools — not a colleague's other school, not a transferred
     student's old one."""
-    roles = roles_of(user)
-    if roles.is_superuser or person_id == roles.user_id or person_id in roles.child_ids:
+    if roles_of(user).is_superuser or is_self_or_child(user, person_id):
         return None
-    return roles.staff_school_ids
+    return roles_of(user).staff_school_ids
 
 
 def access_child(user: Any, student_id: int) -> User:

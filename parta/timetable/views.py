@@ -29,6 +29,7 @@ from parta.schools.access import (
     access_class_group,
     access_person,
     class_groups_readable_by,
+    is_self_or_child,
     people_readable_by,
     person_school_scope,
     roles_of,
@@ -252,8 +253,7 @@ def timetable_teacher(request: HttpRequest, teacher_id: int) -> HttpResponse:
 def _calendar_url(request: HttpRequest, person_id: int) -> str | None:
     """The viewer's own feed address, offered on the pages that feed holds: your own
     timetable, or a child's (a parent's feed carries every child's lessons)."""
-    roles = roles_of(request.user)
-    if person_id != roles.user_id and person_id not in roles.child_ids:
+    if not is_self_or_child(request.user, person_id):
         return None
     return calendar_url(request, request.user)  # type: ignore[arg-type]
 
