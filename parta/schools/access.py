@@ -161,6 +161,13 @@ def _staff_class_groups(roles: Roles) -> Q:
     return q
 
 
+def readable_class_group_ids(user: Any, ids: set[int]) -> set[int]:
+    """Those of these class groups the user may open: one query."""
+    return set(
+        ClassGroup.objects.filter(class_groups_readable_by(user), pk__in=ids).values_list("pk", flat=True)
+    )
+
+
 def access_class_group(user: Any, class_group_id: int) -> ClassGroup:
     group = (
         ClassGroup.objects.select_related("school", "year", "building", "class_teacher")
@@ -190,6 +197,15 @@ def people_readable_by(user: Any) -> Q:
         q |= Q(pk__in=Enrolment.objects.filter(class_group_id__in=readable_groups).values("student_id"))
         q |= Q(pk__in=StaffMembership.objects.filter(school_id__in=roles.staff_school_ids).values("user_id"))
     return q
+
+
+def readable_staff_ids(user: Any, ids: set[int]) -> set[int]:
+    """Those of these staff members whose pages the user may open: families may open none,
+    so they cost no query."""
+    roles = roles_of(user)
+    if not (roles.staff_school_ids or roles.is_superuser):
+        return set()
+    return set(User.objects.filter(people_readable_by(user), pk__in=ids).values_list("pk", flat=True))
 
 
 def access_person(user: Any, person_id: int) -> User:

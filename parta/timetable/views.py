@@ -22,19 +22,17 @@ from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from parta.accounts.models import User
 from parta.accounts.selectors import calendar_url
 from parta.accounts.services import calendar_token_reset
 from parta.schools.access import (
     access_class_group,
     access_person,
-    class_groups_readable_by,
     is_self_or_child,
-    people_readable_by,
     person_school_scope,
+    readable_class_group_ids,
+    readable_staff_ids,
     roles_of,
 )
-from parta.schools.models import ClassGroup
 from parta.schools.selectors import (
     HolidayRow,
     children_of,
@@ -127,19 +125,7 @@ def _links(user: Any, rows: list[LessonRow]) -> tuple[set[int], set[int]]:
     teacher_ids = {r.teacher_id for r in rows} | {
         r.replaced_teacher_id for r in rows if r.replaced_teacher_id
     }
-    groups = set(
-        ClassGroup.objects.filter(class_groups_readable_by(user), pk__in=group_ids).values_list(
-            "pk", flat=True
-        )
-    )
-    roles = roles_of(user)
-    teachers: set[int] = set()
-    if roles.staff_school_ids or roles.is_superuser:
-        # Families may not open staff pages; skip the query for them.
-        teachers = set(
-            User.objects.filter(people_readable_by(user), pk__in=teacher_ids).values_list("pk", flat=True)
-        )
-    return groups, teachers
+    return readable_class_group_ids(user, group_ids), readable_staff_ids(user, teacher_ids)
 
 
 def _render(
