@@ -46,6 +46,11 @@ INSTALLED_APPS = [
     "parta.schools",
     "parta.curriculum",
     "parta.timetable",
+    "parta.outbox",
+    "parta.journal",
+    "parta.homework",
+    "parta.messaging",
+    "parta.diary",
     "parta.web",
     "parta.demo",
 ]
@@ -106,6 +111,32 @@ if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# Background work (invariant 4). With no broker configured — the laptop demo — tasks run
+# in-process, right after the transaction that wrote their outbox rows commits.
+CELERY_BROKER_URL = os.environ.get("PARTA_BROKER_URL", REDIS_URL)
+CELERY_TASK_ALWAYS_EAGER = env_bool("PARTA_TASKS_EAGER", not CELERY_BROKER_URL)
+CELERY_TASK_EAGER_PROPAGATES = True
+CELERY_TASK_ACKS_LATE = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 4
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_TIMEZONE = os.environ.get("PARTA_TIME_ZONE", "Europe/Moscow")
+
+MEDIA_URL = "media/"
+MEDIA_ROOT = Path(os.environ.get("PARTA_MEDIA_DIR", DATA_DIR / "media"))
+# Attachments (homework files, message attachments) are capped per file.
+PARTA_MAX_UPLOAD_BYTES = int(os.environ.get("PARTA_MAX_UPLOAD_BYTES", str(10 * 1024 * 1024)))
+
+EMAIL_BACKEND = os.environ.get(
+    "PARTA_EMAIL_BACKEND",
+    "django.core.mail.backends.smtp.EmailBackend"
+    if os.environ.get("PARTA_SMTP_HOST")
+    else "django.core.mail.backends.filebased.EmailBackend",
+)
+EMAIL_FILE_PATH = DATA_DIR / "mail"
+EMAIL_HOST = os.environ.get("PARTA_SMTP_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("PARTA_SMTP_PORT", "25"))
+DEFAULT_FROM_EMAIL = os.environ.get("PARTA_MAIL_FROM", "parta@localhost")
 
 AUTH_USER_MODEL = "accounts.User"
 AUTH_PASSWORD_VALIDATORS = [

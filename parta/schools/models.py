@@ -144,6 +144,16 @@ class StudyPeriod(models.Model):
     number = models.PositiveSmallIntegerField(_("number"))
     starts_on = models.DateField(_("starts on"))
     ends_on = models.DateField(_("ends on"))
+    # A closed period locks its marks: a later edit needs a reason (invariant 3).
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("closed by"),
+    )
 
     class Meta:
         verbose_name = _("study period")

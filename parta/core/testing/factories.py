@@ -9,6 +9,8 @@ import factory
 from django.contrib.auth.hashers import make_password
 
 from parta.accounts.models import Guardianship, User
+from parta.homework.models import Homework
+from parta.journal.models import Attendance, ControlForm, Mark
 from parta.schools.models import (
     AcademicYear,
     Building,
@@ -227,3 +229,56 @@ class LessonFactory(factory.django.DjangoModelFactory[Lesson]):
     number = 1
     starts_at = factory.LazyAttribute(_lesson_start)
     ends_at = factory.LazyAttribute(lambda o: o.starts_at + dt.timedelta(minutes=45))
+
+
+class ControlFormFactory(factory.django.DjangoModelFactory[ControlForm]):
+    class Meta:
+        model = ControlForm
+        django_get_or_create = ("school", "code")
+
+    school = factory.SubFactory(SchoolFactory)
+    code = "oral"
+    name_ru = "Устный ответ"
+    name_en = "Oral answer"
+    default_weight = 1
+
+
+class MarkFactory(factory.django.DjangoModelFactory[Mark]):
+    class Meta:
+        model = Mark
+
+    lesson = factory.SubFactory(LessonFactory)
+    school = factory.SelfAttribute("lesson.school")
+    subject = factory.SelfAttribute("lesson.subject")
+    date = factory.SelfAttribute("lesson.date")
+    student = factory.SubFactory(UserFactory)
+    value = 5
+    weight = 1
+    created_by = factory.SelfAttribute("lesson.teacher")
+
+
+class AttendanceFactory(factory.django.DjangoModelFactory[Attendance]):
+    class Meta:
+        model = Attendance
+
+    lesson = factory.SubFactory(LessonFactory)
+    school = factory.SelfAttribute("lesson.school")
+    subject = factory.SelfAttribute("lesson.subject")
+    date = factory.SelfAttribute("lesson.date")
+    student = factory.SubFactory(UserFactory)
+    status = Attendance.Status.ABSENT
+    updated_by = factory.SelfAttribute("lesson.teacher")
+
+
+class HomeworkFactory(factory.django.DjangoModelFactory[Homework]):
+    class Meta:
+        model = Homework
+
+    lesson = factory.SubFactory(LessonFactory)
+    school = factory.SelfAttribute("lesson.school")
+    class_group = factory.SelfAttribute("lesson.class_group")
+    subgroup = factory.SelfAttribute("lesson.subgroup")
+    subject = factory.SelfAttribute("lesson.subject")
+    text = factory.Sequence(lambda n: f"Exercises {n}, page {n + 10}")
+    due_on = factory.LazyAttribute(lambda o: o.lesson.date + dt.timedelta(days=7))
+    created_by = factory.SelfAttribute("lesson.teacher")

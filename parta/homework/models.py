@@ -1,0 +1,114 @@
+"""Homework set on a lesson: text, files and links, due by a date (by default the class
+group's next lesson of the subject); students tick it done and the teacher sees who has."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from parta.schools.models import ClassGroup, School, Subgroup, Subject
+from parta.timetable.models import Lesson
+
+
+class Homework(models.Model):
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="+", verbose_name=_("school"))
+    lesson = models.ForeignKey(
+        Lesson, on_delete=models.CASCADE, related_name="homework_set", verbose_name=_("set at lesson")
+    )
+    # Denormalised from the lesson: the diary reads homework by class group and due date.
+    class_group = models.ForeignKey(
+        ClassGroup, on_delete=models.CASCADE, related_name="+", verbose_name=_("class group")
+    )
+    subgroup = models.ForeignKey(
+        Subgroup,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("subgroup"),
+    )
+    subject = models.ForeignKey(
+        Subject, on_delete=models.PROTECT, related_name="+", verbose_name=_("subject")
+    )
+    text = models.TextField(_("assignment"))
+    due_on = models.DateField(_("due on"))
+    due_lesson = models.ForeignKey(
+        Lesson,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="homework_due",
+        verbose_name=_("due at lesson"),
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("set by")
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("homework")
+        verbose_name_plural = _("homework")
+        ordering = ["due_on", "id"]
+        indexes = [
+            models.Index(fields=["class_group", "due_on"]),
+            models.Index(fields=["lesson"]),
+            models.Index(fields=["school", "due_on"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.subject_id} → {self.due_on}"
+
+
+class HomeworkLink(models.Model):
+    homework = models.ForeignKey(
+        Homework, on_delete=models.CASCADE, related_name="links", verbose_name=_("homework")
+    )
+    url = models.URLField(_("address"), max_length=1000)
+    title = models.CharField(_("title"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("homework link")
+        verbose_name_plural = _("homework links")
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.title or self.url
+
+
+class HomeworkFile(models.Model):
+    homework = models.ForeignKey(
+        Homework, on_delete=models.CASCADE, related_name="files", verbose_name=_("homework")
+    )
+    file = models.FileField(_("file"), upload_to="homework/%Y/%m/")
+    name = models.CharField(_("name"), max_length=200)
+    size = models.PositiveIntegerField(_("size"), default=0)
+
+    class Meta:
+        verbose_name = _("homework file")
+        verbose_name_plural = _("homework files")
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class HomeworkCompletion(models.Model):
+    """The student's tick: done."""
+
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="+", verbose_name=_("school"))
+    homework = models.ForeignKey(
+        Homework, on_delete=models.CASCADE, related_name="completions", verbose_name=_("homework")
+    )
+    student = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("student")
+    )
+    done_at = models.DateTimeField(_("done at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("homework done")
+        verbose_name_plural = _("homework done")
+        constraints = [models.UniqueConstraint(fields=["homework", "student"], name="homework_done_once")]
+        indexes = [models.Index(fields=["student", "homework"])]
+
+    def __str__(self) -> str:
+        return f"{self.homework_id} ✓ {self.student_id}"

@@ -1,0 +1,239 @@
+"""Notifications (in-app always; e-mail and webhook when the person chooses) and
+conversations: parent ↔ teacher, private from the child, and class announcements."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from parta.schools.models import ClassGroup, School
+
+
+class Notification(models.Model):
+    """One thing a person is told. The text is rendered from ``kind`` and ``payload`` in the
+    reader's own language when it is shown, not when it is made."""
+
+    class Kind(models.TextChoices):
+        MARK = "mark", _("mark")
+        ATTENDANCE = "attendance", _("absence")
+        HOMEWORK = "homework", _("homework")
+        MESSAGE = "message", _("message")
+        ANNOUNCEMENT = "announcement", _("announcement")
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="notifications",
+        verbose_name=_("recipient"),
+    )
+    school = models.ForeignKey(
+        School, on_delete=models.CASCADE, null=True, blank=True, related_name="+", verbose_name=_("school")
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    payload = models.JSONField(_("payload"), default=dict)
+    link = models.CharField(_("link"), max_length=300, blank=True)
+    # The outbox event it came from: a redelivered event makes no second notification.
+    event_id = models.BigIntegerField(_("event"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["event_id", "recipient"],
+                condition=models.Q(event_id__isnull=False),
+                name="notification_once_per_event",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["recipient", "-created_at"]),
+            models.Index(
+                fields=["recipient"], condition=models.Q(read_at__isnull=True), name="notification_unread"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} → {self.recipient_id}"
+
+
+class NotificationPreference(models.Model):
+    """Which kinds go out by e-mail and by webhook (push); in-app always happens."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="notification_preferences",
+        verbose_name=_("user"),
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Notification.Kind.choices)
+    email = models.BooleanField(_("by e-mail"), default=False)
+    webhook = models.BooleanField(_("by push (webhook)"), default=False)
+
+    class Meta:
+        verbose_name = _("notification preference")
+        verbose_name_plural = _("notification preferences")
+        constraints = [models.UniqueConstraint(fields=["user", "kind"], name="preference_one_per_kind")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.kind}"
+
+
+class PushEndpoint(models.Model):
+    """Where a person's push notifications are POSTed (a mobile push gateway or their own webhook)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="push_endpoint",
+        verbose_name=_("user"),
+    )
+    url = models.URLField(_("address"), max_length=500)
+    secret = models.CharField(_("signing secret"), max_length=64)
+
+    class Meta:
+        verbose_name = _("push endpoint")
+        verbose_name_plural = _("push endpoints")
+
+    def __str__(self) -> str:
+        return self.url
+
+
+class Delivery(models.Model):
+    """A notification sent by e-mail or webhook; retried until sent."""
+
+    class Channel(models.TextChoices):
+        EMAIL = "email", _("e-mail")
+        WEBHOOK = "webhook", _("push (webhook)")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("pending")
+        SENT = "sent", _("sent")
+        FAILED = "failed", _("failed")
+
+    notification = models.ForeignKey(
+        Notification, on_delete=models.CASCADE, related_name="deliveries", verbose_name=_("notification")
+    )
+    channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("delivery")
+        verbose_name_plural = _("deliveries")
+        constraints = [
+            models.UniqueConstraint(fields=["notification", "channel"], name="delivery_one_per_channel"),
+        ]
+        indexes = [
+            models.Index(fields=["id"], condition=models.Q(status="pending"), name="delivery_pending"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.notification_id} {self.channel} {self.status}"
+
+
+class Conversation(models.Model):
+    class Kind(models.TextChoices):
+        DIRECT = "direct", _("conversation")
+        ANNOUNCEMENT = "announcement", _("class announcement")
+
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="+", verbose_name=_("school"))
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.DIRECT)
+    topic = models.CharField(_("topic"), max_length=200)
+    class_group = models.ForeignKey(
+        ClassGroup,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("class group"),
+    )
+    # The child a parent ↔ teacher conversation is about; the child is never a participant.
+    student = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("about student"),
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("started by")
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    last_message_at = models.DateTimeField(_("last message at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("conversation")
+        verbose_name_plural = _("conversations")
+        ordering = ["-last_message_at", "-id"]
+        indexes = [models.Index(fields=["school", "class_group"])]
+
+    def __str__(self) -> str:
+        return self.topic
+
+
+class Participant(models.Model):
+    conversation = models.ForeignKey(
+        Conversation, on_delete=models.CASCADE, related_name="participants", verbose_name=_("conversation")
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="conversations",
+        verbose_name=_("user"),
+    )
+    # Only the author of an announcement may write in it; families read.
+    can_write = models.BooleanField(_("can write"), default=True)
+    last_read_at = models.DateTimeField(_("last read at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("participant")
+        verbose_name_plural = _("participants")
+        constraints = [
+            models.UniqueConstraint(fields=["conversation", "user"], name="participant_once"),
+        ]
+        indexes = [models.Index(fields=["user", "conversation"])]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} in {self.conversation_id}"
+
+
+class Message(models.Model):
+    conversation = models.ForeignKey(
+        Conversation, on_delete=models.CASCADE, related_name="messages", verbose_name=_("conversation")
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("author")
+    )
+    body = models.TextField(_("text"))
+    created_at = models.DateTimeField(_("sent at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("message")
+        verbose_name_plural = _("messages")
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["conversation", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.author_id}: {self.body[:30]}"
+
+
+class MessageAttachment(models.Model):
+    message = models.ForeignKey(
+        Message, on_delete=models.CASCADE, related_name="attachments", verbose_name=_("message")
+    )
+    file = models.FileField(_("file"), upload_to="messages/%Y/%m/")
+    name = models.CharField(_("name"), max_length=200)
+    size = models.PositiveIntegerField(_("size"), default=0)
+
+    class Meta:
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.name
