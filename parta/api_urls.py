@@ -1,6 +1,6 @@
 """The HTTP API, version 1 (mounted at /api/v1/). Paths have no trailing slash, as mobile clients expect."""
 
-from django.urls import URLPattern, URLResolver, path
+from django.urls import URLPattern, URLResolver, include, path
 
 from parta.accounts.api import AuthTokenApi, CalendarTokenResetApi
 from parta.curriculum.api import ThematicPlanDetailApi, ThematicPlanListApi, TopicDetailApi, TopicListApi
@@ -32,4 +32,8 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("thematic-plans", ThematicPlanListApi.as_view(), name="api-thematic-plans"),
     path("thematic-plans/<int:plan_id>", ThematicPlanDetailApi.as_view(), name="api-thematic-plan"),
     path("people/<int:person_id>/timetable", PersonTimetableApi.as_view(), name="api-person-timetable"),
+    path("", include("parta.journal.api_urls")),
+    path("", include("parta.homework.api_urls")),
+    path("", include("parta.messaging.api_urls")),
+    path("", include("parta.diary.api_urls")),
 ]
