@@ -1,5 +1,23 @@
 """This app's part of the HTTP API v1 (included by parta/api_urls.py)."""
 
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, path
 
-urlpatterns: list[URLPattern | URLResolver] = []
+from parta.homework.api import (
+    HomeworkApi,
+    HomeworkCompletionApi,
+    HomeworkDoneApi,
+    LessonHomeworkApi,
+    StudentHomeworkApi,
+)
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("students/<int:student_id>/homework", StudentHomeworkApi.as_view(), name="api-student-homework"),
+    path("lessons/<int:lesson_id>/homework", LessonHomeworkApi.as_view(), name="api-lesson-homework"),
+    path("homework/<int:homework_id>", HomeworkApi.as_view(), name="api-homework"),
+    path("homework/<int:homework_id>/done", HomeworkDoneApi.as_view(), name="api-homework-done"),
+    path(
+        "homework/<int:homework_id>/completion",
+        HomeworkCompletionApi.as_view(),
+        name="api-homework-completion",
+    ),
+]

@@ -1,3 +1,13 @@
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, path
 
-urlpatterns: list[URLPattern | URLResolver] = []
+from parta.homework import views
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("lessons/<int:lesson_id>/homework/", views.lesson_homework, name="homework-lesson"),
+    path("homework/", views.homework_list, name="homework-list"),
+    path("homework/<int:homework_id>/", views.homework_detail, name="homework-detail"),
+    path("homework/<int:homework_id>/edit/", views.homework_edit, name="homework-edit"),
+    path("homework/<int:homework_id>/delete/", views.homework_delete, name="homework-delete"),
+    path("homework/<int:homework_id>/done/", views.homework_tick, name="homework-tick"),
+    path("homework/files/<int:file_id>/", views.homework_file, name="homework-file"),
+]

@@ -1,0 +1,171 @@
+"""Who may see, set and tick homework.
+
+- A teacher sets (and changes, and deletes) homework on the lessons they teach: the lesson's
+  teacher (a substitute too) or the teacher of the lesson's teaching assignment, in a school
+  where they still teach.
+- Readers: those writers; the students of the lesson's class group (of its subgroup, for a
+  split lesson) and their guardians; the class teacher; the school's administrators.
+- Only the student ticks their own homework done; a guardian sees the tick.
+
+Anything else answers 404, so ids cannot be probed.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Q
+from django.http import Http404
+
+from parta.homework.models import Homework, HomeworkFile
+from parta.schools.access import Roles, roles_of
+from parta.schools.models import Enrolment, SubgroupMembership
+from parta.timetable.models import Lesson
+
+
+def _nothing() -> Q:
+    return Q(pk__in=[])
+
+
+# --- lessons -------------------------------------------------------------------------------
+# The journal (parta/journal/access.py) has its own "may write this lesson": the two are siblings
+# and do not import each other; the lead may merge them into parta/timetable/access.py.
+
+
+def lessons_writable_by(user: Any, *, prefix: str = "") -> Q:
+    """A Q over Lesson (or over a model reaching it through ``prefix``, e.g. ``"lesson__"``):
+    the lessons the user teaches, as the lesson's teacher or the assignment's."""
+    roles = roles_of(user)
+    if roles.is_superuser:
+        return Q()
+    if not roles.teacher_school_ids:
+        return _nothing()
+    schools = {f"{prefix}school_id__in": roles.teacher_school_ids}
+    return Q(**{f"{prefix}teacher_id": roles.user_id}, **schools) | Q(
+        **{f"{prefix}assignment__teacher_id": roles.user_id}, **schools
+    )
+
+
+def can_write_lesson(user: Any, lesson: Lesson) -> bool:
+    """The user may set homework on this lesson (no query beyond the user's roles and the assignment)."""
+    roles = roles_of(user)
+    if roles.is_superuser:
+        return True
+    if lesson.school_id not in roles.teacher_school_ids:
+        return False
+    return roles.user_id in (lesson.teacher_id, lesson.assignment.teacher_id)
+
+
+def access_lesson_for_homework(user: Any, lesson_id: int) -> Lesson:
+    """A lesson the user teaches, with what the homework pages show of it; 404 for any other."""
+    lesson = (
+        Lesson.objects.select_related("subject", "class_group", "subgroup", "assignment")
+        .filter(lessons_writable_by(user), pk=lesson_id)
+        .first()
+    )
+    if lesson is None:
+        raise Http404
+    return lesson
+
+
+# --- homework ------------------------------------------------------------------------------
+
+
+def _staff_q(roles: Roles) -> Q:
+    q = Q(school_id__in=roles.admin_school_ids)
+    if roles.teacher_school_ids:
+        teaching = Q(school_id__in=roles.teacher_school_ids)
+        q |= teaching & (
+            Q(lesson__teacher_id=roles.user_id)
+            | Q(lesson__assignment__teacher_id=roles.user_id)
+            | Q(class_group__class_teacher_id=roles.user_id)
+        )
+    return q
+
+
+def _family_q(student_ids: set[int] | frozenset[int]) -> Q:
+    """Homework of these students: their class groups' whole-class homework and their subgroups'."""
+    if not student_ids:
+        return _nothing()
+    return Q(
+        subgroup__isnull=True,
+        class_group_id__in=Enrolment.objects.filter(student_id__in=student_ids).values("class_group_id"),
+    ) | Q(subgroup_id__in=SubgroupMembership.objects.filter(student_id__in=student_ids).values("subgroup_id"))
+
+
+def homework_readable_by(user: Any) -> Q:
+    """A Q over Homework: what the user may read."""
+    roles = roles_of(user)
+    if roles.is_superuser:
+        return Q()
+    if not roles.user_id:
+        return _nothing()
+    q = _staff_q(roles)
+    if roles.is_student or roles.is_guardian:
+        q |= _family_q(roles.child_ids | {roles.user_id})
+    return q
+
+
+def homework_staff_readable_by(user: Any) -> Q:
+    """A Q over Homework: what the user may read through work (who has done it is for staff only)."""
+    roles = roles_of(user)
+    if roles.is_superuser:
+        return Q()
+    return _staff_q(roles) if roles.user_id else _nothing()
+
+
+def homework_writable_by(user: Any) -> Q:
+    """A Q over Homework: set on a lesson the user teaches."""
+    return lessons_writable_by(user, prefix="lesson__")
+
+
+def homework_of_student(student_id: int) -> Q:
+    """A Q over Homework: the homework this student is given."""
+    return _family_q({student_id})
+
+
+def access_homework(
+    user: Any, homework_id: int, *, for_write: bool = False, staff_only: bool = False
+) -> Homework:
+    """The homework, if the user may read it (``for_write``: change it; ``staff_only``: read it
+    through work, not as a family); 404 otherwise."""
+    if for_write:
+        q = homework_writable_by(user)
+    elif staff_only:
+        q = homework_staff_readable_by(user)
+    else:
+        q = homework_readable_by(user)
+    homework = (
+        Homework.objects.select_related("lesson", "subject", "class_group", "subgroup")
+        .filter(q, pk=homework_id)
+        .first()
+    )
+    if homework is None:
+        raise Http404
+    return homework
+
+
+def access_homework_to_tick(user: Any, homework_id: int) -> Homework:
+    """Homework given to the user as a student: only they tick it. A guardian, a teacher or a
+    stranger gets 404."""
+    roles = roles_of(user)
+    if not roles.user_id:
+        raise Http404
+    homework = Homework.objects.filter(homework_of_student(roles.user_id), pk=homework_id).first()
+    if homework is None:
+        raise Http404
+    return homework
+
+
+def access_homework_file(user: Any, file_id: int) -> HomeworkFile:
+    """A file of homework the user may read; 404 otherwise."""
+    file = (
+        HomeworkFile.objects.filter(
+            homework_id__in=Homework.objects.filter(homework_readable_by(user)).values("pk"), pk=file_id
+        )
+        .select_related("homework")
+        .first()
+    )
+    if file is None:
+        raise Http404
+    return file

@@ -1,0 +1,393 @@
+"""Reading homework for pages and the API: a fixed number of queries whatever the number of
+students, homework, links and files.
+
+``homework_for_student`` and ``homework_list`` (a student's or a parent's view) and
+``homework_completion`` (a teacher's "who has done it") take the acting user and go through
+``parta.homework.access``. ``homework_for_lessons`` takes lesson ids the caller has already
+reached through its own access function (the journal's lesson page).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from django.db.models import Count, OuterRef, QuerySet, Subquery
+from django.urls import reverse
+
+from parta.core.i18n import pick
+from parta.core.names import short_name, subgroup_name
+from parta.homework.access import access_homework, homework_of_student, homework_readable_by
+from parta.homework.models import Homework, HomeworkCompletion, HomeworkFile, HomeworkLink
+from parta.schools.access import access_person
+from parta.schools.models import Enrolment, SubgroupMembership
+
+Status = Literal["all", "todo", "done"]
+STATUSES: tuple[Status, ...] = ("all", "todo", "done")
+
+
+@dataclass(frozen=True)
+class LinkRow:
+    url: str
+    title: str
+
+    @property
+    def label(self) -> str:
+        return self.title or self.url
+
+
+@dataclass(frozen=True)
+class FileRow:
+    id: int
+    name: str
+    size: int
+
+    @property
+    def url(self) -> str:
+        """The download address (it checks access again)."""
+        return reverse("homework-file", args=[self.id])
+
+
+@dataclass(frozen=True)
+class HomeworkRow:
+    """One homework as a student (or their parent) sees it, with the student's tick."""
+
+    id: int
+    lesson_id: int
+    lesson_date: dt.date
+    class_group_id: int
+    subgroup_id: int | None
+    subject_code: str
+    subject: str
+    text: str
+    due_on: dt.date
+    due_lesson_id: int | None
+    set_by_id: int
+    set_by: str
+    links: tuple[LinkRow, ...]
+    files: tuple[FileRow, ...]
+    done: bool
+    done_at: dt.datetime | None
+
+
+@dataclass(frozen=True)
+class LessonHomework:
+    """Homework set at a lesson, as the teacher's lesson page and journal show it."""
+
+    id: int
+    lesson_id: int
+    text: str
+    due_on: dt.date
+    due_lesson_id: int | None
+    links: tuple[LinkRow, ...]
+    files: tuple[FileRow, ...]
+    done_count: int
+    class_size: int
+
+
+@dataclass(frozen=True)
+class StudentTick:
+    student_id: int
+    name: str
+    done: bool
+    done_at: dt.datetime | None
+
+
+@dataclass(frozen=True)
+class Completion:
+    """Who of the group has done the homework (for the teacher)."""
+
+    homework: LessonHomework
+    subject: str
+    group: str
+    class_group_id: int
+    subgroup_id: int | None
+    lesson_date: dt.date
+    students: tuple[StudentTick, ...]
+
+    @property
+    def done_count(self) -> int:
+        return sum(1 for student in self.students if student.done)
+
+
+# --- attachments -------------------------------------------------------------------------
+
+
+def _attachments(
+    homework_ids: Collection[int],
+) -> tuple[dict[int, tuple[LinkRow, ...]], dict[int, tuple[FileRow, ...]]]:
+    """Links and files of these homework: two queries (none for no homework)."""
+    links: dict[int, list[LinkRow]] = defaultdict(list)
+    files: dict[int, list[FileRow]] = defaultdict(list)
+    if homework_ids:
+        for hw_id, url, title in (
+            HomeworkLink.objects.filter(homework_id__in=homework_ids)
+            .order_by("pk")
+            .values_list("homework_id", "url", "title")
+        ):
+            links[hw_id].append(LinkRow(url, title))
+        for hw_id, pk, name, size in (
+            HomeworkFile.objects.filter(homework_id__in=homework_ids)
+            .order_by("pk")
+            .values_list("homework_id", "pk", "name", "size")
+        ):
+            files[hw_id].append(FileRow(pk, name, size))
+    return (
+        {hw_id: tuple(rows) for hw_id, rows in links.items()},
+        {hw_id: tuple(rows) for hw_id, rows in files.items()},
+    )
+
+
+# --- a student's homework ----------------------------------------------------------------
+
+_STUDENT_COLUMNS = (
+    "id",
+    "lesson_id",
+    "lesson__date",
+    "class_group_id",
+    "subgroup_id",
+    "subject__code",
+    "subject__name_ru",
+    "subject__name_en",
+    "text",
+    "due_on",
+    "due_lesson_id",
+    "created_by_id",
+    "created_by__last_name",
+    "created_by__first_name",
+    "created_by__middle_name",
+    "done_at",
+)
+
+
+def _student_rows(
+    user: Any,
+    student_id: int,
+    *,
+    date_from: dt.date | None,
+    date_to: dt.date | None,
+    status: Status,
+    limit: int | None,
+) -> list[HomeworkRow]:
+    access_person(user, student_id)
+    done_at = Subquery(
+        HomeworkCompletion.objects.filter(homework_id=OuterRef("pk"), student_id=student_id).values(
+            "done_at"
+        )[:1]
+    )
+    qs: QuerySet[Any, Any] = (
+        Homework.objects.filter(homework_readable_by(user)).filter(homework_of_student(student_id))
+    ).annotate(done_at=done_at)
+    if date_from is not None:
+        qs = qs.filter(due_on__gte=date_from)
+    if date_to is not None:
+        qs = qs.filter(due_on__lte=date_to)
+    if status == "todo":
+        qs = qs.filter(done_at__isnull=True)
+    elif status == "done":
+        qs = qs.filter(done_at__isnull=False)
+    qs = qs.order_by("due_on", "subject__order", "lesson__date", "id").values(*_STUDENT_COLUMNS)
+    rows = list(qs[:limit] if limit is not None else qs)
+    links, files = _attachments([row["id"] for row in rows])
+    return [
+        HomeworkRow(
+            id=row["id"],
+            lesson_id=row["lesson_id"],
+            lesson_date=row["lesson__date"],
+            class_group_id=row["class_group_id"],
+            subgroup_id=row["subgroup_id"],
+            subject_code=row["subject__code"],
+            subject=pick(row["subject__name_ru"], row["subject__name_en"]),
+            text=row["text"],
+            due_on=row["due_on"],
+            due_lesson_id=row["due_lesson_id"],
+            set_by_id=row["created_by_id"],
+            set_by=short_name(
+                row["created_by__last_name"], row["created_by__first_name"], row["created_by__middle_name"]
+            ),
+            links=links.get(row["id"], ()),
+            files=files.get(row["id"], ()),
+            done=row["done_at"] is not None,
+            done_at=row["done_at"],
+        )
+        for row in rows
+    ]
+
+
+def homework_for_student(
+    user: Any, student_id: int, date_from: dt.date, date_to: dt.date
+) -> list[HomeworkRow]:
+    """The student's homework due from one date to another (inclusive), with links, files and the
+    student's tick, ordered by due date. 404 for a student the user may not see; staff see only
+    the homework they may read (their lessons, their class, their school). A fixed number of queries."""
+    return _student_rows(user, student_id, date_from=date_from, date_to=date_to, status="all", limit=None)
+
+
+def homework_list(
+    user: Any,
+    student_id: int,
+    *,
+    status: Status = "all",
+    date_from: dt.date | None = None,
+    date_to: dt.date | None = None,
+    limit: int | None = None,
+) -> list[HomeworkRow]:
+    """The student's homework list: all, still to do, or done; by due date."""
+    if status not in STATUSES:
+        status = "all"
+    return _student_rows(user, student_id, date_from=date_from, date_to=date_to, status=status, limit=limit)
+
+
+# --- homework of lessons -----------------------------------------------------------------
+
+
+def _class_sizes(rows: Iterable[Any]) -> tuple[dict[int, int], dict[int, int]]:
+    """Students per class group and per subgroup of these homework rows: at most two queries."""
+    rows = list(rows)
+    group_ids = {row["class_group_id"] for row in rows if row["subgroup_id"] is None}
+    subgroup_ids = {row["subgroup_id"] for row in rows if row["subgroup_id"] is not None}
+    groups: dict[int, int] = {}
+    subgroups: dict[int, int] = {}
+    if group_ids:
+        groups = dict(
+            Enrolment.objects.filter(class_group_id__in=group_ids, student__is_active=True)
+            .values("class_group_id")
+            .annotate(n=Count("pk"))
+            .values_list("class_group_id", "n")
+        )
+    if subgroup_ids:
+        subgroups = dict(
+            SubgroupMembership.objects.filter(subgroup_id__in=subgroup_ids, student__is_active=True)
+            .values("subgroup_id")
+            .annotate(n=Count("pk"))
+            .values_list("subgroup_id", "n")
+        )
+    return groups, subgroups
+
+
+_LESSON_COLUMNS = (
+    "id",
+    "lesson_id",
+    "class_group_id",
+    "subgroup_id",
+    "text",
+    "due_on",
+    "due_lesson_id",
+    "done_count",
+)
+
+
+def homework_for_lessons(lesson_ids: Collection[int]) -> dict[int, list[LessonHomework]]:
+    """Homework set at these lessons, by lesson id, with how many of the group have done it.
+
+    No access check: the caller has reached the lessons through its own access function.
+    At most five queries whatever the number of lessons, homework and students."""
+    if not lesson_ids:
+        return {}
+    rows = list(
+        Homework.objects.filter(lesson_id__in=lesson_ids)
+        .annotate(done_count=Count("completions"))
+        .order_by("lesson_id", "id")
+        .values(
+            "id",
+            "lesson_id",
+            "class_group_id",
+            "subgroup_id",
+            "text",
+            "due_on",
+            "due_lesson_id",
+            "done_count",
+        )
+    )
+    groups, subgroups = _class_sizes(rows)
+    links, files = _attachments([row["id"] for row in rows])
+    result: dict[int, list[LessonHomework]] = defaultdict(list)
+    for row in rows:
+        size = (
+            subgroups.get(row["subgroup_id"], 0)
+            if row["subgroup_id"] is not None
+            else groups.get(row["class_group_id"], 0)
+        )
+        result[row["lesson_id"]].append(
+            LessonHomework(
+                id=row["id"],
+                lesson_id=row["lesson_id"],
+                text=row["text"],
+                due_on=row["due_on"],
+                due_lesson_id=row["due_lesson_id"],
+                links=links.get(row["id"], ()),
+                files=files.get(row["id"], ()),
+                done_count=row["done_count"],
+                class_size=size,
+            )
+        )
+    return dict(result)
+
+
+# --- who has done it ---------------------------------------------------------------------
+
+
+def homework_students(homework: Homework) -> QuerySet[Any, dict[str, Any]]:
+    """The students given this homework (the subgroup's, or the whole class group's), by name."""
+    if homework.subgroup_id is not None:
+        qs: QuerySet[Any, Any] = SubgroupMembership.objects.filter(subgroup_id=homework.subgroup_id)
+    else:
+        qs = Enrolment.objects.filter(class_group_id=homework.class_group_id)
+    return (
+        qs.filter(student__is_active=True)
+        .order_by("student__last_name", "student__first_name", "student_id")
+        .values("student_id", "student__last_name", "student__first_name", "student__middle_name")
+    )
+
+
+def _group_name(homework: Homework) -> str:
+    group = homework.class_group.name
+    return subgroup_name(group, homework.subgroup.number if homework.subgroup else None) or group
+
+
+def homework_completion(user: Any, homework_id: int) -> Completion:
+    """Each student of the group with their tick, for the staff who may read the homework
+    (its teacher, the class teacher, the school's administrators); 404 for anyone else.
+    A fixed number of queries whatever the class size."""
+    homework = access_homework(user, homework_id, staff_only=True)
+    ticks = dict(
+        HomeworkCompletion.objects.filter(homework_id=homework.pk).values_list("student_id", "done_at")
+    )
+    students = tuple(
+        StudentTick(
+            student_id=row["student_id"],
+            name=short_name(
+                row["student__last_name"], row["student__first_name"], row["student__middle_name"]
+            ),
+            done=row["student_id"] in ticks,
+            done_at=ticks.get(row["student_id"]),
+        )
+        for row in homework_students(homework)
+    )
+    links, files = _attachments([homework.pk])
+    summary = LessonHomework(
+        id=homework.pk,
+        lesson_id=homework.lesson_id,
+        text=homework.text,
+        due_on=homework.due_on,
+        due_lesson_id=homework.due_lesson_id,
+        links=links.get(homework.pk, ()),
+        files=files.get(homework.pk, ()),
+        done_count=sum(1 for s in students if s.done),
+        class_size=len(students),
+    )
+    return Completion(
+        homework=summary,
+        subject=homework.subject.name,
+        group=subgroup_name(
+            homework.class_group.name, homework.subgroup.number if homework.subgroup else None
+        )
+        or homework.class_group.name,
+        class_group_id=homework.class_group_id,
+        subgroup_id=homework.subgroup_id,
+        lesson_date=homework.lesson.date,
+        students=students,
+    )
