@@ -120,7 +120,34 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 4
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A request that writes an event must not hang when the broker is down: a short connect timeout and
+# two quick publish retries, then the outbox row waits for the sweeper.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2}
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 2,
+    "interval_start": 0,
+    "interval_step": 0.3,
+    "interval_max": 1,
+}
+CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = os.environ.get("PARTA_TIME_ZONE", "Europe/Moscow")
+CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
+# The beat (``celery -A parta worker -B``) sweeps up what could not be published or failed.
+CELERY_BEAT_SCHEDULE = {
+    "outbox-sweep": {
+        "task": "outbox.sweep",
+        "schedule": float(os.environ.get("PARTA_OUTBOX_SWEEP_SECONDS", "30")),
+    },
+    "notification-deliveries-sweep": {
+        "task": "messaging.sweep_deliveries",
+        "schedule": float(os.environ.get("PARTA_DELIVERY_SWEEP_SECONDS", "60")),
+    },
+}
+# An outbox event that failed this many times waits for a person (admin) instead of being retried.
+PARTA_OUTBOX_MAX_ATTEMPTS = int(os.environ.get("PARTA_OUTBOX_MAX_ATTEMPTS", "20"))
+# Push (webhook) notifications: how long one POST may take, and how often a failed one is retried.
+PARTA_WEBHOOK_TIMEOUT = float(os.environ.get("PARTA_WEBHOOK_TIMEOUT", "5"))
+PARTA_DELIVERY_MAX_ATTEMPTS = int(os.environ.get("PARTA_DELIVERY_MAX_ATTEMPTS", "6"))
 
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.environ.get("PARTA_MEDIA_DIR", DATA_DIR / "media"))
@@ -136,6 +163,10 @@ EMAIL_BACKEND = os.environ.get(
 EMAIL_FILE_PATH = DATA_DIR / "mail"
 EMAIL_HOST = os.environ.get("PARTA_SMTP_HOST", "localhost")
 EMAIL_PORT = int(os.environ.get("PARTA_SMTP_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("PARTA_SMTP_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("PARTA_SMTP_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("PARTA_SMTP_TLS", False)
+EMAIL_TIMEOUT = int(os.environ.get("PARTA_SMTP_TIMEOUT", "10"))
 DEFAULT_FROM_EMAIL = os.environ.get("PARTA_MAIL_FROM", "parta@localhost")
 
 AUTH_USER_MODEL = "accounts.User"
@@ -194,6 +225,15 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Several models have a "status" or a "kind"; name each choice set after its model.
+    "ENUM_NAME_OVERRIDES": {
+        "AttendanceStatusEnum": "parta.journal.models.Attendance.Status",
+        "LessonStatusEnum": "parta.timetable.models.Lesson.Status",
+        "ConversationKindEnum": "parta.messaging.models.Conversation.Kind",
+        "NotificationKindEnum": "parta.messaging.models.Notification.Kind",
+        "JournalChangeKindEnum": "parta.journal.models.JournalChange.Kind",
+        "StudyPeriodKindEnum": "parta.schools.models.StudyPeriod.Kind",
+    },
 }
 
 LOGGING = {

@@ -1,5 +1,47 @@
 """This app's part of the HTTP API v1 (included by parta/api_urls.py)."""
 
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, path
 
-urlpatterns: list[URLPattern | URLResolver] = []
+from parta.journal.api import (
+    AbsenceNoticeListApi,
+    AbsenceNoticeWithdrawApi,
+    AttendanceApi,
+    CellHistoryApi,
+    JournalAssignmentListApi,
+    JournalPageApi,
+    LessonJournalApi,
+    LessonTopicApi,
+    MarkCreateApi,
+    MarkDetailApi,
+    PeriodMarkApi,
+)
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("journal/assignments", JournalAssignmentListApi.as_view(), name="api-journal-assignments"),
+    path("journal/assignments/<int:assignment_id>", JournalPageApi.as_view(), name="api-journal-assignment"),
+    path("lessons/<int:lesson_id>/journal", LessonJournalApi.as_view(), name="api-lesson-journal"),
+    path("marks", MarkCreateApi.as_view(), name="api-marks"),
+    path("marks/<int:mark_id>", MarkDetailApi.as_view(), name="api-mark"),
+    path(
+        "lessons/<int:lesson_id>/attendance/<int:student_id>",
+        AttendanceApi.as_view(),
+        name="api-lesson-attendance",
+    ),
+    path("lessons/<int:lesson_id>/topic", LessonTopicApi.as_view(), name="api-lesson-topic"),
+    path("period-marks", PeriodMarkApi.as_view(), name="api-period-marks"),
+    path(
+        "lessons/<int:lesson_id>/students/<int:student_id>/history",
+        CellHistoryApi.as_view(),
+        name="api-cell-history",
+    ),
+    path(
+        "students/<int:student_id>/absence-notices",
+        AbsenceNoticeListApi.as_view(),
+        name="api-student-absence-notices",
+    ),
+    path(
+        "absence-notices/<int:notice_id>/withdraw",
+        AbsenceNoticeWithdrawApi.as_view(),
+        name="api-absence-notice-withdraw",
+    ),
+]

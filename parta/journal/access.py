@@ -1,0 +1,141 @@
+"""Who may read and write a journal.
+
+- A teacher **writes** the journals of their own teaching assignments (a class group or subgroup ×
+  a subject) and the lessons they actually teach (a substitution: ``Lesson.teacher``), in a school
+  where they still teach.
+- The class teacher **reads** every journal of their class group; the school administrator reads
+  every journal of the school and may also **write** (an edit in a closed period still needs a
+  reason — the services check that).
+- Anything else answers 404 (never 403), so ids cannot be probed. Reading a journal one may see but
+  not write answers 403 to a write: the journal is visible to them already.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+from django.http import Http404
+
+from parta.schools.access import Roles, roles_of
+from parta.schools.models import TeachingAssignment
+from parta.timetable.models import Lesson
+
+
+def _nothing() -> Q:
+    return Q(pk__in=[])
+
+
+def _own_assignments(roles: Roles, prefix: str = "") -> Q:
+    return Q(**{f"{prefix}teacher_id": roles.user_id, f"{prefix}school_id__in": roles.teacher_school_ids})
+
+
+def journal_assignments_readable_by(user: Any) -> Q:
+    """A Q over TeachingAssignment: the teacher's own, the class teacher's class group's, the
+    administrator's school's."""
+    roles = roles_of(user)
+    if roles.is_superuser:
+        return Q()
+    if not roles.user_id:
+        return _nothing()
+    return (
+        _own_assignments(roles)
+        | Q(class_group__class_teacher_id=roles.user_id, school_id__in=roles.teacher_school_ids)
+        | Q(school_id__in=roles.admin_school_ids)
+    )
+
+
+def journal_assignments_writable_by(user: Any) -> Q:
+    """A Q over TeachingAssignment: the teacher's own and the administrator's school's."""
+    roles = roles_of(user)
+    if roles.is_superuser:
+        return Q()
+    if not roles.user_id:
+        return _nothing()
+    return _own_assignments(roles) | Q(school_id__in=roles.admin_school_ids)
+
+
+def own_assignments_of(user: Any) -> Q:
+    """A Q over TeachingAssignment: the ones the user teaches (the “my journals” list)."""
+    roles = roles_of(user)
+    return _own_assignments(roles) if roles.user_id else _nothing()
+
+
+def lessons_readable_by(user: Any) -> Q:
+    """A Q over Lesson: those of readable assignments and those the user teaches as a substitute."""
+    roles = roles_of(user)
+    if roles.is_superuser:
+        return Q()
+    if not roles.user_id:
+        return _nothing()
+    assignments = TeachingAssignment.objects.filter(journal_assignments_readable_by(user)).values("pk")
+    return Q(assignment_id__in=assignments) | _own_assignments(roles)
+
+
+def lessons_writable_by(user: Any) -> Q:
+    """A Q over Lesson: those of writable assignments and those the user teaches as a substitute."""
+    roles = roles_of(user)
+    if roles.is_superuser:
+        return Q()
+    if not roles.user_id:
+        return _nothing()
+    return (
+        _own_assignments(roles, "assignment__")
+        | _own_assignments(roles)
+        | Q(school_id__in=roles.admin_school_ids)
+    )
+
+
+def can_write_assignment(user: Any, assignment: TeachingAssignment) -> bool:
+    roles = roles_of(user)
+    if roles.is_superuser or assignment.school_id in roles.admin_school_ids:
+        return True
+    return assignment.teacher_id == roles.user_id and assignment.school_id in roles.teacher_school_ids
+
+
+def can_write_lesson(user: Any, lesson: Lesson) -> bool:
+    """The lesson's own teacher (a substitute too), the assignment's teacher, or the school's admin.
+    ``lesson.assignment`` is read, so fetch it with ``select_related("assignment")``."""
+    roles = roles_of(user)
+    if roles.is_superuser or lesson.school_id in roles.admin_school_ids:
+        return True
+    if lesson.school_id not in roles.teacher_school_ids:
+        return False
+    return roles.user_id in (lesson.teacher_id, lesson.assignment.teacher_id)
+
+
+def access_assignment(user: Any, assignment_id: int, *, for_write: bool = False) -> TeachingAssignment:
+    """The teaching assignment whose journal the user may read (404 otherwise); with ``for_write``,
+    a reader who may not write gets PermissionDenied (403)."""
+    assignment = (
+        TeachingAssignment.objects.select_related("class_group", "subgroup", "subject", "year", "teacher")
+        .filter(journal_assignments_readable_by(user), pk=assignment_id)
+        .first()
+    )
+    if assignment is None:
+        raise Http404
+    if for_write and not can_write_assignment(user, assignment):
+        raise PermissionDenied
+    return assignment
+
+
+def access_lesson(user: Any, lesson_id: int, *, for_write: bool = False) -> Lesson:
+    """The lesson whose journal the user may read (404 otherwise); with ``for_write``, a reader who
+    may not write gets PermissionDenied (403)."""
+    lesson = (
+        Lesson.objects.select_related("assignment", "class_group", "subgroup", "subject", "topic")
+        .filter(lessons_readable_by(user), pk=lesson_id)
+        .first()
+    )
+    if lesson is None:
+        raise Http404
+    if for_write and not can_write_lesson(user, lesson):
+        raise PermissionDenied
+    return lesson
+
+
+def is_guardian_of(user: Any, student_id: int) -> bool:
+    """The user is a guardian of the student (absence notices are the family's to give)."""
+    roles = roles_of(user)
+    return roles.is_superuser or student_id in roles.child_ids

@@ -1,0 +1,87 @@
+"""The back office for the journal. Everyday work goes through the journal's pages and API, which
+keep the history; the admin is for looking and for settings (scales, control forms). The history
+itself is read-only here: it is append-only everywhere."""
+
+from typing import Any
+
+from django.contrib import admin
+from django.http import HttpRequest
+
+from parta.journal.models import (
+    AbsenceNotice,
+    Attendance,
+    ControlForm,
+    GradingScheme,
+    JournalChange,
+    Mark,
+    PeriodMark,
+)
+
+
+@admin.register(GradingScheme)
+class GradingSchemeAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    list_display = ["school", "subject", "scale", "round_up_from"]
+    list_filter = ["scale"]
+    list_select_related = ["school", "subject"]
+    raw_id_fields = ["school", "subject"]
+
+
+@admin.register(ControlForm)
+class ControlFormAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    list_display = ["code", "name_ru", "name_en", "default_weight", "order", "school"]
+    list_filter = ["school"]
+    search_fields = ["code", "name_ru", "name_en"]
+    list_select_related = ["school"]
+
+
+@admin.register(Mark)
+class MarkAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    list_display = ["date", "student", "subject", "value", "weight", "control_form", "owed_until", "version"]
+    list_filter = ["scale", "subject"]
+    date_hierarchy = "date"
+    raw_id_fields = ["school", "lesson", "student", "subject", "control_form", "created_by"]
+    list_select_related = ["student", "subject", "control_form"]
+    readonly_fields = ["version", "created_at", "updated_at"]
+
+
+@admin.register(Attendance)
+class AttendanceAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    list_display = ["date", "student", "subject", "status", "source", "version"]
+    list_filter = ["status", "source"]
+    date_hierarchy = "date"
+    raw_id_fields = ["school", "lesson", "student", "subject", "notice", "updated_by"]
+    list_select_related = ["student", "subject"]
+    readonly_fields = ["version", "updated_at"]
+
+
+@admin.register(PeriodMark)
+class PeriodMarkAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    list_display = ["student", "subject", "class_group", "period", "value", "version"]
+    raw_id_fields = ["school", "year", "period", "student", "subject", "class_group", "set_by"]
+    list_select_related = ["student", "subject", "class_group", "period"]
+    readonly_fields = ["version", "set_at"]
+
+
+@admin.register(AbsenceNotice)
+class AbsenceNoticeAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    list_display = ["student", "starts_on", "ends_on", "reason", "reported_by", "withdrawn_at"]
+    date_hierarchy = "starts_on"
+    raw_id_fields = ["school", "student", "reported_by"]
+    list_select_related = ["student", "reported_by"]
+
+
+@admin.register(JournalChange)
+class JournalChangeAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    list_display = ["at", "kind", "object_id", "actor", "student", "subject", "reason"]
+    list_filter = ["kind"]
+    date_hierarchy = "at"
+    list_select_related = ["actor", "student", "subject"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

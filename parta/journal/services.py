@@ -1,0 +1,956 @@
+"""Writes of the journal: marks, attendance, period and year marks, lesson topics, closing
+periods, absence notices.
+
+Every service takes the acting user first, checks access through ``parta.journal.access``
+(404 for what is not theirs, 403 for a journal they may only read), validates every rule and
+either writes everything — the row, its :class:`JournalChange` history and, where the event
+contract has one, the outbox event, all in one transaction — or raises ``ValidationError``
+with a dict of field messages and writes nothing. The field names are those of the API's input.
+
+Rows carry a ``version``: a write names the version it was based on, and a write based on an
+older version raises :class:`StaleVersion` (HTTP 409 with the current row) instead of silently
+overwriting someone else's change. For attendance and period marks, which may not exist yet,
+``version=None`` means “I saw no entry”.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from parta.curriculum.models import PlanItem, Topic
+from parta.journal import scales
+from parta.journal.access import (
+    access_lesson,
+    is_guardian_of,
+    journal_assignments_writable_by,
+)
+from parta.journal.models import (
+    AbsenceNotice,
+    Attendance,
+    ControlForm,
+    GradingScheme,
+    JournalChange,
+    Mark,
+    PeriodMark,
+)
+from parta.outbox.services import emit
+from parta.schools.access import access_child, access_school
+from parta.schools.models import (
+    ClassGroup,
+    Enrolment,
+    School,
+    StudyPeriod,
+    SubgroupMembership,
+    TeachingAssignment,
+)
+from parta.timetable.models import Lesson
+
+MAX_COMMENT = 500
+MAX_REASON = 300  # Attendance.reason and AbsenceNotice.reason; JournalChange.reason holds 500.
+MAX_NOTICE_DAYS = 30
+
+
+class StaleVersion(Exception):
+    """The write was based on an older version of the row; ``current`` is the row as it is now
+    (``None`` when it has since been deleted). The API answers 409 with it."""
+
+    def __init__(self, current: dict[str, Any] | None) -> None:
+        super().__init__("stale version")
+        self.current = current
+
+
+class _Unset(enum.Enum):
+    UNSET = 0
+
+
+UNSET = _Unset.UNSET
+
+
+class _Errors:
+    def __init__(self) -> None:
+        self.by_field: dict[str, list[str]] = {}
+
+    def add(self, name: str, message: str) -> None:
+        self.by_field.setdefault(name, []).append(message)
+
+    def raise_if_any(self) -> None:
+        if self.by_field:
+            raise ValidationError(dict(self.by_field))
+
+
+# --- grading schemes and control forms ----------------------------------------------------
+
+
+def grading_scheme_for(school_id: int, subject_id: int | None) -> GradingScheme:
+    """The subject's scheme, else the school's default, else an unsaved 5-point scheme rounding up
+    from 0.50. One query."""
+    schemes = GradingScheme.objects.filter(school_id=school_id).filter(
+        Q(subject_id=subject_id) | Q(subject__isnull=True)
+    )
+    scheme = schemes.order_by(F("subject_id").asc(nulls_last=True)).first()
+    if scheme is None:
+        return GradingScheme(
+            school_id=school_id, scale=scales.DEFAULT_SCALE, round_up_from=scales.DEFAULT_ROUND_UP_FROM
+        )
+    scheme.round_up_from = Decimal(scheme.round_up_from)
+    return scheme
+
+
+# code, Russian name, English name, default weight — the usual weights of a Russian school.
+DEFAULT_CONTROL_FORMS: tuple[tuple[str, str, str, int], ...] = (
+    ("oral", "Устный ответ", "Oral answer", 1),
+    ("classwork", "Работа на уроке", "Classwork", 1),
+    ("homework", "Домашняя работа", "Homework", 1),
+    ("independent", "Самостоятельная работа", "Independent work", 2),
+    ("quiz", "Проверочная работа", "Quiz", 2),
+    ("dictation", "Диктант", "Dictation", 2),
+    ("essay", "Сочинение", "Essay", 2),
+    ("lab", "Лабораторная работа", "Lab work", 2),
+    ("practical", "Практическая работа", "Practical work", 2),
+    ("project", "Проект", "Project", 2),
+    ("test", "Контрольная работа", "Test", 3),
+)
+
+
+@transaction.atomic
+def journal_defaults_ensure(school: School) -> None:
+    """The school's default grading scheme (5-point, rounding up from 0.50) and control forms;
+    what exists already is left as the school set it."""
+    GradingScheme.objects.get_or_create(
+        school=school,
+        subject=None,
+        defaults={"scale": scales.DEFAULT_SCALE, "round_up_from": scales.DEFAULT_ROUND_UP_FROM},
+    )
+    existing = set(ControlForm.objects.filter(school=school).values_list("code", flat=True))
+    ControlForm.objects.bulk_create(
+        ControlForm(school=school, code=code, name_ru=ru, name_en=en, default_weight=weight, order=order)
+        for order, (code, ru, en, weight) in enumerate(DEFAULT_CONTROL_FORMS, start=1)
+        if code not in existing
+    )
+
+
+# --- shared checks ------------------------------------------------------------------------
+
+
+def _periods_of(lesson: Lesson) -> list[StudyPeriod]:
+    return list(
+        StudyPeriod.objects.filter(
+            year_id=lesson.year_id, starts_on__lte=lesson.date, ends_on__gte=lesson.date
+        )
+    )
+
+
+def _check_lesson(lesson: Lesson, reason: str, errors: _Errors) -> None:
+    """The lesson takes journal entries: not cancelled, inside a study period, and — in a closed
+    period — only with a reason."""
+    if lesson.status == Lesson.Status.CANCELLED:
+        errors.add("lesson", _("The lesson was cancelled: nothing can be entered for it."))
+        return
+    periods = _periods_of(lesson)
+    if not periods:
+        errors.add("lesson", _("The lesson's date is outside every study period of the year."))
+    elif any(p.closed_at for p in periods) and not reason.strip():
+        errors.add("reason", _("The study period is closed: give a reason for the change."))
+    _check_reason_length(reason, errors)
+
+
+def _check_reason_length(reason: str, errors: _Errors, limit: int = 500) -> None:
+    if len(reason) > limit:
+        errors.add("reason", _("The reason may be at most %(max)d characters.") % {"max": limit})
+
+
+def _student_in_lesson(lesson: Lesson, student_id: int) -> bool:
+    if not Enrolment.objects.filter(class_group_id=lesson.class_group_id, student_id=student_id).exists():
+        return False
+    if lesson.subgroup_id is None:
+        return True
+    return SubgroupMembership.objects.filter(subgroup_id=lesson.subgroup_id, student_id=student_id).exists()
+
+
+def _check_student(lesson: Lesson, student_id: Any, errors: _Errors) -> None:
+    if not isinstance(student_id, int) or not _student_in_lesson(lesson, student_id):
+        errors.add("student", _("The student is not in this lesson's class group or subgroup."))
+
+
+def _check_value(scale: str, value: Any, owed_until: Any, lesson_date: dt.date, errors: _Errors) -> None:
+    if value is None:
+        if owed_until is None:
+            errors.add("value", _("Enter a mark, or a date by which an owed mark must be made up."))
+        elif owed_until < lesson_date:
+            errors.add("owed_until", _("An owed mark is made up after the lesson, not before it."))
+        return
+    if not scales.is_valid(scale, value):
+        limits = scales.bounds(scale)
+        errors.add(
+            "value",
+            _("The mark must be a whole number from %(low)d to %(high)d.")
+            % {"low": limits.low, "high": limits.high},
+        )
+
+
+def _check_weight(weight: Any, errors: _Errors) -> None:
+    if (
+        isinstance(weight, bool)
+        or not isinstance(weight, int)
+        or not (scales.MIN_WEIGHT <= weight <= scales.MAX_WEIGHT)
+    ):
+        errors.add(
+            "weight",
+            _("The weight must be a whole number from %(low)d to %(high)d.")
+            % {"low": scales.MIN_WEIGHT, "high": scales.MAX_WEIGHT},
+        )
+
+
+def _control_form(school_id: int, control_form_id: int | None, errors: _Errors) -> ControlForm | None:
+    if control_form_id is None:
+        return None
+    form = ControlForm.objects.filter(pk=control_form_id, school_id=school_id).first()
+    if form is None:
+        errors.add("control_form", _("Choose one of the school's control forms."))
+    return form
+
+
+def _history(
+    *,
+    kind: str,
+    object_id: int,
+    school_id: int,
+    actor: Any,
+    lesson: Lesson | None,
+    student_id: int | None,
+    subject_id: int | None,
+    old: dict[str, Any] | None,
+    new: dict[str, Any] | None,
+    reason: str,
+) -> JournalChange:
+    return JournalChange.objects.create(
+        school_id=school_id,
+        kind=kind,
+        object_id=object_id,
+        lesson=lesson,
+        student_id=student_id,
+        subject_id=subject_id,
+        actor=actor,
+        old=old,
+        new=new,
+        reason=reason.strip(),
+    )
+
+
+def _iso(day: dt.date | None) -> str | None:
+    return day.isoformat() if day else None
+
+
+def _save_or_stale(row: Attendance | PeriodMark, current: Callable[[], dict[str, Any] | None]) -> None:
+    """Save ``row``; a new row that a concurrent request has just inserted first (the unique
+    constraint refuses the second) is a stale write like any other."""
+    if row.pk is not None:
+        row.save()
+        return
+    try:
+        with transaction.atomic():
+            row.save()
+    except IntegrityError:
+        raise StaleVersion(current()) from None
+
+
+# --- marks ---------------------------------------------------------------------------------
+
+
+def mark_data(mark: Mark) -> dict[str, Any]:
+    """A mark as the API and the history write it."""
+    return {
+        "id": mark.pk,
+        "lesson": mark.lesson_id,
+        "student": mark.student_id,
+        "scale": mark.scale,
+        "value": mark.value,
+        "display": scales.display(mark.scale, mark.value),
+        "weight": mark.weight,
+        "control_form": mark.control_form_id,
+        "comment": mark.comment,
+        "owed_until": _iso(mark.owed_until),
+        "version": mark.version,
+    }
+
+
+def _mark_state(mark: Mark) -> dict[str, Any]:
+    data = mark_data(mark)
+    for key in ("id", "lesson", "student", "display"):
+        data.pop(key)
+    return data
+
+
+def _emit_mark(mark: Mark, *, old_value: int | None, change: str, actor: Any) -> None:
+    emit(
+        "journal.mark",
+        {
+            "mark_id": mark.pk,
+            "student_id": mark.student_id,
+            "lesson_id": mark.lesson_id,
+            "subject_id": mark.subject_id,
+            "date": mark.date.isoformat(),
+            "value": mark.value if change != "deleted" else None,
+            "old_value": old_value,
+            "weight": mark.weight,
+            "control_form_id": mark.control_form_id,
+            "change": change,
+            "actor_id": actor.pk,
+        },
+        school_id=mark.school_id,
+    )
+
+
+@transaction.atomic
+def mark_create(
+    actor: Any,
+    *,
+    lesson_id: int,
+    student_id: int,
+    value: int | None,
+    control_form_id: int | None = None,
+    weight: int | None = None,
+    comment: str = "",
+    owed_until: dt.date | None = None,
+    reason: str = "",
+) -> Mark:
+    """A new mark in the cell (lesson × student). ``value=None`` with ``owed_until`` is an owed
+    mark; ``weight`` defaults to the control form's default weight (1 without a form)."""
+    lesson = access_lesson(actor, lesson_id, for_write=True)
+    errors = _Errors()
+    _check_lesson(lesson, reason, errors)
+    _check_student(lesson, student_id, errors)
+    scheme = grading_scheme_for(lesson.school_id, lesson.subject_id)
+    form = _control_form(lesson.school_id, control_form_id, errors)
+    if weight is None:
+        weight = form.default_weight if form else 1
+    _check_value(scheme.scale, value, owed_until, lesson.date, errors)
+    _check_weight(weight, errors)
+    if len(comment) > MAX_COMMENT:
+        errors.add("comment", _("The comment may be at most %(max)d characters.") % {"max": MAX_COMMENT})
+    errors.raise_if_any()
+    mark = Mark.objects.create(
+        school_id=lesson.school_id,
+        lesson=lesson,
+        student_id=student_id,
+        subject_id=lesson.subject_id,
+        date=lesson.date,
+        scale=scheme.scale,
+        value=value,
+        control_form=form,
+        weight=weight,
+        comment=comment.strip(),
+        owed_until=owed_until if value is None else None,
+        created_by=actor,
+    )
+    _history(
+        kind=JournalChange.Kind.MARK,
+        object_id=mark.pk,
+        school_id=mark.school_id,
+        actor=actor,
+        lesson=lesson,
+        student_id=student_id,
+        subject_id=lesson.subject_id,
+        old=None,
+        new=_mark_state(mark),
+        reason=reason,
+    )
+    _emit_mark(mark, old_value=None, change="created", actor=actor)
+    return mark
+
+
+def _locked_mark(actor: Any, mark_id: int, version: int) -> tuple[Mark, Lesson]:
+    mark = Mark.objects.select_for_update().filter(pk=mark_id).first()
+    if mark is None:
+        raise Http404
+    lesson = access_lesson(actor, mark.lesson_id, for_write=True)
+    if mark.version != version:
+        raise StaleVersion(mark_data(mark))
+    return mark, lesson
+
+
+@transaction.atomic
+def mark_update(
+    actor: Any,
+    mark_id: int,
+    *,
+    version: int,
+    value: int | _Unset | None = UNSET,
+    control_form_id: int | _Unset | None = UNSET,
+    weight: int | _Unset = UNSET,
+    comment: str | _Unset = UNSET,
+    owed_until: dt.date | _Unset | None = UNSET,
+    reason: str = "",
+) -> Mark:
+    """Change what is given of a mark. Making up an owed mark is giving it a value (the owed date
+    is then cleared). A change of control form alone does not change the weight."""
+    mark, lesson = _locked_mark(actor, mark_id, version)
+    old = _mark_state(mark)
+    old_value = mark.value
+    errors = _Errors()
+    _check_lesson(lesson, reason, errors)
+    if not isinstance(control_form_id, _Unset):
+        mark.control_form = _control_form(lesson.school_id, control_form_id, errors)
+    if not isinstance(value, _Unset):
+        mark.value = value
+    if not isinstance(owed_until, _Unset):
+        mark.owed_until = owed_until
+    if mark.value is not None:
+        mark.owed_until = None
+    _check_value(mark.scale, mark.value, mark.owed_until, lesson.date, errors)
+    if not isinstance(weight, _Unset):
+        _check_weight(weight, errors)
+        mark.weight = weight
+    if not isinstance(comment, _Unset):
+        if len(comment) > MAX_COMMENT:
+            errors.add("comment", _("The comment may be at most %(max)d characters.") % {"max": MAX_COMMENT})
+        mark.comment = comment.strip()
+    errors.raise_if_any()
+    new = _mark_state(mark)
+    if new == old:
+        return mark
+    mark.version += 1
+    mark.save()
+    _history(
+        kind=JournalChange.Kind.MARK,
+        object_id=mark.pk,
+        school_id=mark.school_id,
+        actor=actor,
+        lesson=lesson,
+        student_id=mark.student_id,
+        subject_id=mark.subject_id,
+        old=old,
+        new=_mark_state(mark),
+        reason=reason,
+    )
+    _emit_mark(mark, old_value=old_value, change="changed", actor=actor)
+    return mark
+
+
+@transaction.atomic
+def mark_delete(actor: Any, mark_id: int, *, version: int, reason: str = "") -> None:
+    mark, lesson = _locked_mark(actor, mark_id, version)
+    errors = _Errors()
+    _check_lesson(lesson, reason, errors)
+    errors.raise_if_any()
+    old = _mark_state(mark)
+    _history(
+        kind=JournalChange.Kind.MARK,
+        object_id=mark.pk,
+        school_id=mark.school_id,
+        actor=actor,
+        lesson=lesson,
+        student_id=mark.student_id,
+        subject_id=mark.subject_id,
+        old=old,
+        new=None,
+        reason=reason,
+    )
+    _emit_mark(mark, old_value=mark.value, change="deleted", actor=actor)
+    mark.delete()
+
+
+# --- attendance ----------------------------------------------------------------------------
+
+
+def attendance_data(entry: Attendance | None) -> dict[str, Any] | None:
+    if entry is None:
+        return None
+    return {
+        "id": entry.pk,
+        "lesson": entry.lesson_id,
+        "student": entry.student_id,
+        "status": entry.status,
+        "reason": entry.reason,
+        "source": entry.source,
+        "notice": entry.notice_id,
+        "version": entry.version,
+    }
+
+
+def _attendance_state(entry: Attendance | None) -> dict[str, Any] | None:
+    data = attendance_data(entry)
+    if data is not None:
+        for key in ("id", "lesson", "student"):
+            data.pop(key)
+    return data
+
+
+def _emit_attendance(
+    entry: Attendance, lesson: Lesson, *, old_status: str | None, change: str, actor: Any
+) -> None:
+    emit(
+        "journal.attendance",
+        {
+            "attendance_id": entry.pk,
+            "student_id": entry.student_id,
+            "lesson_id": lesson.pk,
+            "subject_id": lesson.subject_id,
+            "date": lesson.date.isoformat(),
+            "status": entry.status if change != "deleted" else None,
+            "old_status": old_status,
+            "change": change,
+            "actor_id": actor.pk,
+        },
+        school_id=lesson.school_id,
+    )
+
+
+def _active_notice(student_id: int, day: dt.date) -> AbsenceNotice | None:
+    return (
+        AbsenceNotice.objects.filter(
+            student_id=student_id, starts_on__lte=day, ends_on__gte=day, withdrawn_at__isnull=True
+        )
+        .order_by("-created_at")
+        .first()
+    )
+
+
+@transaction.atomic
+def attendance_set(
+    actor: Any,
+    *,
+    lesson_id: int,
+    student_id: int,
+    status: str | None,
+    reason: str = "",
+    version: int | None = None,
+    source: str = Attendance.Source.TEACHER,
+) -> Attendance | None:
+    """Set the student's attendance at the lesson; ``status=None`` means present (the entry is
+    removed). ``version`` is the version of the entry the writer saw (None: no entry).
+
+    An absence on a day covered by the family's active absence notice is recorded as excused and
+    keeps the notice as its source; any other entry by the teacher wins over a notice's entry, and
+    the history keeps what the notice had set."""
+    lesson = access_lesson(actor, lesson_id, for_write=True)
+    errors = _Errors()
+    _check_lesson(lesson, reason, errors)
+    _check_student(lesson, student_id, errors)
+    if status is not None and status not in Attendance.Status.values:
+        errors.add("status", _("Choose absent, late, sick or excused."))
+    if source not in Attendance.Source.values:
+        errors.add("source", _("Unknown source of the attendance entry."))
+    _check_reason_length(reason, errors, MAX_REASON)
+    errors.raise_if_any()
+    entry = Attendance.objects.select_for_update().filter(lesson_id=lesson.pk, student_id=student_id).first()
+    if (entry.version if entry else None) != (version or None):
+        raise StaleVersion(attendance_data(entry))
+    old = _attendance_state(entry)
+    old_status = entry.status if entry else None
+    if status is None:
+        if entry is None:
+            return None
+        _history(
+            kind=JournalChange.Kind.ATTENDANCE,
+            object_id=entry.pk,
+            school_id=lesson.school_id,
+            actor=actor,
+            lesson=lesson,
+            student_id=student_id,
+            subject_id=lesson.subject_id,
+            old=old,
+            new=None,
+            reason=reason,
+        )
+        _emit_attendance(entry, lesson, old_status=old_status, change="deleted", actor=actor)
+        entry.delete()
+        return None
+    notice = _active_notice(student_id, lesson.date) if status == Attendance.Status.ABSENT else None
+    if entry is None:
+        entry = Attendance(
+            school_id=lesson.school_id,
+            lesson=lesson,
+            student_id=student_id,
+            subject_id=lesson.subject_id,
+            date=lesson.date,
+        )
+    else:
+        entry.version += 1
+    entry.status = status
+    entry.reason = reason.strip()
+    entry.source = source
+    entry.notice = None
+    if notice is not None:
+        entry.status = Attendance.Status.EXCUSED
+        entry.source = Attendance.Source.PARENT_NOTICE
+        entry.notice = notice
+        entry.reason = entry.reason or notice.reason
+    entry.updated_by = actor
+    new = _attendance_state(entry)
+    if entry.pk and old is not None and new is not None and {**new, "version": 0} == {**old, "version": 0}:
+        return Attendance.objects.get(pk=entry.pk)  # nothing changed: keep the version as it was
+    _save_or_stale(
+        entry,
+        lambda: attendance_data(
+            Attendance.objects.filter(lesson_id=lesson.pk, student_id=student_id).first()
+        ),
+    )
+    _history(
+        kind=JournalChange.Kind.ATTENDANCE,
+        object_id=entry.pk,
+        school_id=lesson.school_id,
+        actor=actor,
+        lesson=lesson,
+        student_id=student_id,
+        subject_id=lesson.subject_id,
+        old=old,
+        new=_attendance_state(entry),
+        reason=reason,
+    )
+    _emit_attendance(
+        entry, lesson, old_status=old_status, change="created" if old is None else "changed", actor=actor
+    )
+    return entry
+
+
+# --- period and year marks ------------------------------------------------------------------
+
+
+def period_mark_data(mark: PeriodMark | None) -> dict[str, Any] | None:
+    if mark is None:
+        return None
+    return {
+        "id": mark.pk,
+        "student": mark.student_id,
+        "subject": mark.subject_id,
+        "class_group": mark.class_group_id,
+        "period": mark.period_id,
+        "scale": mark.scale,
+        "value": mark.value,
+        "display": scales.display(mark.scale, mark.value),
+        "version": mark.version,
+    }
+
+
+@transaction.atomic
+def period_mark_set(
+    actor: Any,
+    *,
+    student_id: int,
+    subject_id: int,
+    class_group_id: int,
+    period_id: int | None,
+    value: int | None,
+    version: int | None = None,
+    reason: str = "",
+) -> PeriodMark | None:
+    """Set (or with ``value=None`` remove) the student's mark for a study period, or with
+    ``period_id=None`` the year mark. The writer must be able to write a journal of the subject
+    in that class group (its teacher, or the school's administrator). A closed period needs a
+    reason; the year mark is not locked by closing periods."""
+    assignments = list(
+        TeachingAssignment.objects.filter(
+            journal_assignments_writable_by(actor), class_group_id=class_group_id, subject_id=subject_id
+        ).select_related("class_group")
+    )
+    if not assignments:
+        raise Http404
+    group: ClassGroup = assignments[0].class_group
+    errors = _Errors()
+    enrolled = Enrolment.objects.filter(class_group_id=group.pk, student_id=student_id).exists()
+    subgroups = {a.subgroup_id for a in assignments if a.subgroup_id is not None}
+    if enrolled and all(a.subgroup_id is not None for a in assignments):
+        enrolled = SubgroupMembership.objects.filter(
+            subgroup_id__in=subgroups, student_id=student_id
+        ).exists()
+    if not enrolled:
+        errors.add("student", _("The student is not in a class group or subgroup of this journal."))
+    period: StudyPeriod | None = None
+    if period_id is not None:
+        period = StudyPeriod.objects.filter(pk=period_id, year_id=group.year_id).first()
+        if period is None:
+            errors.add("period", _("Choose a study period of the class group's year."))
+        elif period.closed_at and not reason.strip():
+            errors.add("reason", _("The study period is closed: give a reason for the change."))
+    _check_reason_length(reason, errors)
+    scheme = grading_scheme_for(group.school_id, subject_id)
+    if value is not None and not scales.is_valid(scheme.scale, value):
+        limits = scales.bounds(scheme.scale)
+        errors.add(
+            "value",
+            _("The mark must be a whole number from %(low)d to %(high)d.")
+            % {"low": limits.low, "high": limits.high},
+        )
+    errors.raise_if_any()
+    rows = PeriodMark.objects.select_for_update().filter(student_id=student_id, subject_id=subject_id)
+    rows = (
+        rows.filter(period_id=period_id)
+        if period_id
+        else rows.filter(period__isnull=True, year_id=group.year_id)
+    )
+    mark = rows.first()
+    if (mark.version if mark else None) != (version or None):
+        raise StaleVersion(period_mark_data(mark))
+    old = _period_mark_state(mark)
+    if value is None:
+        if mark is None:
+            return None
+        _period_history(mark, actor, old, None, reason)
+        mark.delete()
+        return None
+    if mark is None:
+        mark = PeriodMark(
+            school_id=group.school_id,
+            year_id=group.year_id,
+            period=period,
+            student_id=student_id,
+            subject_id=subject_id,
+            class_group_id=group.pk,
+        )
+    elif mark.value == value and mark.scale == scheme.scale:
+        return mark
+    else:
+        mark.version += 1
+    mark.value = value
+    mark.scale = scheme.scale
+    mark.set_by = actor
+    _save_or_stale(mark, lambda: period_mark_data(rows.first()))
+    _period_history(mark, actor, old, _period_mark_state(mark), reason)
+    return mark
+
+
+def _period_mark_state(mark: PeriodMark | None) -> dict[str, Any] | None:
+    if mark is None:
+        return None
+    return {"period": mark.period_id, "scale": mark.scale, "value": mark.value, "version": mark.version}
+
+
+def _period_history(
+    mark: PeriodMark, actor: Any, old: dict[str, Any] | None, new: dict[str, Any] | None, reason: str
+) -> None:
+    _history(
+        kind=JournalChange.Kind.PERIOD_MARK,
+        object_id=mark.pk,
+        school_id=mark.school_id,
+        actor=actor,
+        lesson=None,
+        student_id=mark.student_id,
+        subject_id=mark.subject_id,
+        old=old,
+        new=new,
+        reason=reason,
+    )
+
+
+@transaction.atomic
+def period_close(actor: Any, period_id: int) -> StudyPeriod:
+    """Lock the period's marks (school administrator only): later edits need a reason."""
+    period = StudyPeriod.objects.select_for_update().filter(pk=period_id).first()
+    if period is None:
+        raise Http404
+    access_school(actor, period.school_id, for_admin=True)
+    if period.closed_at is not None:
+        raise ValidationError({"period": [_("The study period is already closed.")]})
+    period.closed_at = timezone.now()
+    period.closed_by = actor
+    period.save(update_fields=["closed_at", "closed_by"])
+    return period
+
+
+@transaction.atomic
+def period_reopen(actor: Any, period_id: int, reason: str) -> StudyPeriod:
+    """Unlock a closed period (school administrator only, with a reason)."""
+    period = StudyPeriod.objects.select_for_update().filter(pk=period_id).first()
+    if period is None:
+        raise Http404
+    access_school(actor, period.school_id, for_admin=True)
+    errors = _Errors()
+    if period.closed_at is None:
+        errors.add("period", _("The study period is not closed."))
+    if not reason.strip():
+        errors.add("reason", _("Give a reason for reopening the study period."))
+    errors.raise_if_any()
+    period.closed_at = None
+    period.closed_by = None
+    period.save(update_fields=["closed_at", "closed_by"])
+    return period
+
+
+# --- lesson topics -------------------------------------------------------------------------
+
+
+@transaction.atomic
+def lesson_topic_set(actor: Any, lesson_id: int, topic_id: int, reason: str = "") -> Lesson:
+    """Pick the lesson's topic: a framework topic of the lesson's subject, either of the class
+    group's grade or one from the assignment's thematic plan. Never typed."""
+    lesson = access_lesson(actor, lesson_id, for_write=True)
+    errors = _Errors()
+    _check_lesson(lesson, reason, errors)
+    topic = (
+        Topic.objects.filter(pk=topic_id, subject_id=lesson.subject_id).first()
+        if isinstance(topic_id, int)
+        else None
+    )
+    if topic is not None and topic.grade != lesson.class_group.grade:
+        in_plan = PlanItem.objects.filter(
+            plan__assignment_id=lesson.assignment_id, topic_id=topic.pk
+        ).exists()
+        topic = topic if in_plan else None
+    if topic is None:
+        errors.add("topic", _("Choose a topic of this subject from the thematic plan or the framework."))
+    errors.raise_if_any()
+    assert topic is not None
+    if lesson.topic_id == topic.pk:
+        return lesson
+    old = {"topic": lesson.topic_id, "code": lesson.topic.code if lesson.topic else None}
+    lesson.topic = topic
+    lesson.save(update_fields=["topic"])
+    _history(
+        kind=JournalChange.Kind.TOPIC,
+        object_id=lesson.pk,
+        school_id=lesson.school_id,
+        actor=actor,
+        lesson=lesson,
+        student_id=None,
+        subject_id=lesson.subject_id,
+        old=old,
+        new={"topic": topic.pk, "code": topic.code},
+        reason=reason,
+    )
+    return lesson
+
+
+# --- absence notices -----------------------------------------------------------------------
+
+
+def _student_lessons(student_id: int, starts_on: dt.date, ends_on: dt.date) -> Q:
+    """A Q over Lesson: the student's scheduled lessons in the date range (class group's and
+    their subgroups')."""
+    groups = Enrolment.objects.filter(student_id=student_id).values("class_group_id")
+    subgroups = SubgroupMembership.objects.filter(student_id=student_id).values("subgroup_id")
+    return Q(
+        class_group_id__in=groups,
+        date__gte=starts_on,
+        date__lte=ends_on,
+        status=Lesson.Status.SCHEDULED,
+    ) & (Q(subgroup__isnull=True) | Q(subgroup_id__in=subgroups))
+
+
+@dataclass(frozen=True)
+class NoticeResult:
+    notice: AbsenceNotice
+    excused_lessons: int
+
+
+@transaction.atomic
+def absence_notice_create(
+    actor: Any, *, student_id: int, starts_on: dt.date, ends_on: dt.date, reason: str
+) -> NoticeResult:
+    """A guardian reports the child's absence from today or a coming day, at most 30 days long.
+    Every lesson in the range without an attendance entry becomes excused (source: the notice)."""
+    access_child(actor, student_id)
+    if not is_guardian_of(actor, student_id):
+        raise Http404
+    today = timezone.localdate()
+    errors = _Errors()
+    reason = reason.strip()
+    if starts_on < today:
+        errors.add("starts_on", _("An absence can be reported for today or a coming day."))
+    if ends_on < starts_on:
+        errors.add("ends_on", _("The last day cannot be before the first."))
+    elif (ends_on - starts_on).days + 1 > MAX_NOTICE_DAYS:
+        errors.add("ends_on", _("A notice may cover at most %(days)d days.") % {"days": MAX_NOTICE_DAYS})
+    if not reason:
+        errors.add("reason", _("Say why the child will be away."))
+    _check_reason_length(reason, errors, MAX_REASON)
+    enrolment = (
+        Enrolment.objects.filter(student_id=student_id, year__ends_on__gte=starts_on)
+        .order_by("year__starts_on")
+        .first()
+    )
+    if enrolment is None:
+        errors.add("student", _("The child is not enrolled in a school for these days."))
+    if (
+        not errors.by_field
+        and AbsenceNotice.objects.filter(
+            student_id=student_id, withdrawn_at__isnull=True, starts_on__lte=ends_on, ends_on__gte=starts_on
+        ).exists()
+    ):
+        errors.add("starts_on", _("An absence is already reported for some of these days."))
+    errors.raise_if_any()
+    assert enrolment is not None
+    notice = AbsenceNotice.objects.create(
+        school_id=enrolment.school_id,
+        student_id=student_id,
+        reported_by=actor,
+        starts_on=starts_on,
+        ends_on=ends_on,
+        reason=reason,
+    )
+    lessons = list(
+        Lesson.objects.filter(_student_lessons(student_id, starts_on, ends_on))
+        .exclude(attendance__student_id=student_id)
+        .order_by("date", "number")
+    )
+    for lesson in lessons:
+        entry = Attendance.objects.create(
+            school_id=lesson.school_id,
+            lesson=lesson,
+            student_id=student_id,
+            subject_id=lesson.subject_id,
+            date=lesson.date,
+            status=Attendance.Status.EXCUSED,
+            reason=reason,
+            source=Attendance.Source.PARENT_NOTICE,
+            notice=notice,
+            updated_by=actor,
+        )
+        _history(
+            kind=JournalChange.Kind.ATTENDANCE,
+            object_id=entry.pk,
+            school_id=lesson.school_id,
+            actor=actor,
+            lesson=lesson,
+            student_id=student_id,
+            subject_id=lesson.subject_id,
+            old=None,
+            new=_attendance_state(entry),
+            reason=reason,
+        )
+        _emit_attendance(entry, lesson, old_status=None, change="created", actor=actor)
+    return NoticeResult(notice, len(lessons))
+
+
+@transaction.atomic
+def absence_notice_withdraw(actor: Any, notice_id: int) -> AbsenceNotice:
+    """A guardian withdraws a notice: the entries it made for today and later, which no teacher
+    has changed since, are removed; past ones stay as they were."""
+    notice = AbsenceNotice.objects.select_for_update().filter(pk=notice_id).first()
+    if notice is None or not is_guardian_of(actor, notice.student_id):
+        raise Http404
+    if notice.withdrawn_at is not None:
+        raise ValidationError({"notice": [_("The notice is already withdrawn.")]})
+    notice.withdrawn_at = timezone.now()
+    notice.save(update_fields=["withdrawn_at"])
+    entries = Attendance.objects.select_related("lesson").filter(
+        notice=notice, source=Attendance.Source.PARENT_NOTICE, date__gte=timezone.localdate()
+    )
+    for entry in entries:
+        _history(
+            kind=JournalChange.Kind.ATTENDANCE,
+            object_id=entry.pk,
+            school_id=entry.school_id,
+            actor=actor,
+            lesson=entry.lesson,
+            student_id=entry.student_id,
+            subject_id=entry.subject_id,
+            old=_attendance_state(entry),
+            new=None,
+            reason=_("absence notice withdrawn"),
+        )
+        _emit_attendance(entry, entry.lesson, old_status=entry.status, change="deleted", actor=actor)
+        entry.delete()
+    return notice

@@ -1,0 +1,263 @@
+"""The journal's HTTP API: shapes, 400/403/404/409, and a 404 for every endpoint to strangers."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from parta.core.testing import factories as f
+from parta.journal import services
+from parta.journal.models import AbsenceNotice, Attendance, Mark
+from parta.journal.tests.conftest import client_for
+from parta.outbox.models import OutboxEvent
+
+
+def test_my_journals_and_the_journal_page(journal):
+    client = client_for(journal.teacher)
+    body = client.get("/api/v1/journal/assignments").json()
+    assert body["count"] == 1
+    [item] = body["results"]
+    assert item["id"] == journal.assignment.pk
+    assert item["can_write"] is True
+    assert item["group_name"] == "5А"
+    services.mark_create(journal.teacher, lesson_id=journal.lesson.pk, student_id=journal.student.pk, value=5)
+    response = client.get(f"/api/v1/journal/assignments/{journal.assignment.pk}?period={journal.q1.pk}")
+    assert response.status_code == 200
+    page = response.json()
+    assert page["period"]["id"] == journal.q1.pk
+    assert len(page["lessons"]) == 4
+    first = page["students"][0]
+    assert first["average"] == "5.00"
+    assert first["suggested"] == 5
+    assert first["cells"][0]["marks"][0]["value"] == 5
+    assert page["students"][1]["cells"] == []
+    assert client.get(f"/api/v1/journal/assignments/{journal.assignment.pk}?period=abc").status_code == 400
+
+
+def test_marks_create_update_delete(journal):
+    client = client_for(journal.teacher)
+    response = client.post(
+        "/api/v1/marks",
+        {
+            "lesson": journal.lesson.pk,
+            "student": journal.student.pk,
+            "value": 4,
+            "control_form": journal.forms["test"].pk,
+        },
+        format="json",
+    )
+    assert response.status_code == 201, response.content
+    mark = response.json()
+    assert (mark["value"], mark["weight"], mark["version"], mark["display"]) == (4, 3, 1, "4")
+    url = f"/api/v1/marks/{mark['id']}"
+    response = client.patch(url, {"version": 1, "value": 5, "weight": 2}, format="json")
+    assert response.status_code == 200, response.content
+    assert (response.json()["value"], response.json()["weight"], response.json()["version"]) == (5, 2, 2)
+    stale = client.patch(url, {"version": 1, "value": 3}, format="json")
+    assert stale.status_code == 409
+    assert stale.json()["current"]["value"] == 5
+    assert stale.json()["current"]["version"] == 2
+    assert client.delete(url, {"version": 1}, format="json").status_code == 409
+    assert client.delete(f"{url}?version=2").status_code == 204
+    assert not Mark.objects.exists()
+
+
+def test_bad_marks_answer_400_with_field_messages(journal):
+    client = client_for(journal.teacher)
+    for body, field in (
+        ({"value": 6}, "value"),
+        ({"value": 5, "weight": 0}, "weight"),
+        ({"value": 99999999}, "value"),
+        ({"value": None}, "value"),
+    ):
+        response = client.post(
+            "/api/v1/marks",
+            {"lesson": journal.lesson.pk, "student": journal.student.pk, **body},
+            format="json",
+        )
+        assert response.status_code == 400, response.content
+        assert field in response.json()["errors"]
+    journal.q1.closed_at = timezone.now()
+    journal.q1.save()
+    response = client.post(
+        "/api/v1/marks",
+        {"lesson": journal.lesson.pk, "student": journal.student.pk, "value": 5},
+        format="json",
+    )
+    assert response.status_code == 400
+    assert "reason" in response.json()["errors"]
+    assert not Mark.objects.exists()
+    assert not OutboxEvent.objects.exists()
+
+
+def test_the_class_teacher_reads_but_writes_get_403(journal):
+    client = client_for(journal.class_teacher)
+    assert client.get(f"/api/v1/lessons/{journal.lesson.pk}/journal").status_code == 200
+    response = client.post(
+        "/api/v1/marks",
+        {"lesson": journal.lesson.pk, "student": journal.student.pk, "value": 5},
+        format="json",
+    )
+    assert response.status_code == 403
+
+
+def test_attendance_topic_and_history(journal):
+    client = client_for(journal.teacher)
+    url = f"/api/v1/lessons/{journal.lesson.pk}/attendance/{journal.student.pk}"
+    response = client.put(url, {"status": "absent", "reason": "ill"}, format="json")
+    assert response.status_code == 200, response.content
+    entry = response.json()["attendance"]
+    assert (entry["status"], entry["source"], entry["version"]) == ("absent", "teacher", 1)
+    assert client.put(url, {"status": "late"}, format="json").status_code == 409
+    response = client.put(url, {"status": None, "version": 1}, format="json")
+    assert response.json() == {"attendance": None}
+    assert not Attendance.objects.exists()
+    history = client.get(f"/api/v1/lessons/{journal.lesson.pk}/students/{journal.student.pk}/history").json()
+    assert [
+        (row["old"] and row["old"]["status"], row["new"] and row["new"]["status"]) for row in history
+    ] == [
+        ("absent", None),
+        (None, "absent"),
+    ]
+    response = client.put(f"/api/v1/lessons/{journal.lesson.pk}/topic", {"topic": 999999}, format="json")
+    assert response.status_code == 400
+    assert "topic" in response.json()["errors"]
+
+
+def test_period_marks(journal):
+    client = client_for(journal.teacher)
+    body = {
+        "student": journal.student.pk,
+        "subject": journal.assignment.subject_id,
+        "class_group": journal.group.pk,
+        "period": journal.q1.pk,
+        "value": 4,
+    }
+    response = client.put("/api/v1/period-marks", body, format="json")
+    assert response.status_code == 200, response.content
+    assert response.json()["period_mark"]["version"] == 1
+    assert client.put("/api/v1/period-marks", {**body, "value": 5}, format="json").status_code == 409
+    response = client.put("/api/v1/period-marks", {**body, "value": 5, "version": 1}, format="json")
+    assert response.json()["period_mark"]["value"] == 5
+
+
+def test_absence_notices(journal):
+    today = timezone.localdate()
+    parent = f.UserFactory.create()
+    f.GuardianshipFactory.create(guardian=parent, student=journal.student)
+    client = client_for(parent)
+    url = f"/api/v1/students/{journal.student.pk}/absence-notices"
+    response = client.post(
+        url, {"starts_on": today.isoformat(), "ends_on": today.isoformat(), "reason": "Flu"}, format="json"
+    )
+    assert response.status_code == 201, response.content
+    assert response.json()["excused_lessons"] == 0
+    past = (today - dt.timedelta(days=1)).isoformat()
+    response = client.post(url, {"starts_on": past, "ends_on": past, "reason": "Flu"}, format="json")
+    assert response.status_code == 400
+    [notice] = client.get(url).json()
+    assert notice["reason"] == "Flu"
+    assert client_for(journal.class_teacher).get(url).status_code == 200
+    assert (
+        client_for(journal.teacher).post(f"/api/v1/absence-notices/{notice['id']}/withdraw").status_code
+        == 404
+    )
+    assert client.post(f"/api/v1/absence-notices/{notice['id']}/withdraw").status_code == 204
+    assert AbsenceNotice.objects.get().withdrawn_at is not None
+
+
+# --- 404 for every endpoint --------------------------------------------------------------
+
+
+def endpoints(world):
+    a = world.a
+    mark = f.MarkFactory.create(lesson=a.lesson, student=a.student)
+    notice = AbsenceNotice.objects.create(
+        school=a.school,
+        student=a.student,
+        reported_by=a.parent,
+        starts_on=dt.date(2026, 9, 7),
+        ends_on=dt.date(2026, 9, 7),
+        reason="x",
+    )
+    body = {"lesson": a.lesson.pk, "student": a.student.pk, "value": 5}
+    period_body = {
+        "student": a.student.pk,
+        "subject": a.assignment.subject_id,
+        "class_group": a.group.pk,
+        "period": None,
+        "value": 5,
+    }
+    return [
+        ("get", f"/api/v1/journal/assignments/{a.assignment.pk}", None),
+        ("get", f"/api/v1/lessons/{a.lesson.pk}/journal", None),
+        ("post", "/api/v1/marks", body),
+        ("patch", f"/api/v1/marks/{mark.pk}", {"version": 1, "value": 4}),
+        ("delete", f"/api/v1/marks/{mark.pk}", {"version": 1}),
+        ("put", f"/api/v1/lessons/{a.lesson.pk}/attendance/{a.student.pk}", {"status": "absent"}),
+        ("put", f"/api/v1/lessons/{a.lesson.pk}/topic", {"topic": 1}),
+        ("put", "/api/v1/period-marks", period_body),
+        ("get", f"/api/v1/lessons/{a.lesson.pk}/students/{a.student.pk}/history", None),
+        ("get", f"/api/v1/students/{a.student.pk}/absence-notices", None),
+        (
+            "post",
+            f"/api/v1/students/{a.student.pk}/absence-notices",
+            {"starts_on": "2030-01-01", "ends_on": "2030-01-01", "reason": "x"},
+        ),
+        ("post", f"/api/v1/absence-notices/{notice.pk}/withdraw", None),
+    ]
+
+
+@pytest.mark.parametrize("who", ["wrong_teacher", "wrong_parent", "wrong_school_admin", "outsider"])
+def test_strangers_get_404_everywhere(world, who):
+    user = {
+        "wrong_teacher": world.b.subject_teacher,
+        "wrong_parent": world.b.parent,
+        "wrong_school_admin": world.b.admin,
+        "outsider": world.outsider,
+    }[who]
+    client = client_for(user)
+    for method, url, body in endpoints(world):
+        response = (
+            getattr(client, method)(url, body, format="json")
+            if body is not None
+            else getattr(client, method)(url)
+        )
+        assert response.status_code == 404, (method, url, response.status_code, response.content)
+    assert Mark.objects.count() == 1
+    assert not Attendance.objects.exists()
+
+
+def test_anonymous_gets_401(world):
+    from rest_framework.test import APIClient
+
+    assert APIClient().get("/api/v1/journal/assignments").status_code == 401
+
+
+def test_the_journal_page_api_reads_a_fixed_number_of_queries(make_journal, django_assert_max_num_queries):
+    for size in (5, 30):
+        journal = make_journal(size)
+        for student in journal.students:
+            services.mark_create(journal.teacher, lesson_id=journal.lesson.pk, student_id=student.pk, value=4)
+        client = client_for(journal.teacher)
+        with django_assert_max_num_queries(17):
+            response = client.get(
+                f"/api/v1/journal/assignments/{journal.assignment.pk}?period={journal.q1.pk}"
+            )
+        assert response.status_code == 200
+        assert len(response.json()["students"]) == size
+
+
+def test_the_history_is_read_only_in_the_admin(journal):
+    from django.contrib import admin
+    from django.test import RequestFactory
+
+    from parta.journal.models import JournalChange
+
+    model_admin = admin.site._registry[JournalChange]
+    request = RequestFactory().get("/")
+    assert not model_admin.has_add_permission(request)
+    assert not model_admin.has_change_permission(request)
+    assert not model_admin.has_delete_permission(request)
