@@ -17,7 +17,7 @@ from django.utils import timezone
 from parta.accounts.models import Guardianship, User
 from parta.curriculum.services import thematic_plans_build_default
 from parta.demo import names
-from parta.demo.generator import calendar, disruptions
+from parta.demo.generator import calendar, disruptions, journal, messages
 from parta.demo.generator.catalogue import CURRICULUM, POSITIONS, is_split, subjects_ensure
 from parta.demo.generator.people import StudentSpec, families_make
 from parta.demo.generator.staffing import ClassSpec, TeacherSpec, class_teachers, staff
@@ -154,6 +154,7 @@ def generate_school(
     demo_accounts: bool = False,
     with_lessons: bool = True,
     with_plans: bool = True,
+    with_journal: bool = True,
     substitutions_per_week: int = 3,
     cancellations_per_week: int = 1,
 ) -> GeneratedSchool:
@@ -163,7 +164,9 @@ def generate_school(
     drawn per grade. ``number`` makes the school's name ("Школа № 1537") and usernames unique in
     the city. With ``demo_accounts`` the admin, a teacher, a student and a parent get the demo
     usernames. Lessons (and their topics, substitutions and cancellations) are made for the
-    whole study year that ``today`` (the city's today by default) falls in.
+    whole study year that ``today`` (the city's today by default) falls in. With ``with_journal``
+    the lessons before ``today`` get marks, attendance, homework and closed periods, and the
+    school a few conversations (see ``journal`` and ``messages``).
     """
     rng = random.Random(seed * 100_003 + number)
     password_hash = password_hash or demo_password_hash()
@@ -346,6 +349,14 @@ def generate_school(
         substitutions_per_week=substitutions_per_week,
         cancellations_per_week=cancellations_per_week,
     )
+    if with_lessons and with_journal:
+        history = random.Random(rng.randrange(1 << 30))
+        result.counts.update(
+            journal.journal_generate(school=school, year=year, today=today, rng=history, admin=admin_users[1])
+        )
+        result.counts.update(
+            messages.conversations_generate(school=school, year=year, today=today, rng=history, demo=demo)
+        )
     return result
 
 
