@@ -2,6 +2,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from django.conf import settings as django_settings
 from django.core.cache import cache
 from django.test.utils import override_settings
 from django.utils import translation
@@ -19,6 +20,28 @@ def fast_password_hasher() -> Iterator[None]:
     # (the factories' shared hash and the demo generator's are made once per process).
     with override_settings(PASSWORD_HASHERS=FAST_PASSWORD_HASHERS):
         yield
+
+
+@pytest.fixture(scope="session", autouse=True)
+def eager_tasks() -> Iterator[None]:
+    # Celery tasks run in-process in tests even when REDIS_URL names a broker (CI's PostgreSQL leg);
+    # the worker tests (-m worker) start a real worker of their own.
+    from parta.celery import app
+
+    app.conf.task_always_eager = True
+    yield
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(
+    django_db_modify_db_settings_parallel_suffix: None, request: pytest.FixtureRequest, tmp_path_factory: Any
+) -> None:
+    # A worker test's Celery worker is another process: on SQLite the test database must then be
+    # a file it can open, not the default in-memory one.
+    database = django_settings.DATABASES["default"]
+    worker_tests = any(item.get_closest_marker("worker") for item in request.session.items)
+    if worker_tests and database["ENGINE"].endswith("sqlite3") and not database.get("TEST", {}).get("NAME"):
+        database.setdefault("TEST", {})["NAME"] = str(tmp_path_factory.mktemp("db") / "test_parta.sqlite3")
 
 
 @pytest.fixture(autouse=True)

@@ -6,3 +6,7 @@ class Config(AppConfig):
     name = "parta.messaging"
     label = "messaging"
     verbose_name = _("Messages and notifications")
+
+    def ready(self) -> None:
+        # Turn outbox events into notifications: the outbox sits below and never imports us.
+        from parta.messaging import handlers  # noqa: F401

@@ -1,20 +1,104 @@
-"""Writing events into the outbox. The event is published only after the writer's
-transaction commits; a row whose publishing failed is picked up again by the sweeper."""
+"""Writing events into the outbox and delivering them (ARCHITECTURE.md invariant 4).
 
+``emit`` records an event in the writer's own transaction; after that transaction commits the
+event is published as the Celery task ``outbox.deliver``. If publishing fails (the broker is
+down) the row simply stays pending: the sweeper (Celery beat, or ``manage.py outbox_deliver``)
+picks it up later. Delivery runs the handlers registered in :mod:`parta.outbox.handlers` and
+marks the row delivered; handlers are idempotent, so a row delivered twice makes nothing twice.
+With no broker configured (the laptop demo, the tests) tasks are eager: delivery happens
+in-process right after the commit.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
 from typing import Any
 
-from django.db import transaction
+from django.conf import settings
+from django.db import connection, transaction
+from django.utils import timezone
 
+from parta.outbox.handlers import dispatch
 from parta.outbox.models import OutboxEvent
+
+logger = logging.getLogger(__name__)
+
+# An event that failed this many times is left for a person to look at (admin) instead of being retried.
+MAX_ATTEMPTS = int(getattr(settings, "PARTA_OUTBOX_MAX_ATTEMPTS", 20))
+# The longest error text kept on the row.
+_ERROR_CHARS = 2000
 
 
 def emit(kind: str, payload: dict[str, Any], *, school_id: int | None) -> OutboxEvent:
     """Record an event in the caller's transaction; it is delivered after commit."""
     event = OutboxEvent.objects.create(kind=kind, payload=payload, school_id=school_id)
-    transaction.on_commit(lambda: _publish(event.id))
+    transaction.on_commit(lambda: publish(event.id), robust=True)
     return event
 
 
-def _publish(event_id: int) -> None:
-    # Replaced by the dispatcher (Celery task) in parta/outbox/tasks.py.
-    return None
+def publish(event_id: int) -> bool:
+    """Hand the event to the worker (``outbox.deliver``); in eager mode it is delivered here and now.
+    False, with a log line, when the broker cannot be reached: the row stays pending for the sweeper."""
+    from parta.outbox.tasks import deliver_task
+
+    try:
+        deliver_task.delay(event_id)
+    except Exception:
+        logger.warning("outbox: could not publish event %s; it stays pending", event_id, exc_info=True)
+        return False
+    return True
+
+
+def _locked(queryset: Any) -> Any:
+    # PostgreSQL: skip a row another worker is delivering right now. SQLite has no row locks
+    # (its IMMEDIATE transactions already serialise writers), and select_for_update is a no-op there.
+    if connection.features.has_select_for_update_skip_locked:
+        return queryset.select_for_update(skip_locked=True)
+    return queryset.select_for_update()
+
+
+def deliver(event_id: int) -> bool:
+    """Deliver one event: run its handlers and mark it delivered. True when it is delivered (now or
+    before, or it no longer exists); False when a handler failed — the error is recorded on the row
+    and it stays pending — or another worker holds it right now."""
+    with transaction.atomic():
+        event: OutboxEvent | None = _locked(OutboxEvent.objects.filter(pk=event_id)).first()
+        if event is None:
+            # Gone, or locked by another worker (which will deliver it).
+            return not OutboxEvent.objects.filter(pk=event_id, delivered_at__isnull=True).exists()
+        if event.delivered_at is not None:
+            return True
+        event.attempts += 1
+        try:
+            with transaction.atomic():
+                dispatch(event)
+        except Exception as error:
+            logger.exception("outbox: event %s (%s) failed", event.id, event.kind)
+            event.last_error = f"{type(error).__name__}: {error}"[:_ERROR_CHARS]
+            event.save(update_fields=["attempts", "last_error"])
+            return False
+        event.delivered_at = timezone.now()
+        event.last_error = ""
+        event.save(update_fields=["attempts", "last_error", "delivered_at"])
+        return True
+
+
+def pending_ids(*, limit: int = 100, older_than: dt.timedelta | None = None, after_id: int = 0) -> list[int]:
+    """The ids of undelivered events, oldest first, at most ``limit`` (past ``after_id``, to page
+    on); an event that failed MAX_ATTEMPTS times is left out. ``older_than`` spares events just
+    written, whose own publish is probably still on its way. One query on the partial index."""
+    rows = OutboxEvent.objects.filter(delivered_at__isnull=True, attempts__lt=MAX_ATTEMPTS, id__gt=after_id)
+    if older_than is not None:
+        rows = rows.filter(created_at__lte=timezone.now() - older_than)
+    return list(rows.order_by("id").values_list("id", flat=True)[:limit])
+
+
+def sweep(*, limit: int = 100, older_than: dt.timedelta | None = None, republish: bool = False) -> int:
+    """Deliver (or, with ``republish``, publish again) the pending events, oldest first, at most
+    ``limit`` of them; how many were delivered or published."""
+    done = 0
+    for event_id in pending_ids(limit=limit, older_than=older_than):
+        if publish(event_id) if republish else deliver(event_id):
+            done += 1
+    return done

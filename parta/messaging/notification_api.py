@@ -1,0 +1,176 @@
+"""Notifications in the HTTP API: the list, marking read, and the channel preferences.
+
+Only one's own notifications exist here: another person's answers 404.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from parta.accounts.api import request_user
+from parta.core.api import ListApi, error_responses
+from parta.messaging import notifications as n
+from parta.messaging.models import Notification
+
+
+class NotificationSerializer(serializers.Serializer[Any]):
+    id = serializers.IntegerField()
+    kind = serializers.ChoiceField(choices=Notification.Kind.choices)
+    text = serializers.CharField(help_text=_("Rendered in the language of the request."))
+    link = serializers.CharField(help_text=_("A page of the site it leads to; may be empty."))
+    created_at = serializers.DateTimeField()
+    read_at = serializers.DateTimeField(allow_null=True)
+    is_read = serializers.BooleanField()
+
+    class Meta:
+        ref_name = "Notification"
+
+
+def _data(row: n.NotificationRow) -> dict[str, Any]:
+    return {
+        "id": row.id,
+        "kind": row.kind,
+        "text": row.text,
+        "link": row.link,
+        "created_at": row.created_at,
+        "read_at": row.read_at,
+        "is_read": row.is_read,
+    }
+
+
+class NotificationListApi(ListApi):
+    """The signed-in user's notifications, unread first, then newest first."""
+
+    class FilterSerializer(serializers.Serializer[Any]):
+        unread = serializers.BooleanField(required=False, default=False)
+
+    @extend_schema(
+        operation_id="notifications_list",
+        tags=["notifications"],
+        parameters=[
+            OpenApiParameter("unread", bool, description=str(_("Only the unread ones."))),
+        ],
+        responses={200: NotificationSerializer(many=True), **error_responses(400, 401)},
+    )
+    def get(self, request: Request) -> Response:
+        filters = self.FilterSerializer(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        user = request_user(request)
+        rows = self.paginate(n.notifications_of(user, unread_only=filters.validated_data["unread"]))
+        data = [_data(n.row_of(notification)) for notification in rows]
+        return self.paginated_response(NotificationSerializer(data, many=True).data)
+
+
+class NotificationReadApi(APIView):
+    @extend_schema(
+        operation_id="notifications_read",
+        tags=["notifications"],
+        request=None,
+        responses={200: NotificationSerializer, **error_responses(401, 404)},
+    )
+    def post(self, request: Request, notification_id: int) -> Response:
+        notification = n.mark_read(request_user(request), notification_id)
+        return Response(NotificationSerializer(_data(n.row_of(notification))).data)
+
+
+class NotificationReadAllApi(APIView):
+    class OutputSerializer(serializers.Serializer[Any]):
+        marked = serializers.IntegerField(help_text=_("How many were unread."))
+
+        class Meta:
+            ref_name = "NotificationsReadAll"
+
+    @extend_schema(
+        operation_id="notifications_read_all",
+        tags=["notifications"],
+        request=None,
+        responses={200: OutputSerializer, **error_responses(401)},
+    )
+    def post(self, request: Request) -> Response:
+        return Response({"marked": n.mark_all_read(request_user(request))})
+
+
+class KindChoiceSerializer(serializers.Serializer[Any]):
+    kind = serializers.ChoiceField(choices=Notification.Kind.choices)
+    name = serializers.CharField(read_only=True, help_text=_("The kind, in the language of the request."))
+    email = serializers.BooleanField()
+    webhook = serializers.BooleanField()
+
+    class Meta:
+        ref_name = "NotificationKindChoice"
+
+
+class PreferencesSerializer(serializers.Serializer[Any]):
+    kinds = KindChoiceSerializer(many=True)
+    push_url = serializers.CharField(allow_blank=True)
+    push_secret = serializers.CharField(
+        read_only=True, help_text=_("The key of the HMAC-SHA256 signature in X-Parta-Signature.")
+    )
+    has_email = serializers.BooleanField(read_only=True)
+
+    class Meta:
+        ref_name = "NotificationPreferences"
+
+
+class PreferencesInputSerializer(serializers.Serializer[Any]):
+    class ChoiceSerializer(serializers.Serializer[Any]):
+        kind = serializers.CharField()
+        email = serializers.BooleanField()
+        webhook = serializers.BooleanField()
+
+        class Meta:
+            ref_name = "NotificationKindChoiceInput"
+
+    kinds = ChoiceSerializer(many=True, required=False)
+    push_url = serializers.CharField(
+        required=False, allow_blank=True, max_length=500, help_text=_("Empty removes the push address.")
+    )
+
+    class Meta:
+        ref_name = "NotificationPreferencesInput"
+
+
+def _preferences(preferences: n.Preferences) -> dict[str, Any]:
+    return {
+        "kinds": [
+            {"kind": c.kind, "name": c.label, "email": c.email, "webhook": c.webhook}
+            for c in preferences.kinds
+        ],
+        "push_url": preferences.push_url,
+        "push_secret": preferences.push_secret,
+        "has_email": preferences.has_email,
+    }
+
+
+class NotificationPreferencesApi(APIView):
+    """Which kinds also go out by e-mail or push (in-app is always on), and the push address."""
+
+    @extend_schema(
+        operation_id="notifications_preferences",
+        tags=["notifications"],
+        responses={200: PreferencesSerializer, **error_responses(401)},
+    )
+    def get(self, request: Request) -> Response:
+        return Response(PreferencesSerializer(_preferences(n.preferences_of(request_user(request)))).data)
+
+    @extend_schema(
+        operation_id="notifications_preferences_update",
+        tags=["notifications"],
+        request=PreferencesInputSerializer,
+        responses={200: PreferencesSerializer, **error_responses(400, 401)},
+    )
+    def put(self, request: Request) -> Response:
+        body = PreferencesInputSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        choices = {c["kind"]: (c["email"], c["webhook"]) for c in body.validated_data.get("kinds", [])}
+        preferences = n.set_preferences(
+            request_user(request), choices, push_url=body.validated_data.get("push_url")
+        )
+        return Response(PreferencesSerializer(_preferences(preferences)).data)

@@ -1,0 +1,20 @@
+"""Notifications in the HTTP API v1 (included by parta/messaging/api_urls.py)."""
+
+from django.urls import URLPattern, URLResolver, path
+
+from parta.messaging import notification_api as api
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("notifications", api.NotificationListApi.as_view(), name="api-notifications"),
+    path("notifications/read-all", api.NotificationReadAllApi.as_view(), name="api-notifications-read-all"),
+    path(
+        "notifications/preferences",
+        api.NotificationPreferencesApi.as_view(),
+        name="api-notification-preferences",
+    ),
+    path(
+        "notifications/<int:notification_id>/read",
+        api.NotificationReadApi.as_view(),
+        name="api-notification-read",
+    ),
+]
