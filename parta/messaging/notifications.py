@@ -22,7 +22,7 @@ from django.core.validators import URLValidator
 from django.db import transaction
 from django.db.models import BooleanField, ExpressionWrapper, Q
 from django.http import Http404
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -142,22 +142,18 @@ def render(kind: str, payload: Mapping[str, Any], reader_id: int | None = None) 
     return text
 
 
-def _reverse(name: str, *args: Any) -> str:
-    try:
-        return reverse(name, args=args)
-    except NoReverseMatch:
-        return ""
-
-
 def link_of(kind: str, payload: Mapping[str, Any]) -> str:
-    """Where the notification leads, found at read time so that pages added later are linked."""
+    """Where the notification leads: the conversation, the homework list, or the diary's week of the mark."""
+    student_id = payload.get("student_id")
     if kind in (Kind.MESSAGE, Kind.ANNOUNCEMENT) and payload.get("conversation_id"):
-        return _reverse("messaging-conversation", payload["conversation_id"])
+        return reverse("messaging-conversation", args=[payload["conversation_id"]])
     if kind == Kind.HOMEWORK:
-        return _reverse("diary-homework")
-    if kind in (Kind.MARK, Kind.ATTENDANCE):
-        return _reverse("diary")
-    return ""
+        url = reverse("homework-list")
+        return f"{url}?student={student_id}" if student_id else url
+    if kind in (Kind.MARK, Kind.ATTENDANCE) and student_id:
+        url = reverse("diary-week", args=[student_id])
+        return f"{url}?week={payload['date']}" if payload.get("date") else url
+    return reverse("diary")
 
 
 # --- making notifications (called by handlers.py, inside the outbox delivery) ---------------

@@ -8,6 +8,8 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from parta.messaging.notifications import unread_count
+from parta.messaging.selectors import unread_total
 from parta.schools.access import Roles, roles_of
 from parta.web.selectors import header_school
 
@@ -33,8 +35,15 @@ def _menu(roles: Roles, is_staff: bool) -> list[MenuItem]:
     if not roles.user_id:
         return []
     items = [MenuItem(str(_("Home")), reverse("home"), "home")]
+    if roles.is_student or roles.is_guardian:
+        items.append(MenuItem(str(_("Diary")), reverse("diary"), "diary"))
+        items.append(MenuItem(str(_("Homework")), reverse("homework-list"), "homework"))
+    if roles.is_teacher or roles.admin_school_ids:
+        items.append(MenuItem(str(_("Journal")), reverse("journal"), "journal"))
     if roles.is_student or roles.is_guardian or roles.is_teacher:
         items.append(MenuItem(str(_("Timetable")), reverse("timetable"), "timetable"))
+    if roles.is_guardian or roles.is_teacher or roles.admin_school_ids:
+        items.append(MenuItem(str(_("Messages")), reverse("messaging-inbox"), "messages"))
     if roles.admin_school_ids:
         school_id = min(roles.admin_school_ids)
         items += [
@@ -50,6 +59,12 @@ def _menu(roles: Roles, is_staff: bool) -> list[MenuItem]:
 
 _SECTIONS = (
     ("timetable", "timetable"),
+    ("diary", "diary"),
+    ("homework", "homework"),
+    ("journal", "journal"),
+    ("school-journal", "journal"),
+    ("messaging", "messages"),
+    ("notification", "notifications"),
     ("school-class", "classes"),
     ("school-staff", "staff"),
     ("school-assignment", "assignments"),
@@ -73,8 +88,19 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         # Called by the template only when it draws the header: one query, none on pages without it.
         return header_school(roles) if roles.user_id else None
 
+    @cache
+    def unread() -> dict[str, int]:
+        # Only pages that draw the header ask: two indexed counts.
+        if not roles.user_id:
+            return {"notifications": 0, "messages": 0}
+        return {
+            "notifications": unread_count(request.user),
+            "messages": unread_total(request.user),
+        }
+
     return {
         "roles": roles,
+        "unread": unread,
         "role_labels": [str(ROLE_LABELS[name]) for name in roles.names]
         + ([str(_("Superuser"))] if roles.is_superuser else []),
         "menu": _menu(roles, bool(getattr(request.user, "is_staff", False))),

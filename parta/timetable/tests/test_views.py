@@ -399,8 +399,8 @@ def _fill_week(world, count):
 
 
 # Session, user, roles (4), access, placement or staff schools, lessons (up to 3), holidays,
-# links (2), header school: a fixed number, whatever the number of lessons.
-BUDGET = 15
+# links (2), header school, unread notifications and messages: a fixed number, whatever the number of lessons.
+BUDGET = 17
 
 
 @pytest.mark.parametrize("count", [0, 40])

@@ -114,9 +114,13 @@ def test_layout_has_school_name_role_menu_and_language_switch(world, en):
 
 def test_menu_follows_the_roles(world, en):
     teacher_menu = [item.section for item in home_as(en, world.a.class_teacher).context["menu"]]
-    assert teacher_menu == ["home", "timetable"]
+    assert teacher_menu == ["home", "journal", "timetable", "messages"]
     admin_menu = [item.section for item in home_as(en, world.a.admin).context["menu"]]
-    assert admin_menu == ["home", "classes", "staff", "assignments", "periods"]
+    assert admin_menu == ["home", "journal", "messages", "classes", "staff", "assignments", "periods"]
+    parent_menu = [item.section for item in home_as(en, world.a.parent).context["menu"]]
+    assert parent_menu == ["home", "diary", "homework", "timetable", "messages"]
+    student_menu = [item.section for item in home_as(en, world.a.student).context["menu"]]
+    assert student_menu == ["home", "diary", "homework", "timetable"]
     assert [item.section for item in home_as(en, world.outsider).context["menu"]] == ["home"]
 
 
@@ -253,11 +257,12 @@ def test_a_user_without_roles_is_told_so(world, en):
 def test_home_pages_have_a_small_query_count(world, en, django_assert_max_num_queries):
     for i in range(1, 8):
         lesson_today(world.a.assignment, number=i)
+    # 14 for the page and its header, plus the two unread counts (notifications, messages).
     for user, budget in (
-        (world.a.student, 14),
-        (world.a.class_teacher, 14),
-        (world.a.admin, 14),
-        (world.methodologist, 14),
+        (world.a.student, 16),
+        (world.a.class_teacher, 16),
+        (world.a.admin, 16),
+        (world.methodologist, 16),
     ):
         en.force_login(user)
         with django_assert_max_num_queries(budget):

@@ -1,0 +1,497 @@
+"""Read API of the diary for the mobile app: a student's days (lessons with topic, homework, marks
+and attendance), marks per subject with averages and period marks, and attendance.
+
+Thin: each view parses its query, calls a selector (which checks access first: someone else's
+student answers 404 whatever the query) and writes the selector's plain data out.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers
+from rest_framework.fields import Field
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from parta.core.api import PersonRefSerializer, Row, SubjectRefSerializer, error_responses
+from parta.curriculum.api import TopicRefSerializer
+from parta.diary.selectors import (
+    AttendanceRow,
+    DiaryDay,
+    DiaryLesson,
+    DiaryStudent,
+    MarkRow,
+    access_diary,
+    diary_range,
+)
+from parta.diary.summaries import (
+    AttendanceCounts,
+    FinalMark,
+    PeriodRef,
+    attendance_range,
+    marks_summary,
+)
+from parta.homework.selectors import HomeworkRow
+from parta.journal.models import Attendance
+from parta.timetable.models import Lesson
+
+# --- serializers --------------------------------------------------------------------------
+
+
+class DiaryStudentSerializer(serializers.Serializer[Any]):
+    id = serializers.IntegerField()
+    full_name = serializers.CharField()
+    class_group = serializers.CharField()
+    school = serializers.CharField()
+
+    class Meta:
+        ref_name = "DiaryStudent"
+
+
+class DiaryMarkSerializer(serializers.Serializer[Any]):
+    id = serializers.IntegerField()
+    date = serializers.DateField()
+    lesson_id = serializers.IntegerField()
+    value = serializers.IntegerField(allow_null=True, help_text=_("None for an owed mark."))
+    display = serializers.CharField(help_text=_("How the mark is written: «5», «pass», «—»."))
+    scale = serializers.CharField()
+    weight = serializers.IntegerField()
+    control_form = serializers.CharField(allow_null=True)
+    comment = serializers.CharField(allow_blank=True)
+    is_owed = serializers.BooleanField()
+    owed_until = serializers.DateField(allow_null=True)
+
+    class Meta:
+        ref_name = "DiaryMark"
+
+
+class DiaryAttendanceSerializer(serializers.Serializer[Any]):
+    status = serializers.ChoiceField(choices=Attendance.Status.choices)
+    reason = serializers.CharField(allow_blank=True)
+    # The field shadows Field.source in the type stubs only; DRF reads declared fields by name.
+    source = serializers.ChoiceField(choices=Attendance.Source.choices)  # type: ignore[assignment]
+
+    class Meta:
+        ref_name = "DiaryAttendance"
+
+
+class DiaryLinkSerializer(serializers.Serializer[Any]):
+    url = serializers.CharField()
+    title = serializers.CharField(allow_blank=True)
+
+    class Meta:
+        ref_name = "DiaryHomeworkLink"
+
+
+class DiaryFileSerializer(serializers.Serializer[Any]):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    size = serializers.IntegerField()
+    url = serializers.CharField()
+
+    class Meta:
+        ref_name = "DiaryHomeworkFile"
+
+
+class DiaryHomeworkSerializer(serializers.Serializer[Any]):
+    id = serializers.IntegerField()
+    subject = SubjectRefSerializer()
+    text = serializers.CharField()
+    set_on = serializers.DateField()
+    due_on = serializers.DateField()
+    links = DiaryLinkSerializer(many=True)
+    files = DiaryFileSerializer(many=True)
+    done = serializers.BooleanField()
+
+    class Meta:
+        ref_name = "DiaryHomework"
+
+
+class DiaryLessonSerializer(serializers.Serializer[Any]):
+    id = serializers.IntegerField()
+    number = serializers.IntegerField()
+    starts_at = serializers.DateTimeField()
+    ends_at = serializers.DateTimeField()
+    status = serializers.ChoiceField(choices=Lesson.Status.choices)
+    is_cancelled = serializers.BooleanField()
+    is_substitution = serializers.BooleanField()
+    subject = SubjectRefSerializer()
+    subgroup = serializers.CharField(allow_null=True)
+    teacher = PersonRefSerializer()
+    room = serializers.CharField(allow_null=True)
+    topic = TopicRefSerializer(allow_null=True)
+    note = serializers.CharField(allow_blank=True)
+    online_link = serializers.CharField(allow_blank=True)
+    marks = DiaryMarkSerializer(many=True)
+    attendance = DiaryAttendanceSerializer(allow_null=True, help_text=_("None: present."))
+    homework_due = DiaryHomeworkSerializer(many=True, help_text=_("Homework due at this lesson."))
+    homework_set = DiaryHomeworkSerializer(many=True, help_text=_("Homework set at this lesson."))
+
+    class Meta:
+        ref_name = "DiaryLesson"
+
+
+class DiaryDaySerializer(serializers.Serializer[Any]):
+    date = serializers.DateField()
+    holiday = serializers.CharField(allow_null=True)
+    lessons = DiaryLessonSerializer(many=True)
+    homework_due = DiaryHomeworkSerializer(
+        many=True, help_text=_("Due this day but not at one of its lessons.")
+    )
+    other_marks = DiaryMarkSerializer(many=True, help_text=_("Marks of this day at a lesson not listed."))
+
+    class Meta:
+        ref_name = "DiaryDay"
+
+
+class FinalMarkSerializer(serializers.Serializer[Any]):
+    value = serializers.IntegerField()
+    display = serializers.CharField()
+
+    class Meta:
+        ref_name = "DiaryFinalMark"
+
+
+class PeriodRefSerializer(serializers.Serializer[Any]):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    starts_on = serializers.DateField()
+    ends_on = serializers.DateField()
+    is_closed = serializers.BooleanField()
+
+    class Meta:
+        ref_name = "DiaryPeriod"
+
+
+class AttendanceCountsSerializer(serializers.Serializer[Any]):
+    lessons = serializers.IntegerField(help_text=_("Lessons held so far (not cancelled)."))
+    missed = serializers.IntegerField(help_text=_("Absent, sick or excused."))
+    absent = serializers.IntegerField(help_text=_("Missed without a reason."))
+    excused = serializers.IntegerField()
+    sick = serializers.IntegerField()
+    late = serializers.IntegerField()
+
+    class Meta:
+        ref_name = "DiaryAttendanceCounts"
+
+
+# --- rows ---------------------------------------------------------------------------------
+
+
+def _student(student: DiaryStudent) -> Row:
+    return {
+        "id": student.id,
+        "full_name": student.name,
+        "class_group": student.class_group,
+        "school": student.school,
+    }
+
+
+def _mark(mark: MarkRow) -> Row:
+    return {
+        "id": mark.id,
+        "date": mark.date,
+        "lesson_id": mark.lesson_id,
+        "value": mark.value,
+        "display": mark.display,
+        "scale": mark.scale,
+        "weight": mark.weight,
+        "control_form": mark.control_form,
+        "comment": mark.comment,
+        "is_owed": mark.is_owed,
+        "owed_until": mark.owed_until,
+    }
+
+
+def _attendance(entry: AttendanceRow | None) -> Row | None:
+    if entry is None:
+        return None
+    return {"status": entry.status, "reason": entry.reason, "source": entry.source}
+
+
+def _homework(hw: HomeworkRow) -> Row:
+    return {
+        "id": hw.id,
+        "subject": {"code": hw.subject_code, "name": hw.subject},
+        "text": hw.text,
+        "set_on": hw.lesson_date,
+        "due_on": hw.due_on,
+        "links": [{"url": link.url, "title": link.title} for link in hw.links],
+        "files": [{"id": f.id, "name": f.name, "size": f.size, "url": f.url} for f in hw.files],
+        "done": hw.done,
+    }
+
+
+def _lesson(item: DiaryLesson) -> Row:
+    row = item.lesson
+    return {
+        "id": row.id,
+        "number": row.number,
+        "starts_at": row.starts_at,
+        "ends_at": row.ends_at,
+        "status": row.status,
+        "is_cancelled": row.is_cancelled,
+        "is_substitution": row.is_substitution,
+        "subject": {"code": row.subject_code, "name": row.subject},
+        "subgroup": row.subgroup,
+        "teacher": {"id": row.teacher_id, "short_name": row.teacher},
+        "room": row.room,
+        "topic": {"code": row.topic_code, "title": row.topic or ""} if row.topic_code else None,
+        "note": row.note,
+        "online_link": row.online_link,
+        "marks": [_mark(m) for m in item.marks],
+        "attendance": _attendance(item.attendance),
+        "homework_due": [_homework(hw) for hw in item.homework_due],
+        "homework_set": [_homework(hw) for hw in item.homework_set],
+    }
+
+
+def _day(day: DiaryDay) -> Row:
+    return {
+        "date": day.date,
+        "holiday": day.holiday,
+        "lessons": [_lesson(item) for item in day.lessons],
+        "homework_due": [_homework(hw) for hw in day.homework_due],
+        "other_marks": [_mark(m) for m in day.other_marks],
+    }
+
+
+def _final(mark: FinalMark | None) -> Row | None:
+    return {"value": mark.value, "display": mark.display} if mark else None
+
+
+def _period(period: PeriodRef) -> Row:
+    return {
+        "id": period.id,
+        "name": period.name,
+        "starts_on": period.starts_on,
+        "ends_on": period.ends_on,
+        "is_closed": period.is_closed,
+    }
+
+
+def _counts(counts: AttendanceCounts) -> Row:
+    return {
+        "lessons": counts.lessons,
+        "missed": counts.missed,
+        "absent": counts.absent,
+        "excused": counts.excused,
+        "sick": counts.sick,
+        "late": counts.late,
+    }
+
+
+# --- views --------------------------------------------------------------------------------
+
+
+class DateRangeSerializer(serializers.Serializer[Any]):
+    # "from" is a Python keyword, so the field is declared as from_ and renamed in get_fields().
+    from_ = serializers.DateField(help_text=_("First day, YYYY-MM-DD."))
+    to = serializers.DateField(help_text=_("Last day, YYYY-MM-DD (inclusive)."))
+
+    class Meta:
+        ref_name = "DiaryRange"
+
+    def get_fields(self) -> dict[str, Field[Any, Any, Any, Any]]:
+        fields = super().get_fields()
+        fields["from"] = fields.pop("from_")
+        return fields
+
+
+def _with_range(fields: dict[str, Field[Any, Any, Any, Any]], rest: list[str]) -> dict[str, Any]:
+    ordered: dict[str, Any] = {"student": fields["student"]}
+    ordered["from"] = serializers.DateField()
+    ordered["to"] = serializers.DateField()
+    for name in rest:
+        ordered[name] = fields[name]
+    return ordered
+
+
+class StudentDiaryApi(APIView):
+    """A student's diary from one date to another (inclusive, at most 31 days): every day with its
+    lessons (time, subject, topic, teacher, room, online link, status), the marks and attendance at
+    each lesson, and the homework due at it or set at it.
+
+    Read by the student, their guardians, and the staff who teach the student's class.
+    """
+
+    class OutputSerializer(serializers.Serializer[Any]):
+        student = DiaryStudentSerializer()
+        days = DiaryDaySerializer(many=True)
+
+        class Meta:
+            ref_name = "StudentDiary"
+
+        def get_fields(self) -> dict[str, Field[Any, Any, Any, Any]]:
+            return _with_range(super().get_fields(), ["days"])
+
+    @extend_schema(
+        operation_id="students_diary_retrieve",
+        tags=["diary"],
+        parameters=[DateRangeSerializer],
+        responses={200: OutputSerializer, **error_responses(400, 401, 404)},
+    )
+    def get(self, request: Request, student_id: int) -> Response:
+        # Access first: someone else's id answers 404 whatever the dates, so ids cannot be probed.
+        access_diary(request.user, student_id)
+        query = DateRangeSerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        diary = diary_range(
+            request.user, student_id, query.validated_data["from"], query.validated_data["to"]
+        )
+        data = {
+            "student": _student(diary.student),
+            "from": diary.date_from,
+            "to": diary.date_to,
+            "days": [_day(day) for day in diary.days],
+        }
+        return Response(self.OutputSerializer(data).data)
+
+
+class StudentMarksApi(APIView):
+    """A student's marks per subject in a study period (the current one unless ``period`` names
+    another, or ``year``): the marks, the weighted average (Σ value × weight / Σ weight, owed and
+    pass/fail marks left out), the period mark and the year mark."""
+
+    class OutputSerializer(serializers.Serializer[Any]):
+        class SubjectSerializer(serializers.Serializer[Any]):
+            subject = SubjectRefSerializer()
+            marks = DiaryMarkSerializer(many=True)
+            average = serializers.DecimalField(max_digits=5, decimal_places=2, allow_null=True)
+            period_mark = FinalMarkSerializer(allow_null=True)
+            year_mark = FinalMarkSerializer(allow_null=True)
+
+            class Meta:
+                ref_name = "DiarySubjectMarks"
+
+        student = DiaryStudentSerializer()
+        period = PeriodRefSerializer(allow_null=True, help_text=_("None: the whole year."))
+        periods = PeriodRefSerializer(many=True)
+        subjects = SubjectSerializer(many=True)
+
+        class Meta:
+            ref_name = "StudentMarks"
+
+        def get_fields(self) -> dict[str, Field[Any, Any, Any, Any]]:
+            return _with_range(super().get_fields(), ["period", "periods", "subjects"])
+
+    @extend_schema(
+        operation_id="students_marks_retrieve",
+        tags=["diary"],
+        parameters=[
+            OpenApiParameter(
+                "period",
+                str,
+                required=False,
+                description=_("A study period's id, or “year”; the current period when left out."),
+            )
+        ],
+        responses={200: OutputSerializer, **error_responses(400, 401, 404)},
+    )
+    def get(self, request: Request, student_id: int) -> Response:
+        summary = marks_summary(request.user, student_id, request.query_params.get("period"), strict=True)
+        choice = summary.choice
+        data = {
+            "student": _student(summary.student),
+            "from": choice.date_from,
+            "to": choice.date_to,
+            "period": _period(choice.period) if choice.period else None,
+            "periods": [_period(p) for p in choice.periods],
+            "subjects": [
+                {
+                    "subject": {"code": s.subject_code, "name": s.subject},
+                    "marks": [_mark(m) for m in s.marks],
+                    "average": s.average,
+                    "period_mark": _final(s.period_mark),
+                    "year_mark": _final(s.year_mark),
+                }
+                for s in summary.subjects
+            ],
+        }
+        return Response(self.OutputSerializer(data).data)
+
+
+class StudentAttendanceApi(APIView):
+    """A student's attendance from one date to another (inclusive, at most a year): totals, per
+    subject and per study period, and each entry (absent, late, sick, excused, with the reason)."""
+
+    class OutputSerializer(serializers.Serializer[Any]):
+        class SubjectSerializer(serializers.Serializer[Any]):
+            subject = SubjectRefSerializer()
+            counts = AttendanceCountsSerializer()
+
+            class Meta:
+                ref_name = "DiarySubjectAttendance"
+
+        class PeriodSerializer(serializers.Serializer[Any]):
+            period = PeriodRefSerializer()
+            counts = AttendanceCountsSerializer()
+
+            class Meta:
+                ref_name = "DiaryPeriodAttendance"
+
+        class EntrySerializer(serializers.Serializer[Any]):
+            date = serializers.DateField()
+            lesson_id = serializers.IntegerField()
+            subject = SubjectRefSerializer()
+            status = serializers.ChoiceField(choices=Attendance.Status.choices)
+            reason = serializers.CharField(allow_blank=True)
+            # The field shadows Field.source in the type stubs only; DRF reads declared fields by name.
+            source = serializers.ChoiceField(choices=Attendance.Source.choices)  # type: ignore[assignment]
+
+            class Meta:
+                ref_name = "DiaryAttendanceEntry"
+
+        student = DiaryStudentSerializer()
+        total = AttendanceCountsSerializer()
+        subjects = SubjectSerializer(many=True)
+        periods = PeriodSerializer(many=True)
+        entries = EntrySerializer(many=True)
+
+        class Meta:
+            ref_name = "StudentAttendance"
+
+        def get_fields(self) -> dict[str, Field[Any, Any, Any, Any]]:
+            return _with_range(super().get_fields(), ["total", "subjects", "periods", "entries"])
+
+    @extend_schema(
+        operation_id="students_attendance_retrieve",
+        tags=["diary"],
+        parameters=[DateRangeSerializer],
+        responses={200: OutputSerializer, **error_responses(400, 401, 404)},
+    )
+    def get(self, request: Request, student_id: int) -> Response:
+        # Access first: someone else's id answers 404 whatever the dates, so ids cannot be probed.
+        access_diary(request.user, student_id)
+        query = DateRangeSerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        summary = attendance_range(
+            request.user, student_id, query.validated_data["from"], query.validated_data["to"]
+        )
+        data = {
+            "student": _student(summary.student),
+            "from": summary.date_from,
+            "to": summary.date_to,
+            "total": _counts(summary.total),
+            "subjects": [
+                {"subject": {"code": s.subject_code, "name": s.subject}, "counts": _counts(s.counts)}
+                for s in summary.subjects
+            ],
+            "periods": [{"period": _period(p.period), "counts": _counts(p.counts)} for p in summary.periods],
+            "entries": [
+                {
+                    "date": e.date,
+                    "lesson_id": e.lesson_id,
+                    "subject": {"code": e.subject_code, "name": e.subject},
+                    "status": e.status,
+                    "reason": e.reason,
+                    "source": e.source,
+                }
+                for e in summary.entries
+            ],
+        }
+        return Response(self.OutputSerializer(data).data)

@@ -1,0 +1,138 @@
+"""The report card as a PDF, drawn with reportlab.
+
+Reportlab's built-in fonts have no Cyrillic, so the card uses DejaVu Sans: the copy vendored in
+``parta/diary/fonts`` (so a fresh machine works), else the system's.
+"""
+
+from __future__ import annotations
+
+import io
+from decimal import Decimal
+from pathlib import Path
+from xml.sax.saxutils import escape
+
+from django.utils import formats
+from django.utils.translation import gettext as _
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+from parta.diary.summaries import FinalMark, ReportCard
+
+FONT, FONT_BOLD = "DejaVuSans", "DejaVuSans-Bold"
+_FONT_DIRS = (Path(__file__).resolve().parent / "fonts", Path("/usr/share/fonts/truetype/dejavu"))
+
+
+def _register_fonts() -> None:
+    if FONT in pdfmetrics.getRegisteredFontNames():
+        return
+    for folder in _FONT_DIRS:
+        regular, bold = folder / f"{FONT}.ttf", folder / f"{FONT_BOLD}.ttf"
+        if regular.exists() and bold.exists():
+            pdfmetrics.registerFont(TTFont(FONT, str(regular)))
+            pdfmetrics.registerFont(TTFont(FONT_BOLD, str(bold)))
+            return
+    raise RuntimeError("DejaVu Sans not found: the report card needs a font with Cyrillic.")
+
+
+def _p(text: str, style: ParagraphStyle) -> Paragraph:
+    """A paragraph of plain text: reportlab reads markup in a paragraph, names may hold ``&`` or ``<``."""
+    return Paragraph(escape(text), style)
+
+
+def _average(value: Decimal | None) -> str:
+    return formats.number_format(value, 2) if value is not None else "—"
+
+
+def _final(mark: FinalMark | None) -> str:
+    return mark.display if mark else "—"
+
+
+def report_card_pdf(card: ReportCard) -> bytes:
+    """The report card on one A4 page (more for a long list of subjects)."""
+    _register_fonts()
+    buffer = io.BytesIO()
+    student = card.student
+    doc = SimpleDocTemplate(
+        buffer,
+        pagesize=A4,
+        leftMargin=18 * mm,
+        rightMargin=18 * mm,
+        topMargin=18 * mm,
+        bottomMargin=18 * mm,
+        title=_("Report card: %(name)s") % {"name": student.name},
+        author=student.school,
+    )
+    base = ParagraphStyle("base", fontName=FONT, fontSize=10, leading=13)
+    title = ParagraphStyle("title", parent=base, fontName=FONT_BOLD, fontSize=16, leading=20, spaceAfter=4)
+    muted = ParagraphStyle("muted", parent=base, textColor=colors.HexColor("#525d70"))
+    story: list[object] = [
+        _p(_("Report card"), title),
+        _p(student.school, base),
+        _p(
+            _("%(student)s, class %(group)s, %(year)s")
+            % {"student": student.name, "group": student.class_group, "year": student.year},
+            base,
+        ),
+        _p(
+            _("%(period)s: %(start)s – %(end)s")
+            % {
+                "period": card.title,
+                "start": formats.date_format(card.choice.date_from, "SHORT_DATE_FORMAT"),
+                "end": formats.date_format(card.choice.date_to, "SHORT_DATE_FORMAT"),
+            },
+            base,
+        ),
+        Spacer(1, 6 * mm),
+    ]
+    final_label = _("Period mark") if card.choice.period else _("Year mark")
+    data: list[list[str]] = [[_("Subject"), _("Marks"), _("Average"), final_label, _("Missed")]]
+    for row in card.rows:
+        final = row.period_mark if card.choice.period else row.year_mark
+        data.append([row.subject, str(row.marks), _average(row.average), _final(final), str(row.missed)])
+    table = Table(data, colWidths=[70 * mm, 22 * mm, 25 * mm, 32 * mm, 25 * mm], repeatRows=1)
+    table.setStyle(
+        TableStyle(
+            [
+                ("FONTNAME", (0, 0), (-1, -1), FONT),
+                ("FONTNAME", (0, 0), (-1, 0), FONT_BOLD),
+                ("FONTSIZE", (0, 0), (-1, -1), 10),
+                ("ALIGN", (1, 0), (-1, -1), "CENTER"),
+                ("LINEBELOW", (0, 0), (-1, 0), 0.8, colors.black),
+                ("LINEBELOW", (0, 1), (-1, -1), 0.25, colors.HexColor("#b9c3d3")),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
+                ("TOPPADDING", (0, 0), (-1, -1), 4),
+            ]
+        )
+    )
+    counts = card.attendance
+    story += [
+        table,
+        Spacer(1, 6 * mm),
+        _p(_("Attendance"), ParagraphStyle("h2", parent=base, fontName=FONT_BOLD, fontSize=12, leading=16)),
+        _p(
+            _(
+                "Lessons: %(lessons)d; missed: %(missed)d (of which excused: %(excused)d, sick: %(sick)d); "
+                "late: %(late)d."
+            )
+            % {
+                "lessons": counts.lessons,
+                "missed": counts.missed,
+                "excused": counts.excused,
+                "sick": counts.sick,
+                "late": counts.late,
+            },
+            base,
+        ),
+        Spacer(1, 8 * mm),
+        _p(
+            _("Generated on %(date)s") % {"date": formats.date_format(card.generated_on, "DATE_FORMAT")},
+            muted,
+        ),
+    ]
+    doc.build(story)
+    return buffer.getvalue()

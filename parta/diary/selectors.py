@@ -1,0 +1,386 @@
+"""The diary: what a student and their family read — the week day by day, marks per subject with
+averages and period marks, the attendance summary, the report card.
+
+Who reads a diary (``access_diary``): the student, their guardians, and through work the staff
+``access_person`` lets reach the student — the class teacher, the teachers who teach the class,
+and the school's administrators (staff see only their own school's records). Anyone else gets 404.
+
+Every read runs a fixed number of queries whatever the number of lessons, marks or homework: the
+week builds on ``parta.timetable.selectors.lessons_for_student`` and adds one query each for
+marks, attendance and homework (with its links, files and ticks).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from parta.core.i18n import pick
+from parta.core.names import class_group_name
+from parta.homework.selectors import HomeworkRow, homework_for_student
+from parta.journal import scales
+from parta.journal.models import AbsenceNotice, Attendance, Mark
+from parta.schools.access import access_person, person_school_scope
+from parta.schools.models import Enrolment, Holiday
+from parta.timetable.selectors import Day, LessonRow, lessons_for_student, week_days, week_start
+
+# The API gives at most a month of diary at once: a month of a full timetable with its marks and
+# homework is what one phone screen scrolls through; the timetable API serves longer ranges.
+MAX_RANGE_DAYS = 31
+
+
+# --- the student whose diary it is --------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DiaryStudent:
+    """A student the reader may open the diary of, with the class group of the chosen year."""
+
+    id: int
+    name: str
+    class_group_id: int
+    class_group: str
+    school_id: int
+    school: str
+    year_id: int
+    year: str
+    year_starts_on: dt.date
+    year_ends_on: dt.date
+    # The reader's scope (``person_school_scope``): None reads every school.
+    school_ids: frozenset[int] | None
+
+
+def access_diary(user: Any, student_id: int, day: dt.date | None = None) -> DiaryStudent:
+    """The student as the reader may see them, placed in the class group of the year that contains
+    ``day`` (else their latest year). 404 for anyone not a student or not the reader's to see."""
+    person = access_person(user, student_id)
+    scope = person_school_scope(user, person.pk)
+    enrolments = Enrolment.objects.filter(student_id=person.pk)
+    if scope is not None:
+        enrolments = enrolments.filter(school_id__in=scope)
+    rows = list(
+        enrolments.order_by("-year__starts_on").values(
+            "class_group_id",
+            "class_group__grade",
+            "class_group__letter",
+            "school_id",
+            "school__short_name",
+            "year_id",
+            "year__name",
+            "year__starts_on",
+            "year__ends_on",
+        )
+    )
+    if not rows:
+        raise Http404
+    day = day or timezone.localdate()
+    row = next((r for r in rows if r["year__starts_on"] <= day <= r["year__ends_on"]), rows[0])
+    return DiaryStudent(
+        id=person.pk,
+        name=person.full_name or person.get_username(),
+        class_group_id=row["class_group_id"],
+        class_group=class_group_name(row["class_group__grade"], row["class_group__letter"]),
+        school_id=row["school_id"],
+        school=row["school__short_name"],
+        year_id=row["year_id"],
+        year=row["year__name"],
+        year_starts_on=row["year__starts_on"],
+        year_ends_on=row["year__ends_on"],
+        school_ids=scope,
+    )
+
+
+def scoped(qs: Any, student: DiaryStudent) -> Any:
+    return qs if student.school_ids is None else qs.filter(school_id__in=student.school_ids)
+
+
+# --- the week -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MarkRow:
+    id: int
+    lesson_id: int
+    date: dt.date
+    subject_code: str
+    subject: str
+    scale: str
+    value: int | None
+    display: str
+    weight: int
+    control_form: str | None
+    comment: str
+    owed_until: dt.date | None
+
+    @property
+    def is_owed(self) -> bool:
+        return self.value is None
+
+    @property
+    def counts_in_average(self) -> bool:
+        return self.value is not None and scales.counts_in_average(self.scale)
+
+
+@dataclass(frozen=True)
+class AttendanceRow:
+    lesson_id: int
+    date: dt.date
+    subject_code: str
+    subject: str
+    status: str
+    status_display: str
+    reason: str
+    source: str
+
+
+@dataclass
+class DiaryLesson:
+    lesson: LessonRow
+    marks: list[MarkRow] = field(default_factory=list)
+    attendance: AttendanceRow | None = None
+    homework_due: list[HomeworkRow] = field(default_factory=list)
+    homework_set: list[HomeworkRow] = field(default_factory=list)
+
+
+@dataclass
+class DiaryDay:
+    date: dt.date
+    lessons: list[DiaryLesson] = field(default_factory=list)
+    holiday: str | None = None
+    # Due this day but not at one of its lessons (the lesson moved or was cancelled).
+    homework_due: list[HomeworkRow] = field(default_factory=list)
+    # Marks of this day at a lesson not in the student's timetable (a subgroup changed since).
+    other_marks: list[MarkRow] = field(default_factory=list)
+
+    @property
+    def is_today(self) -> bool:
+        return self.date == timezone.localdate()
+
+
+@dataclass(frozen=True)
+class DiaryWeek:
+    student: DiaryStudent
+    monday: dt.date
+    last_day: dt.date
+    days: list[DiaryDay]
+
+
+@dataclass(frozen=True)
+class DiaryRange:
+    student: DiaryStudent
+    date_from: dt.date
+    date_to: dt.date
+    days: list[DiaryDay]
+
+
+def mark_rows(student: DiaryStudent, date_from: dt.date, date_to: dt.date) -> list[MarkRow]:
+    qs = scoped(Mark.objects.filter(student_id=student.id, date__gte=date_from, date__lte=date_to), student)
+    return [
+        MarkRow(
+            id=v["id"],
+            lesson_id=v["lesson_id"],
+            date=v["date"],
+            subject_code=v["subject__code"],
+            subject=pick(v["subject__name_ru"], v["subject__name_en"]),
+            scale=v["scale"],
+            value=v["value"],
+            display=scales.display(v["scale"], v["value"]),
+            weight=v["weight"],
+            control_form=pick(v["control_form__name_ru"], v["control_form__name_en"])
+            if v["control_form__name_ru"]
+            else None,
+            comment=v["comment"],
+            owed_until=v["owed_until"],
+        )
+        for v in qs.order_by("date", "id").values(
+            "id",
+            "lesson_id",
+            "date",
+            "subject__code",
+            "subject__name_ru",
+            "subject__name_en",
+            "scale",
+            "value",
+            "weight",
+            "control_form__name_ru",
+            "control_form__name_en",
+            "comment",
+            "owed_until",
+        )
+    ]
+
+
+_STATUS_LABELS = dict(Attendance.Status.choices)
+
+
+def attendance_rows(student: DiaryStudent, date_from: dt.date, date_to: dt.date) -> list[AttendanceRow]:
+    qs = scoped(
+        Attendance.objects.filter(student_id=student.id, date__gte=date_from, date__lte=date_to), student
+    )
+    return [
+        AttendanceRow(
+            lesson_id=v["lesson_id"],
+            date=v["date"],
+            subject_code=v["subject__code"],
+            subject=pick(v["subject__name_ru"], v["subject__name_en"]),
+            status=v["status"],
+            status_display=str(_STATUS_LABELS.get(v["status"], v["status"])),
+            reason=v["reason"],
+            source=v["source"],
+        )
+        for v in qs.order_by("date", "lesson__number").values(
+            "lesson_id",
+            "date",
+            "subject__code",
+            "subject__name_ru",
+            "subject__name_en",
+            "status",
+            "reason",
+            "source",
+        )
+    ]
+
+
+# Homework set at a lesson of the range is shown there too when it is due at most this long after
+# the range ends (nearly all homework is due within a week or two).
+SET_AHEAD_DAYS = 31
+
+
+def _homework_rows(
+    user: Any, student: DiaryStudent, date_from: dt.date, date_to: dt.date
+) -> list[HomeworkRow]:
+    """The homework app's own read of the student's homework (its access rules, links, files and
+    the student's tick): due in the range, or due soon after it (for "set at this lesson")."""
+    return homework_for_student(user, student.id, date_from, date_to + dt.timedelta(days=SET_AHEAD_DAYS))
+
+
+def _holidays(
+    student: DiaryStudent, date_from: dt.date, date_to: dt.date
+) -> list[tuple[dt.date, dt.date, str]]:
+    return list(
+        Holiday.objects.filter(school_id=student.school_id, starts_on__lte=date_to, ends_on__gte=date_from)
+        .order_by("starts_on")
+        .values_list("starts_on", "ends_on", "name")
+    )
+
+
+def _build_days(
+    user: Any, student: DiaryStudent, days: list[Day], date_from: dt.date, date_to: dt.date
+) -> list[DiaryDay]:
+    """Put marks, attendance and homework on the days and lessons they belong to."""
+    lesson_rows = [row for day in days for row in day.lessons]
+    marks = mark_rows(student, date_from, date_to)
+    attendance = attendance_rows(student, date_from, date_to)
+    lesson_ids = {row.id for row in lesson_rows}
+    homework = [
+        hw
+        for hw in _homework_rows(user, student, date_from, date_to)
+        if date_from <= hw.due_on <= date_to or hw.lesson_id in lesson_ids
+    ]
+    holidays = _holidays(student, date_from, date_to)
+
+    marks_by_lesson: dict[int, list[MarkRow]] = defaultdict(list)
+    for mark in marks:
+        marks_by_lesson[mark.lesson_id].append(mark)
+    attendance_by_lesson = {a.lesson_id: a for a in attendance}
+    set_at: dict[int, list[HomeworkRow]] = defaultdict(list)
+    for hw in homework:
+        set_at[hw.lesson_id].append(hw)
+
+    result: list[DiaryDay] = []
+    placed_marks: set[int] = set()
+    placed_homework: set[int] = set()
+    for day in days:
+        diary_day = DiaryDay(
+            date=day.date,
+            holiday=next((name for a, b, name in holidays if a <= day.date <= b), None),
+        )
+        for row in day.lessons:
+            item = DiaryLesson(
+                lesson=row,
+                marks=marks_by_lesson.get(row.id, []),
+                attendance=attendance_by_lesson.get(row.id),
+                homework_set=set_at.get(row.id, []),
+            )
+            placed_marks.update(m.id for m in item.marks)
+            diary_day.lessons.append(item)
+        # Homework due: at its due lesson, else at the day's first lesson of its subject.
+        for hw in homework:
+            if hw.due_on != day.date or hw.id in placed_homework:
+                continue
+            target = next((i for i in diary_day.lessons if i.lesson.id == hw.due_lesson_id), None)
+            if target is None:
+                target = next(
+                    (
+                        i
+                        for i in diary_day.lessons
+                        if i.lesson.subject_code == hw.subject_code and not i.lesson.is_cancelled
+                    ),
+                    None,
+                )
+            if target is None:
+                diary_day.homework_due.append(hw)
+            else:
+                target.homework_due.append(hw)
+            placed_homework.add(hw.id)
+        result.append(diary_day)
+    by_date = {d.date: d for d in result}
+    for mark in marks:
+        if mark.id not in placed_marks and mark.date in by_date:
+            by_date[mark.date].other_marks.append(mark)
+    return result
+
+
+def diary_week(user: Any, student_id: int, monday: dt.date) -> DiaryWeek:
+    """The student's school week (Monday to Saturday, Saturday only when it has lessons) that
+    contains ``monday`` (any day of it), day by day: a fixed number of queries."""
+    monday = week_start(monday)
+    last_day = monday + dt.timedelta(days=5)
+    student = access_diary(user, student_id, monday)
+    rows = lessons_for_student(student.id, monday, last_day, school_ids=student.school_ids)
+    days = _build_days(user, student, week_days(rows, monday), monday, last_day)
+    return DiaryWeek(student=student, monday=monday, last_day=last_day, days=days)
+
+
+def validate_range(date_from: dt.date, date_to: dt.date, *, max_days: int = MAX_RANGE_DAYS) -> None:
+    """A ValidationError with the field's message for a backwards or too long range."""
+    if date_to < date_from:
+        raise ValidationError({"to": [_("“to” must not be before “from”.")]})
+    if (date_to - date_from).days + 1 > max_days:
+        raise ValidationError({"to": [_("Ask for at most %(days)d days at once.") % {"days": max_days}]})
+
+
+def diary_range(user: Any, student_id: int, date_from: dt.date, date_to: dt.date) -> DiaryRange:
+    """Every day from ``date_from`` to ``date_to`` (inclusive, at most ``MAX_RANGE_DAYS``) with its
+    lessons, marks, attendance and homework. Access is checked before the range: someone else's
+    id answers 404 whatever the dates."""
+    student = access_diary(user, student_id, date_from)
+    validate_range(date_from, date_to)
+    rows = lessons_for_student(student.id, date_from, date_to, school_ids=student.school_ids)
+    span = (date_to - date_from).days + 1
+    days = [Day(date_from + dt.timedelta(days=i)) for i in range(span)]
+    by_date = {d.date: d for d in days}
+    for row in rows:
+        by_date[row.date].lessons.append(row)
+    return DiaryRange(
+        student=student,
+        date_from=date_from,
+        date_to=date_to,
+        days=_build_days(user, student, days, date_from, date_to),
+    )
+
+
+# --- absence notices ----------------------------------------------------------------------
+
+
+def check_notice_of(student: DiaryStudent, notice_id: int) -> None:
+    """404 unless the notice is one of this student's (the caller has passed ``access_diary``)."""
+    if not scoped(AbsenceNotice.objects.filter(pk=notice_id, student_id=student.id), student).exists():
+        raise Http404

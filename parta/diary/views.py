@@ -1,0 +1,262 @@
+"""Diary pages for a student and their family: the week, marks per subject (with a chart), the
+attendance summary with the parent's absence notices, and the report card (page and PDF).
+
+Each page passes ``access_diary`` (through the selectors) before reading anything; a request for
+someone else's diary answers 404. A parent switches between children with tabs that keep the page.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.cache import patch_vary_headers
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods, require_POST
+
+from parta.core.ids import parse_id
+from parta.diary.pdf import report_card_pdf
+from parta.diary.selectors import access_diary, check_notice_of, diary_week
+from parta.diary.summaries import (
+    PeriodChoice,
+    attendance_summary,
+    marks_summary,
+    report_card,
+    subject_detail,
+)
+from parta.journal.selectors import absence_notices_for_student
+from parta.journal.services import absence_notice_create, absence_notice_withdraw
+from parta.schools.access import roles_of
+from parta.schools.selectors import children_of
+from parta.timetable.views import parse_week
+
+
+@dataclass(frozen=True)
+class Tab:
+    name: str
+    url: str
+    active: bool
+
+
+def _child_tabs(request: HttpRequest, student_id: int, url_name: str, query: str = "") -> list[Tab]:
+    """A parent's children, each linking to the same page: one query, none for others."""
+    roles = roles_of(request.user)
+    if student_id not in roles.child_ids or len(roles.child_ids) < 2:
+        return []
+    children = list(children_of(roles).only("pk", "first_name", "username"))
+    if len(children) < 2:
+        return []
+    return [
+        Tab(
+            name=child.first_name or child.username,
+            url=reverse(url_name, args=[child.pk]) + query,
+            active=child.pk == student_id,
+        )
+        for child in children
+    ]
+
+
+def _homework_url(student_id: int) -> str | None:
+    """The homework app's list for this student, once it has one."""
+    try:
+        return reverse("homework-list") + f"?student={student_id}"
+    except NoReverseMatch:
+        return None
+
+
+def _nav(request: HttpRequest, student_id: int, section: str) -> dict[str, Any]:
+    """What every diary page shows above its content: the diary's sections and the child tabs."""
+    sections = [
+        ("week", _("Week"), reverse("diary-week", args=[student_id])),
+        ("marks", _("Marks"), reverse("diary-marks", args=[student_id])),
+        ("attendance", _("Attendance"), reverse("diary-attendance", args=[student_id])),
+        ("report-card", _("Report card"), reverse("diary-report-card", args=[student_id])),
+    ]
+    homework = _homework_url(student_id)
+    if homework:
+        sections.insert(1, ("homework", _("Homework"), homework))
+    url_name = {
+        "week": "diary-week",
+        "marks": "diary-marks",
+        "attendance": "diary-attendance",
+        "report-card": "diary-report-card",
+    }.get(section, "diary-week")
+    return {
+        "sections": [
+            {"key": k, "label": label, "url": url, "active": k == section} for k, label, url in sections
+        ],
+        "tabs": _child_tabs(request, student_id, url_name),
+    }
+
+
+def _period_links(request: HttpRequest, choice: PeriodChoice) -> list[dict[str, Any]]:
+    links = [
+        {"label": p.name, "url": f"{request.path}?period={p.id}", "active": choice.period == p}
+        for p in choice.periods
+    ]
+    links.append({"label": _("Year"), "url": f"{request.path}?period=year", "active": choice.period is None})
+    return links
+
+
+@login_required
+def diary_home(request: HttpRequest) -> HttpResponse:
+    """The diary a user most likely wants: a student's own; a parent's chosen child (``?student=``)
+    or first child."""
+    roles = roles_of(request.user)
+    wanted = parse_id(request.GET.get("student"))
+    if wanted is not None and (wanted in roles.child_ids or wanted == roles.user_id):
+        return redirect("diary-week", student_id=wanted)
+    if roles.is_student:
+        return redirect("diary-week", student_id=roles.user_id)
+    first_child = children_of(roles).values_list("pk", flat=True).first() if roles.is_guardian else None
+    if first_child is not None:
+        return redirect("diary-week", student_id=first_child)
+    raise Http404
+
+
+@login_required
+def diary_week_page(request: HttpRequest, student_id: int) -> HttpResponse:
+    week = parse_week(request.GET.get("week"), timezone.localdate())
+    diary = diary_week(request.user, student_id, week.monday)
+    context = {
+        "student": diary.student,
+        "week": week,
+        "diary": diary,
+        "page_url": request.path,
+        **_nav(request, student_id, "week"),
+    }
+    # Keep the week when switching children.
+    context["tabs"] = _child_tabs(request, student_id, "diary-week", f"?week={week.monday.isoformat()}")
+    htmx = getattr(request, "htmx", None)
+    partial = bool(htmx) and not htmx.history_restore_request  # type: ignore[union-attr]
+    context["is_partial"] = partial
+    response = render(request, "diary/week.html#week" if partial else "diary/week.html", context)
+    patch_vary_headers(response, ("HX-Request",))
+    return response
+
+
+@login_required
+def diary_marks_page(request: HttpRequest, student_id: int) -> HttpResponse:
+    summary = marks_summary(request.user, student_id, request.GET.get("period"))
+    context = {
+        "student": summary.student,
+        "summary": summary,
+        "period_links": _period_links(request, summary.choice),
+        "period_query": _period_query(summary.choice),
+        **_nav(request, student_id, "marks"),
+    }
+    return render(request, "diary/marks.html", context)
+
+
+def _period_query(choice: PeriodChoice) -> str:
+    return f"?period={choice.period.id}" if choice.period else "?period=year"
+
+
+@login_required
+def diary_subject_page(request: HttpRequest, student_id: int, subject_code: str) -> HttpResponse:
+    detail = subject_detail(request.user, student_id, subject_code, request.GET.get("period"))
+    context = {
+        "student": detail.student,
+        "detail": detail,
+        "chart": detail.chart_data(),
+        "period_links": _period_links(request, detail.choice),
+        **_nav(request, student_id, "marks"),
+    }
+    return render(request, "diary/subject.html", context)
+
+
+class AbsenceNoticeForm(forms.Form):
+    starts_on = forms.DateField(label=gettext_lazy("From"), widget=forms.DateInput(attrs={"type": "date"}))
+    ends_on = forms.DateField(label=gettext_lazy("To"), widget=forms.DateInput(attrs={"type": "date"}))
+    reason = forms.CharField(label=gettext_lazy("Reason"), max_length=300)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def diary_attendance_page(request: HttpRequest, student_id: int) -> HttpResponse:
+    """The attendance summary; a guardian also reports an absence here (a plain form post)."""
+    choice, summary = attendance_summary(request.user, student_id, request.GET.get("period"))
+    is_guardian = student_id in roles_of(request.user).child_ids
+    today = timezone.localdate()
+    form = AbsenceNoticeForm(initial={"starts_on": today, "ends_on": today})
+    if request.method == "POST":
+        if not is_guardian:
+            raise Http404
+        form = AbsenceNoticeForm(request.POST)
+        if form.is_valid():
+            try:
+                result = absence_notice_create(
+                    request.user,
+                    student_id=student_id,
+                    starts_on=form.cleaned_data["starts_on"],
+                    ends_on=form.cleaned_data["ends_on"],
+                    reason=form.cleaned_data["reason"],
+                )
+            except ValidationError as error:
+                for name, problems in error.message_dict.items():
+                    form.add_error(name if name in form.fields else None, problems)
+            else:
+                messages.success(
+                    request,
+                    _("The absence is reported; %(count)d lessons are marked excused.")
+                    % {"count": result.excused_lessons},
+                )
+                return redirect("diary-attendance", student_id=student_id)
+    context = {
+        "student": summary.student,
+        "choice": choice,
+        "summary": summary,
+        "period_links": _period_links(request, choice),
+        "notices": absence_notices_for_student(request.user, student_id, include_withdrawn=True),
+        "today": today,
+        "form": form if is_guardian else None,
+        **_nav(request, student_id, "attendance"),
+    }
+    return render(request, "diary/attendance.html", context, status=400 if form.errors else 200)
+
+
+@login_required
+@require_POST
+def absence_notice_withdraw_view(request: HttpRequest, student_id: int, notice_id: int) -> HttpResponse:
+    student = access_diary(request.user, student_id)
+    if student_id not in roles_of(request.user).child_ids:
+        raise Http404
+    check_notice_of(student, notice_id)
+    try:
+        absence_notice_withdraw(request.user, notice_id)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("The absence notice is withdrawn."))
+    return redirect("diary-attendance", student_id=student_id)
+
+
+@login_required
+def diary_report_card_page(request: HttpRequest, student_id: int) -> HttpResponse:
+    card = report_card(request.user, student_id, request.GET.get("period"))
+    context = {
+        "student": card.student,
+        "card": card,
+        "period_links": _period_links(request, card.choice),
+        "pdf_url": reverse("diary-report-card-pdf", args=[student_id]) + _period_query(card.choice),
+        **_nav(request, student_id, "report-card"),
+    }
+    return render(request, "diary/report_card.html", context)
+
+
+@login_required
+def diary_report_card_pdf(request: HttpRequest, student_id: int) -> HttpResponse:
+    card = report_card(request.user, student_id, request.GET.get("period"))
+    response = HttpResponse(report_card_pdf(card), content_type="application/pdf")
+    filename = f"report-card-{card.student.id}-{card.choice.date_from.isoformat()}.pdf"
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    return response
