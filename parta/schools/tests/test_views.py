@@ -169,6 +169,9 @@ def test_periods_page_shows_periods_and_holidays(world, en):
     body = response.content.decode()
     assert "Autumn break" in body
     assert "24 October" in body
+    period = year.periods.get()
+    assert reverse("school-period-close", args=[world.a.school.pk, period.pk]) in body
+    assert reverse("school-journal-history", args=[world.a.school.pk]) in body
 
 
 def test_a_year_can_be_picked(world, en):

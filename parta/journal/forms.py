@@ -1,0 +1,132 @@
+"""The journal pages' forms: they only parse input; every rule is checked by the services.
+
+A mark's value is a plain whole number here, so that an off-scale value reaches
+``parta.journal.services`` and comes back with its message («from 1 to 5»), the same one the API
+gives.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from parta.journal import scales
+from parta.journal.models import Attendance, JournalChange
+from parta.journal.selectors import ControlFormRef
+from parta.schools.forms import DateInput
+
+REASON_HELP = _("Needed when the study period is closed; kept in the history.")
+
+
+def _reason_field() -> forms.CharField:
+    return forms.CharField(
+        label=_("Reason for the change"), required=False, max_length=500, help_text=REASON_HELP
+    )
+
+
+def control_form_choices(forms_: list[ControlFormRef]) -> list[tuple[str, Any]]:
+    return [("", _("— no control form —")), *((str(f.id), f"{f.name} ({f.default_weight})") for f in forms_)]
+
+
+class MarkForm(forms.Form):
+    """A new mark in a cell (also the keyboard's quick entry: only ``value`` and ``control_form``)."""
+
+    value = forms.IntegerField(
+        label=_("Mark"), required=False, widget=forms.NumberInput(attrs={"inputmode": "numeric"})
+    )
+    control_form = forms.TypedChoiceField(
+        label=_("Control form"), required=False, coerce=int, empty_value=None
+    )
+    weight = forms.IntegerField(
+        label=_("Weight"),
+        required=False,
+        help_text=_("Empty: the control form's default weight."),
+        widget=forms.NumberInput(attrs={"min": scales.MIN_WEIGHT, "max": scales.MAX_WEIGHT}),
+    )
+    comment = forms.CharField(label=_("Comment"), required=False, max_length=500)
+    owed_until = forms.DateField(
+        label=_("Owed: to be made up by"),
+        required=False,
+        widget=DateInput(),
+        help_text=_("For an owed mark leave the mark empty and give the date."),
+    )
+    reason = _reason_field()
+
+    def __init__(self, *args: Any, control_forms: list[ControlFormRef], scale: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["control_form"]
+        assert isinstance(field, forms.TypedChoiceField)
+        field.choices = control_form_choices(control_forms)
+        limits = scales.bounds(scale)
+        self.fields["value"].widget.attrs.update({"min": limits.low, "max": limits.high})
+
+
+class MarkEditForm(MarkForm):
+    mark = forms.IntegerField(widget=forms.HiddenInput)
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class MarkDeleteForm(forms.Form):
+    mark = forms.IntegerField(widget=forms.HiddenInput)
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    reason = _reason_field()
+
+
+ATTENDANCE_CHOICES = [("", _("present")), *Attendance.Status.choices]
+
+
+class AttendanceForm(forms.Form):
+    status = forms.ChoiceField(label=_("Attendance"), required=False, choices=ATTENDANCE_CHOICES)
+    reason = forms.CharField(
+        label=_("Reason"),
+        required=False,
+        max_length=300,
+        help_text=_("Why the student was away or late; in a closed period also why it is changed."),
+    )
+    version = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+
+class PeriodMarkForm(forms.Form):
+    value = forms.IntegerField(label=_("Period mark"), required=False)
+    version = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    period = forms.IntegerField(widget=forms.HiddenInput)
+    reason = _reason_field()
+
+
+class TopicForm(forms.Form):
+    topic = forms.IntegerField(label=_("Topic"))
+    reason = _reason_field()
+
+
+class ReopenForm(forms.Form):
+    reason = forms.CharField(label=_("Reason for reopening"), max_length=500)
+
+
+KIND_CHOICES = [("", _("all changes")), *JournalChange.Kind.choices]
+
+
+class HistoryFilterForm(forms.Form):
+    date_from = forms.DateField(label=_("From"), required=False, widget=DateInput())
+    date_to = forms.DateField(label=_("To"), required=False, widget=DateInput())
+    teacher = forms.TypedChoiceField(label=_("Changed by"), required=False, coerce=int, empty_value=None)
+    kind = forms.ChoiceField(label=_("Kind"), required=False, choices=KIND_CHOICES)
+    page = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, people: list[tuple[int, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["teacher"]
+        assert isinstance(field, forms.TypedChoiceField)
+        field.choices = [("", _("anyone")), *((str(pk), name) for pk, name in people)]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        start: dt.date | None = data.get("date_from")
+        end: dt.date | None = data.get("date_to")
+        if start and end and end < start:
+            self.add_error("date_to", _("The end cannot be before the start."))
+        if start and end and (end - start).days > 366:
+            self.add_error("date_to", _("Choose at most a year."))
+        return data
