@@ -7,6 +7,7 @@ student answers 404 whatever the query) and writes the selector's plain data out
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
@@ -37,6 +38,7 @@ from parta.diary.summaries import (
 )
 from parta.homework.selectors import HomeworkRow
 from parta.journal.models import Attendance
+from parta.timetable.api import lesson_data
 from parta.timetable.models import Lesson
 
 # --- serializers --------------------------------------------------------------------------
@@ -227,22 +229,9 @@ def _homework(hw: HomeworkRow) -> Row:
 
 
 def _lesson(item: DiaryLesson) -> Row:
-    row = item.lesson
+    # The timetable's fields that DiaryLessonSerializer declares (it leaves out the others).
     return {
-        "id": row.id,
-        "number": row.number,
-        "starts_at": row.starts_at,
-        "ends_at": row.ends_at,
-        "status": row.status,
-        "is_cancelled": row.is_cancelled,
-        "is_substitution": row.is_substitution,
-        "subject": {"code": row.subject_code, "name": row.subject},
-        "subgroup": row.subgroup,
-        "teacher": {"id": row.teacher_id, "short_name": row.teacher},
-        "room": row.room,
-        "topic": {"code": row.topic_code, "title": row.topic or ""} if row.topic_code else None,
-        "note": row.note,
-        "online_link": row.online_link,
+        **lesson_data(item.lesson),
         "marks": [_mark(m) for m in item.marks],
         "attendance": _attendance(item.attendance),
         "homework_due": [_homework(hw) for hw in item.homework_due],
@@ -302,6 +291,15 @@ class DateRangeSerializer(serializers.Serializer[Any]):
         return fields
 
 
+def _date_range(request: Request, student_id: int) -> tuple[dt.date, dt.date]:
+    """The query's ``from`` and ``to``, once the user may read the student's diary: someone else's
+    id answers 404 whatever the dates, so ids cannot be probed."""
+    access_diary(request.user, student_id)
+    query = DateRangeSerializer(data=request.query_params)
+    query.is_valid(raise_exception=True)
+    return query.validated_data["from"], query.validated_data["to"]
+
+
 def _with_range(fields: dict[str, Field[Any, Any, Any, Any]], rest: list[str]) -> dict[str, Any]:
     ordered: dict[str, Any] = {"student": fields["student"]}
     ordered["from"] = serializers.DateField()
@@ -336,13 +334,7 @@ class StudentDiaryApi(APIView):
         responses={200: OutputSerializer, **error_responses(400, 401, 404)},
     )
     def get(self, request: Request, student_id: int) -> Response:
-        # Access first: someone else's id answers 404 whatever the dates, so ids cannot be probed.
-        access_diary(request.user, student_id)
-        query = DateRangeSerializer(data=request.query_params)
-        query.is_valid(raise_exception=True)
-        diary = diary_range(
-            request.user, student_id, query.validated_data["from"], query.validated_data["to"]
-        )
+        diary = diary_range(request.user, student_id, *_date_range(request, student_id))
         data = {
             "student": _student(diary.student),
             "from": diary.date_from,
@@ -465,13 +457,7 @@ class StudentAttendanceApi(APIView):
         responses={200: OutputSerializer, **error_responses(400, 401, 404)},
     )
     def get(self, request: Request, student_id: int) -> Response:
-        # Access first: someone else's id answers 404 whatever the dates, so ids cannot be probed.
-        access_diary(request.user, student_id)
-        query = DateRangeSerializer(data=request.query_params)
-        query.is_valid(raise_exception=True)
-        summary = attendance_range(
-            request.user, student_id, query.validated_data["from"], query.validated_data["to"]
-        )
+        summary = attendance_range(request.user, student_id, *_date_range(request, student_id))
         data = {
             "student": _student(summary.student),
             "from": summary.date_from,

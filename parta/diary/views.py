@@ -7,7 +7,6 @@ someone else's diary answers 404. A parent switches between children with tabs t
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from django import forms
@@ -37,32 +36,7 @@ from parta.journal.selectors import absence_notices_for_student
 from parta.journal.services import absence_notice_create, absence_notice_withdraw
 from parta.schools.access import roles_of
 from parta.schools.selectors import children_of
-from parta.timetable.views import parse_week
-
-
-@dataclass(frozen=True)
-class Tab:
-    name: str
-    url: str
-    active: bool
-
-
-def _child_tabs(request: HttpRequest, student_id: int, url_name: str, query: str = "") -> list[Tab]:
-    """A parent's children, each linking to the same page: one query, none for others."""
-    roles = roles_of(request.user)
-    if student_id not in roles.child_ids or len(roles.child_ids) < 2:
-        return []
-    children = list(children_of(roles).only("pk", "first_name", "username"))
-    if len(children) < 2:
-        return []
-    return [
-        Tab(
-            name=child.first_name or child.username,
-            url=reverse(url_name, args=[child.pk]) + query,
-            active=child.pk == student_id,
-        )
-        for child in children
-    ]
+from parta.timetable.views import child_tabs, parse_week
 
 
 def _homework_url(student_id: int) -> str | None:
@@ -94,7 +68,7 @@ def _nav(request: HttpRequest, student_id: int, section: str) -> dict[str, Any]:
         "sections": [
             {"key": k, "label": label, "url": url, "active": k == section} for k, label, url in sections
         ],
-        "tabs": _child_tabs(request, student_id, url_name),
+        "tabs": child_tabs(request, student_id, url_name),
     }
 
 
@@ -135,7 +109,7 @@ def diary_week_page(request: HttpRequest, student_id: int) -> HttpResponse:
         **_nav(request, student_id, "week"),
     }
     # Keep the week when switching children.
-    context["tabs"] = _child_tabs(request, student_id, "diary-week", f"?week={week.monday.isoformat()}")
+    context["tabs"] = child_tabs(request, student_id, "diary-week", f"?week={week.monday.isoformat()}")
     htmx = getattr(request, "htmx", None)
     partial = bool(htmx) and not htmx.history_restore_request  # type: ignore[union-attr]
     context["is_partial"] = partial

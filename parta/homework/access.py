@@ -20,6 +20,7 @@ from django.http import Http404
 from parta.homework.models import Homework, HomeworkFile
 from parta.schools.access import Roles, roles_of
 from parta.schools.models import Enrolment, SubgroupMembership
+from parta.timetable.access import lessons_taught_by
 from parta.timetable.models import Lesson
 
 
@@ -28,39 +29,14 @@ def _nothing() -> Q:
 
 
 # --- lessons -------------------------------------------------------------------------------
-# The journal (parta/journal/access.py) has its own "may write this lesson": the two are siblings
-# and do not import each other; the lead may merge them into parta/timetable/access.py.
-
-
-def lessons_writable_by(user: Any, *, prefix: str = "") -> Q:
-    """A Q over Lesson (or over a model reaching it through ``prefix``, e.g. ``"lesson__"``):
-    the lessons the user teaches, as the lesson's teacher or the assignment's."""
-    roles = roles_of(user)
-    if roles.is_superuser:
-        return Q()
-    if not roles.teacher_school_ids:
-        return _nothing()
-    schools = {f"{prefix}school_id__in": roles.teacher_school_ids}
-    return Q(**{f"{prefix}teacher_id": roles.user_id}, **schools) | Q(
-        **{f"{prefix}assignment__teacher_id": roles.user_id}, **schools
-    )
-
-
-def can_write_lesson(user: Any, lesson: Lesson) -> bool:
-    """The user may set homework on this lesson (no query beyond the user's roles and the assignment)."""
-    roles = roles_of(user)
-    if roles.is_superuser:
-        return True
-    if lesson.school_id not in roles.teacher_school_ids:
-        return False
-    return roles.user_id in (lesson.teacher_id, lesson.assignment.teacher_id)
+# Homework is set by the lesson's teachers: parta.timetable.access.lessons_taught_by.
 
 
 def access_lesson_for_homework(user: Any, lesson_id: int) -> Lesson:
     """A lesson the user teaches, with what the homework pages show of it; 404 for any other."""
     lesson = (
         Lesson.objects.select_related("subject", "class_group", "subgroup", "assignment")
-        .filter(lessons_writable_by(user), pk=lesson_id)
+        .filter(lessons_taught_by(user), pk=lesson_id)
         .first()
     )
     if lesson is None:
@@ -116,7 +92,7 @@ def homework_staff_readable_by(user: Any) -> Q:
 
 def homework_writable_by(user: Any) -> Q:
     """A Q over Homework: set on a lesson the user teaches."""
-    return lessons_writable_by(user, prefix="lesson__")
+    return lessons_taught_by(user, prefix="lesson__")
 
 
 def homework_of_student(student_id: int) -> Q:

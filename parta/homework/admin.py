@@ -1,6 +1,7 @@
 """The back office for homework: for fixing data by hand; teachers set homework on their pages."""
 
 from django.contrib import admin
+from django.db import models
 
 from parta.homework.models import Homework, HomeworkCompletion, HomeworkFile, HomeworkLink
 
@@ -8,6 +9,8 @@ from parta.homework.models import Homework, HomeworkCompletion, HomeworkFile, Ho
 class HomeworkLinkInline(admin.TabularInline):  # type: ignore[type-arg]
     model = HomeworkLink
     extra = 0
+    # Links are https; say so rather than let Django guess the scheme.
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
 
 class HomeworkFileInline(admin.TabularInline):  # type: ignore[type-arg]

@@ -171,6 +171,7 @@ def _student_rows(
     date_to: dt.date | None,
     status: Status,
     limit: int | None,
+    newest_first: bool = False,
 ) -> list[HomeworkRow]:
     access_person(user, student_id)
     done_at = Subquery(
@@ -189,7 +190,10 @@ def _student_rows(
         qs = qs.filter(done_at__isnull=True)
     elif status == "done":
         qs = qs.filter(done_at__isnull=False)
-    qs = qs.order_by("due_on", "subject__order", "lesson__date", "id").values(*_STUDENT_COLUMNS)
+    order = ["due_on", "subject__order", "lesson__date", "id"]
+    if newest_first:
+        order = ["-due_on", "subject__order", "-lesson__date", "-id"]
+    qs = qs.order_by(*order).values(*_STUDENT_COLUMNS)
     rows = list(qs[:limit] if limit is not None else qs)
     links, files = _attachments([row["id"] for row in rows])
     return [
@@ -238,7 +242,16 @@ def homework_list(
     """The student's homework list: all, still to do, or done; by due date."""
     if status not in STATUSES:
         status = "all"
-    return _student_rows(user, student_id, date_from=date_from, date_to=date_to, status=status, limit=limit)
+    # What is still to do reads forwards from the nearest due date; done and all read from the newest.
+    return _student_rows(
+        user,
+        student_id,
+        date_from=date_from,
+        date_to=date_to,
+        status=status,
+        limit=limit,
+        newest_first=status != "todo",
+    )
 
 
 # --- homework of lessons -----------------------------------------------------------------
@@ -291,16 +304,7 @@ def homework_for_lessons(lesson_ids: Collection[int]) -> dict[int, list[LessonHo
         Homework.objects.filter(lesson_id__in=lesson_ids)
         .annotate(done_count=Count("completions"))
         .order_by("lesson_id", "id")
-        .values(
-            "id",
-            "lesson_id",
-            "class_group_id",
-            "subgroup_id",
-            "text",
-            "due_on",
-            "due_lesson_id",
-            "done_count",
-        )
+        .values(*_LESSON_COLUMNS)
     )
     groups, subgroups = _class_sizes(rows)
     links, files = _attachments([row["id"] for row in rows])

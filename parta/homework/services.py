@@ -20,10 +20,11 @@ from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
 from django.core.validators import URLValidator
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
+from parta.core.errors import FieldErrors
 from parta.homework.access import (
     access_homework,
     access_homework_to_tick,
@@ -68,64 +69,47 @@ LinkLike = LinkInput | tuple[str, str] | tuple[str]
 # --- the due date ------------------------------------------------------------------------
 
 
+def _group_lessons(lesson: Lesson) -> QuerySet[Lesson]:
+    """The scheduled lessons of the lesson's class group and subject that its students attend: for
+    a split lesson, the same subgroup's or whole-class ones; for a whole-class lesson, whole-class
+    ones (a lesson of one subgroup is not the whole class's)."""
+    if lesson.subgroup_id is not None:
+        group = Q(subgroup_id=lesson.subgroup_id) | Q(subgroup__isnull=True)
+    else:
+        group = Q(subgroup__isnull=True)
+    return Lesson.objects.filter(
+        group,
+        class_group_id=lesson.class_group_id,
+        subject_id=lesson.subject_id,
+        status=Lesson.Status.SCHEDULED,
+    )
+
+
 def next_lesson_date(lesson: Lesson) -> Lesson | None:
     """The class group's next scheduled lesson of the same subject on a later day: for a split
     lesson, the same subgroup's or a whole-class one; for a whole-class lesson, a whole-class one
     (a lesson of one subgroup is not the whole class's). One query."""
-    if lesson.subgroup_id is not None:
-        group = Q(subgroup_id=lesson.subgroup_id) | Q(subgroup__isnull=True)
-    else:
-        group = Q(subgroup__isnull=True)
-    return (
-        Lesson.objects.filter(
-            group,
-            class_group_id=lesson.class_group_id,
-            subject_id=lesson.subject_id,
-            status=Lesson.Status.SCHEDULED,
-            date__gt=lesson.date,
-        )
-        .order_by("date", "number")
-        .first()
-    )
+    return _group_lessons(lesson).filter(date__gt=lesson.date).order_by("date", "number").first()
 
 
 def _due_lesson_on(lesson: Lesson, day: dt.date) -> Lesson | None:
     """The lesson of the group and subject on that day, if there is one (the homework is due at it)."""
-    if lesson.subgroup_id is not None:
-        group = Q(subgroup_id=lesson.subgroup_id) | Q(subgroup__isnull=True)
-    else:
-        group = Q(subgroup__isnull=True)
-    return (
-        Lesson.objects.filter(
-            group,
-            class_group_id=lesson.class_group_id,
-            subject_id=lesson.subject_id,
-            status=Lesson.Status.SCHEDULED,
-            date=day,
-        )
-        .exclude(pk=lesson.pk)
-        .order_by("number")
-        .first()
-    )
+    return _group_lessons(lesson).filter(date=day).exclude(pk=lesson.pk).order_by("number").first()
 
 
 # --- validation --------------------------------------------------------------------------
 
 
-def _add(errors: dict[str, list[str]], field: str, message: str) -> None:
-    errors.setdefault(field, []).append(message)
-
-
-def _clean_text(text: str, errors: dict[str, list[str]]) -> str:
+def _clean_text(text: str, errors: FieldErrors) -> str:
     text = (text or "").strip()
     if not text:
-        _add(errors, "text", _("Write what is to be done."))
+        errors.add("text", _("Write what is to be done."))
     elif len(text) > MAX_TEXT_LENGTH:
-        _add(errors, "text", _("Write at most %(count)d characters.") % {"count": MAX_TEXT_LENGTH})
+        errors.add("text", _("Write at most %(count)d characters.") % {"count": MAX_TEXT_LENGTH})
     return text
 
 
-def _clean_links(links: Iterable[LinkLike], errors: dict[str, list[str]]) -> list[LinkInput]:
+def _clean_links(links: Iterable[LinkLike], errors: FieldErrors) -> list[LinkInput]:
     cleaned: list[LinkInput] = []
     for raw in links:
         if isinstance(raw, LinkInput):
@@ -142,22 +126,20 @@ def _clean_links(links: Iterable[LinkLike], errors: dict[str, list[str]]) -> lis
                 raise ValidationError("too long")
             _url_validator(url)
         except ValidationError:
-            _add(
-                errors,
+            errors.add(
                 "links",
                 _("“%(url)s” is not a web address (http:// or https://).") % {"url": url[:100]},
             )
             continue
         if len(title) > MAX_TITLE_LENGTH:
-            _add(
-                errors,
+            errors.add(
                 "links",
                 _("A link's title has at most %(count)d characters.") % {"count": MAX_TITLE_LENGTH},
             )
             continue
         cleaned.append(LinkInput(url, title))
     if len(cleaned) > MAX_LINKS:
-        _add(errors, "links", _("Give at most %(count)d links.") % {"count": MAX_LINKS})
+        errors.add("links", _("Give at most %(count)d links.") % {"count": MAX_LINKS})
     return cleaned
 
 
@@ -165,17 +147,16 @@ def file_extension(name: str) -> str:
     return os.path.splitext(name)[1].lower().lstrip(".")
 
 
-def _clean_files(files: Sequence[UploadedFile[Any]], errors: dict[str, list[str]]) -> None:
+def _clean_files(files: Sequence[UploadedFile[Any]], errors: FieldErrors) -> None:
     limit = int(settings.PARTA_MAX_UPLOAD_BYTES)
     for upload in files:
         name = os.path.basename(upload.name or "")
         if not name:
-            _add(errors, "files", _("A file has no name."))
+            errors.add("files", _("A file has no name."))
         elif file_extension(name) not in ALLOWED_EXTENSIONS:
-            _add(errors, "files", _("Files like “%(name)s” cannot be attached.") % {"name": name[:100]})
+            errors.add("files", _("Files like “%(name)s” cannot be attached.") % {"name": name[:100]})
         elif (upload.size or 0) > limit:
-            _add(
-                errors,
+            errors.add(
                 "files",
                 _("“%(name)s” is larger than %(size)s.")
                 % {"name": name[:100], "size": filesizeformat(limit)},
@@ -183,23 +164,21 @@ def _clean_files(files: Sequence[UploadedFile[Any]], errors: dict[str, list[str]
 
 
 def _clean_due(
-    lesson: Lesson, due_on: dt.date | None, errors: dict[str, list[str]]
+    lesson: Lesson, due_on: dt.date | None, errors: FieldErrors
 ) -> tuple[dt.date | None, Lesson | None]:
     if due_on is None:
         following = next_lesson_date(lesson)
         if following is None:
-            _add(
-                errors,
+            errors.add(
                 "due_on",
                 _("There is no next lesson of this subject in the timetable: choose the date it is due."),
             )
             return None, None
         return following.date, following
     if due_on < lesson.date:
-        _add(errors, "due_on", _("The homework cannot be due before the lesson it is set at."))
+        errors.add("due_on", _("The homework cannot be due before the lesson it is set at."))
     elif due_on > lesson.date + dt.timedelta(days=MAX_DUE_DAYS):
-        _add(
-            errors,
+        errors.add(
             "due_on",
             _("The homework can be due at most %(days)d days after the lesson.") % {"days": MAX_DUE_DAYS},
         )
@@ -208,14 +187,9 @@ def _clean_due(
     return None, None
 
 
-def _check_lesson(lesson: Lesson, errors: dict[str, list[str]]) -> None:
+def _check_lesson(lesson: Lesson, errors: FieldErrors) -> None:
     if lesson.status == Lesson.Status.CANCELLED:
-        _add(errors, "lesson", _("The lesson is cancelled: homework cannot be set at it."))
-
-
-def _raise(errors: dict[str, list[str]]) -> None:
-    if errors:
-        raise ValidationError(errors)
+        errors.add("lesson", _("The lesson is cancelled: homework cannot be set at it."))
 
 
 # --- writes ------------------------------------------------------------------------------
@@ -275,16 +249,16 @@ def homework_set(
     """Set homework at a lesson the actor teaches. Without ``due_on`` it is due at the group's
     next lesson of the subject; if the timetable has none, the date must be given."""
     lesson = access_lesson_for_homework(actor, lesson_id)
-    errors: dict[str, list[str]] = {}
+    errors = FieldErrors()
     _check_lesson(lesson, errors)
     text = _clean_text(text, errors)
     clean_links = _clean_links(links, errors)
     files = list(files)
     _clean_files(files, errors)
     if len(files) > MAX_FILES:
-        _add(errors, "files", _("Attach at most %(count)d files.") % {"count": MAX_FILES})
+        errors.add("files", _("Attach at most %(count)d files.") % {"count": MAX_FILES})
     due, due_lesson = _clean_due(lesson, due_on, errors)
-    _raise(errors)
+    errors.raise_if_any()
     assert due is not None
     with transaction.atomic():
         homework = Homework.objects.create(
@@ -318,7 +292,7 @@ def homework_update(
     the links (replaced by ``links``), files added and removed (by id)."""
     homework = access_homework(actor, homework_id, for_write=True)
     lesson = homework.lesson
-    errors: dict[str, list[str]] = {}
+    errors = FieldErrors()
     text = _clean_text(text, errors)
     clean_links = _clean_links(links, errors)
     files_add = list(files_add)
@@ -326,11 +300,11 @@ def homework_update(
     existing = dict(HomeworkFile.objects.filter(homework=homework).values_list("pk", "file"))
     remove = set(files_remove)
     if remove - existing.keys():
-        _add(errors, "files_remove", _("Some of the files to remove are not attached to this homework."))
+        errors.add("files_remove", _("Some of the files to remove are not attached to this homework."))
     if len(existing) - len(remove & existing.keys()) + len(files_add) > MAX_FILES:
-        _add(errors, "files", _("Attach at most %(count)d files.") % {"count": MAX_FILES})
+        errors.add("files", _("Attach at most %(count)d files.") % {"count": MAX_FILES})
     due, due_lesson = _clean_due(lesson, due_on, errors)
-    _raise(errors)
+    errors.raise_if_any()
     assert due is not None
     with transaction.atomic():
         homework.text = text

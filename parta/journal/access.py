@@ -20,6 +20,7 @@ from django.http import Http404
 
 from parta.schools.access import Roles, roles_of
 from parta.schools.models import TeachingAssignment
+from parta.timetable.access import teaches_lesson
 from parta.timetable.models import Lesson
 
 
@@ -73,20 +74,6 @@ def lessons_readable_by(user: Any) -> Q:
     return Q(assignment_id__in=assignments) | _own_assignments(roles)
 
 
-def lessons_writable_by(user: Any) -> Q:
-    """A Q over Lesson: those of writable assignments and those the user teaches as a substitute."""
-    roles = roles_of(user)
-    if roles.is_superuser:
-        return Q()
-    if not roles.user_id:
-        return _nothing()
-    return (
-        _own_assignments(roles, "assignment__")
-        | _own_assignments(roles)
-        | Q(school_id__in=roles.admin_school_ids)
-    )
-
-
 def can_write_assignment(user: Any, assignment: TeachingAssignment) -> bool:
     roles = roles_of(user)
     if roles.is_superuser or assignment.school_id in roles.admin_school_ids:
@@ -97,12 +84,7 @@ def can_write_assignment(user: Any, assignment: TeachingAssignment) -> bool:
 def can_write_lesson(user: Any, lesson: Lesson) -> bool:
     """The lesson's own teacher (a substitute too), the assignment's teacher, or the school's admin.
     ``lesson.assignment`` is read, so fetch it with ``select_related("assignment")``."""
-    roles = roles_of(user)
-    if roles.is_superuser or lesson.school_id in roles.admin_school_ids:
-        return True
-    if lesson.school_id not in roles.teacher_school_ids:
-        return False
-    return roles.user_id in (lesson.teacher_id, lesson.assignment.teacher_id)
+    return lesson.school_id in roles_of(user).admin_school_ids or teaches_lesson(user, lesson)
 
 
 def access_assignment(user: Any, assignment_id: int, *, for_write: bool = False) -> TeachingAssignment:

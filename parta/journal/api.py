@@ -507,6 +507,10 @@ _VALUE_HELP = _("The mark on the subject's scale; null for an owed mark (then ow
 _REASON_HELP = _("Why: required for a change in a closed study period.")
 
 
+def _reason_field() -> serializers.CharField:
+    return serializers.CharField(required=False, allow_blank=True, max_length=500, help_text=_REASON_HELP)
+
+
 def _small_int(**kwargs: Any) -> serializers.IntegerField:
     # Any whole number passes here (the service says what the scale allows); only numbers that
     # would not fit the column are refused at once.
@@ -522,9 +526,7 @@ class MarkCreateApi(_JournalApi):
         weight = _small_int(required=False, help_text=_("1–10; default: the control form's weight."))
         comment = serializers.CharField(required=False, allow_blank=True, max_length=500)
         owed_until = serializers.DateField(required=False, allow_null=True)
-        reason = serializers.CharField(
-            required=False, allow_blank=True, max_length=500, help_text=_REASON_HELP
-        )
+        reason = _reason_field()
 
         class Meta:
             ref_name = "MarkCreateInput"
@@ -561,18 +563,14 @@ class MarkDetailApi(_JournalApi):
         weight = _small_int(required=False)
         comment = serializers.CharField(required=False, allow_blank=True, max_length=500)
         owed_until = serializers.DateField(required=False, allow_null=True)
-        reason = serializers.CharField(
-            required=False, allow_blank=True, max_length=500, help_text=_REASON_HELP
-        )
+        reason = _reason_field()
 
         class Meta:
             ref_name = "MarkUpdateInput"
 
     class DeleteSerializer(serializers.Serializer[Any]):
         version = serializers.IntegerField(min_value=1, help_text=_("The version the deletion is based on."))
-        reason = serializers.CharField(
-            required=False, allow_blank=True, max_length=500, help_text=_REASON_HELP
-        )
+        reason = _reason_field()
 
         class Meta:
             ref_name = "MarkDeleteInput"
@@ -673,9 +671,7 @@ class AttendanceApi(_JournalApi):
 class LessonTopicApi(_JournalApi):
     class InputSerializer(serializers.Serializer[Any]):
         topic = IdField(help_text=_("A framework topic of the lesson's subject (id)."))
-        reason = serializers.CharField(
-            required=False, allow_blank=True, max_length=500, help_text=_REASON_HELP
-        )
+        reason = _reason_field()
 
         class Meta:
             ref_name = "LessonTopicInput"
@@ -716,9 +712,7 @@ class PeriodMarkApi(_JournalApi):
             min_value=1,
             help_text=_("The mark's version you saw; null: no mark."),
         )
-        reason = serializers.CharField(
-            required=False, allow_blank=True, max_length=500, help_text=_REASON_HELP
-        )
+        reason = _reason_field()
 
         class Meta:
             ref_name = "PeriodMarkInput"

@@ -7,7 +7,6 @@ fixed number of queries whatever the size of the class or the number of marks.
 - ``lesson_page`` — one lesson with its students, the topic picker and the active absence notices;
 - ``cell_history`` / ``history_report`` — the history of a cell, and the administrator's report;
 - ``student_marks`` — a student's marks per subject (the diary; families and staff);
-- ``class_group_averages`` — the class's average per day, nobody's own marks (the diary chart);
 - ``absence_notices_for_student`` — a child's absence notices.
 """
 
@@ -20,7 +19,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, F, Q, Sum
+from django.db.models import Count, Q
 from django.http import Http404
 from django.utils import timezone
 
@@ -44,7 +43,6 @@ from parta.journal.models import (
     JournalChange,
     Mark,
     PeriodMark,
-    Scale,
 )
 from parta.schools.access import (
     access_child,
@@ -890,59 +888,6 @@ def student_marks(user: Any, student_id: int, period_id: int | None = None) -> S
             )
         )
     return StudentMarks(student_id, enrolment["class_group_id"], periods, period, result)
-
-
-@dataclass(frozen=True)
-class DayAverage:
-    date: dt.date
-    average: Decimal
-    marks: int
-    running_average: Decimal
-
-
-# A day's class average is shown only when at least this many marks make it up, so that no
-# child's mark can be read off the chart.
-MIN_MARKS_FOR_AVERAGE = 3
-
-
-def class_group_averages(
-    class_group_id: int, subject_id: int, date_from: dt.date, date_to: dt.date
-) -> list[DayAverage]:
-    """The class group's weighted average of the subject per day (numeric marks only), and the
-    running average up to that day; days with fewer than ``MIN_MARKS_FOR_AVERAGE`` marks are left
-    out of the list (they still count in the running average). No student is named or countable.
-    The caller checks that the user may read the class group (the diary does: it is the child's).
-    One query."""
-    rows = (
-        Mark.objects.filter(
-            lesson__class_group_id=class_group_id,
-            subject_id=subject_id,
-            date__gte=date_from,
-            date__lte=date_to,
-            value__isnull=False,
-        )
-        .exclude(scale=Scale.PASS_FAIL)
-        .values("date")
-        .annotate(total=Sum(F("value") * F("weight")), weights=Sum("weight"), count=Count("id"))
-        .order_by("date")
-    )
-    result = []
-    total = weights = 0
-    cents = Decimal("0.01")
-    for r in rows:
-        total += r["total"]
-        weights += r["weights"]
-        if r["count"] < MIN_MARKS_FOR_AVERAGE:
-            continue
-        result.append(
-            DayAverage(
-                r["date"],
-                (Decimal(r["total"]) / Decimal(r["weights"])).quantize(cents),
-                r["count"],
-                (Decimal(total) / Decimal(weights)).quantize(cents),
-            )
-        )
-    return result
 
 
 # --- absence notices -----------------------------------------------------------------------

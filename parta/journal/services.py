@@ -29,6 +29,7 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from parta.core.errors import FieldErrors
 from parta.curriculum.models import PlanItem, Topic
 from parta.journal import scales
 from parta.journal.access import (
@@ -76,18 +77,6 @@ class _Unset(enum.Enum):
 
 
 UNSET = _Unset.UNSET
-
-
-class _Errors:
-    def __init__(self) -> None:
-        self.by_field: dict[str, list[str]] = {}
-
-    def add(self, name: str, message: str) -> None:
-        self.by_field.setdefault(name, []).append(message)
-
-    def raise_if_any(self) -> None:
-        if self.by_field:
-            raise ValidationError(dict(self.by_field))
 
 
 # --- grading schemes and control forms ----------------------------------------------------
@@ -152,7 +141,7 @@ def _periods_of(lesson: Lesson) -> list[StudyPeriod]:
     )
 
 
-def _check_lesson(lesson: Lesson, reason: str, errors: _Errors) -> None:
+def _check_lesson(lesson: Lesson, reason: str, errors: FieldErrors) -> None:
     """The lesson takes journal entries: not cancelled, inside a study period, and — in a closed
     period — only with a reason."""
     if lesson.status == Lesson.Status.CANCELLED:
@@ -166,7 +155,7 @@ def _check_lesson(lesson: Lesson, reason: str, errors: _Errors) -> None:
     _check_reason_length(reason, errors)
 
 
-def _check_reason_length(reason: str, errors: _Errors, limit: int = 500) -> None:
+def _check_reason_length(reason: str, errors: FieldErrors, limit: int = 500) -> None:
     if len(reason) > limit:
         errors.add("reason", _("The reason may be at most %(max)d characters.") % {"max": limit})
 
@@ -179,18 +168,22 @@ def _student_in_lesson(lesson: Lesson, student_id: int) -> bool:
     return SubgroupMembership.objects.filter(subgroup_id=lesson.subgroup_id, student_id=student_id).exists()
 
 
-def _check_student(lesson: Lesson, student_id: Any, errors: _Errors) -> None:
+def _check_student(lesson: Lesson, student_id: Any, errors: FieldErrors) -> None:
     if not isinstance(student_id, int) or not _student_in_lesson(lesson, student_id):
         errors.add("student", _("The student is not in this lesson's class group or subgroup."))
 
 
-def _check_value(scale: str, value: Any, owed_until: Any, lesson_date: dt.date, errors: _Errors) -> None:
+def _check_value(scale: str, value: Any, owed_until: Any, lesson_date: dt.date, errors: FieldErrors) -> None:
     if value is None:
         if owed_until is None:
             errors.add("value", _("Enter a mark, or a date by which an owed mark must be made up."))
         elif owed_until < lesson_date:
             errors.add("owed_until", _("An owed mark is made up after the lesson, not before it."))
         return
+    _check_scale_value(scale, value, errors)
+
+
+def _check_scale_value(scale: str, value: int, errors: FieldErrors) -> None:
     if not scales.is_valid(scale, value):
         limits = scales.bounds(scale)
         errors.add(
@@ -200,7 +193,12 @@ def _check_value(scale: str, value: Any, owed_until: Any, lesson_date: dt.date, 
         )
 
 
-def _check_weight(weight: Any, errors: _Errors) -> None:
+def _check_comment(comment: str, errors: FieldErrors) -> None:
+    if len(comment) > MAX_COMMENT:
+        errors.add("comment", _("The comment may be at most %(max)d characters.") % {"max": MAX_COMMENT})
+
+
+def _check_weight(weight: Any, errors: FieldErrors) -> None:
     if (
         isinstance(weight, bool)
         or not isinstance(weight, int)
@@ -213,7 +211,7 @@ def _check_weight(weight: Any, errors: _Errors) -> None:
         )
 
 
-def _control_form(school_id: int, control_form_id: int | None, errors: _Errors) -> ControlForm | None:
+def _control_form(school_id: int, control_form_id: int | None, errors: FieldErrors) -> ControlForm | None:
     if control_form_id is None:
         return None
     form = ControlForm.objects.filter(pk=control_form_id, school_id=school_id).first()
@@ -246,6 +244,31 @@ def _history(
         old=old,
         new=new,
         reason=reason.strip(),
+    )
+
+
+def _cell_history(
+    kind: str,
+    row: Mark | Attendance,
+    lesson: Lesson,
+    actor: Any,
+    *,
+    old: dict[str, Any] | None,
+    new: dict[str, Any] | None,
+    reason: str,
+) -> None:
+    """The history of a mark or an attendance entry: a change in the cell (lesson × student)."""
+    _history(
+        kind=kind,
+        object_id=row.pk,
+        school_id=row.school_id,
+        actor=actor,
+        lesson=lesson,
+        student_id=row.student_id,
+        subject_id=row.subject_id,
+        old=old,
+        new=new,
+        reason=reason,
     )
 
 
@@ -329,7 +352,7 @@ def mark_create(
     """A new mark in the cell (lesson × student). ``value=None`` with ``owed_until`` is an owed
     mark; ``weight`` defaults to the control form's default weight (1 without a form)."""
     lesson = access_lesson(actor, lesson_id, for_write=True)
-    errors = _Errors()
+    errors = FieldErrors()
     _check_lesson(lesson, reason, errors)
     _check_student(lesson, student_id, errors)
     scheme = grading_scheme_for(lesson.school_id, lesson.subject_id)
@@ -338,8 +361,7 @@ def mark_create(
         weight = form.default_weight if form else 1
     _check_value(scheme.scale, value, owed_until, lesson.date, errors)
     _check_weight(weight, errors)
-    if len(comment) > MAX_COMMENT:
-        errors.add("comment", _("The comment may be at most %(max)d characters.") % {"max": MAX_COMMENT})
+    _check_comment(comment, errors)
     errors.raise_if_any()
     mark = Mark.objects.create(
         school_id=lesson.school_id,
@@ -355,17 +377,8 @@ def mark_create(
         owed_until=owed_until if value is None else None,
         created_by=actor,
     )
-    _history(
-        kind=JournalChange.Kind.MARK,
-        object_id=mark.pk,
-        school_id=mark.school_id,
-        actor=actor,
-        lesson=lesson,
-        student_id=student_id,
-        subject_id=lesson.subject_id,
-        old=None,
-        new=_mark_state(mark),
-        reason=reason,
+    _cell_history(
+        JournalChange.Kind.MARK, mark, lesson, actor, old=None, new=_mark_state(mark), reason=reason
     )
     _emit_mark(mark, old_value=None, change="created", actor=actor)
     return mark
@@ -399,7 +412,7 @@ def mark_update(
     mark, lesson = _locked_mark(actor, mark_id, version)
     old = _mark_state(mark)
     old_value = mark.value
-    errors = _Errors()
+    errors = FieldErrors()
     _check_lesson(lesson, reason, errors)
     if not isinstance(control_form_id, _Unset):
         mark.control_form = _control_form(lesson.school_id, control_form_id, errors)
@@ -414,8 +427,7 @@ def mark_update(
         _check_weight(weight, errors)
         mark.weight = weight
     if not isinstance(comment, _Unset):
-        if len(comment) > MAX_COMMENT:
-            errors.add("comment", _("The comment may be at most %(max)d characters.") % {"max": MAX_COMMENT})
+        _check_comment(comment, errors)
         mark.comment = comment.strip()
     errors.raise_if_any()
     new = _mark_state(mark)
@@ -423,18 +435,7 @@ def mark_update(
         return mark
     mark.version += 1
     mark.save()
-    _history(
-        kind=JournalChange.Kind.MARK,
-        object_id=mark.pk,
-        school_id=mark.school_id,
-        actor=actor,
-        lesson=lesson,
-        student_id=mark.student_id,
-        subject_id=mark.subject_id,
-        old=old,
-        new=_mark_state(mark),
-        reason=reason,
-    )
+    _cell_history(JournalChange.Kind.MARK, mark, lesson, actor, old=old, new=_mark_state(mark), reason=reason)
     _emit_mark(mark, old_value=old_value, change="changed", actor=actor)
     return mark
 
@@ -442,21 +443,11 @@ def mark_update(
 @transaction.atomic
 def mark_delete(actor: Any, mark_id: int, *, version: int, reason: str = "") -> None:
     mark, lesson = _locked_mark(actor, mark_id, version)
-    errors = _Errors()
+    errors = FieldErrors()
     _check_lesson(lesson, reason, errors)
     errors.raise_if_any()
-    old = _mark_state(mark)
-    _history(
-        kind=JournalChange.Kind.MARK,
-        object_id=mark.pk,
-        school_id=mark.school_id,
-        actor=actor,
-        lesson=lesson,
-        student_id=mark.student_id,
-        subject_id=mark.subject_id,
-        old=old,
-        new=None,
-        reason=reason,
+    _cell_history(
+        JournalChange.Kind.MARK, mark, lesson, actor, old=_mark_state(mark), new=None, reason=reason
     )
     _emit_mark(mark, old_value=mark.value, change="deleted", actor=actor)
     mark.delete()
@@ -536,7 +527,7 @@ def attendance_set(
     keeps the notice as its source; any other entry by the teacher wins over a notice's entry, and
     the history keeps what the notice had set."""
     lesson = access_lesson(actor, lesson_id, for_write=True)
-    errors = _Errors()
+    errors = FieldErrors()
     _check_lesson(lesson, reason, errors)
     _check_student(lesson, student_id, errors)
     if status is not None and status not in Attendance.Status.values:
@@ -553,18 +544,7 @@ def attendance_set(
     if status is None:
         if entry is None:
             return None
-        _history(
-            kind=JournalChange.Kind.ATTENDANCE,
-            object_id=entry.pk,
-            school_id=lesson.school_id,
-            actor=actor,
-            lesson=lesson,
-            student_id=student_id,
-            subject_id=lesson.subject_id,
-            old=old,
-            new=None,
-            reason=reason,
-        )
+        _cell_history(JournalChange.Kind.ATTENDANCE, entry, lesson, actor, old=old, new=None, reason=reason)
         _emit_attendance(entry, lesson, old_status=old_status, change="deleted", actor=actor)
         entry.delete()
         return None
@@ -598,14 +578,11 @@ def attendance_set(
             Attendance.objects.filter(lesson_id=lesson.pk, student_id=student_id).first()
         ),
     )
-    _history(
-        kind=JournalChange.Kind.ATTENDANCE,
-        object_id=entry.pk,
-        school_id=lesson.school_id,
-        actor=actor,
-        lesson=lesson,
-        student_id=student_id,
-        subject_id=lesson.subject_id,
+    _cell_history(
+        JournalChange.Kind.ATTENDANCE,
+        entry,
+        lesson,
+        actor,
         old=old,
         new=_attendance_state(entry),
         reason=reason,
@@ -659,7 +636,7 @@ def period_mark_set(
     if not assignments:
         raise Http404
     group: ClassGroup = assignments[0].class_group
-    errors = _Errors()
+    errors = FieldErrors()
     enrolled = Enrolment.objects.filter(class_group_id=group.pk, student_id=student_id).exists()
     subgroups = {a.subgroup_id for a in assignments if a.subgroup_id is not None}
     if enrolled and all(a.subgroup_id is not None for a in assignments):
@@ -677,13 +654,8 @@ def period_mark_set(
             errors.add("reason", _("The study period is closed: give a reason for the change."))
     _check_reason_length(reason, errors)
     scheme = grading_scheme_for(group.school_id, subject_id)
-    if value is not None and not scales.is_valid(scheme.scale, value):
-        limits = scales.bounds(scheme.scale)
-        errors.add(
-            "value",
-            _("The mark must be a whole number from %(low)d to %(high)d.")
-            % {"low": limits.low, "high": limits.high},
-        )
+    if value is not None:
+        _check_scale_value(scheme.scale, value, errors)
     errors.raise_if_any()
     rows = PeriodMark.objects.select_for_update().filter(student_id=student_id, subject_id=subject_id)
     rows = (
@@ -767,7 +739,7 @@ def period_reopen(actor: Any, period_id: int, reason: str) -> StudyPeriod:
     if period is None:
         raise Http404
     access_school(actor, period.school_id, for_admin=True)
-    errors = _Errors()
+    errors = FieldErrors()
     if period.closed_at is None:
         errors.add("period", _("The study period is not closed."))
     if not reason.strip():
@@ -787,7 +759,7 @@ def lesson_topic_set(actor: Any, lesson_id: int, topic_id: int, reason: str = ""
     """Pick the lesson's topic: a framework topic of the lesson's subject, either of the class
     group's grade or one from the assignment's thematic plan. Never typed."""
     lesson = access_lesson(actor, lesson_id, for_write=True)
-    errors = _Errors()
+    errors = FieldErrors()
     _check_lesson(lesson, reason, errors)
     topic = (
         Topic.objects.filter(pk=topic_id, subject_id=lesson.subject_id).first()
@@ -855,7 +827,7 @@ def absence_notice_create(
     if not is_guardian_of(actor, student_id):
         raise Http404
     today = timezone.localdate()
-    errors = _Errors()
+    errors = FieldErrors()
     reason = reason.strip()
     if starts_on < today:
         errors.add("starts_on", _("An absence can be reported for today or a coming day."))
@@ -874,7 +846,7 @@ def absence_notice_create(
     if enrolment is None:
         errors.add("student", _("The child is not enrolled in a school for these days."))
     if (
-        not errors.by_field
+        not errors
         and AbsenceNotice.objects.filter(
             student_id=student_id, withdrawn_at__isnull=True, starts_on__lte=ends_on, ends_on__gte=starts_on
         ).exists()
@@ -908,14 +880,11 @@ def absence_notice_create(
             notice=notice,
             updated_by=actor,
         )
-        _history(
-            kind=JournalChange.Kind.ATTENDANCE,
-            object_id=entry.pk,
-            school_id=lesson.school_id,
-            actor=actor,
-            lesson=lesson,
-            student_id=student_id,
-            subject_id=lesson.subject_id,
+        _cell_history(
+            JournalChange.Kind.ATTENDANCE,
+            entry,
+            lesson,
+            actor,
             old=None,
             new=_attendance_state(entry),
             reason=reason,
@@ -939,14 +908,11 @@ def absence_notice_withdraw(actor: Any, notice_id: int) -> AbsenceNotice:
         notice=notice, source=Attendance.Source.PARENT_NOTICE, date__gte=timezone.localdate()
     )
     for entry in entries:
-        _history(
-            kind=JournalChange.Kind.ATTENDANCE,
-            object_id=entry.pk,
-            school_id=entry.school_id,
-            actor=actor,
-            lesson=entry.lesson,
-            student_id=entry.student_id,
-            subject_id=entry.subject_id,
+        _cell_history(
+            JournalChange.Kind.ATTENDANCE,
+            entry,
+            entry.lesson,
+            actor,
             old=_attendance_state(entry),
             new=None,
             reason=_("absence notice withdrawn"),

@@ -8,6 +8,7 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from parta.core.ids import parse_id
 from parta.messaging.selectors import ContactGroup, GroupChoice
@@ -68,7 +69,7 @@ def _topic_field() -> forms.CharField:
 
 
 class ConversationForm(forms.Form):
-    to = forms.ChoiceField(label=_("To"))
+    to = forms.ChoiceField(label=pgettext_lazy("message recipient", "To"))
     topic = _topic_field()
     body = _body_field()
     attachments = MultipleFileField(label=_("Files"))

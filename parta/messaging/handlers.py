@@ -44,15 +44,16 @@ def _subject(subject_id: int | None) -> dict[str, str]:
     return {"ru": row["name_ru"], "en": row["name_en"]} if row else {"ru": "", "en": ""}
 
 
-def _person(user_id: int | None) -> str:
-    row = (
-        User.objects.filter(pk=user_id).values("last_name", "first_name", "middle_name", "username").first()
-        if user_id
-        else None
+def _names(user_ids: set[int]) -> dict[int, str]:
+    """Short names ("Petrov I. S.") of people: one query."""
+    rows = User.objects.filter(pk__in=user_ids).values_list(
+        "pk", "last_name", "first_name", "middle_name", "username"
     )
-    if not row:
-        return ""
-    return short_name(row["last_name"], row["first_name"], row["middle_name"]) or row["username"]
+    return {pk: short_name(last, first, middle) or username for pk, last, first, middle, username in rows}
+
+
+def _person(user_id: int | None) -> str:
+    return _names({user_id}).get(user_id, "") if user_id else ""
 
 
 def _recipients(ids: set[int], actor_id: Any) -> list[int]:
@@ -115,13 +116,24 @@ def notify_homework(event: OutboxEvent) -> None:
         students = list(enrolled.values_list("student_id", flat=True))
     else:
         return
-    payload = {**p, "subject": _subject(_int(p.get("subject_id")))}
+    # Each reader is told which child the homework is for: the student himself, or a guardian's
+    # child in this class (the first, for a guardian of two in one class).
+    about: dict[int, int] = {pk: pk for pk in students}
+    for guardian_id, student_id in Guardianship.objects.filter(student_id__in=students).values_list(
+        "guardian_id", "student_id"
+    ):
+        about.setdefault(guardian_id, student_id)
+    names = _names(set(about.values()))
     notify(
-        recipient_ids=_recipients(family_of(students), p.get("actor_id")),
+        recipient_ids=_recipients(set(about), p.get("actor_id")),
         kind=Kind.HOMEWORK,
-        payload=payload,
+        payload={**p, "subject": _subject(_int(p.get("subject_id")))},
         school_id=event.school_id,
         event_id=event.pk,
+        extra={
+            reader: {"student_id": student_id, "student_name": names.get(student_id, "")}
+            for reader, student_id in about.items()
+        },
     )
 
 

@@ -166,9 +166,11 @@ def notify(
     payload: dict[str, Any],
     school_id: int | None,
     event_id: int | None,
+    extra: Mapping[int, Mapping[str, Any]] | None = None,
 ) -> list[Notification]:
     """Tell each recipient once per event: recipients already told of ``event_id`` are skipped,
-    so running this twice makes nothing twice. For each new notification a ``Delivery`` is queued
+    so running this twice makes nothing twice. ``extra`` adds to one recipient's payload (which
+    child a class-wide event is about). For each new notification a ``Delivery`` is queued
     per channel the recipient chose for ``kind`` (e-mail, webhook); they are sent after commit.
     The new notifications. A fixed number of queries whatever the number of recipients."""
     wanted = sorted(set(recipient_ids))
@@ -185,7 +187,13 @@ def notify(
         if not wanted:
             return []
         fresh = [
-            Notification(recipient_id=pk, school_id=school_id, kind=kind, payload=payload, event_id=event_id)
+            Notification(
+                recipient_id=pk,
+                school_id=school_id,
+                kind=kind,
+                payload={**payload, **(extra or {}).get(pk, {})},
+                event_id=event_id,
+            )
             for pk in wanted
         ]
         if event_id is None:

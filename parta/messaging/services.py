@@ -16,13 +16,13 @@ from pathlib import PurePath
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from parta.accounts.models import Guardianship, User
+from parta.core.errors import FieldErrors
 from parta.messaging.access import (
     access_announce_class_group,
     access_participant,
@@ -74,20 +74,6 @@ ALLOWED_TYPES: dict[str, tuple[bytes, ...] | None] = {
 }
 
 
-class _Errors:
-    """Collects messages per field so that the user sees every problem at once."""
-
-    def __init__(self) -> None:
-        self.by_field: dict[str, list[str]] = {}
-
-    def add(self, name: str, message: str) -> None:
-        self.by_field.setdefault(name, []).append(message)
-
-    def raise_if_any(self) -> None:
-        if self.by_field:
-            raise ValidationError(dict(self.by_field))
-
-
 def _extension(name: str) -> str:
     return PurePath(name).suffix.lower().lstrip(".")
 
@@ -111,7 +97,7 @@ def _content_matches(upload: Upload, extension: str) -> bool:
     return any(head.startswith(signature) for signature in signatures)
 
 
-def _check_files(files: Sequence[Upload], errors: _Errors) -> None:
+def _check_files(files: Sequence[Upload], errors: FieldErrors) -> None:
     if len(files) > MAX_FILES:
         errors.add("files", _("At most %(count)d files can be attached.") % {"count": MAX_FILES})
         return
@@ -138,7 +124,7 @@ def _check_files(files: Sequence[Upload], errors: _Errors) -> None:
             )
 
 
-def _check_body(body: str, errors: _Errors) -> str:
+def _check_body(body: str, errors: FieldErrors) -> str:
     body = body.strip()
     if not body:
         errors.add("body", _("Write the message."))
@@ -147,7 +133,7 @@ def _check_body(body: str, errors: _Errors) -> str:
     return body
 
 
-def _check_topic(topic: str, errors: _Errors) -> str:
+def _check_topic(topic: str, errors: FieldErrors) -> str:
     topic = " ".join(topic.split())
     if not topic:
         errors.add("topic", _("Give the conversation a topic."))
@@ -186,7 +172,9 @@ class _Target:
     school_id: int
 
 
-def _target(actor: User, recipient_id: int | None, student_id: int | None, errors: _Errors) -> _Target | None:
+def _target(
+    actor: User, recipient_id: int | None, student_id: int | None, errors: FieldErrors
+) -> _Target | None:
     if roles_of(actor).is_student and not (roles_of(actor).staff_school_ids or roles_of(actor).child_ids):
         errors.add("recipient", _("Students cannot start conversations."))
         return None
@@ -221,7 +209,7 @@ def conversation_start(
 ) -> Conversation:
     """A private conversation between the actor and one of their contacts, optionally about a
     child of one of them (the child never takes part in it), with its first message."""
-    errors = _Errors()
+    errors = FieldErrors()
     topic = _check_topic(topic, errors)
     body = _check_body(body, errors)
     _check_files(files, errors)
@@ -250,7 +238,7 @@ def message_send(actor: User, conversation_id: int, *, body: str, files: Sequenc
     """A message in a conversation the actor takes part in and may write to (404 if they do not
     take part; an announcement's families read it but cannot reply)."""
     participant = access_participant(actor, conversation_id)
-    errors = _Errors()
+    errors = FieldErrors()
     if not participant.can_write:
         errors.add(
             "body",
@@ -276,7 +264,7 @@ def announcement_post(
     """A class announcement by the class teacher (or an administrator of the school) to the
     families of the class group's students: they read it and cannot reply in it."""
     group = access_announce_class_group(actor, class_group_id)
-    errors = _Errors()
+    errors = FieldErrors()
     topic = _check_topic(topic, errors)
     body = _check_body(body, errors)
     _check_files(files, errors)

@@ -22,6 +22,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from parta.accounts.models import Guardianship, User
+from parta.core.errors import FieldErrors
 from parta.schools.access import access_school
 from parta.schools.models import (
     AcademicYear,
@@ -51,20 +52,6 @@ MAX_PERIOD_NUMBER: dict[str, int] = {
     StudyPeriod.Kind.TRIMESTER: 3,
     StudyPeriod.Kind.SEMESTER: 2,
 }
-
-
-class _Errors:
-    """Collects messages per field so that the user sees every problem at once."""
-
-    def __init__(self) -> None:
-        self.by_field: dict[str, list[str]] = {}
-
-    def add(self, name: str, message: str) -> None:
-        self.by_field.setdefault(name, []).append(message)
-
-    def raise_if_any(self) -> None:
-        if self.by_field:
-            raise ValidationError(dict(self.by_field))
 
 
 def _is_teacher_at(user: User | None, school: School) -> bool:
@@ -114,7 +101,7 @@ def class_group_create(
     class_teacher: User | None = None,
 ) -> ClassGroup:
     school = _admin_school(actor, school.pk)
-    errors = _Errors()
+    errors = FieldErrors()
     letter = letter.strip().upper()
     if year.school_id != school.pk:
         errors.add("year", _("This academic year belongs to another school."))
@@ -228,7 +215,7 @@ def _temporary_password() -> str:
 
 
 def _check_new_person(
-    errors: _Errors, prefix: str, person: NewPerson, *, email_required: bool = False
+    errors: FieldErrors, prefix: str, person: NewPerson, *, email_required: bool = False
 ) -> None:
     if not person.last_name.strip():
         errors.add(f"{prefix}_last_name", _("Enter the last name."))
@@ -278,7 +265,7 @@ def _create_person(person: NewPerson) -> tuple[User, str]:
     return user, password
 
 
-def _existing_user(errors: _Errors, name: str, username: str) -> User | None:
+def _existing_user(errors: FieldErrors, name: str, username: str) -> User | None:
     user = User.objects.filter(username=username.strip(), is_active=True).first()
     if user is None:
         errors.add(name, _("There is no active account with this login."))
@@ -339,7 +326,7 @@ def student_enrol(
     """Enrol an existing account or a new student into the class group, and optionally link
     a guardian (an existing account or a new one)."""
     _admin_school(actor, class_group.school_id)
-    errors = _Errors()
+    errors = FieldErrors()
     if bool(student_username.strip()) == (new_student is not None):
         errors.add(
             "student_username", _("Give either the login of an existing student or the new student's name.")
@@ -411,7 +398,7 @@ def teaching_assignment_create(
     subgroup: Subgroup | None = None,
 ) -> TeachingAssignment:
     school = _admin_school(actor, school.pk)
-    errors = _Errors()
+    errors = FieldErrors()
     if class_group.school_id != school.pk:
         errors.add("class_group", _("This class group belongs to another school."))
     if not _is_teacher_at(teacher, school):
@@ -484,7 +471,7 @@ def study_period_save(
     overlapping; periods of different kinds may overlap, because a school may run quarters in
     grades 1–9 and semesters in grades 10–11 in the same year."""
     school = _admin_school(actor, school.pk)
-    errors = _Errors()
+    errors = FieldErrors()
     if year.school_id != school.pk:
         errors.add("year", _("This academic year belongs to another school."))
     if period is not None and (period.school_id != school.pk or period.year_id != year.pk):

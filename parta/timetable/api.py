@@ -44,7 +44,8 @@ class LessonSerializer(serializers.Serializer[Any]):
         ref_name = "Lesson"
 
 
-def _lesson(row: LessonRow) -> Row:
+def lesson_data(row: LessonRow) -> Row:
+    """A lesson as the API writes it (``LessonSerializer``'s fields; the diary's lessons reuse it)."""
     return {
         "id": row.id,
         "date": row.date,
@@ -139,6 +140,6 @@ class PersonTimetableApi(APIView):
             "person": {"id": person.pk, "full_name": person.full_name or person.get_username()},
             "from": date_from,
             "to": date_to,
-            "lessons": [_lesson(row) for row in rows],
+            "lessons": [lesson_data(row) for row in rows],
         }
         return Response(self.OutputSerializer(data).data)

@@ -165,8 +165,9 @@ def timetable_mine(request: HttpRequest) -> HttpResponse:
     raise Http404
 
 
-def _child_tabs(request: HttpRequest, student_id: int, week: Week) -> list[Tab]:
-    """A parent switches between their children on the same week: one query."""
+def child_tabs(request: HttpRequest, student_id: int, url_name: str, query: str = "") -> list[Tab]:
+    """A parent switches between their children on the same page (``url_name`` with the child's
+    id, then ``query``): one query, none for anyone else; no tabs for an only child."""
     roles = roles_of(request.user)
     if student_id not in roles.child_ids or len(roles.child_ids) < 2:
         return []
@@ -174,11 +175,10 @@ def _child_tabs(request: HttpRequest, student_id: int, week: Week) -> list[Tab]:
     if len(children) < 2:
         # The others cannot sign in (any more): nothing to switch to.
         return []
-    suffix = f"?week={week.monday.isoformat()}"
     return [
         Tab(
             name=child.first_name or child.username,
-            url=reverse("timetable-student", args=[child.pk]) + suffix,
+            url=reverse(url_name, args=[child.pk]) + query,
             active=child.pk == student_id,
         )
         for child in children
@@ -203,7 +203,7 @@ def timetable_student(request: HttpRequest, student_id: int) -> HttpResponse:
         "title": student.full_name or student.username,
         "subtitle": _("Class %(name)s") % {"name": placement.class_group},
         "week": week,
-        "tabs": _child_tabs(request, student.pk, week),
+        "tabs": child_tabs(request, student.pk, "timetable-student", f"?week={week.monday.isoformat()}"),
         "calendar_url": _calendar_url(request, student.pk),
         "show_group": False,
         "show_teacher": True,

@@ -11,6 +11,7 @@ import datetime as dt
 import random
 import re
 from collections.abc import Sequence
+from typing import Any
 
 from django.db.models import Q
 from django.utils import timezone
@@ -19,6 +20,8 @@ from parta.accounts.models import Guardianship, User
 from parta.homework.models import Homework
 from parta.journal.models import Mark
 from parta.messaging.models import Conversation, Message, Notification, Participant
+from parta.outbox.models import OutboxEvent
+from parta.outbox.services import deliver
 from parta.schools.models import (
     AcademicYear,
     ClassGroup,
@@ -366,6 +369,10 @@ def _announcement(
     return conversation, len(messages), messages[-1]
 
 
+def _local(day: dt.date, time: dt.time) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, time))
+
+
 def _demo_notifications(
     *,
     school: School,
@@ -376,8 +383,9 @@ def _demo_notifications(
     conversation: tuple[Conversation, Sequence[Message]] | None,
     announcement: tuple[Conversation, int, Message] | None,
 ) -> int:
-    """The demo parent's and student's latest notifications: two marks, a homework, the messages."""
-    rows: list[tuple[Notification, dt.datetime]] = []
+    """The demo family's latest notifications: two marks, a homework, the messages. They are made
+    the way live ones are — an outbox event delivered through the real handlers — then back-dated."""
+    events: list[tuple[str, dict[str, Any], dt.datetime]] = []
     marks = list(
         Mark.objects.filter(student=child, value__isnull=False, date__lt=today).order_by("-date", "-pk")[:2]
     )
@@ -395,16 +403,7 @@ def _demo_notifications(
             "change": "created",
             "actor_id": mark.created_by_id,
         }
-        at = timezone.make_aware(dt.datetime.combine(mark.date, dt.time(15, 30)))
-        for recipient in (parent, child):
-            rows.append(
-                (
-                    Notification(
-                        recipient=recipient, school=school, kind=Notification.Kind.MARK, payload=payload
-                    ),
-                    at,
-                )
-            )
+        events.append(("journal.mark", payload, _local(mark.date, dt.time(15, 30))))
     enrolment = Enrolment.objects.filter(year=year, student=child).first()
     if enrolment is not None:
         subgroups = list(
@@ -430,42 +429,18 @@ def _demo_notifications(
                 "change": "created",
                 "actor_id": homework.created_by_id,
             }
-            at = timezone.make_aware(dt.datetime.combine(homework.lesson.date, dt.time(16, 0)))
-            for recipient in (parent, child):
-                rows.append(
-                    (
-                        Notification(
-                            recipient=recipient,
-                            school=school,
-                            kind=Notification.Kind.HOMEWORK,
-                            payload=payload,
-                        ),
-                        at,
-                    )
-                )
+            events.append(("homework.set", payload, _local(homework.lesson.date, dt.time(16, 0))))
+    latest = []
     if conversation is not None:
-        last = conversation[1][-1]
-        payload = {"message_id": last.pk, "conversation_id": conversation[0].pk, "actor_id": last.author_id}
-        rows.append(
-            (
-                Notification(
-                    recipient=parent, school=school, kind=Notification.Kind.MESSAGE, payload=payload
-                ),
-                last.created_at,
-            )
-        )
+        latest.append((conversation[0], conversation[1][-1]))
     if announcement is not None:
-        last = announcement[2]
-        payload = {"message_id": last.pk, "conversation_id": announcement[0].pk, "actor_id": last.author_id}
-        rows.append(
-            (
-                Notification(
-                    recipient=parent, school=school, kind=Notification.Kind.ANNOUNCEMENT, payload=payload
-                ),
-                last.created_at,
-            )
-        )
-    made = Notification.objects.bulk_create([n for n, _at in rows])
-    for notification, (_n, at) in zip(made, rows, strict=True):
-        Notification.objects.filter(pk=notification.pk).update(created_at=at)
-    return len(made)
+        latest.append((announcement[0], announcement[2]))
+    for thread, last in latest:
+        payload = {"message_id": last.pk, "conversation_id": thread.pk, "actor_id": last.author_id}
+        events.append(("messaging.message", payload, last.created_at))
+    made = 0
+    for kind, payload, at in events:
+        event = OutboxEvent.objects.create(kind=kind, payload=payload, school_id=school.pk)
+        deliver(event.pk)
+        made += Notification.objects.filter(event_id=event.pk).update(created_at=at)
+    return made

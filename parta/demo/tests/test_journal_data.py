@@ -17,6 +17,7 @@ from parta.demo.generator.school import generate_school
 from parta.homework.models import Homework, HomeworkCompletion
 from parta.journal.models import AbsenceNotice, Attendance, ControlForm, GradingScheme, Mark, PeriodMark
 from parta.messaging.models import Conversation, Message, Notification, Participant
+from parta.messaging.notifications import render
 from parta.schools.models import City, District, Enrolment, StudyPeriod, SubgroupMembership
 from parta.timetable.models import Lesson
 
@@ -287,6 +288,21 @@ def test_period_marks_round_the_weighted_average_half_up():
     assert rounded(7, 2) == 4 and rounded(349, 100) == 3 and rounded(5 * 3 + 2, 4) == 4
 
 
+EVENT_KEYS = (
+    "mark_id",
+    "student_id",
+    "lesson_id",
+    "subject_id",
+    "date",
+    "value",
+    "old_value",
+    "weight",
+    "control_form_id",
+    "change",
+    "actor_id",
+)
+
+
 def test_demo_accounts_have_conversations_and_notifications(city, db):
     parent, teacher, student = city.demo["parent"], city.demo["teacher"], city.demo["student"]
     direct = Conversation.objects.filter(kind=Conversation.Kind.DIRECT, participants__user=parent).filter(
@@ -314,7 +330,10 @@ def test_demo_accounts_have_conversations_and_notifications(city, db):
     mark_note = Notification.objects.filter(recipient=parent, kind=Notification.Kind.MARK).first()
     assert mark_note is not None
     mark = Mark.objects.get(pk=mark_note.payload["mark_id"])
-    assert mark_note.payload == {
+    # Made by the live handlers, so the payload carries what the text needs (the subject's names).
+    assert mark_note.payload["subject"]["ru"]
+    assert "«»" not in render(mark_note.kind, mark_note.payload, parent.pk)
+    assert {key: mark_note.payload[key] for key in EVENT_KEYS} == {
         "mark_id": mark.pk,
         "student_id": student.pk,
         "lesson_id": mark.lesson_id,

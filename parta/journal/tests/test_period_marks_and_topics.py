@@ -9,10 +9,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 
 from parta.core.testing import factories as f
-from parta.curriculum.models import PlanItem, Section, ThematicPlan, Topic
+from parta.curriculum.models import PlanItem, ThematicPlan
 from parta.journal import services
 from parta.journal.models import ControlForm, GradingScheme, JournalChange, PeriodMark, Scale
-from parta.journal.tests.conftest import j
+from parta.journal.tests.conftest import framework_topic, j
 from parta.timetable.models import Lesson
 
 
@@ -107,32 +107,9 @@ def test_closing_locks_the_period_until_reopened(journal):
 # --- topics --------------------------------------------------------------------------------
 
 
-def topic(subject, grade, code):
-    section, _created = Section.objects.get_or_create(
-        code=f"{subject.code}-{grade}",
-        defaults={
-            "subject": subject,
-            "grade": grade,
-            "title_ru": "Раздел",
-            "title_en": "Section",
-            "order": 1,
-        },
-    )
-    return Topic.objects.create(
-        section=section,
-        subject=subject,
-        grade=grade,
-        code=code,
-        title_ru=f"Тема {code}",
-        title_en=f"Topic {code}",
-        hours=2,
-        order=1,
-    )
-
-
 def test_a_topic_is_picked_from_the_framework_with_history(journal):
     subject = journal.assignment.subject
-    first, second = topic(subject, 5, "m5-1"), topic(subject, 5, "m5-2")
+    first, second = framework_topic(subject, 5, "m5-1"), framework_topic(subject, 5, "m5-2")
     lesson = services.lesson_topic_set(journal.teacher, journal.lesson.pk, first.pk)
     assert lesson.topic_id == first.pk
     services.lesson_topic_set(journal.teacher, journal.lesson.pk, second.pk)
@@ -143,8 +120,8 @@ def test_a_topic_is_picked_from_the_framework_with_history(journal):
 
 def test_a_topic_of_another_subject_or_grade_is_refused_unless_planned(journal):
     subject = journal.assignment.subject
-    other_subject = topic(f.SubjectFactory.create(code="physics"), 5, "p5-1")
-    other_grade = topic(subject, 6, "m6-1")
+    other_subject = framework_topic(f.SubjectFactory.create(code="physics"), 5, "p5-1")
+    other_grade = framework_topic(subject, 6, "m6-1")
     for bad in (other_subject, other_grade):
         with pytest.raises(ValidationError) as caught:
             services.lesson_topic_set(journal.teacher, journal.lesson.pk, bad.pk)
@@ -156,7 +133,7 @@ def test_a_topic_of_another_subject_or_grade_is_refused_unless_planned(journal):
 
 
 def test_the_topic_of_a_closed_period_needs_a_reason_and_readers_may_not_set_it(journal):
-    subject_topic = topic(journal.assignment.subject, 5, "m5-1")
+    subject_topic = framework_topic(journal.assignment.subject, 5, "m5-1")
     with pytest.raises(PermissionDenied):
         services.lesson_topic_set(journal.class_teacher, journal.lesson.pk, subject_topic.pk)
     services.period_close(journal.admin, journal.q1.pk)

@@ -200,19 +200,6 @@ def test_student_marks_for_the_family_and_the_staff(journal, world):
             selectors.student_marks(stranger, journal.student.pk)
 
 
-def test_class_averages_hide_days_with_few_marks(journal):
-    fill(journal)  # three students, one mark each per lesson: 3, 4, 5 with weights 1, 2, 1
-    services.mark_create(
-        journal.teacher, lesson_id=journal.q2_lesson.pk, student_id=journal.student.pk, value=2
-    )
-    days = selectors.class_group_averages(
-        journal.group.pk, journal.assignment.subject_id, dt.date(2026, 9, 1), dt.date(2026, 12, 31)
-    )
-    assert [d.date for d in days] == [lesson.date for lesson in journal.lessons]
-    assert days[0].average == Decimal("4.00")
-    assert days[0].marks == 3
-
-
 def test_absence_notices_for_student(journal, world):
     today = timezone.localdate()
     parent = f.UserFactory.create()

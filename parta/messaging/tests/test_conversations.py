@@ -22,25 +22,8 @@ PDF = b"%PDF-1.4\n%test\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
 
 
-@pytest.fixture(autouse=True)
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-    return tmp_path
-
-
 def pdf(name: str = "report.pdf", content: bytes = PDF) -> SimpleUploadedFile:
     return SimpleUploadedFile(name, content, content_type="application/pdf")
-
-
-def start(world, **kwargs) -> Conversation:
-    a = world.a
-    args = {
-        "recipient_id": a.subject_teacher.pk,
-        "student_id": a.student.pk,
-        "topic": "Контрольная",
-        "body": "Здравствуйте! Когда можно переписать?",
-    }
-    return services.conversation_start(a.parent, **(args | kwargs))
 
 
 def errors_of(excinfo) -> dict[str, list[str]]:
@@ -59,9 +42,9 @@ def nothing_written() -> bool:
 # --- starting a conversation -------------------------------------------------------------------
 
 
-def test_a_parent_writes_to_the_childs_teacher(world):
+def test_a_parent_writes_to_the_childs_teacher(world, start):
     a = world.a
-    conversation = start(world)
+    conversation = start()
     assert conversation.kind == Conversation.Kind.DIRECT
     assert conversation.school_id == a.school.pk
     assert conversation.student_id == a.student.pk
@@ -71,7 +54,7 @@ def test_a_parent_writes_to_the_childs_teacher(world):
     assert people == {(a.parent.pk, True), (a.subject_teacher.pk, True)}
     [message] = Message.objects.filter(conversation=conversation)
     assert message.author == a.parent
-    assert message.body == "Здравствуйте! Когда можно переписать?"
+    assert message.body == "Привет"
 
 
 def test_a_teacher_writes_to_a_parent_about_a_child_they_teach(world):
@@ -95,9 +78,9 @@ def test_colleagues_write_to_each_other_without_a_child(world):
     assert conversation.school_id == a.school.pk
 
 
-def test_writing_to_another_schools_teacher_is_refused_and_writes_nothing(world):
+def test_writing_to_another_schools_teacher_is_refused_and_writes_nothing(world, start):
     with pytest.raises(ValidationError) as excinfo:
-        start(world, recipient_id=world.b.subject_teacher.pk, student_id=None)
+        start(recipient_id=world.b.subject_teacher.pk, student_id=None)
     assert "recipient" in errors_of(excinfo)
     assert nothing_written()
 
@@ -120,15 +103,15 @@ def test_a_teacher_cannot_write_to_a_family_whose_children_they_do_not_teach(wor
     assert nothing_written()
 
 
-def test_the_child_must_link_the_two(world):
+def test_the_child_must_link_the_two(world, start):
     a = world.a
     # The subject teacher does not teach the sibling.
     with pytest.raises(ValidationError) as excinfo:
-        start(world, student_id=a.sibling.pk)
+        start(student_id=a.sibling.pk)
     assert "student" in errors_of(excinfo)
     # Another family's child.
     with pytest.raises(ValidationError):
-        start(world, student_id=world.b.student.pk)
+        start(student_id=world.b.student.pk)
     assert nothing_written()
 
 
@@ -143,24 +126,24 @@ def test_the_child_must_link_the_two(world):
         ({"recipient_id": 10**12}, "recipient"),
     ],
 )
-def test_bad_input_gets_a_field_message_and_writes_nothing(world, changes, field):
+def test_bad_input_gets_a_field_message_and_writes_nothing(world, changes, field, start):
     with pytest.raises(ValidationError) as excinfo:
-        start(world, **changes)
+        start(**changes)
     assert field in errors_of(excinfo)
     assert nothing_written()
 
 
-def test_every_problem_is_reported_at_once(world):
+def test_every_problem_is_reported_at_once(world, start):
     with pytest.raises(ValidationError) as excinfo:
-        start(world, topic="", body="", recipient_id=world.b.admin.pk)
+        start(topic="", body="", recipient_id=world.b.admin.pk)
     assert set(errors_of(excinfo)) == {"topic", "body", "recipient"}
 
 
 # --- attachments -------------------------------------------------------------------------------
 
 
-def test_files_are_stored_under_a_random_name_and_keep_their_own(world, media):
-    conversation = start(world, files=[pdf("Справка.pdf"), SimpleUploadedFile("photo.PNG", PNG)])
+def test_files_are_stored_under_a_random_name_and_keep_their_own(world, media, start):
+    conversation = start(files=[pdf("Справка.pdf"), SimpleUploadedFile("photo.PNG", PNG)])
     attachments = list(MessageAttachment.objects.filter(message__conversation=conversation).order_by("pk"))
     assert [a.name for a in attachments] == ["Справка.pdf", "photo.PNG"]
     assert [a.size for a in attachments] == [len(PDF), len(PNG)]
@@ -171,10 +154,10 @@ def test_files_are_stored_under_a_random_name_and_keep_their_own(world, media):
         assert (media / stored).exists()
 
 
-def test_a_file_too_big_is_refused(world, settings):
+def test_a_file_too_big_is_refused(world, settings, start):
     settings.PARTA_MAX_UPLOAD_BYTES = 10
     with pytest.raises(ValidationError) as excinfo:
-        start(world, files=[pdf()])
+        start(files=[pdf()])
     assert "too big" in errors_of(excinfo)["files"][0]
     assert nothing_written()
 
@@ -190,35 +173,35 @@ def test_a_file_too_big_is_refused(world, settings):
         ("noextension", b"hello"),
     ],
 )
-def test_a_forbidden_kind_of_file_is_refused(world, name, content):
+def test_a_forbidden_kind_of_file_is_refused(world, name, content, start):
     with pytest.raises(ValidationError) as excinfo:
-        start(world, files=[SimpleUploadedFile(name, content)])
+        start(files=[SimpleUploadedFile(name, content)])
     assert "files" in errors_of(excinfo)
     assert nothing_written()
 
 
-def test_text_and_office_files_are_accepted(world):
+def test_text_and_office_files_are_accepted(world, start):
     files = [
         SimpleUploadedFile("notes.txt", "Привет, мир".encode()),
         SimpleUploadedFile("table.xlsx", b"PK\x03\x04rest"),
         SimpleUploadedFile("old.doc", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1rest"),
     ]
-    conversation = start(world, files=files)
+    conversation = start(files=files)
     assert MessageAttachment.objects.filter(message__conversation=conversation).count() == 3
 
 
-def test_too_many_files_are_refused(world):
+def test_too_many_files_are_refused(world, start):
     with pytest.raises(ValidationError) as excinfo:
-        start(world, files=[pdf(f"{i}.pdf") for i in range(services.MAX_FILES + 1)])
+        start(files=[pdf(f"{i}.pdf") for i in range(services.MAX_FILES + 1)])
     assert "files" in errors_of(excinfo)
 
 
 # --- replying ----------------------------------------------------------------------------------
 
 
-def test_both_sides_reply_and_the_conversation_moves_up(world):
+def test_both_sides_reply_and_the_conversation_moves_up(world, start):
     a = world.a
-    conversation = start(world)
+    conversation = start()
     first = conversation.last_message_at
     message = services.message_send(a.subject_teacher, conversation.pk, body="В четверг после уроков.")
     conversation.refresh_from_db()
@@ -229,16 +212,16 @@ def test_both_sides_reply_and_the_conversation_moves_up(world):
     assert Message.objects.filter(conversation=conversation).count() == 3
 
 
-def test_a_non_participant_cannot_reply(world):
-    conversation = start(world)
+def test_a_non_participant_cannot_reply(world, start):
+    conversation = start()
     for stranger in (world.a.student, world.a.class_teacher, world.b.parent, world.outsider):
         with pytest.raises(Http404):
             services.message_send(stranger, conversation.pk, body="Я тоже тут")
     assert Message.objects.count() == 1
 
 
-def test_an_empty_reply_is_refused(world):
-    conversation = start(world)
+def test_an_empty_reply_is_refused(world, start):
+    conversation = start()
     with pytest.raises(ValidationError) as excinfo:
         services.message_send(world.a.subject_teacher, conversation.pk, body="\n  \n")
     assert errors_of(excinfo) == {"body": ["Write the message."]}
@@ -248,9 +231,9 @@ def test_an_empty_reply_is_refused(world):
 # --- events ------------------------------------------------------------------------------------
 
 
-def test_every_message_emits_one_event(world):
+def test_every_message_emits_one_event(world, start):
     a = world.a
-    conversation = start(world)
+    conversation = start()
     message = services.message_send(a.subject_teacher, conversation.pk, body="Ответ")
     events = list(OutboxEvent.objects.filter(kind="messaging.message").order_by("pk"))
     first = Message.objects.filter(conversation=conversation).order_by("pk").first()
@@ -319,9 +302,9 @@ def test_an_announcement_to_a_class_without_families_is_refused(world):
 # --- unread counts -----------------------------------------------------------------------------
 
 
-def test_unread_counts_follow_reading(world):
+def test_unread_counts_follow_reading(world, start):
     a = world.a
-    conversation = start(world)
+    conversation = start()
     assert selectors.unread_total(a.subject_teacher) == 1
     assert selectors.unread_total(a.parent) == 0  # their own message
     services.conversation_read(a.subject_teacher, conversation.pk)
@@ -338,14 +321,14 @@ def test_unread_counts_follow_reading(world):
     assert selectors.unread_total(a.parent) == 0
 
 
-def test_replying_marks_the_conversation_read_for_the_author(world):
+def test_replying_marks_the_conversation_read_for_the_author(world, start):
     a = world.a
-    conversation = start(world)
+    conversation = start()
     services.message_send(a.subject_teacher, conversation.pk, body="Ответ")
     assert selectors.unread_total(a.subject_teacher) == 0
 
 
-def test_inbox_and_unread_total_run_a_fixed_number_of_queries(world, django_assert_max_num_queries):
+def test_inbox_and_unread_total_run_a_fixed_number_of_queries(world, django_assert_max_num_queries, start):
     a = world.a
 
     roles_of(a.subject_teacher)  # read once per request, by the menu
@@ -358,20 +341,20 @@ def test_inbox_and_unread_total_run_a_fixed_number_of_queries(world, django_asse
             selectors.unread_total(a.subject_teacher)
         return inbox_queries, selectors.unread_total(a.subject_teacher)
 
-    start(world)
+    start()
     services.announcement_post(a.admin, class_group_id=a.group.pk, topic="Т", body="Б")
     assert measure()[0] <= 3
     for i in range(5):
-        conversation = start(world, topic=f"Тема {i}")
+        conversation = start(topic=f"Тема {i}")
         services.message_send(a.parent, conversation.pk, body="ещё", files=[pdf()])
     queries, unread = measure()
     assert queries <= 3
     assert unread == 1 + 10
 
 
-def test_conversation_page_runs_a_fixed_number_of_queries(world, django_assert_max_num_queries):
+def test_conversation_page_runs_a_fixed_number_of_queries(world, django_assert_max_num_queries, start):
     a = world.a
-    conversation = start(world, files=[pdf()])
+    conversation = start(files=[pdf()])
     for i in range(10):
         services.message_send(a.subject_teacher, conversation.pk, body=f"{i}", files=[pdf(), pdf("b.pdf")])
     roles_of(a.parent)
@@ -383,8 +366,8 @@ def test_conversation_page_runs_a_fixed_number_of_queries(world, django_assert_m
     assert not page.messages[0].is_unread
 
 
-def test_the_thread_is_404_for_the_child_and_strangers(world):
-    conversation = start(world)
+def test_the_thread_is_404_for_the_child_and_strangers(world, start):
+    conversation = start()
     for stranger in (world.a.student, world.a.admin, world.b.subject_teacher, world.outsider):
         with pytest.raises(Http404):
             selectors.conversation_page(stranger, conversation.pk)

@@ -17,12 +17,6 @@ from parta.outbox.models import OutboxEvent
 PDF = b"%PDF-1.4\n%test\n"
 
 
-@pytest.fixture(autouse=True)
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-    return tmp_path
-
-
 def client_for(user) -> APIClient:
     client = APIClient()
     token, _created = Token.objects.get_or_create(user=user)
@@ -33,17 +27,6 @@ def client_for(user) -> APIClient:
 def actor(world, who: str):
     group, _, name = who.partition(".")
     return getattr(getattr(world, group), name) if name else getattr(world, group)
-
-
-def start(world, **kwargs) -> Conversation:
-    a = world.a
-    args = {
-        "recipient_id": a.subject_teacher.pk,
-        "student_id": a.student.pk,
-        "topic": "Контрольная",
-        "body": "Привет",
-    }
-    return services.conversation_start(a.parent, **(args | kwargs))
 
 
 def test_a_parent_starts_a_conversation_with_json(world):
@@ -101,9 +84,9 @@ def test_bad_input_is_a_400_with_field_messages_and_nothing_written(world):
     assert not Conversation.objects.exists()
 
 
-def test_a_file_too_big_is_a_400(world, settings):
+def test_a_file_too_big_is_a_400(world, settings, start):
     settings.PARTA_MAX_UPLOAD_BYTES = 5
-    conversation = start(world)
+    conversation = start()
     response = client_for(world.a.subject_teacher).post(
         f"/api/v1/conversations/{conversation.pk}/messages",
         {"body": "Файл", "files": [SimpleUploadedFile("a.pdf", PDF)]},
@@ -115,9 +98,9 @@ def test_a_file_too_big_is_a_400(world, settings):
     assert not MessageAttachment.objects.exists()
 
 
-def test_replying_reading_and_unread_counts(world):
+def test_replying_reading_and_unread_counts(world, start):
     a = world.a
-    conversation = start(world)
+    conversation = start()
     teacher = client_for(a.subject_teacher)
     assert teacher.get("/api/v1/conversations/unread").json() == {"unread": 1}
     listing = teacher.get("/api/v1/conversations").json()
@@ -138,9 +121,9 @@ def test_replying_reading_and_unread_counts(world):
     assert OutboxEvent.objects.filter(kind="messaging.message").count() == 2
 
 
-def test_the_list_is_paginated(world):
+def test_the_list_is_paginated(world, start):
     for i in range(3):
-        start(world, topic=f"Тема {i}")
+        start(topic=f"Тема {i}")
     body = client_for(world.a.parent).get("/api/v1/conversations?limit=2").json()
     assert body["count"] == 3
     assert [r["topic"] for r in body["results"]] == ["Тема 2", "Тема 1"]
@@ -198,9 +181,9 @@ ANNOUNCEMENT_OWNERS = {"a.class_teacher", "a.parent"}
 
 
 @pytest.fixture
-def things(world) -> dict[str, Any]:
+def things(world, start) -> dict[str, Any]:
     a = world.a
-    direct = start(world, files=[SimpleUploadedFile("a.pdf", PDF)])
+    direct = start(files=[SimpleUploadedFile("a.pdf", PDF)])
     announcement = services.announcement_post(
         a.class_teacher, class_group_id=a.group.pk, topic="Собрание", body="Пятница"
     )

@@ -7,17 +7,11 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from parta.messaging import selectors, services
+from parta.messaging import selectors
 from parta.messaging.models import Conversation, Message, MessageAttachment
 
 PDF = b"%PDF-1.4\n%test\n"
 HTMX = {"HX-Request": "true"}
-
-
-@pytest.fixture(autouse=True)
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-    return tmp_path
 
 
 def as_user(client, user):
@@ -25,19 +19,8 @@ def as_user(client, user):
     return client
 
 
-def conversation_of(world, **kwargs) -> Conversation:
-    a = world.a
-    args = {
-        "recipient_id": a.subject_teacher.pk,
-        "student_id": a.student.pk,
-        "topic": "Контрольная",
-        "body": "Привет",
-    }
-    return services.conversation_start(a.parent, **(args | kwargs))
-
-
-def test_the_inbox_lists_conversations_with_unread_counts(world, client):
-    conversation = conversation_of(world)
+def test_the_inbox_lists_conversations_with_unread_counts(world, client, start):
+    conversation = start()
     response = as_user(client, world.a.subject_teacher).get(reverse("messaging-inbox"))
     assert response.status_code == 200
     html = response.content.decode()
@@ -46,8 +29,8 @@ def test_the_inbox_lists_conversations_with_unread_counts(world, client):
     assert "1 unread message" in html
 
 
-def test_the_inbox_is_empty_for_a_student(world, client):
-    conversation_of(world)
+def test_the_inbox_is_empty_for_a_student(world, client, start):
+    start()
     response = as_user(client, world.a.student).get(reverse("messaging-inbox"))
     assert response.status_code == 200
     assert "Контрольная" not in response.content.decode()
@@ -108,9 +91,9 @@ def test_a_student_has_no_one_to_write_to(world, client):
     assert "There is no one you can write to yet" in response.content.decode()
 
 
-def test_opening_a_thread_marks_it_read(world, client):
+def test_opening_a_thread_marks_it_read(world, client, start):
     a = world.a
-    conversation = conversation_of(world)
+    conversation = start()
     assert selectors.unread_total(a.subject_teacher) == 1
     response = as_user(client, a.subject_teacher).get(
         reverse("messaging-conversation", args=[conversation.pk])
@@ -122,9 +105,9 @@ def test_opening_a_thread_marks_it_read(world, client):
     assert selectors.unread_total(a.subject_teacher) == 0
 
 
-def test_a_plain_reply_redirects_back_to_the_thread(world, client):
+def test_a_plain_reply_redirects_back_to_the_thread(world, client, start):
     a = world.a
-    conversation = conversation_of(world)
+    conversation = start()
     response = as_user(client, a.subject_teacher).post(
         reverse("messaging-conversation", args=[conversation.pk]), {"body": "Ответ"}
     )
@@ -135,9 +118,9 @@ def test_a_plain_reply_redirects_back_to_the_thread(world, client):
     )
 
 
-def test_an_htmx_reply_returns_the_thread_only(world, client):
+def test_an_htmx_reply_returns_the_thread_only(world, client, start):
     a = world.a
-    conversation = conversation_of(world)
+    conversation = start()
     url = reverse("messaging-conversation", args=[conversation.pk])
     response = as_user(client, a.subject_teacher).post(url, {"body": "Ответ через htmx"}, headers=HTMX)
     assert response.status_code == 200
@@ -147,8 +130,8 @@ def test_an_htmx_reply_returns_the_thread_only(world, client):
     assert "<html" not in html
 
 
-def test_an_htmx_reply_with_an_error_shows_it_in_place(world, client):
-    conversation = conversation_of(world)
+def test_an_htmx_reply_with_an_error_shows_it_in_place(world, client, start):
+    conversation = start()
     url = reverse("messaging-conversation", args=[conversation.pk])
     response = as_user(client, world.a.subject_teacher).post(url, {"body": " "}, headers=HTMX)
     assert response.status_code == 200  # htmx swaps only a 2xx answer
@@ -156,9 +139,9 @@ def test_an_htmx_reply_with_an_error_shows_it_in_place(world, client):
     assert Message.objects.count() == 1
 
 
-def test_a_reply_with_a_file_too_big_is_a_400(world, client, settings):
+def test_a_reply_with_a_file_too_big_is_a_400(world, client, settings, start):
     settings.PARTA_MAX_UPLOAD_BYTES = 5
-    conversation = conversation_of(world)
+    conversation = start()
     response = as_user(client, world.a.subject_teacher).post(
         reverse("messaging-conversation", args=[conversation.pk]),
         {"body": "Файл", "attachments": [SimpleUploadedFile("a.pdf", PDF)]},
@@ -204,9 +187,9 @@ def test_the_announcement_page_refuses_another_class(world, client):
     assert not Conversation.objects.exists()
 
 
-def test_an_attachment_is_downloaded_by_participants_only(world, client):
+def test_an_attachment_is_downloaded_by_participants_only(world, client, start):
     a = world.a
-    conversation = conversation_of(world, files=[SimpleUploadedFile("Справка.pdf", PDF)])
+    conversation = start(files=[SimpleUploadedFile("Справка.pdf", PDF)])
     attachment = MessageAttachment.objects.get(message__conversation=conversation)
     url = reverse("messaging-attachment", args=[attachment.pk])
     response = as_user(client, a.subject_teacher).get(url)
@@ -221,8 +204,8 @@ def test_an_attachment_is_downloaded_by_participants_only(world, client):
 @pytest.mark.parametrize(
     "who", ["a.student", "a.class_teacher", "a.admin", "b.parent", "b.subject_teacher", "outsider"]
 )
-def test_the_thread_is_404_for_everyone_else(world, client, who):
-    conversation = conversation_of(world)
+def test_the_thread_is_404_for_everyone_else(world, client, who, start):
+    conversation = start()
     group, _, name = who.partition(".")
     user = getattr(getattr(world, group), name) if name else getattr(world, group)
     client = as_user(client, user)
