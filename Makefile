@@ -10,7 +10,7 @@ export UV_PROJECT_ENVIRONMENT := $(VENV)
 export UV_PYTHON_DOWNLOADS := never
 export UV_PYTHON := $(PYTHON)
 
-.PHONY: run test lint typecheck check messages install-browser clean
+.PHONY: run test lint typecheck check messages install-browser clean bench bench-quick
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -46,6 +46,16 @@ messages: $(VENV)/.synced
 	$(PY) manage.py makemessages -l ru -l en --no-location --no-obsolete --no-wrap \
 		--ignore='.venv/*' --ignore='.tools/*' --ignore='var/*' --ignore='test-artifacts/*'
 	$(PY) manage.py compilemessages --ignore='.venv/*' --ignore='.tools/*' 
+
+# The city-scale benchmark (bench/README.md): needs the machine's PostgreSQL (postgres@127.0.0.1)
+# and Redis; installs wrk with apt-get when missing. Results go to bench/results/.
+# BENCH_ARGS passes more options, e.g. BENCH_ARGS=--fresh to make the cities again.
+bench: $(VENV)/.synced
+	$(PY) bench/city.py --scales 0.01,0.05,0.2 --duration 30 --warmup 5 $(BENCH_ARGS)
+
+# What a reviewer runs: S=0.01, 10 s per scenario and concurrency, under 10 minutes.
+bench-quick: $(VENV)/.synced
+	$(PY) bench/city.py --scales 0.01 --duration 10 --warmup 2 --users 1000 $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) $(TOOLS) var

@@ -2,7 +2,7 @@
 
 from django.urls import URLPattern, URLResolver, include, path
 
-from parta.accounts.api import AuthTokenApi, CalendarTokenResetApi
+from parta.accounts.api import AuthTokenApi, CalendarTokenResetApi, PingApi
 from parta.curriculum.api import ThematicPlanDetailApi, ThematicPlanListApi, TopicDetailApi, TopicListApi
 from parta.schools.api import (
     ClassGroupDetailApi,
@@ -17,6 +17,7 @@ from parta.timetable.api import PersonTimetableApi
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("auth/token", AuthTokenApi.as_view(), name="api-auth-token"),
+    path("ping", PingApi.as_view(), name="api-ping"),
     path("me", MeApi.as_view(), name="api-me"),
     path("me/calendar-token", CalendarTokenResetApi.as_view(), name="api-me-calendar-token"),
     path("schools", SchoolListApi.as_view(), name="api-schools"),

@@ -129,3 +129,27 @@ class CalendarTokenResetApi(APIView):
         user = request_user(request)
         calendar_token_reset(user=user)
         return Response(self.OutputSerializer({"calendar_url": calendar_url(request, user)}).data)
+
+
+# --- health ----------------------------------------------------------------------------------
+
+
+class PingApi(APIView):
+    """Who is signed in, and nothing else: a health check that goes through authentication (one
+    token lookup) without touching any school data. The benchmark measures the framework's own
+    cost with it."""
+
+    class OutputSerializer(serializers.Serializer[Any]):
+        user_id = serializers.IntegerField()
+
+        class Meta:
+            ref_name = "Ping"
+
+    @extend_schema(
+        operation_id="ping",
+        tags=["auth"],
+        description=_("The signed-in user's id: a health check of the API and its authentication."),
+        responses={200: OutputSerializer, **error_responses(401)},
+    )
+    def get(self, request: Request) -> Response:
+        return Response({"user_id": request_user(request).pk})

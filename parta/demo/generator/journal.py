@@ -30,10 +30,11 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import connection
-from django.db.models import Field, Model
+from django.db.models import Model
 from django.utils import timezone
 
 from parta.accounts.models import Guardianship, User
+from parta.demo.generator import bulk
 from parta.homework.models import Homework, HomeworkCompletion
 from parta.journal import scales
 from parta.journal.models import AbsenceNotice, Attendance, ControlForm, Mark, PeriodMark, Scale
@@ -248,18 +249,10 @@ _MarkRow = tuple[int, int, int, dt.date, int | None, int, int, str, dt.date | No
 
 
 def _insert(model: type[Model], names: Sequence[str], rows: Sequence[tuple[Any, ...]]) -> None:
-    """Plain rows straight into the model's table: model instances cost more than the insert itself."""
-    if not rows:
-        return
-    quote = connection.ops.quote_name
-    fields = [model._meta.get_field(name) for name in names]
-    columns = ", ".join(quote(f.column) for f in fields if isinstance(f, Field) and f.column)
-    marks = ", ".join(["%s"] * len(names))
-    # Only the model's own table and column names go into the statement; the values are parameters.
-    sql = f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES ({marks})"  # noqa: S608
-    with connection.cursor() as cursor:
-        for start in range(0, len(rows), BATCH_SIZE):
-            cursor.executemany(sql, rows[start : start + BATCH_SIZE])
+    """Plain rows straight into the model's table: model instances cost more than the insert itself.
+    On PostgreSQL through COPY (see ``bulk.copy_rows``)."""
+    if rows:
+        bulk.copy_rows(model, names, rows)
 
 
 def _day(value: dt.date | None) -> Any:

@@ -1,0 +1,441 @@
+# ruff: noqa: S603 — runs local processes (wrk, gunicorn, celery, manage.py) with fixed arguments
+"""The city-scale benchmark: build a city at scale S, put production-like load on it, write results.
+
+    .venv/bin/python bench/city.py --scales 0.01 --duration 10          # what `make bench-quick` runs
+    .venv/bin/python bench/city.py --scales 0.01,0.05,0.2 --duration 30  # `make bench`
+
+For every scale S it
+1. makes the database ``parta_bench_<S>`` on the local PostgreSQL (reused when it already holds
+   a city made by this script, unless ``--fresh``), migrates it and fills it with
+   ``manage.py bench_city`` (the demo generator, through COPY);
+2. writes the requests with ``manage.py bench_fixtures`` (API tokens for random people);
+3. starts the production setup on 127.0.0.1: gunicorn with several workers, PARTA_DEBUG=false,
+   the Redis cache and a Celery worker (with beat) on its own Redis database;
+4. runs wrk (installed with apt-get when missing) for every scenario and concurrency, and the
+   raw-SQL reference (the diary week's captured queries replayed through psycopg);
+5. stops what it started and hands the figures to ``bench/report.py``, which writes
+   ``bench/results/<timestamp>.json``, ``latest.json`` and ``latest.md``.
+
+Work files (request files, server logs, city reports) go to ``var/bench/<S>/``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "bench"))
+
+import report  # noqa: E402
+
+VENV = ROOT / ".venv" / "bin"
+PYTHON = str(VENV / "python")
+LUA = ROOT / "bench" / "load" / "requests.lua"
+# Scenario name → request file written by bench_fixtures. "ping" is reference (i).
+SCENARIOS = {
+    "ping": "ping",
+    "diary": "diary",
+    "journal": "journal",
+    "marks": "marks",
+    "timetable": "timetable",
+    "ical": "ical",
+    "login": "login",
+}
+
+
+def log(message: str) -> None:
+    print(f"[bench {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+def scale_tag(scale: float) -> str:
+    return f"{scale:g}".replace(".", "_")
+
+
+def db_url(base: str, name: str) -> str:
+    return f"{base.rstrip('/')}/{name}"
+
+
+# --- tools -------------------------------------------------------------------------------------
+
+
+def ensure_wrk() -> str:
+    found = shutil.which("wrk")
+    if found:
+        return found
+    log("wrk is missing: installing the Debian package (apt-get install wrk)")
+    sudo = [] if os.geteuid() == 0 else ["sudo"]
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    subprocess.run([*sudo, "apt-get", "install", "-y", "-q", "wrk"], check=False, env=env)
+    found = shutil.which("wrk")
+    if not found:
+        subprocess.run([*sudo, "apt-get", "update", "-q"], check=True, env=env)
+        subprocess.run([*sudo, "apt-get", "install", "-y", "-q", "wrk"], check=True, env=env)
+        found = shutil.which("wrk")
+    if not found:
+        raise SystemExit("wrk could not be installed; install it (apt-get install wrk) and run again.")
+    return found
+
+
+def database_exists(base_url: str, name: str) -> bool:
+    import psycopg
+
+    with psycopg.connect(db_url(base_url, "postgres"), autocommit=True) as conn:
+        return conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone() is not None
+
+
+def recreate_database(base_url: str, name: str) -> None:
+    import psycopg
+    from psycopg import sql
+
+    with psycopg.connect(db_url(base_url, "postgres"), autocommit=True) as conn:
+        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+
+
+def manage(env: dict[str, str], *args: str, capture: bool = False) -> str:
+    result = subprocess.run(
+        [PYTHON, "manage.py", *args],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        text=True,
+        stdout=subprocess.PIPE if capture else None,
+    )
+    return result.stdout or ""
+
+
+# --- the city ----------------------------------------------------------------------------------
+
+
+def build_city(
+    scale: float, base_url: str, work: Path, env: dict[str, str], *, fresh: bool
+) -> dict[str, Any]:
+    name = f"parta_bench_{scale_tag(scale)}"
+    city_report = work / "city.json"
+    if not fresh and city_report.exists() and database_exists(base_url, name):
+        log(f"S={scale:g}: reusing the city in database {name} (--fresh makes it again)")
+        return json.loads(city_report.read_text())
+    city_report.unlink(missing_ok=True)
+    log(f"S={scale:g}: creating database {name}")
+    recreate_database(base_url, name)
+    started = time.monotonic()
+    manage(env, "migrate", "--verbosity", "0")
+    migrate = time.monotonic() - started
+    log(f"S={scale:g}: migrated in {migrate:.1f} s; generating the city")
+    manage(env, "bench_city", "--scale", f"{scale:g}", "--report", str(city_report))
+    data = json.loads(city_report.read_text())
+    data["seconds"]["migrate"] = round(migrate, 1)
+    city_report.write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+    return data
+
+
+# --- the servers -------------------------------------------------------------------------------
+
+
+class Servers:
+    """gunicorn and a Celery worker (with beat), started and stopped by their own process ids."""
+
+    def __init__(self, env: dict[str, str], work: Path, port: int, workers: int) -> None:
+        self.env, self.work, self.port, self.workers = env, work, port, workers
+        self.procs: list[subprocess.Popen[bytes]] = []
+
+    def start(self) -> None:
+        logs = self.work / "logs"
+        logs.mkdir(parents=True, exist_ok=True)
+        celery = [
+            str(VENV / "celery"),
+            "-A",
+            "parta",
+            "worker",
+            "-B",
+            "--concurrency",
+            "1",
+            "--loglevel",
+            "WARNING",
+            "--schedule",
+            str(self.work / "celerybeat-schedule"),
+        ]
+        gunicorn = [
+            str(VENV / "gunicorn"),
+            "bench.wsgi:application",
+            "--preload",
+            "--bind",
+            f"127.0.0.1:{self.port}",
+            "--workers",
+            str(self.workers),
+            "--worker-class",
+            "sync",
+            "--backlog",
+            "2048",
+            "--timeout",
+            "60",
+            "--log-level",
+            "warning",
+            "--error-logfile",
+            str(logs / "gunicorn.log"),
+        ]
+        for name, command in (("celery", celery), ("gunicorn", gunicorn)):
+            out = (logs / f"{name}.out").open("ab")
+            self.procs.append(
+                subprocess.Popen(
+                    command,
+                    cwd=ROOT,
+                    env=self.env,
+                    stdout=out,
+                    stderr=subprocess.STDOUT,
+                    start_new_session=True,
+                )
+            )
+
+    def wait_ready(self, token_line: str, timeout: float = 60) -> None:
+        _method, path, token, _body = token_line.rstrip("\n").split("\t")
+        request = urllib.request.Request(
+            f"http://127.0.0.1:{self.port}{path}", headers={"Authorization": f"Bearer {token}"}
+        )
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                with urllib.request.urlopen(request, timeout=5) as response:  # noqa: S310 — our own server
+                    if response.status == 200:
+                        return
+            except (urllib.error.URLError, ConnectionError, TimeoutError) as error:
+                if time.monotonic() > deadline:
+                    raise SystemExit(f"gunicorn did not answer {path}: {error}") from error
+            for proc in self.procs:
+                if proc.poll() is not None:
+                    raise SystemExit(f"{proc.args[0]} exited ({proc.returncode}); see {self.work / 'logs'}")
+            time.sleep(0.5)
+
+    def settle(self, token_line: str, timeout: float = 60) -> None:
+        """Wait until the server has finished what an earlier run left queued: a ping answers fast."""
+        _method, path, token, _body = token_line.rstrip("\n").split("\t")
+        request = urllib.request.Request(
+            f"http://127.0.0.1:{self.port}{path}", headers={"Authorization": f"Bearer {token}"}
+        )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            started = time.monotonic()
+            try:
+                with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310
+                    response.read()
+            except (urllib.error.URLError, ConnectionError, TimeoutError):
+                pass
+            if time.monotonic() - started < 0.25:
+                return
+            time.sleep(0.2)
+
+    def stop(self) -> None:
+        for proc in self.procs:
+            if proc.poll() is None:
+                os.killpg(proc.pid, signal.SIGTERM)
+        for proc in self.procs:
+            try:
+                proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait()
+        self.procs = []
+
+
+# --- load --------------------------------------------------------------------------------------
+
+
+def run_wrk(wrk: str, port: int, requests: Path, concurrency: int, seconds: float) -> dict[str, Any]:
+    threads = min(concurrency, 2)
+    command = [
+        wrk,
+        f"-t{threads}",
+        f"-c{concurrency}",
+        f"-d{seconds:g}s",
+        "--timeout",
+        "30s",
+        "-s",
+        str(LUA),
+        f"http://127.0.0.1:{port}",
+        "--",
+        str(requests),
+    ]
+    result = subprocess.run(command, check=True, text=True, capture_output=True)
+    line = next((x for x in result.stdout.splitlines() if x.startswith("WRKJSON ")), None)
+    if line is None:
+        raise SystemExit(f"wrk printed no summary:\n{result.stdout}\n{result.stderr}")
+    raw = json.loads(line.removeprefix("WRKJSON "))
+    duration = raw["duration_us"] / 1e6
+    socket_errors = raw["connect_errors"] + raw["read_errors"] + raw["write_errors"] + raw["timeouts"]
+    return {
+        "rps": round(raw["requests"] / duration, 1) if duration else 0.0,
+        "p50_ms": round(raw["p50_us"] / 1000, 2),
+        "p95_ms": round(raw["p95_us"] / 1000, 2),
+        "p99_ms": round(raw["p99_us"] / 1000, 2),
+        "errors": raw["non2xx"] + socket_errors,
+        "requests": raw["requests"],
+        "non2xx": raw["non2xx"],
+        "first_bad_status": raw["first_bad_status"] or None,
+        "socket_errors": socket_errors,
+        "seconds": round(duration, 1),
+    }
+
+
+def raw_sql_reference(url: str, rawsql: Path, seconds: float) -> dict[str, Any]:
+    """The diary week's own queries replayed through psycopg on one connection: the database's limit."""
+    import psycopg
+
+    captured = json.loads(rawsql.read_text())
+    weeks: list[list[str]] = [w for w in captured["weeks"] if w]
+    if not weeks:
+        return {}
+    times: list[float] = []
+    rng = random.Random(7)
+    with psycopg.connect(url, autocommit=True) as conn:
+        for week in weeks:  # once through, to warm the buffer cache
+            for query in week:
+                conn.execute(query.encode())
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline or len(times) < 20:
+            week = rng.choice(weeks)
+            started = time.perf_counter()
+            for query in week:
+                cursor = conn.execute(query.encode())
+                if cursor.description is not None:
+                    cursor.fetchall()
+            times.append(time.perf_counter() - started)
+    times.sort()
+
+    def pct(p: float) -> float:
+        return round(times[min(len(times) - 1, int(p / 100 * len(times)))] * 1000, 3)
+
+    return {
+        "weeks": len(times),
+        "queries_per_week": round(statistics.mean(len(w) for w in weeks), 1),
+        "p50_ms": pct(50),
+        "p95_ms": pct(95),
+        "p99_ms": pct(99),
+        "rps": round(len(times) / sum(times), 1),
+    }
+
+
+def bench_scale(args: argparse.Namespace, scale: float, wrk: str) -> dict[str, Any]:
+    tag = scale_tag(scale)
+    work = ROOT / "var" / "bench" / tag
+    work.mkdir(parents=True, exist_ok=True)
+    url = db_url(args.database, f"parta_bench_{tag}")
+    env = {
+        **os.environ,
+        "DATABASE_URL": url,
+        "REDIS_URL": args.redis,
+        "PARTA_DEBUG": "false",
+        "PARTA_SECRET_KEY": "parta-benchmark-only-" + "x" * 40,
+        "PARTA_ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "PARTA_SECURE_COOKIES": "false",
+        # The benchmark's logins all come from 127.0.0.1; the production rate is 20/min per address.
+        "PARTA_AUTH_THROTTLE": "1000000/s",
+        "PARTA_DATA_DIR": str(work / "data"),
+        "PARTA_LOG_LEVEL": "ERROR",
+        "PYTHONDONTWRITEBYTECODE": "1",
+    }
+    city = build_city(scale, args.database, work, env, fresh=args.fresh)
+    requests = work / "requests"
+    log(f"S={scale:g}: writing requests and tokens")
+    manage(env, "bench_fixtures", "--out", str(requests), "--users", str(args.users))
+    import redis
+
+    redis.Redis.from_url(args.redis).flushdb()
+    servers = Servers(env, work, args.port, args.workers)
+    results: dict[str, dict[str, Any]] = {}
+    reference: dict[str, Any] = {}
+    servers.start()
+    try:
+        first = (requests / "ping.txt").read_text().splitlines()[0]
+        servers.wait_ready(first)
+        log(f"S={scale:g}: gunicorn ({args.workers} workers) and Celery are up on port {args.port}")
+        # First, while the database has only its own work: the raw SQL of the diary week.
+        log(f"S={scale:g}: raw SQL of the diary week through psycopg")
+        reference = raw_sql_reference(url, requests / "rawsql.json", min(args.duration, 10))
+        log(f"S={scale:g}: raw SQL diary week p50 {reference.get('p50_ms')} ms")
+        for scenario in args.scenarios:
+            file = requests / f"{SCENARIOS[scenario]}.txt"
+            if args.warmup:
+                # Every worker serves the scenario once before anything is recorded.
+                run_wrk(wrk, args.port, file, 2 * args.workers, args.warmup)
+            results[scenario] = {}
+            for concurrency in args.concurrency:
+                servers.settle(first)
+                figures = run_wrk(wrk, args.port, file, concurrency, args.duration)
+                results[scenario][str(concurrency)] = figures
+                log(
+                    f"S={scale:g} {scenario:<9} c={concurrency:<3} {figures['rps']:>8.1f} rps  "
+                    f"p50 {figures['p50_ms']:>7.1f} ms  p99 {figures['p99_ms']:>8.1f} ms  "
+                    f"errors {figures['errors']}"
+                    + (
+                        f" (first status {figures['first_bad_status']})"
+                        if figures["first_bad_status"]
+                        else ""
+                    )
+                )
+    finally:
+        servers.stop()
+    return {"scale": scale, "city": city, "scenarios": results, "raw_sql": reference}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--scales", default="0.01", help="Comma-separated scale factors (default 0.01).")
+    parser.add_argument("--duration", type=float, default=10, help="Seconds per scenario and concurrency.")
+    parser.add_argument("--warmup", type=float, default=2, help="Unrecorded seconds before each scenario.")
+    parser.add_argument("--concurrency", default="1,16,64")
+    parser.add_argument("--scenarios", default=",".join(SCENARIOS))
+    parser.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1) + 1)
+    parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--users", type=int, default=2000, help="People per scenario's request file.")
+    parser.add_argument(
+        "--database",
+        default=os.environ.get("PARTA_BENCH_DATABASE", "postgres://postgres@127.0.0.1:5432"),
+        help="PostgreSQL server (no database name); the benchmark makes parta_bench_<S> there.",
+    )
+    parser.add_argument("--redis", default=os.environ.get("PARTA_BENCH_REDIS", "redis://127.0.0.1:6379/13"))
+    parser.add_argument("--fresh", action="store_true", help="Remake the city even if its database exists.")
+    parser.add_argument("--results", type=Path, default=ROOT / "bench" / "results")
+    args = parser.parse_args()
+    args.concurrency = [int(c) for c in args.concurrency.split(",")]
+    args.scenarios = [s for s in args.scenarios.split(",") if s]
+    unknown = set(args.scenarios) - set(SCENARIOS)
+    if unknown:
+        raise SystemExit(f"Unknown scenarios: {', '.join(sorted(unknown))}")
+    scales = [float(s) for s in args.scales.split(",")]
+    wrk = ensure_wrk()
+    started = time.monotonic()
+    load_before = os.getloadavg()
+    runs = [bench_scale(args, scale, wrk) for scale in scales]
+    config = {
+        "duration_s": args.duration,
+        "warmup_s": args.warmup,
+        "concurrency": args.concurrency,
+        "gunicorn_workers": args.workers,
+        "wrk_threads": "min(concurrency, 2)",
+        "celery": "1 worker process with beat",
+        "load_average_before": [round(x, 2) for x in load_before],
+        "load_average_after": [round(x, 2) for x in os.getloadavg()],
+        "total_seconds": round(time.monotonic() - started, 1),
+    }
+    paths = report.write(runs, config, args.results)
+    log("results: " + ", ".join(str(p) for p in paths))
+    print((args.results / "latest.md").read_text())
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,187 @@
+# ruff: noqa: S607 — asks psql and git for their versions
+"""Results of a benchmark run: ``bench/results/<timestamp>.json``, ``latest.json`` and ``latest.md``.
+
+    .venv/bin/python bench/report.py [bench/results/latest.json]   # print the markdown of a run again
+
+The JSON holds the machine, the date, the configuration and, per scale, the city (schools, rows,
+time to make, database size), per scenario and concurrency ``rps``, ``p50_ms``, ``p95_ms``,
+``p99_ms`` and ``errors``, the raw-SQL reference and the ``ratios``:
+
+- ``diary_vs_trivial_rps`` / ``journal_vs_trivial_rps``: the scenario's requests/s over the trivial
+  endpoint's (``GET /api/v1/ping``) at the same concurrency (target ≥ 0.5 and ≥ 0.3 at 16);
+- ``diary_p50_vs_raw_sql``: the diary's median latency at concurrency 1 over the median time of
+  the diary week's own SQL replayed through psycopg (how much the framework adds).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import platform
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+GROWTH_SCENARIOS = ("diary", "journal", "marks", "ping")
+
+
+def machine() -> dict[str, Any]:
+    model = ""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    ram = None
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal:"):
+                ram = round(int(line.split()[1]) / 2**20, 1)
+    except OSError:
+        pass
+    return {
+        "cpu_count": os.cpu_count(),
+        "cpu_model": model or platform.processor(),
+        "ram_gib": ram,
+        "os": platform.platform(),
+        "python": platform.python_version(),
+        "postgresql": _postgres_version(),
+    }
+
+
+def _postgres_version() -> str | None:
+    try:
+        out = subprocess.run(["psql", "--version"], capture_output=True, text=True, check=False).stdout
+    except OSError:
+        return None
+    return out.strip() or None
+
+
+def _git() -> str | None:
+    try:
+        out = subprocess.run(
+            ["git", "describe", "--always", "--dirty"], cwd=ROOT, capture_output=True, text=True, check=False
+        )
+    except OSError:
+        return None
+    return out.stdout.strip() or None
+
+
+def ratios(run: dict[str, Any]) -> dict[str, Any]:
+    scenarios = run["scenarios"]
+    result: dict[str, Any] = {}
+    ping = scenarios.get("ping", {})
+    for name in ("diary", "journal"):
+        mine = scenarios.get(name, {})
+        result[f"{name}_vs_trivial_rps"] = {
+            c: round(mine[c]["rps"] / ping[c]["rps"], 3) for c in mine if c in ping and ping[c]["rps"]
+        }
+    diary_c1 = scenarios.get("diary", {}).get("1")
+    raw = run.get("raw_sql") or {}
+    if diary_c1 and raw.get("p50_ms"):
+        result["diary_p50_vs_raw_sql"] = round(diary_c1["p50_ms"] / raw["p50_ms"], 2)
+    return result
+
+
+def write(runs: list[dict[str, Any]], config: dict[str, Any], directory: Path) -> list[Path]:
+    now = dt.datetime.now(dt.UTC)
+    for run in runs:
+        run["ratios"] = ratios(run)
+    data = {
+        "date": now.isoformat(timespec="seconds"),
+        "git": _git(),
+        "machine": machine(),
+        "config": config,
+        "scales": [run["scale"] for run in runs],
+        "runs": runs,
+    }
+    directory.mkdir(parents=True, exist_ok=True)
+    text = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+    stamped = directory / f"{now.strftime('%Y%m%dT%H%M%SZ')}.json"
+    stamped.write_text(text)
+    latest = directory / "latest.json"
+    latest.write_text(text)
+    md = directory / "latest.md"
+    md.write_text(markdown(data))
+    return [stamped, latest, md]
+
+
+def _ms(value: float | None) -> str:
+    return "—" if value is None else f"{value:,.1f}"
+
+
+def markdown(data: dict[str, Any]) -> str:
+    m, config = data["machine"], data["config"]
+    lines = [
+        f"# Benchmark run {data['date']}",
+        "",
+        f"Machine: {m['cpu_count']} × {m['cpu_model']}, {m['ram_gib']} GiB RAM; {m.get('postgresql') or ''}. "
+        f"Commit {data.get('git') or '?'}.",
+        f"Setup: gunicorn {config['gunicorn_workers']} sync workers, PARTA_DEBUG=false, Redis cache, "
+        f"{config['celery']}; wrk on the same machine, {config['duration_s']:g} s per scenario and "
+        f"concurrency. Load average before/after: {config['load_average_before']} / "
+        f"{config['load_average_after']}.",
+        "",
+    ]
+    for run in data["runs"]:
+        city = run["city"]
+        rows = city.get("rows", {})
+        size = city.get("database_bytes")
+        lines += [
+            f"## S = {run['scale']:g}",
+            "",
+            f"City: {city['schools']} schools, {rows.get('students', 0):,} students, "
+            f"{rows.get('guardians', 0):,} guardians, {rows.get('teachers', 0):,} teachers, "
+            f"{rows.get('lessons', 0):,} lessons, {rows.get('marks', 0):,} marks; made in "
+            f"{city['seconds']['generate']:,.0f} s, database "
+            + (f"{size / 2**30:,.2f} GiB." if size else "size unknown."),
+            "",
+            "| scenario | concurrency | req/s | p50 ms | p95 ms | p99 ms | errors |",
+            "|---|---:|---:|---:|---:|---:|---:|",
+        ]
+        for name, by_c in run["scenarios"].items():
+            for c, f in by_c.items():
+                lines.append(
+                    f"| {name} | {c} | {f['rps']:,.1f} | {_ms(f['p50_ms'])} | {_ms(f['p95_ms'])} | "
+                    f"{_ms(f['p99_ms'])} | {f['errors']} |"
+                )
+        raw = run.get("raw_sql") or {}
+        if raw:
+            lines += [
+                "",
+                f"Raw SQL of one diary week through psycopg ({raw['queries_per_week']} queries): "
+                f"p50 {raw['p50_ms']} ms, p95 {raw['p95_ms']} ms, p99 {raw['p99_ms']} ms, "
+                f"{raw['rps']:,.0f} weeks/s on one connection.",
+            ]
+        r = run.get("ratios", {})
+        lines += ["", "Ratios:", ""]
+        for key in ("diary_vs_trivial_rps", "journal_vs_trivial_rps"):
+            if r.get(key):
+                lines.append(f"- {key}: " + ", ".join(f"c={c}: {v:.2f}" for c, v in r[key].items()))
+        if "diary_p50_vs_raw_sql" in r:
+            lines.append(f"- diary_p50_vs_raw_sql (c=1): {r['diary_p50_vs_raw_sql']:.1f}×")
+        lines.append("")
+    if len(data["runs"]) > 1:
+        lines += ["## As the city grows (concurrency 16)", ""]
+        header = (
+            "| scenario | " + " | ".join(f"S={run['scale']:g} req/s, p99 ms" for run in data["runs"]) + " |"
+        )
+        lines += [header, "|---|" + "---:|" * len(data["runs"])]
+        for name in GROWTH_SCENARIOS:
+            cells = []
+            for run in data["runs"]:
+                f = run["scenarios"].get(name, {}).get("16")
+                cells.append(f"{f['rps']:,.1f}, {f['p99_ms']:,.1f}" if f else "—")
+            lines.append(f"| {name} | " + " | ".join(cells) + " |")
+        lines.append("")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    path = Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / "bench" / "results" / "latest.json"
+    print(markdown(json.loads(path.read_text())))

@@ -1,0 +1,160 @@
+"""`manage.py bench_fixtures --out DIR [--users N]`: what the load generator sends, made in bulk.
+
+Picks random people of the benchmark city, gives each an API token (in one bulk insert) and
+writes one request file per scenario into DIR, a request a line, tab-separated:
+``METHOD  PATH  TOKEN-or--  BODY-or--``. The wrk script (bench/load/requests.lua) sends a random
+line each time. It also captures the SQL of a few diary weeks (``rawsql.json``: per week, the
+queries the diary selector ran, with their parameters inlined) for the raw-SQL reference.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import random
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+from rest_framework.authtoken.models import Token
+
+from parta.accounts.models import Guardianship, User
+from parta.demo.generator import DEMO_PASSWORD
+from parta.diary.selectors import diary_range
+from parta.schools.models import ClassGroup, Enrolment, StudyPeriod, TeachingAssignment
+from parta.timetable.models import Lesson
+
+SCENARIO_FILES = ("ping", "diary", "journal", "marks", "timetable", "ical", "login")
+
+
+def week_of(day: dt.date) -> tuple[dt.date, dt.date]:
+    monday = day - dt.timedelta(days=day.weekday())
+    return monday, monday + dt.timedelta(days=6)
+
+
+def tokens_for(user_ids: set[int]) -> dict[int, str]:
+    """An API token for every user (the existing one when they have it), created in bulk."""
+    tokens = dict(Token.objects.filter(user_id__in=user_ids).values_list("user_id", "key"))
+    missing = [Token(user_id=pk, key=Token.generate_key()) for pk in user_ids if pk not in tokens]
+    Token.objects.bulk_create(missing, batch_size=2000)
+    tokens.update({token.user_id: token.key for token in missing})
+    return tokens
+
+
+def _line(method: str, path: str, token: str | None = None, body: dict[str, Any] | None = None) -> str:
+    return "\t".join((method, path, token or "-", json.dumps(body, separators=(",", ":")) if body else "-"))
+
+
+class Command(BaseCommand):
+    help = "Create API tokens for random people of the benchmark city and write the load scenarios."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--out", type=Path, required=True, help="Directory for the request files.")
+        parser.add_argument(
+            "--users", type=int, default=2000, help="People per scenario (default %(default)s)."
+        )
+        parser.add_argument("--raw-weeks", type=int, default=50, help="Diary weeks to capture SQL of.")
+        parser.add_argument("--seed", type=int, default=1)
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        rng = random.Random(options["seed"])
+        n = options["users"]
+        out: Path = options["out"]
+        out.mkdir(parents=True, exist_ok=True)
+        today = timezone.localdate()
+        date_from, date_to = week_of(today)
+        week = f"from={date_from.isoformat()}&to={date_to.isoformat()}"
+
+        students = list(Enrolment.objects.order_by("?").values_list("student_id", flat=True)[:n])
+        if not students:
+            raise CommandError("The database has no students: run bench_city first.")
+        parents = list(
+            Guardianship.objects.filter(student_id__in=students[: n // 2]).values_list(
+                "guardian_id", "student_id"
+            )
+        )
+        assignments = list(TeachingAssignment.objects.order_by("?").values_list("pk", "teacher_id")[:n])
+        writes = self._writable_cells(rng, today, n)
+        people = students + [t for _a, t in assignments]
+        users = set(people) | {p for p, _s in parents} | {t for _l, t, _s in writes}
+        tokens = tokens_for(users)
+        names = dict(User.objects.filter(pk__in=students[:n]).values_list("pk", "username"))
+        calendar = list(User.objects.filter(pk__in=people).values_list("calendar_token", flat=True))
+
+        diary = [_line("GET", f"/api/v1/students/{s}/diary?{week}", tokens[s]) for s in students[: n // 2]]
+        diary += [_line("GET", f"/api/v1/students/{s}/diary?{week}", tokens[p]) for p, s in parents]
+        files = {
+            "ping": [_line("GET", "/api/v1/ping", tokens[u]) for u in people],
+            "diary": diary,
+            "journal": [_line("GET", f"/api/v1/journal/assignments/{a}", tokens[t]) for a, t in assignments],
+            "marks": [
+                _line(
+                    "POST",
+                    "/api/v1/marks",
+                    tokens[t],
+                    {"lesson": lesson, "student": s, "value": rng.randint(2, 5)},
+                )
+                for lesson, t, s in writes
+            ],
+            "timetable": [_line("GET", f"/api/v1/people/{p}/timetable?{week}", tokens[p]) for p in people],
+            "ical": [_line("GET", f"/calendar/{token}.ics") for token in calendar],
+            "login": [
+                _line("POST", "/api/v1/auth/token", None, {"username": u, "password": DEMO_PASSWORD})
+                for u in names.values()
+            ],
+        }
+        for name, lines in files.items():
+            rng.shuffle(lines)
+            (out / f"{name}.txt").write_text("\n".join(lines) + "\n")
+            self.stdout.write(f"{name:<10} {len(lines):>6} requests")
+        self._capture(out / "rawsql.json", students[: options["raw_weeks"]], date_from, date_to)
+
+    def _writable_cells(self, rng: random.Random, today: dt.date, n: int) -> list[tuple[int, int, int]]:
+        """(lesson, its teacher, a student of it): past lessons of open study periods, whole-class ones."""
+        open_since = dict(
+            StudyPeriod.objects.filter(closed_at__isnull=True, starts_on__lte=today).values_list(
+                "year_id", "starts_on"
+            )
+        )
+        groups = list(
+            ClassGroup.objects.filter(grade__gt=1)
+            .order_by("?")
+            .values_list("pk", "year_id")[: max(1, n // 20)]
+        )
+        cells: list[tuple[int, int, int]] = []
+        for group, year in groups:
+            if year not in open_since:
+                continue
+            lessons = list(
+                Lesson.objects.filter(
+                    class_group_id=group,
+                    subgroup__isnull=True,
+                    status=Lesson.Status.SCHEDULED,
+                    date__gte=open_since[year],
+                    date__lt=today,
+                ).values_list("pk", "teacher_id")
+            )
+            members = list(
+                Enrolment.objects.filter(class_group_id=group).values_list("student_id", flat=True)
+            )
+            if not lessons or not members:
+                continue
+            for _ in range(20):
+                lesson, teacher = rng.choice(lessons)
+                cells.append((lesson, teacher, rng.choice(members)))
+        return cells
+
+    def _capture(self, path: Path, students: list[int], date_from: dt.date, date_to: dt.date) -> None:
+        weeks = []
+        for user in User.objects.filter(pk__in=students):
+            with CaptureQueriesContext(connection) as queries:
+                diary_range(user, user.pk, date_from, date_to)
+            weeks.append([q["sql"] for q in queries.captured_queries])
+        path.write_text(
+            json.dumps({"from": date_from.isoformat(), "to": date_to.isoformat(), "weeks": weeks})
+        )
+        per_week = sum(len(w) for w in weeks) / max(1, len(weeks))
+        self.stdout.write(f"rawsql     {len(weeks):>6} diary weeks, {per_week:.1f} queries each")

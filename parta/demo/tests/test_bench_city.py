@@ -1,0 +1,119 @@
+"""The benchmark's generator path at a tiny scale: bench_city (through bulk_loading and COPY on
+PostgreSQL, batched inserts elsewhere) and bench_fixtures. The benchmark itself is not run here."""
+
+import datetime as dt
+import io
+import json
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+from rest_framework.authtoken.models import Token
+
+from parta.accounts.models import Guardianship, User
+from parta.demo.generator import bulk
+from parta.demo.management.commands.bench_city import CITY_SCHOOLS, schools_for
+from parta.journal.models import Mark
+from parta.schools.models import Enrolment, School
+from parta.timetable.models import Lesson
+
+pytestmark = pytest.mark.django_db
+
+
+def tiny_city(tmp_path, **extra):
+    report = tmp_path / "city.json"
+    call_command(
+        "bench_city",
+        "--scale=0.001",
+        "--grades=5,6",
+        "--groups=1",
+        "--students=6",
+        "--no-framework",
+        "--quiet",
+        f"--report={report}",
+        stdout=io.StringIO(),
+        **extra,
+    )
+    return json.loads(report.read_text())
+
+
+def test_scale_gives_the_number_of_schools():
+    assert schools_for(1) == CITY_SCHOOLS == 780
+    assert schools_for(0.01) == 8
+    assert schools_for(0.001) == 1
+    assert schools_for(0.0001) == 1
+
+
+def test_bench_city_makes_a_school_with_its_journal_and_reports_it(tmp_path):
+    report = tiny_city(tmp_path)
+    assert report["schools"] == 1
+    assert School.objects.count() == 1
+    rows = report["rows"]
+    assert rows["students"] == Enrolment.objects.count() > 0
+    assert rows["lessons"] == Lesson.objects.count() > 0
+    assert rows["marks"] + rows["owed marks"] == Mark.objects.count() > 0
+    assert report["seconds"]["generate"] > 0
+    if connection.vendor == "postgresql":
+        assert report["database_bytes"] > 0
+    # Every mark points at a lesson of its own student's class group (the FK triggers were off).
+    lesson_groups = dict(Lesson.objects.values_list("pk", "class_group_id"))
+    groups = dict(Enrolment.objects.values_list("student_id", "class_group_id"))
+    for lesson, student in Mark.objects.values_list("lesson_id", "student_id"):
+        assert lesson_groups[lesson] == groups[student]
+
+
+def test_bench_city_refuses_a_database_with_schools(tmp_path):
+    tiny_city(tmp_path)
+    with pytest.raises(Exception, match="already has schools"):
+        tiny_city(tmp_path)
+
+
+def test_bulk_loading_bulk_create_returns_saved_objects_with_their_keys():
+    with bulk.bulk_loading():
+        users = User.objects.bulk_create(
+            [User(username=f"bulk-{i}", first_name="Анна", last_name=f"Иванова {i}") for i in range(5)]
+        )
+        links = Guardianship.objects.bulk_create(
+            [Guardianship(guardian=users[0], student=user, relation="mother") for user in users[1:]]
+        )
+    assert all(user.pk for user in users)
+    assert all(not user._state.adding for user in users)
+    stored = {u.pk: u for u in User.objects.filter(username__startswith="bulk-")}
+    assert set(stored) == {u.pk for u in users}
+    assert stored[users[3].pk].last_name == "Иванова 3"
+    assert len(stored[users[1].pk].calendar_token) >= 32
+    assert {g.pk for g in links} == set(
+        Guardianship.objects.filter(guardian=users[0]).values_list("pk", flat=True)
+    )
+    # A later ordinary insert does not collide with the keys drawn from the sequence.
+    assert User.objects.create(username="after-bulk").pk not in stored
+
+
+def test_copy_rows_writes_plain_rows():
+    user = User.objects.create(username="marker")
+    student = User.objects.create(username="child")
+    written = bulk.copy_rows(
+        Guardianship, ("guardian", "student", "relation"), [(user.pk, student.pk, "father")]
+    )
+    assert written == 1
+    assert Guardianship.objects.get(guardian=user).relation == "father"
+
+
+def test_bench_fixtures_writes_requests_with_tokens(tmp_path, monkeypatch):
+    tiny_city(tmp_path)
+    out = tmp_path / "requests"
+    call_command("bench_fixtures", f"--out={out}", "--users=20", "--raw-weeks=3", stdout=io.StringIO())
+    for name in ("ping", "diary", "journal", "marks", "timetable", "ical", "login"):
+        lines = (out / f"{name}.txt").read_text().splitlines()
+        assert lines, name
+        for line in lines:
+            method, path, token, body = line.split("\t")
+            assert method in {"GET", "POST"}
+            assert path.startswith(("/api/v1/", "/calendar/"))
+            if token != "-":
+                assert Token.objects.filter(key=token).exists()
+            if body != "-":
+                json.loads(body)
+    raw = json.loads((out / "rawsql.json").read_text())
+    assert dt.date.fromisoformat(raw["from"]).weekday() == 0
+    assert raw["weeks"] and all(raw["weeks"])
