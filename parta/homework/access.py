@@ -14,7 +14,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Q
+from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.models import F, Lookup, Q
+from django.db.models.sql.compiler import SQLCompiler
 from django.http import Http404
 
 from parta.homework.models import Homework, HomeworkFile
@@ -59,14 +61,38 @@ def _staff_q(roles: Roles) -> Q:
     return q
 
 
+class _InArray(Lookup):
+    """``column IN (subquery)``, written ``column = ANY(ARRAY(subquery))`` on PostgreSQL.
+
+    The same rows either way. PostgreSQL runs ``IN (subquery)`` inside an OR as a filter applied
+    to every row of the table (a sequential scan of all homework); ``ARRAY(subquery)`` is computed
+    once and the comparison becomes an index condition, so an OR of two of them is a BitmapOr of
+    two index scans (measured at S = 0.01: 55 ms → 0.2 ms for a student's homework)."""
+
+    lookup_name = "in_array"
+
+    def as_sql(self, compiler: SQLCompiler, connection: BaseDatabaseWrapper) -> tuple[str, tuple[Any, ...]]:
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        rhs, rhs_params = self.process_rhs(compiler, connection)
+        return f"{lhs} IN {rhs}", (*lhs_params, *rhs_params)
+
+    def as_postgresql(
+        self, compiler: SQLCompiler, connection: BaseDatabaseWrapper
+    ) -> tuple[str, tuple[Any, ...]]:
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        rhs, rhs_params = self.process_rhs(compiler, connection)
+        return f"{lhs} = ANY(ARRAY{rhs})", (*lhs_params, *rhs_params)
+
+
 def _family_q(student_ids: set[int] | frozenset[int]) -> Q:
     """Homework of these students: their class groups' whole-class homework and their subgroups'."""
     if not student_ids:
         return _nothing()
-    return Q(
-        subgroup__isnull=True,
-        class_group_id__in=Enrolment.objects.filter(student_id__in=student_ids).values("class_group_id"),
-    ) | Q(subgroup_id__in=SubgroupMembership.objects.filter(student_id__in=student_ids).values("subgroup_id"))
+    groups = Enrolment.objects.filter(student_id__in=student_ids).values("class_group_id")
+    subgroups = SubgroupMembership.objects.filter(student_id__in=student_ids).values("subgroup_id")
+    return Q(_InArray(F("class_group_id"), groups), subgroup__isnull=True) | Q(
+        _InArray(F("subgroup_id"), subgroups)
+    )
 
 
 def homework_readable_by(user: Any) -> Q:
@@ -98,6 +124,21 @@ def homework_writable_by(user: Any) -> Q:
 def homework_of_student(student_id: int) -> Q:
     """A Q over Homework: the homework this student is given."""
     return _family_q({student_id})
+
+
+def homework_of_student_readable_by(user: Any, student_id: int) -> Q:
+    """A Q over Homework: the homework this student is given that the user may read.
+
+    The student themself, their guardians and superusers read all of it (``homework_readable_by``
+    of a family contains ``homework_of_student`` of each of its students), so for them the access
+    is settled once, on the student, and the database filters by the student's groups alone;
+    anyone else (staff) also gets ``homework_readable_by`` row by row."""
+    roles = roles_of(user)
+    own = homework_of_student(student_id)
+    family = roles.is_student or roles.is_guardian
+    if roles.is_superuser or (family and student_id in roles.child_ids | {roles.user_id}):
+        return own
+    return own & homework_readable_by(user)
 
 
 def access_homework(

@@ -53,6 +53,12 @@ class Homework(models.Model):
             models.Index(fields=["class_group", "due_on"]),
             models.Index(fields=["lesson"]),
             models.Index(fields=["school", "due_on"]),
+            # A student's split-lesson homework by due date (the diary's week, the homework list).
+            models.Index(
+                fields=["subgroup", "due_on"],
+                condition=models.Q(subgroup__isnull=False),
+                name="homework_subgroup_due",
+            ),
         ]
 
     def __str__(self) -> str:

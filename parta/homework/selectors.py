@@ -20,7 +20,7 @@ from django.urls import reverse
 
 from parta.core.i18n import pick
 from parta.core.names import short_name, subgroup_name
-from parta.homework.access import access_homework, homework_of_student, homework_readable_by
+from parta.homework.access import access_homework, homework_of_student_readable_by
 from parta.homework.models import Homework, HomeworkCompletion, HomeworkFile, HomeworkLink
 from parta.schools.access import access_person
 from parta.schools.models import Enrolment, SubgroupMembership
@@ -179,8 +179,8 @@ def _student_rows(
             "done_at"
         )[:1]
     )
-    qs: QuerySet[Any, Any] = (
-        Homework.objects.filter(homework_readable_by(user)).filter(homework_of_student(student_id))
+    qs: QuerySet[Any, Any] = Homework.objects.filter(
+        homework_of_student_readable_by(user, student_id)
     ).annotate(done_at=done_at)
     if date_from is not None:
         qs = qs.filter(due_on__gte=date_from)

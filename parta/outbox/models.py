@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 
 class OutboxEvent(models.Model):
-    id = models.BigAutoField(primary_key=True)
+    id = models.BigAutoField(_("id"), primary_key=True)
     kind = models.CharField(_("kind"), max_length=60)
     # A plain integer, not a foreign key: the outbox sits below every app and outlives what it names.
     school_id = models.IntegerField(_("school"), null=True, blank=True)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from io import StringIO
 from typing import Any
 
@@ -12,22 +11,7 @@ from django.db import transaction
 
 from parta.outbox import handlers, services
 from parta.outbox.models import OutboxEvent
-
-KIND = "test.outbox"
-
-
-@pytest.fixture
-def seen() -> Iterator[list[int]]:
-    calls: list[int] = []
-
-    def handler(event: OutboxEvent) -> None:
-        calls.append(event.pk)
-        if event.payload.get("fail"):
-            raise RuntimeError("handler broke")
-
-    handlers.register(KIND)(handler)
-    yield calls
-    handlers.unregister(KIND, handler)
+from parta.outbox.tests.conftest import KIND
 
 
 def test_emit_delivers_after_commit_in_eager_mode(
