@@ -693,10 +693,7 @@ class LessonTopicApi(_JournalApi):
         data.is_valid(raise_exception=True)
         v = data.validated_data
         lesson = services.lesson_topic_set(request_user(request), lesson_id, v["topic"], v.get("reason", ""))
-        topic = lesson.topic
-        assert topic is not None
-        out = {"topic": {"id": topic.pk, "code": topic.code, "title": topic.title, "in_plan": False}}
-        return Response(self.OutputSerializer(out).data)
+        return Response(self.OutputSerializer({"topic": _topic(selectors.lesson_topic(lesson))}).data)
 
 
 class PeriodMarkApi(_JournalApi):

@@ -268,6 +268,7 @@ class JournalChange(models.Model):
         ATTENDANCE = "attendance", _("attendance")
         PERIOD_MARK = "period_mark", _("period mark")
         TOPIC = "topic", pgettext_lazy("journal change", "lesson topic")
+        PERIOD = "period", pgettext_lazy("journal change", "study period closed or reopened")
 
     school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="+", verbose_name=_("school"))
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)

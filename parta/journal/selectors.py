@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
 
@@ -172,6 +172,11 @@ def _attendance_cell(row: dict[str, Any]) -> AttendanceCell:
     )
 
 
+def _period_name(kind: str, number: int) -> str:
+    template = StudyPeriod.NAME_FORMATS.get(kind)
+    return str(template) % {"number": number} if template else str(number)
+
+
 def _period_refs(year_id: int) -> list[PeriodRef]:
     rows = (
         StudyPeriod.objects.filter(year_id=year_id)
@@ -180,8 +185,7 @@ def _period_refs(year_id: int) -> list[PeriodRef]:
     )
     refs = []
     for row in rows:
-        template = StudyPeriod.NAME_FORMATS.get(row["kind"])
-        name = str(template) % {"number": row["number"]} if template else str(row["number"])
+        name = _period_name(row["kind"], row["number"])
         refs.append(
             PeriodRef(
                 row["id"],
@@ -362,6 +366,11 @@ class LessonColumn:
     @property
     def is_cancelled(self) -> bool:
         return self.status == Lesson.Status.CANCELLED
+
+    @property
+    def is_future(self) -> bool:
+        """Not taken place yet (after today in the city's zone): no marks or attendance yet."""
+        return self.date > timezone.localdate()
 
 
 @dataclass
@@ -565,6 +574,16 @@ def _notice_ref(r: dict[str, Any]) -> NoticeRef:
     )
 
 
+def lesson_topic(lesson: Lesson) -> TopicOption | None:
+    """The lesson's topic as the picker shows it: ``in_plan`` when it is in the thematic plan of
+    the lesson's teaching assignment. One query (none without a topic)."""
+    topic = lesson.topic
+    if topic is None:
+        return None
+    in_plan = PlanItem.objects.filter(plan__assignment_id=lesson.assignment_id, topic_id=topic.pk).exists()
+    return TopicOption(topic.pk, topic.code, topic.title, in_plan)
+
+
 def lesson_page(user: Any, lesson_id: int) -> LessonPage:
     """A lesson with its students' marks and attendance, the topic picker (the thematic plan's
     topics, then every framework topic of the subject and grade), active absence notices and the
@@ -668,6 +687,8 @@ class HistoryRow:
     old: Any
     new: Any
     reason: str
+    # For a study period closed or reopened (kind ``period``): its name and year.
+    period: str | None = None
 
 
 _HISTORY_COLUMNS = (
@@ -763,7 +784,17 @@ def history_report(
     if kind is not None:
         qs = qs.filter(kind=kind)
     rows = list(qs.order_by("-at", "-id").values(*_HISTORY_COLUMNS)[offset : offset + limit + 1])
-    return HistoryReport([_history_row(r) for r in rows[:limit]], offset, limit, len(rows) > limit)
+    lines = [_history_row(r) for r in rows[:limit]]
+    period_ids = {r.object_id for r in lines if r.kind == JournalChange.Kind.PERIOD}
+    if period_ids:  # closing and reopening: name the period (one more query)
+        names = {
+            p["id"]: _period_name(p["kind"], p["number"]) + f" {p['year__name']}".rstrip()
+            for p in StudyPeriod.objects.filter(pk__in=period_ids, school_id=school.pk).values(
+                "id", "kind", "number", "year__name"
+            )
+        }
+        lines = [replace(r, period=names.get(r.object_id)) if r.object_id in period_ids else r for r in lines]
+    return HistoryReport(lines, offset, limit, len(rows) > limit)
 
 
 # --- the diary's reads ---------------------------------------------------------------------
@@ -905,3 +936,73 @@ def absence_notices_for_student(
     if not include_withdrawn:
         qs = qs.filter(withdrawn_at__isnull=True)
     return [_notice_ref(r) for r in qs.order_by("-starts_on", "-id").values(*_NOTICE_COLUMNS)[:MAX_HISTORY]]
+
+
+@dataclass(frozen=True)
+class ClassNotice:
+    """An absence notice of a student in a class group the user leads (the class teacher's list)."""
+
+    id: int
+    student_id: int
+    student: str
+    group_name: str
+    starts_on: dt.date
+    ends_on: dt.date
+    reason: str
+    reported_by: str
+
+    @property
+    def is_current(self) -> bool:
+        return self.starts_on <= timezone.localdate() <= self.ends_on
+
+
+def absence_notices_for_class_teacher(user: Any) -> list[ClassNotice]:
+    """The current and coming absence notices (not withdrawn, not yet over) of the students of
+    the class groups the user leads as class teacher, soonest first. One query."""
+    roles = roles_of(user)
+    if not roles.user_id or not roles.teacher_school_ids:
+        return []
+    today = timezone.localdate()
+    groups = Enrolment.objects.filter(
+        class_group__class_teacher_id=roles.user_id,
+        school_id__in=roles.teacher_school_ids,
+        year__ends_on__gte=today,
+    )
+    rows = (
+        AbsenceNotice.objects.filter(
+            student__enrolments__in=groups, withdrawn_at__isnull=True, ends_on__gte=today
+        )
+        .order_by("starts_on", "student__last_name", "student__first_name", "id")
+        .values(
+            "id",
+            "student_id",
+            "student__last_name",
+            "student__first_name",
+            "student__middle_name",
+            "student__enrolments__class_group__grade",
+            "student__enrolments__class_group__letter",
+            "starts_on",
+            "ends_on",
+            "reason",
+            "reported_by__last_name",
+            "reported_by__first_name",
+            "reported_by__middle_name",
+        )[:MAX_HISTORY]
+    )
+    return [
+        ClassNotice(
+            id=r["id"],
+            student_id=r["student_id"],
+            student=short_name(r["student__last_name"], r["student__first_name"], r["student__middle_name"]),
+            group_name=class_group_name(
+                r["student__enrolments__class_group__grade"], r["student__enrolments__class_group__letter"]
+            ),
+            starts_on=r["starts_on"],
+            ends_on=r["ends_on"],
+            reason=r["reason"],
+            reported_by=short_name(
+                r["reported_by__last_name"], r["reported_by__first_name"], r["reported_by__middle_name"]
+            ),
+        )
+        for r in rows
+    ]

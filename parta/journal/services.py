@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.http import Http404
@@ -35,6 +35,7 @@ from parta.journal import scales
 from parta.journal.access import (
     access_lesson,
     is_guardian_of,
+    journal_assignments_readable_by,
     journal_assignments_writable_by,
 )
 from parta.journal.models import (
@@ -141,11 +142,15 @@ def _periods_of(lesson: Lesson) -> list[StudyPeriod]:
     )
 
 
-def _check_lesson(lesson: Lesson, reason: str, errors: FieldErrors) -> None:
+def _check_lesson(lesson: Lesson, reason: str, errors: FieldErrors, *, allow_future: bool = True) -> None:
     """The lesson takes journal entries: not cancelled, inside a study period, and — in a closed
-    period — only with a reason."""
+    period — only with a reason. Marks and attendance (``allow_future=False``) only for a lesson
+    that has taken place: its date is today or earlier in the city's zone."""
     if lesson.status == Lesson.Status.CANCELLED:
         errors.add("lesson", _("The lesson was cancelled: nothing can be entered for it."))
+        return
+    if not allow_future and lesson.date > timezone.localdate():
+        errors.add("lesson", _("The lesson has not taken place yet."))
         return
     periods = _periods_of(lesson)
     if not periods:
@@ -353,9 +358,14 @@ def mark_create(
     mark; ``weight`` defaults to the control form's default weight (1 without a form)."""
     lesson = access_lesson(actor, lesson_id, for_write=True)
     errors = FieldErrors()
-    _check_lesson(lesson, reason, errors)
+    _check_lesson(lesson, reason, errors, allow_future=False)
     _check_student(lesson, student_id, errors)
     scheme = grading_scheme_for(lesson.school_id, lesson.subject_id)
+    if scheme.pk is None:
+        # The school's first mark: give it the default scheme and control forms (idempotent;
+        # schools that existed before got them from migration journal 0003).
+        journal_defaults_ensure(lesson.school)
+        scheme = grading_scheme_for(lesson.school_id, lesson.subject_id)
     form = _control_form(lesson.school_id, control_form_id, errors)
     if weight is None:
         weight = form.default_weight if form else 1
@@ -413,7 +423,7 @@ def mark_update(
     old = _mark_state(mark)
     old_value = mark.value
     errors = FieldErrors()
-    _check_lesson(lesson, reason, errors)
+    _check_lesson(lesson, reason, errors, allow_future=False)
     if not isinstance(control_form_id, _Unset):
         mark.control_form = _control_form(lesson.school_id, control_form_id, errors)
     if not isinstance(value, _Unset):
@@ -528,7 +538,7 @@ def attendance_set(
     the history keeps what the notice had set."""
     lesson = access_lesson(actor, lesson_id, for_write=True)
     errors = FieldErrors()
-    _check_lesson(lesson, reason, errors)
+    _check_lesson(lesson, reason, errors, allow_future=status is None)
     _check_student(lesson, student_id, errors)
     if status is not None and status not in Attendance.Status.values:
         errors.add("status", _("Choose absent, late, sick or excused."))
@@ -634,6 +644,11 @@ def period_mark_set(
         ).select_related("class_group")
     )
     if not assignments:
+        readable = TeachingAssignment.objects.filter(
+            journal_assignments_readable_by(actor), class_group_id=class_group_id, subject_id=subject_id
+        )
+        if readable.exists():
+            raise PermissionDenied  # a journal they may read (the class teacher's) but not write
         raise Http404
     group: ClassGroup = assignments[0].class_group
     errors = FieldErrors()
@@ -729,7 +744,24 @@ def period_close(actor: Any, period_id: int) -> StudyPeriod:
     period.closed_at = timezone.now()
     period.closed_by = actor
     period.save(update_fields=["closed_at", "closed_by"])
+    _period_state_history(period, actor, closed=True, reason="")
     return period
+
+
+def _period_state_history(period: StudyPeriod, actor: Any, *, closed: bool, reason: str) -> None:
+    """Closing and reopening a period go into the journal history (kind ``period``)."""
+    _history(
+        kind=JournalChange.Kind.PERIOD,
+        object_id=period.pk,
+        school_id=period.school_id,
+        actor=actor,
+        lesson=None,
+        student_id=None,
+        subject_id=None,
+        old={"closed": not closed},
+        new={"closed": closed},
+        reason=reason,
+    )
 
 
 @transaction.atomic
@@ -744,10 +776,12 @@ def period_reopen(actor: Any, period_id: int, reason: str) -> StudyPeriod:
         errors.add("period", _("The study period is not closed."))
     if not reason.strip():
         errors.add("reason", _("Give a reason for reopening the study period."))
+    _check_reason_length(reason, errors)
     errors.raise_if_any()
     period.closed_at = None
     period.closed_by = None
     period.save(update_fields=["closed_at", "closed_by"])
+    _period_state_history(period, actor, closed=False, reason=reason)
     return period
 
 
@@ -809,6 +843,24 @@ def _student_lessons(student_id: int, starts_on: dt.date, ends_on: dt.date) -> Q
         date__lte=ends_on,
         status=Lesson.Status.SCHEDULED,
     ) & (Q(subgroup__isnull=True) | Q(subgroup_id__in=subgroups))
+
+
+def _emit_notice(notice: AbsenceNotice, *, change: str, actor: Any) -> None:
+    """One event for the whole notice (not one per excused lesson): the class teacher and the
+    other guardians are told once."""
+    emit(
+        "journal.absence_notice",
+        {
+            "notice_id": notice.pk,
+            "student_id": notice.student_id,
+            "starts_on": notice.starts_on.isoformat(),
+            "ends_on": notice.ends_on.isoformat(),
+            "reason": notice.reason,
+            "change": change,
+            "actor_id": actor.pk,
+        },
+        school_id=notice.school_id,
+    )
 
 
 @dataclass(frozen=True)
@@ -889,7 +941,7 @@ def absence_notice_create(
             new=_attendance_state(entry),
             reason=reason,
         )
-        _emit_attendance(entry, lesson, old_status=None, change="created", actor=actor)
+    _emit_notice(notice, change="created", actor=actor)
     return NoticeResult(notice, len(lessons))
 
 
@@ -917,6 +969,6 @@ def absence_notice_withdraw(actor: Any, notice_id: int) -> AbsenceNotice:
             new=None,
             reason=_("absence notice withdrawn"),
         )
-        _emit_attendance(entry, entry.lesson, old_status=entry.status, change="deleted", actor=actor)
         entry.delete()
+    _emit_notice(notice, change="withdrawn", actor=actor)
     return notice

@@ -129,7 +129,9 @@ def _describe(kind: str, state: Any) -> str:
         return f"{label} «{state['reason']}»" if state.get("reason") else label
     if kind == JournalChange.Kind.PERIOD_MARK:
         return scales.display(state.get("scale") or scales.DEFAULT_SCALE, state.get("value"))
-    if kind == JournalChange.Kind.TOPIC:
+    if kind == JournalChange.Kind.PERIOD:
+        state = {"code": _("closed") if state.get("closed") else _("open")}
+    if kind in (JournalChange.Kind.TOPIC, JournalChange.Kind.PERIOD):
         return str(state.get("code") or "—")
     return str(state)
 
@@ -161,12 +163,14 @@ def _history_lines(rows: list[HistoryRow]) -> list[HistoryLine]:
 @login_required
 def journal_list(request: HttpRequest) -> HttpResponse:
     """The teacher's journals first, then those of the school an administrator or a class
-    teacher may read."""
+    teacher may read; for a class teacher, the current and coming absence notices of the class."""
     refs = selectors.journal_assignments(request.user)
     user_id = request.user.pk
     own = [r for r in refs if r.teacher_id == user_id]
     others = [r for r in refs if r.teacher_id != user_id]
-    return render(request, "journal/list.html", {"own": own, "others": others, "title": _("Journals")})
+    notices = selectors.absence_notices_for_class_teacher(request.user)
+    context = {"own": own, "others": others, "notices": notices, "title": _("Journals")}
+    return render(request, "journal/list.html", context)
 
 
 # --- the grid ----------------------------------------------------------------------------

@@ -3,6 +3,8 @@ is ready (``MessagingConfig.ready`` imports this module).
 
 Who is told:
 - ``journal.mark``, ``journal.attendance``: the student and the student's guardians;
+- ``journal.absence_notice``: the class teacher of the student's class group and the student's
+  guardians (one notification each per notice, not one per excused lesson);
 - ``homework.set``: every student of the class group (or of the subgroup, when it is set for
   one) and their guardians;
 - ``messaging.message``: the conversation's other participants.
@@ -98,6 +100,34 @@ def notify_mark(event: OutboxEvent) -> None:
 @register("journal.attendance")
 def notify_attendance(event: OutboxEvent) -> None:
     _student_event(event, Kind.ATTENDANCE, {})
+
+
+@register("journal.absence_notice")
+def notify_absence_notice(event: OutboxEvent) -> None:
+    """One notification per recipient for a notice made or withdrawn: the class teacher of the
+    student's class group (for the notice's days) and the student's other guardians."""
+    from parta.schools.models import Enrolment
+
+    p = event.payload
+    student_id = _int(p.get("student_id"))
+    if student_id is None:
+        return
+    enrolments = Enrolment.objects.filter(student_id=student_id)
+    if isinstance(p.get("starts_on"), str):
+        enrolments = enrolments.filter(year__ends_on__gte=p["starts_on"])
+    class_teacher_id = (
+        enrolments.order_by("year__starts_on").values_list("class_group__class_teacher_id", flat=True).first()
+    )
+    guardians = set(Guardianship.objects.filter(student_id=student_id).values_list("guardian_id", flat=True))
+    staff = {class_teacher_id} - guardians if class_teacher_id else set()
+    notify(
+        recipient_ids=_recipients(guardians | staff, p.get("actor_id")),
+        kind=Kind.ATTENDANCE,
+        payload={**p, "student_name": _person(student_id)},
+        school_id=event.school_id,
+        event_id=event.pk,
+        extra={pk: {"for_staff": True} for pk in staff},
+    )
 
 
 @register("homework.set")

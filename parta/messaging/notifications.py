@@ -104,6 +104,24 @@ def _render_attendance(p: Mapping[str, Any]) -> str:
     }
 
 
+def _render_notice(p: Mapping[str, Any]) -> str:
+    """A family's absence notice: one notification for the whole notice."""
+    start, end = _date(p.get("starts_on")), _date(p.get("ends_on"))
+    dates = (
+        start
+        if p.get("starts_on") == p.get("ends_on")
+        else _("%(start)s – %(end)s")
+        % {
+            "start": start,
+            "end": end,
+        }
+    )
+    values = {"student": p.get("student_name") or "", "dates": dates, "reason": p.get("reason") or ""}
+    if p.get("change") == "withdrawn":
+        return _("Absence notice for %(student)s withdrawn: %(dates)s") % values
+    return _("Absence notice for %(student)s: %(dates)s — %(reason)s") % values
+
+
 def _render_homework(p: Mapping[str, Any]) -> str:
     values = {"subject": _name(p.get("subject")), "date": _date(p.get("due_on"))}
     changed = p.get("change") == "changed"
@@ -126,6 +144,8 @@ def _render_message(kind: str, p: Mapping[str, Any]) -> str:
 def render(kind: str, payload: Mapping[str, Any], reader_id: int | None = None) -> str:
     """The notification's text in the active language. A notification about a child read by
     someone other than the child (a parent of several) starts with the child's name."""
+    if kind == Kind.ATTENDANCE and payload.get("notice_id"):
+        return _render_notice(payload)  # names the child itself
     if kind == Kind.MARK:
         text = _render_mark(payload)
     elif kind == Kind.ATTENDANCE:
@@ -143,10 +163,17 @@ def render(kind: str, payload: Mapping[str, Any], reader_id: int | None = None) 
 
 
 def link_of(kind: str, payload: Mapping[str, Any]) -> str:
-    """Where the notification leads: the conversation, the homework list, or the diary's week of the mark."""
+    """Where the notification leads: the conversation, the homework list, the diary's week of the
+    mark, or for an absence notice the diary's attendance page (the family) or the journal list
+    (the class teacher)."""
     student_id = payload.get("student_id")
     if kind in (Kind.MESSAGE, Kind.ANNOUNCEMENT) and payload.get("conversation_id"):
         return reverse("messaging-conversation", args=[payload["conversation_id"]])
+    if kind == Kind.ATTENDANCE and payload.get("notice_id"):
+        # The class teacher sees the notices on the journal list; the family in the diary.
+        if payload.get("for_staff") or not student_id:
+            return reverse("journal")
+        return reverse("diary-attendance", args=[student_id])
     if kind == Kind.HOMEWORK:
         url = reverse("homework-list")
         return f"{url}?student={student_id}" if student_id else url

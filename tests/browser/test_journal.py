@@ -32,11 +32,13 @@ def wait_saved(page: Any, cell_id: str) -> None:
 
 
 def writable_column(page: Any) -> int:
-    """The index of a lesson column that is not cancelled, counted among the row's cells."""
+    """The index of the latest lesson column on or before today that is not cancelled (a lesson
+    that has not taken place yet takes no marks), counted among the row's cells."""
     first_row = page.locator("table.journal-grid tbody tr").first
     cells = first_row.locator("td.jcell")
     for index in range(cells.count() - 1, -1, -1):
-        if "is-cancelled" not in (cells.nth(index).get_attribute("class") or ""):
+        classes = (cells.nth(index).get_attribute("class") or "").split()
+        if "is-cancelled" not in classes and "is-future" not in classes:
             return index
     pytest.skip("no lesson to mark in this period")
 
@@ -69,6 +71,16 @@ def test_a_teacher_marks_the_class_with_the_keyboard(page: Any, demo_server: str
     # The average updates with the marks.
     assert rows.nth(1).locator("td.javg").inner_text().strip() != ""
     screenshot(page, "journal-grid-keyboard")
+    # A lesson that has not taken place yet: typing a mark there is refused at once.
+    future = page.locator("table.journal-grid tbody tr").first.locator("td.jcell.is-future")
+    if future.count():
+        future.first.locator("a").focus()
+        page.keyboard.press("5")
+        page.wait_for_function(
+            "text => document.getElementById('journal-status').textContent.includes(text)",
+            arg="The lesson has not taken place yet.",
+        )
+        assert future.first.locator(".jmark").count() == 0
     # Enter opens the cell's detail with its history.
     rows.nth(1).locator("td.jcell").nth(column).locator("a").focus()
     page.keyboard.press("Enter")

@@ -126,6 +126,28 @@ def test_attendance_topic_and_history(journal):
     assert "topic" in response.json()["errors"]
 
 
+def test_the_topic_answer_says_whether_it_is_in_the_plan(journal):
+    from parta.curriculum.models import PlanItem, ThematicPlan
+    from parta.journal.tests.conftest import framework_topic
+
+    subject = journal.assignment.subject
+    planned, unplanned = framework_topic(subject, 5, "m5-1"), framework_topic(subject, 5, "m5-2")
+    plan = ThematicPlan.objects.create(school=journal.school, assignment=journal.assignment)
+    PlanItem.objects.create(school=journal.school, plan=plan, order=1, topic=planned, hours=2)
+    client = client_for(journal.teacher)
+    url = f"/api/v1/lessons/{journal.lesson.pk}/topic"
+    response = client.put(url, {"topic": planned.pk}, format="json")
+    assert response.status_code == 200, response.content
+    assert response.json()["topic"] == {
+        "id": planned.pk,
+        "code": "m5-1",
+        "title": planned.title,
+        "in_plan": True,
+    }
+    response = client.put(url, {"topic": unplanned.pk}, format="json")
+    assert response.json()["topic"]["in_plan"] is False
+
+
 def test_period_marks(journal):
     client = client_for(journal.teacher)
     body = {

@@ -107,13 +107,14 @@ def test_wrong_people_get_404(world):
 
 @pytest.fixture
 def coming(journal):
-    """Lessons tomorrow and the day after, in a period that covers them, and the student's parent."""
+    """Lessons today, tomorrow and in nine days, in a period that covers them, and the student's
+    parent. Only today's lesson takes a teacher's entry: the others have not taken place yet."""
     today = timezone.localdate()
     StudyPeriod.objects.filter(pk=journal.q2.pk).update(starts_on=today - dt.timedelta(days=5))
     StudyPeriod.objects.filter(pk=journal.q2.pk).update(ends_on=today + dt.timedelta(days=60))
     lessons = [
         f.LessonFactory.create(assignment=journal.assignment, date=today + dt.timedelta(days=d), number=5)
-        for d in (1, 2, 9)
+        for d in (0, 1, 9)
     ]
     parent = f.UserFactory.create()
     f.GuardianshipFactory.create(guardian=parent, student=journal.student)
@@ -128,30 +129,42 @@ def notify(journal, parent, start, end, reason="Flu"):
 
 def test_a_notice_excuses_the_lessons_it_covers(journal, coming):
     today, lessons, parent = coming
-    # The teacher already entered something for the second lesson: it is left as it is.
+    # The teacher already entered something for today's lesson: it is left as it is.
     services.attendance_set(
-        journal.teacher, lesson_id=lessons[1].pk, student_id=journal.student.pk, status=Status.LATE
+        journal.teacher, lesson_id=lessons[0].pk, student_id=journal.student.pk, status=Status.LATE
     )
     result = notify(journal, parent, today, today + dt.timedelta(days=3))
     assert result.excused_lessons == 1
-    entry = Attendance.objects.get(lesson=lessons[0])
+    entry = Attendance.objects.get(lesson=lessons[1])
     assert (entry.status, entry.source, entry.notice_id) == (
         Status.EXCUSED,
         Source.PARENT_NOTICE,
         result.notice.pk,
     )
-    assert Attendance.objects.get(lesson=lessons[1]).status == Status.LATE
+    assert Attendance.objects.get(lesson=lessons[0]).status == Status.LATE
     assert not Attendance.objects.filter(lesson=lessons[2]).exists()
-    assert OutboxEvent.objects.filter(kind="journal.attendance").count() == 2
+    # The teacher's entry is one event; the notice is one more, not one per excused lesson.
+    assert OutboxEvent.objects.filter(kind="journal.attendance").count() == 1
+    event = OutboxEvent.objects.get(kind="journal.absence_notice")
+    assert event.school_id == journal.school.pk
+    assert event.payload == {
+        "notice_id": result.notice.pk,
+        "student_id": journal.student.pk,
+        "starts_on": today.isoformat(),
+        "ends_on": (today + dt.timedelta(days=3)).isoformat(),
+        "reason": "Flu",
+        "change": "created",
+        "actor_id": parent.pk,
+    }
 
 
 def test_a_teacher_absence_under_a_notice_becomes_excused(journal, coming):
     today, lessons, parent = coming
-    result = notify(journal, parent, today + dt.timedelta(days=9), today + dt.timedelta(days=9))
+    result = notify(journal, parent, today, today)
     assert result.excused_lessons == 1
     Attendance.objects.all().delete()
     entry = services.attendance_set(
-        journal.teacher, lesson_id=lessons[2].pk, student_id=journal.student.pk, status=Status.ABSENT
+        journal.teacher, lesson_id=lessons[0].pk, student_id=journal.student.pk, status=Status.ABSENT
     )
     assert entry is not None
     assert (entry.status, entry.source, entry.notice_id) == (
@@ -214,20 +227,27 @@ def test_withdrawing_removes_the_untouched_coming_entries(journal, coming):
     today, lessons, parent = coming
     result = notify(journal, parent, today, today + dt.timedelta(days=2))
     assert result.excused_lessons == 2
-    entry = Attendance.objects.get(lesson=lessons[1])
+    entry = Attendance.objects.get(lesson=lessons[0])
     services.attendance_set(
         journal.teacher,
-        lesson_id=lessons[1].pk,
+        lesson_id=lessons[0].pk,
         student_id=journal.student.pk,
         status=Status.SICK,
         version=entry.version,
     )
     with pytest.raises(Http404):
         services.absence_notice_withdraw(journal.teacher, result.notice.pk)
+    OutboxEvent.objects.all().delete()
     services.absence_notice_withdraw(parent, result.notice.pk)
-    assert not Attendance.objects.filter(lesson=lessons[0]).exists()
-    assert Attendance.objects.get(lesson=lessons[1]).status == Status.SICK
+    assert not Attendance.objects.filter(lesson=lessons[1]).exists()
+    assert Attendance.objects.get(lesson=lessons[0]).status == Status.SICK
     assert AbsenceNotice.objects.get().withdrawn_at is not None
+    event = OutboxEvent.objects.get()  # one event for the withdrawal, none per removed entry
+    assert (event.kind, event.payload["change"], event.payload["notice_id"]) == (
+        "journal.absence_notice",
+        "withdrawn",
+        result.notice.pk,
+    )
     with pytest.raises(ValidationError):
         services.absence_notice_withdraw(parent, result.notice.pk)
 
@@ -250,3 +270,37 @@ def test_a_concurrent_first_entry_is_a_stale_write(journal, monkeypatch):
     assert caught.value.current["status"] == "sick"
     assert not JournalChange.objects.exists()
     assert not OutboxEvent.objects.exists()
+
+
+def test_marks_and_attendance_wait_for_the_lesson(journal, coming):
+    """A lesson after today takes no mark and no attendance entry (field error on "lesson"); a
+    notice still excuses it, and clearing an entry stays possible."""
+    today, lessons, parent = coming
+    tomorrow = lessons[1]
+    with pytest.raises(ValidationError) as caught:
+        services.attendance_set(
+            journal.teacher, lesson_id=tomorrow.pk, student_id=journal.student.pk, status=Status.ABSENT
+        )
+    assert caught.value.message_dict["lesson"] == ["The lesson has not taken place yet."]
+    with pytest.raises(ValidationError) as caught:
+        services.mark_create(journal.teacher, lesson_id=tomorrow.pk, student_id=journal.student.pk, value=5)
+    assert caught.value.message_dict["lesson"] == ["The lesson has not taken place yet."]
+    assert not (Attendance.objects.exists() or JournalChange.objects.exists() or OutboxEvent.objects.exists())
+    # Today's lesson takes both.
+    services.mark_create(journal.teacher, lesson_id=lessons[0].pk, student_id=journal.student.pk, value=5)
+    assert (
+        notify(journal, parent, today + dt.timedelta(days=1), today + dt.timedelta(days=1)).excused_lessons
+        == 1
+    )
+    entry = Attendance.objects.get(lesson=tomorrow)
+    assert entry.source == Source.PARENT_NOTICE
+    assert (
+        services.attendance_set(
+            journal.teacher,
+            lesson_id=tomorrow.pk,
+            student_id=journal.student.pk,
+            status=None,
+            version=entry.version,
+        )
+        is None
+    )

@@ -71,8 +71,10 @@ def test_a_period_of_another_year_or_a_stranger_is_refused(journal):
 
 
 def test_only_the_journals_writers_set_period_marks(journal, world):
+    # The class teacher reads the journal but does not write it: 403, as for any other write.
+    with pytest.raises(PermissionDenied):
+        period_mark(journal, actor=journal.class_teacher)
     for user in (
-        journal.class_teacher,
         world.a.subject_teacher,
         world.a.admin,
         world.a.parent,
@@ -102,6 +104,22 @@ def test_closing_locks_the_period_until_reopened(journal):
     services.period_reopen(journal.admin, journal.q1.pk, "Closed too early")
     journal.q1.refresh_from_db()
     assert journal.q1.closed_at is None
+    # Both are in the journal's history, the reopening with its reason.
+    closing, reopening = JournalChange.objects.filter(kind="period").order_by("id")
+    assert (closing.object_id, closing.old, closing.new, closing.reason) == (
+        journal.q1.pk,
+        {"closed": False},
+        {"closed": True},
+        "",
+    )
+    assert (reopening.object_id, reopening.old, reopening.new, reopening.reason) == (
+        journal.q1.pk,
+        {"closed": True},
+        {"closed": False},
+        "Closed too early",
+    )
+    assert reopening.actor == journal.admin and reopening.school_id == journal.q1.school_id
+    assert reopening.lesson is None and reopening.student is None
 
 
 # --- topics --------------------------------------------------------------------------------
@@ -163,3 +181,45 @@ def test_defaults_are_created_once_and_the_scheme_falls_back(journal):
     bare = services.grading_scheme_for(f.SchoolFactory.create().pk, None)
     assert bare.pk is None
     assert bare.scale == Scale.FIVE
+
+
+def test_a_new_school_gets_its_defaults_at_its_first_mark(journal):
+    """A school made without the journal's defaults (no demo loader): the first mark gives it the
+    default scheme and control forms, so the next marks can name a control form."""
+    ControlForm.objects.filter(school=journal.school).delete()
+    GradingScheme.objects.filter(school=journal.school).delete()
+    first = services.mark_create(
+        journal.teacher, lesson_id=journal.lesson.pk, student_id=journal.student.pk, value=4
+    )
+    assert (first.scale, first.control_form_id, first.weight) == (Scale.FIVE, None, 1)
+    assert GradingScheme.objects.filter(school=journal.school, subject__isnull=True).count() == 1
+    forms = {form.code: form for form in ControlForm.objects.filter(school=journal.school)}
+    assert set(forms) == {code for code, *_rest in services.DEFAULT_CONTROL_FORMS}
+    test = services.mark_create(
+        journal.teacher,
+        lesson_id=journal.lesson.pk,
+        student_id=journal.student.pk,
+        value=5,
+        control_form_id=forms["test"].pk,
+    )
+    assert (test.control_form_id, test.weight) == (forms["test"].pk, 3)
+    # Idempotent: nothing is made twice, and a school's own choice is left alone.
+    services.journal_defaults_ensure(journal.school)
+    assert ControlForm.objects.filter(school=journal.school).count() == len(services.DEFAULT_CONTROL_FORMS)
+    assert GradingScheme.objects.filter(school=journal.school).count() == 1
+
+
+def test_the_defaults_migration_gives_every_existing_school_its_defaults(journal):
+    from importlib import import_module
+
+    from django.apps import apps
+
+    migration = import_module("parta.journal.migrations.0003_journal_defaults_for_schools")
+    other = f.SchoolFactory.create()
+    ControlForm.objects.filter(school=journal.school, code="essay").delete()
+    migration.ensure_defaults(apps, None)
+    migration.ensure_defaults(apps, None)  # twice changes nothing
+    for school in (journal.school, other):
+        assert ControlForm.objects.filter(school=school).count() == len(services.DEFAULT_CONTROL_FORMS)
+        assert GradingScheme.objects.filter(school=school, subject__isnull=True).count() == 1
+    assert [row[:4] for row in migration.CONTROL_FORMS] == [row[:4] for row in services.DEFAULT_CONTROL_FORMS]

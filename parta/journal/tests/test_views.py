@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import pytest
@@ -15,6 +16,7 @@ from parta.curriculum.models import Section, Topic
 from parta.journal import services
 from parta.journal.models import Attendance, JournalChange, Mark, PeriodMark
 from parta.journal.tests.conftest import Journal, build_journal
+from parta.schools.models import StudyPeriod
 
 pytestmark = pytest.mark.django_db
 
@@ -178,7 +180,7 @@ def test_a_closed_period_needs_a_reason(journal):
     assert not Mark.objects.exists()
     accepted = quick(client, cell_url(journal), journal, op="add", value="5", reason="retake")
     assert accepted.status_code == 200
-    assert JournalChange.objects.get().reason == "retake"
+    assert JournalChange.objects.get(kind="mark").reason == "retake"
     page = client.get(grid_url(journal)).content.decode()
     assert "journal-closed" in page
 
@@ -511,3 +513,95 @@ def test_the_pages_cost_the_same_for_5_and_30_students(make_journal):
         row.append(len(queries.captured_queries))
         counts.append(row)
     assert counts[0] == counts[1]
+
+
+# --- review fixes: period marks by a reader, period history, notices, future lessons ---------
+
+
+def test_a_class_teacher_setting_a_period_mark_gets_403_like_any_other_write(journal):
+    url = reverse("journal-period-mark", args=[journal.assignment.pk, journal.student.pk])
+    client = client_of(journal.class_teacher)
+    assert (
+        client.post(url, {"period": journal.q1.pk, "value": "4"}, HTTP_HX_REQUEST="true").status_code == 403
+    )
+    assert client.post(url, {"period": journal.q1.pk, "value": "4"}).status_code == 403
+    assert not PeriodMark.objects.exists()
+
+
+def test_the_history_report_shows_closing_and_reopening_with_the_reason(journal):
+    services.period_close(journal.admin, journal.q1.pk)
+    services.period_reopen(journal.admin, journal.q1.pk, "Closed too early")
+    client = client_of(journal.admin)
+    url = reverse("school-journal-history", args=[journal.school.pk])
+    body = client.get(url, {"kind": "period"}).content.decode().split("journal-history")[-1]
+    assert body.count("<tr>") == 3  # the head and two changes
+    assert "Closed too early" in body
+    assert "1" in body and journal.admin.short_name in body
+    from parta.journal import selectors
+
+    today = timezone.localdate()
+    report = selectors.history_report(
+        journal.admin, journal.school.pk, date_from=today, date_to=today, kind="period"
+    )
+    assert [(r.kind, r.object_id, r.new, r.reason) for r in report.rows] == [
+        ("period", journal.q1.pk, {"closed": False}, "Closed too early"),
+        ("period", journal.q1.pk, {"closed": True}, ""),
+    ]
+    assert all(r.period for r in report.rows)
+
+
+def _notice_for(journal: Journal, days: tuple[int, int], reason: str = "Flu") -> Any:
+    parent = f.UserFactory.create()
+    f.GuardianshipFactory.create(guardian=parent, student=journal.student)
+    today = timezone.localdate()
+    return services.absence_notice_create(
+        parent,
+        student_id=journal.student.pk,
+        starts_on=today + dt.timedelta(days=days[0]),
+        ends_on=today + dt.timedelta(days=days[1]),
+        reason=reason,
+    ).notice
+
+
+def test_the_class_teacher_sees_the_current_and_coming_notices_on_the_journal_list(
+    journal, django_assert_max_num_queries
+):
+    from parta.journal import selectors
+    from parta.schools.access import roles_of
+
+    coming = _notice_for(journal, (1, 2), "Flu")
+    withdrawn = _notice_for(journal, (5, 5), "Dentist")
+    services.absence_notice_withdraw(withdrawn.reported_by, withdrawn.pk)
+    other = build_journal(1)
+    _notice_for(other, (0, 0), "Elsewhere")
+    roles_of(journal.class_teacher)  # the roles are read once per request, not by the selector
+    with django_assert_max_num_queries(1):
+        notices = selectors.absence_notices_for_class_teacher(journal.class_teacher)
+    assert [(n.id, n.student, n.group_name, n.reason) for n in notices] == [
+        (coming.pk, journal.student.short_name, "5А", "Flu")
+    ]
+    body = client_of(journal.class_teacher).get(reverse("journal")).content.decode()
+    assert "notices-title" in body and "Flu" in body and journal.student.short_name in body
+    assert "Dentist" not in body and "Elsewhere" not in body
+    for user in (journal.teacher, journal.admin, other.class_teacher):
+        assert "Flu" not in client_of(user).get(reverse("journal")).content.decode()
+    assert selectors.absence_notices_for_class_teacher(other.class_teacher)[0].reason == "Elsewhere"
+
+
+def test_future_lessons_are_shown_but_take_no_entry(journal):
+    tomorrow = timezone.localdate() + dt.timedelta(days=1)
+    StudyPeriod.objects.filter(pk=journal.q2.pk).update(ends_on=tomorrow + dt.timedelta(days=30))
+    future = f.LessonFactory.create(assignment=journal.assignment, date=tomorrow, number=2)
+    client = client_of(journal.teacher)
+    grid = reverse("journal-grid", args=[journal.assignment.pk]) + f"?period={journal.q2.pk}"
+    body = client.get(grid).content.decode()
+    cell = body.split(f'id="c-{journal.student.pk}-{future.pk}"')[1].split(">")[0]
+    past = body.split(f'id="c-{journal.student.pk}-{journal.q2_lesson.pk}"')[1].split(">")[0]
+    assert "is-future" in cell
+    assert "is-future" not in past
+    assert "data-future-text=" in body
+    url = reverse("journal-cell", args=[future.pk, journal.student.pk])
+    refused = client.post(url, {"period": journal.q2.pk, "op": "add", "value": "5"}, HTTP_HX_REQUEST="true")
+    assert refused.status_code == 400
+    assert "The lesson has not taken place yet." in refused.content.decode()
+    assert not Mark.objects.exists()

@@ -344,3 +344,77 @@ def test_mark_read_is_yours_only(world: World) -> None:
         n.mark_read(world.a.student, note.pk)
     assert n.mark_read(world.a.parent, note.pk).read_at is not None
     assert n.mark_all_read(world.a.parent) == 0
+
+
+def test_an_absence_notice_tells_the_class_teacher_and_the_other_guardians_once(
+    world: World, django_capture_on_commit_callbacks: Any
+) -> None:
+    """However many lessons a notice excuses, each recipient is told once: the class teacher and
+    the other guardians, not the parent who gave it, not the child."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from parta.journal import services as journal
+
+    a = world.a
+    other = f.UserFactory.create()
+    f.GuardianshipFactory.create(guardian=other, student=a.student)
+    today = timezone.localdate()
+    for day in range(2):  # several lessons a day for two days
+        for number in (1, 3, 4, 5):
+            f.LessonFactory.create(
+                assignment=a.assignment, date=today + dt.timedelta(days=day), number=number
+            )
+    result = journal.absence_notice_create(
+        a.parent, student_id=a.student.pk, starts_on=today, ends_on=today + dt.timedelta(days=1), reason="flu"
+    )
+    assert result.excused_lessons == 8
+    [event] = OutboxEvent.objects.all()
+    assert event.kind == "journal.absence_notice"
+    with django_capture_on_commit_callbacks(execute=True):
+        assert outbox.deliver(event.pk)
+    assert sorted(Notification.objects.values_list("recipient_id", flat=True)) == sorted(
+        [a.class_teacher.pk, other.pk]
+    )
+    teacher_note = Notification.objects.get(recipient=a.class_teacher)
+    assert teacher_note.kind == Notification.Kind.ATTENDANCE
+    assert teacher_note.school_id == a.school.pk
+    dates = n._date(today.isoformat()) + " – " + n._date((today + dt.timedelta(days=1)).isoformat())
+    row = n.row_of(teacher_note)
+    assert row.text == f"Absence notice for {a.student.short_name}: {dates} — flu"
+    assert row.link == "/journal/"
+    family = n.row_of(Notification.objects.get(recipient=other))
+    assert family.text == row.text  # the name is in the text once, not prefixed again
+    assert family.link == f"/diary/{a.student.pk}/attendance/"
+    with translation.override("ru"):
+        russian = n.row_of(teacher_note).text
+    assert "flu" in russian and a.student.short_name in russian
+    assert n._date(today.isoformat()) not in russian  # the dates are in Russian too
+    # Withdrawing: one more notification each.
+    journal.absence_notice_withdraw(a.parent, result.notice.pk)
+    withdrawal = OutboxEvent.objects.exclude(pk=event.pk).get()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert outbox.deliver(withdrawal.pk)
+    note = Notification.objects.get(recipient=a.class_teacher, event_id=withdrawal.pk)
+    assert n.row_of(note).text == f"Absence notice for {a.student.short_name} withdrawn: {dates}"
+    assert Notification.objects.count() == 4
+    for stranger in (a.parent, a.student, a.subject_teacher, world.b.class_teacher, world.b.parent):
+        assert not Notification.objects.filter(recipient=stranger).exists()
+
+
+def test_a_one_day_notice_names_one_day(world: World, django_capture_on_commit_callbacks: Any) -> None:
+    a = world.a
+    payload = {
+        "notice_id": 1,
+        "student_id": a.student.pk,
+        "starts_on": "2026-12-03",
+        "ends_on": "2026-12-03",
+        "reason": "dentist",
+        "change": "created",
+        "actor_id": a.parent.pk,
+    }
+    event = deliver("journal.absence_notice", payload, a.school.pk, django_capture_on_commit_callbacks)
+    assert recipients(event) == {a.class_teacher.pk}
+    note = Notification.objects.get(event_id=event.pk)
+    assert n.row_of(note).text == f"Absence notice for {a.student.short_name}: 3 December — dentist"

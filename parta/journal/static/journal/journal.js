@@ -258,6 +258,7 @@
     }
     if (!writable) return;
     if (td.classList.contains("is-cancelled")) { say(root.dataset.cancelledText || "", true); return; }
+    if (td.classList.contains("is-future")) { say(root.dataset.futureText || "", true); return; }
     if (key === "Backspace" || key === "Delete") { event.preventDefault(); removeLast(td); return; }
     if (/^[0-9]$/.test(key)) {
       event.preventDefault();
