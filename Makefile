@@ -33,7 +33,7 @@ lint: $(VENV)/.synced
 	$(VENV)/bin/ruff format --check .
 
 typecheck: $(VENV)/.synced
-	$(VENV)/bin/mypy parta tests
+	$(VENV)/bin/mypy parta tests bench
 
 check: lint typecheck
 	$(PY) manage.py makemigrations --check --dry-run

@@ -127,7 +127,8 @@ def build_city(
     city_report = work / "city.json"
     if not fresh and city_report.exists() and database_exists(base_url, name):
         log(f"S={scale:g}: reusing the city in database {name} (--fresh makes it again)")
-        return json.loads(city_report.read_text())
+        reused: dict[str, Any] = json.loads(city_report.read_text())
+        return reused
     city_report.unlink(missing_ok=True)
     log(f"S={scale:g}: creating database {name}")
     recreate_database(base_url, name)
@@ -136,7 +137,7 @@ def build_city(
     migrate = time.monotonic() - started
     log(f"S={scale:g}: migrated in {migrate:.1f} s; generating the city")
     manage(env, "bench_city", "--scale", f"{scale:g}", "--report", str(city_report))
-    data = json.loads(city_report.read_text())
+    data: dict[str, Any] = json.loads(city_report.read_text())
     data["seconds"]["migrate"] = round(migrate, 1)
     city_report.write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
     return data
@@ -216,7 +217,7 @@ class Servers:
                     raise SystemExit(f"gunicorn did not answer {path}: {error}") from error
             for proc in self.procs:
                 if proc.poll() is not None:
-                    raise SystemExit(f"{proc.args[0]} exited ({proc.returncode}); see {self.work / 'logs'}")
+                    raise SystemExit(f"{proc.args!r} exited ({proc.returncode}); see {self.work / 'logs'}")
             time.sleep(0.5)
 
     def settle(self, token_line: str, timeout: float = 60) -> None:
