@@ -21,26 +21,12 @@ from django.http import Http404
 
 from parta.accounts.models import Guardianship, User
 from parta.messaging.models import Conversation, MessageAttachment, Participant
-from parta.schools.access import Roles, roles_of
+from parta.schools.access import Roles, roles_of, staff_class_groups
 from parta.schools.models import ClassGroup, Enrolment, StaffMembership, TeachingAssignment
 
 
 def _nothing() -> Q:
     return Q(pk__in=[])
-
-
-def work_class_groups(roles: Roles) -> Q:
-    """A Q over ClassGroup: the class groups a member of staff reaches through work — all of an
-    administrator's school, a teacher's own classes (led or taught) in a school where they still
-    teach. Being a parent in a class does not count."""
-    q = Q(school_id__in=roles.admin_school_ids)
-    q |= Q(class_teacher_id=roles.user_id, school_id__in=roles.teacher_school_ids)
-    q |= Q(
-        pk__in=TeachingAssignment.objects.filter(
-            teacher_id=roles.user_id, school_id__in=roles.teacher_school_ids
-        ).values("class_group_id")
-    )
-    return q
 
 
 def _children_groups(roles: Roles) -> QuerySet[Enrolment]:
@@ -72,7 +58,7 @@ def contacts_q(user: Any) -> Q:
             ).values("user_id")
         )
     if roles.staff_school_ids:
-        groups = ClassGroup.objects.filter(work_class_groups(roles)).values("pk")
+        groups = ClassGroup.objects.filter(staff_class_groups(roles)).values("pk")
         students = Enrolment.objects.filter(class_group_id__in=groups).values("student_id")
         q |= Q(pk__in=Guardianship.objects.filter(student_id__in=students).values("guardian_id"))
         q |= Q(pk__in=StaffMembership.objects.filter(school_id__in=roles.staff_school_ids).values("user_id"))
@@ -103,7 +89,7 @@ def student_link_school(actor: Any, recipient: User, student_id: int) -> int | N
         return None
     return (
         Enrolment.objects.filter(
-            student_id=student_id, class_group__in=ClassGroup.objects.filter(work_class_groups(staff))
+            student_id=student_id, class_group__in=ClassGroup.objects.filter(staff_class_groups(staff))
         )
         .order_by("-year__starts_on")
         .values_list("school_id", flat=True)

@@ -22,10 +22,9 @@ from parta.messaging.access import (
     access_participant,
     class_groups_announceable_by,
     contacts_q,
-    work_class_groups,
 )
 from parta.messaging.models import Conversation, Message, MessageAttachment, Participant
-from parta.schools.access import Roles, roles_of
+from parta.schools.access import Roles, roles_of, staff_class_groups
 from parta.schools.models import ClassGroup, Enrolment, StaffMembership, TeachingAssignment
 
 # "Never read": older than any message.
@@ -448,7 +447,7 @@ def _groups_of_staff(roles: Roles, allowed: set[int]) -> list[ContactGroup]:
     families: dict[int, ContactGroup] = {}
     for e in (
         Enrolment.objects.filter(
-            class_group__in=ClassGroup.objects.filter(work_class_groups(roles)),
+            class_group__in=ClassGroup.objects.filter(staff_class_groups(roles)),
             student__guardian_links__isnull=False,
         )
         .order_by(

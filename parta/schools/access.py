@@ -141,13 +141,13 @@ def class_groups_readable_by(user: Any) -> Q:
         return Q()
     if not roles.user_id:
         return _nothing()
-    q = _staff_class_groups(roles)
+    q = staff_class_groups(roles)
     q |= Q(pk__in=roles.student_class_group_ids)
     q |= Q(pk__in=Enrolment.objects.filter(student_id__in=roles.child_ids).values("class_group_id"))
     return q
 
 
-def _staff_class_groups(roles: Roles) -> Q:
+def staff_class_groups(roles: Roles) -> Q:
     """The class groups a user reaches through work: all of an administrator's school, and a
     teacher's own classes — only in a school where they still teach, so a teacher who moved
     loses the old school's classes with the staff membership."""
@@ -193,7 +193,7 @@ def people_readable_by(user: Any) -> Q:
     q = Q(pk=roles.user_id) | Q(pk__in=roles.child_ids)
     if roles.staff_school_ids:
         # Through work only: being a parent in a class does not open its classmates to a teacher.
-        readable_groups = ClassGroup.objects.filter(_staff_class_groups(roles)).values("pk")
+        readable_groups = ClassGroup.objects.filter(staff_class_groups(roles)).values("pk")
         q |= Q(pk__in=Enrolment.objects.filter(class_group_id__in=readable_groups).values("student_id"))
         q |= Q(pk__in=StaffMembership.objects.filter(school_id__in=roles.staff_school_ids).values("user_id"))
     return q

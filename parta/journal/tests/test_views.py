@@ -12,10 +12,9 @@ from django.utils import timezone
 
 from parta.accounts.models import User
 from parta.core.testing import factories as f
-from parta.curriculum.models import Section, Topic
 from parta.journal import services
 from parta.journal.models import Attendance, JournalChange, Mark, PeriodMark
-from parta.journal.tests.conftest import Journal, build_journal
+from parta.journal.tests.conftest import Journal, build_journal, framework_topic
 from parta.schools.models import StudyPeriod
 
 pytestmark = pytest.mark.django_db
@@ -340,7 +339,7 @@ def test_the_lesson_page_writes_nothing_when_a_row_is_wrong(journal):
 
 
 def test_the_lesson_topic_is_picked_from_the_framework(journal):
-    first = topic(journal.assignment.subject, journal.group.grade, "m5-1")
+    first = framework_topic(journal.assignment.subject, journal.group.grade, "m5-1")
     client = client_of(journal.teacher)
     page = client.get(reverse("journal-lesson", args=[journal.lesson.pk])).content.decode()
     assert f'value="{first.pk}"' in page and 'id="other-topic"' in page
@@ -350,33 +349,10 @@ def test_the_lesson_topic_is_picked_from_the_framework(journal):
     assert journal.lesson.topic_id == first.pk
     history = client.get(reverse("journal-lesson", args=[journal.lesson.pk])).content.decode()
     assert "m5-1" in history
-    wrong = topic(journal.assignment.subject, journal.group.grade + 1, "m6-1")
+    wrong = framework_topic(journal.assignment.subject, journal.group.grade + 1, "m6-1")
     client.post(reverse("journal-lesson-topic", args=[journal.lesson.pk]), {"topic": wrong.pk})
     journal.lesson.refresh_from_db()
     assert journal.lesson.topic_id == first.pk
-
-
-def topic(subject: Any, grade: int, code: str) -> Topic:
-    section, _created = Section.objects.get_or_create(
-        code=f"{subject.code}-{grade}",
-        defaults={
-            "subject": subject,
-            "grade": grade,
-            "title_ru": "Раздел",
-            "title_en": "Section",
-            "order": 1,
-        },
-    )
-    return Topic.objects.create(
-        section=section,
-        subject=subject,
-        grade=grade,
-        code=code,
-        title_ru=f"Тема {code}",
-        title_en=f"Topic {code}",
-        hours=2,
-        order=1,
-    )
 
 
 # --- the administrator's pages ---------------------------------------------------------------
