@@ -5,7 +5,8 @@ fixed number of queries whatever the size of the class or the number of marks.
 - ``journal_page`` — a journal (assignment × study period): lessons × students with marks and
   attendance, weighted averages, suggested and set period marks;
 - ``lesson_page`` — one lesson with its students, the topic picker and the active absence notices;
-- ``cell_history`` / ``history_report`` — the history of a cell, and the administrator's report;
+- ``cell_history`` / ``lesson_history`` / ``history_report`` — the history of a cell, of a lesson, and the
+  administrator's report;
 - ``student_marks`` — a student's marks per subject (the diary; families and staff);
 - ``absence_notices_for_student`` — a child's absence notices.
 """
@@ -399,9 +400,15 @@ class JournalPage:
         return self.cells.get((student_id, lesson_id)) or Cell()
 
 
-def journal_page(user: Any, assignment_id: int, period_id: int | None = None) -> JournalPage:
+def journal_page(
+    user: Any, assignment_id: int, period_id: int | None = None, *, student_id: int | None = None
+) -> JournalPage:
     """The journal of a teaching assignment for a study period (default: see ``choose_period``).
-    A fixed number of queries whatever the size of the class."""
+    A fixed number of queries whatever the size of the class.
+
+    With ``student_id`` only that student's marks, attendance and period marks are read (the
+    cell save endpoint re-renders one row): every other student keeps its place in ``students``
+    but shows empty cells and no average."""
     assignment = access_assignment(user, assignment_id)
     row = TeachingAssignment.objects.filter(pk=assignment.pk).values(*_ASSIGNMENT_COLUMNS).get()
     ref = _assignment_ref(row, can_write_assignment(user, assignment))
@@ -441,10 +448,19 @@ def journal_page(user: Any, assignment_id: int, period_id: int | None = None) ->
     cells: dict[tuple[int, int], Cell] = defaultdict(Cell)
     marks_by_student: dict[int, list[dict[str, Any]]] = defaultdict(list)
     lesson_ids = [lesson.id for lesson in lessons]
-    for m in Mark.objects.filter(lesson_id__in=lesson_ids).order_by("id").values(*_MARK_COLUMNS):
+    marks_qs = Mark.objects.filter(lesson_id__in=lesson_ids)
+    attendance_qs = Attendance.objects.filter(lesson_id__in=lesson_ids)
+    period_marks_qs = PeriodMark.objects.filter(
+        class_group_id=assignment.class_group_id, subject_id=assignment.subject_id, year_id=assignment.year_id
+    )
+    if student_id is not None:
+        marks_qs = marks_qs.filter(student_id=student_id)
+        attendance_qs = attendance_qs.filter(student_id=student_id)
+        period_marks_qs = period_marks_qs.filter(student_id=student_id)
+    for m in marks_qs.order_by("id").values(*_MARK_COLUMNS):
         cells[(m["student_id"], m["lesson_id"])].marks.append(_mark_cell(m))
         marks_by_student[m["student_id"]].append(m)
-    for a in Attendance.objects.filter(lesson_id__in=lesson_ids).values(*_ATTENDANCE_COLUMNS):
+    for a in attendance_qs.values(*_ATTENDANCE_COLUMNS):
         cells[(a["student_id"], a["lesson_id"])].attendance = _attendance_cell(a)
     schemes = _schemes(assignment.school_id)
     scale, round_up_from = _scheme_of(schemes, assignment.subject_id)
@@ -453,9 +469,7 @@ def journal_page(user: Any, assignment_id: int, period_id: int | None = None) ->
     period_marks: dict[int, PeriodMarkCell] = {}
     year_marks: dict[int, PeriodMarkCell] = {}
     by_period: dict[int, list[dict[str, Any]]] = defaultdict(list)
-    for pm in PeriodMark.objects.filter(
-        class_group_id=assignment.class_group_id, subject_id=assignment.subject_id, year_id=assignment.year_id
-    ).values("id", "student_id", "period_id", "value", "scale", "version"):
+    for pm in period_marks_qs.values("id", "student_id", "period_id", "value", "scale", "version"):
         if pm["period_id"] is None:
             year_marks[pm["student_id"]] = _period_mark_cell(pm)
         else:
@@ -744,6 +758,18 @@ def cell_history(user: Any, lesson_id: int, student_id: int) -> list[HistoryRow]
             student_id=student_id,
             kind__in=[JournalChange.Kind.MARK, JournalChange.Kind.ATTENDANCE],
         )
+        .order_by("-at", "-id")
+        .values(*_HISTORY_COLUMNS)[:MAX_HISTORY]
+    )
+    return [_history_row(r) for r in rows]
+
+
+def lesson_history(user: Any, lesson_id: int) -> list[HistoryRow]:
+    """Every change at the lesson (its topic, marks and attendance), newest first (at most
+    ``MAX_HISTORY``). Readers of the lesson's journal only."""
+    lesson = access_lesson(user, lesson_id)
+    rows = (
+        JournalChange.objects.filter(lesson_id=lesson.pk, school_id=lesson.school_id)
         .order_by("-at", "-id")
         .values(*_HISTORY_COLUMNS)[:MAX_HISTORY]
     )

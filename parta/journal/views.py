@@ -219,14 +219,19 @@ def _cell_response(
     """The re-rendered cell with the student's average and suggested mark (out of band), from
     the same selector as the page."""
     lesson = access_lesson(request.user, lesson_id)
-    page = selectors.journal_page(request.user, lesson.assignment_id, _period_param(request))
+    page = selectors.journal_page(
+        request.user, lesson.assignment_id, _period_param(request), student_id=student_id
+    )
     column = next((c for c in page.lessons if c.id == lesson_id), None)
     number, student = next(((n, s) for n, s in enumerate(page.students, 1) if s.id == student_id), (0, None))
     if column is None or student is None:
         raise Http404
     row = exports.student_row(page, number, student)
     cell = exports.cell_view(page, student_id, column)
-    context = _grid_context(page) | {
+    # The one row and cell only: the page's other rows are not rendered (nor read, ``student_id``).
+    context = {
+        "page": page,
+        "grid_url": _grid_url(page),
         "row": row,
         "cell": cell,
         "error": error,
@@ -588,17 +593,8 @@ def export_csv(request: HttpRequest, assignment_id: int) -> HttpResponse:
 
 
 def _lesson_history(request: HttpRequest, lesson_id: int) -> list[HistoryLine]:
-    """The lesson's history (topic, marks, attendance), newest first.
-
-    Workaround: H1's selectors have no lesson-wide history, so this reads it here with the
-    selectors' own row shape, after the same access check (``access_lesson``)."""
-    lesson = access_lesson(request.user, lesson_id)
-    rows = (
-        JournalChange.objects.filter(lesson_id=lesson.pk, school_id=lesson.school_id)
-        .order_by("-at", "-id")
-        .values(*selectors._HISTORY_COLUMNS)[: selectors.MAX_HISTORY]
-    )
-    return _history_lines([selectors._history_row(r) for r in rows])
+    """The lesson's history (topic, marks, attendance), newest first."""
+    return _history_lines(selectors.lesson_history(request.user, lesson_id))
 
 
 @dataclass(frozen=True)

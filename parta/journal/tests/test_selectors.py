@@ -213,3 +213,33 @@ def test_absence_notices_for_student(journal, world):
     for stranger in (world.a.parent, world.a.admin):
         with pytest.raises(Http404):
             selectors.absence_notices_for_student(stranger, journal.student.pk)
+
+
+def test_lesson_history_holds_every_student_and_is_for_readers_only(journal, world):
+    first, second = journal.students[0], journal.students[1]
+    services.mark_create(journal.teacher, lesson_id=journal.lesson.pk, student_id=first.pk, value=3)
+    services.attendance_set(
+        journal.teacher, lesson_id=journal.lesson.pk, student_id=second.pk, status="absent"
+    )
+    services.mark_create(journal.teacher, lesson_id=journal.lessons[1].pk, student_id=first.pk, value=5)
+    rows = selectors.lesson_history(journal.class_teacher, journal.lesson.pk)
+    assert [(r.kind, r.student_id) for r in rows] == [("attendance", second.pk), ("mark", first.pk)]
+    assert {r.lesson_id for r in rows} == {journal.lesson.pk}
+    for user in (world.a.subject_teacher, world.a.admin, world.a.parent, journal.student):
+        with pytest.raises(Http404):
+            selectors.lesson_history(user, journal.lesson.pk)
+
+
+def test_the_journal_page_of_one_student_keeps_the_row_and_reads_only_that_student(journal):
+    fill(journal)
+    student = journal.students[1]
+    full = selectors.journal_page(journal.teacher, journal.assignment.pk, journal.q1.pk)
+    one = selectors.journal_page(journal.teacher, journal.assignment.pk, journal.q1.pk, student_id=student.pk)
+    assert one.students == full.students
+    assert one.averages[student.pk] == full.averages[student.pk]
+    assert one.suggested[student.pk] == full.suggested[student.pk]
+    assert one.period_marks[student.pk] == full.period_marks[student.pk]
+    for lesson in full.lessons:
+        assert one.cell(student.pk, lesson.id) == full.cell(student.pk, lesson.id)
+    assert {sid for sid, _ in one.cells} == {student.pk}
+    assert set(one.period_marks) == {student.pk}
