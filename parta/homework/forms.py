@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext_lazy as _
 
+from parta.core.forms import add_service_errors
 from parta.homework.selectors import FileRow, LinkRow
 from parta.homework.services import LinkInput, next_lesson_date
 from parta.schools.forms import DateInput
@@ -78,13 +79,7 @@ class HomeworkForm(forms.Form):
         self.lesson = lesson
 
     def add_service_errors(self, error: ValidationError) -> None:
-        """Show a service's messages next to the fields they are about (the rest above the form)."""
-        if not hasattr(error, "error_dict"):
-            self.add_error(None, error.messages)
-            return
-        for name, messages in error.message_dict.items():
-            field = _SERVICE_FIELDS.get(name, name)
-            self.add_error(field if field in self.fields else None, messages)
+        add_service_errors(self, error, renamed=_SERVICE_FIELDS)
 
     def uploaded_files(self) -> list[UploadedFile[Any]]:
         return list(self.cleaned_data.get("new_files") or [])

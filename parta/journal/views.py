@@ -30,6 +30,7 @@ from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from parta.core.forms import add_service_errors
 from parta.core.ids import parse_id
 from parta.homework.forms import new_homework_form
 from parta.homework.selectors import homework_for_lessons
@@ -49,7 +50,6 @@ from parta.journal.models import Attendance, JournalChange
 from parta.journal.selectors import HistoryRow, JournalPage, LessonPage, LessonStudent
 from parta.journal.services import StaleVersion
 from parta.schools.access import access_school
-from parta.schools.forms import add_service_errors
 from parta.schools.models import StudyPeriod
 from parta.schools.selectors import staff_list
 

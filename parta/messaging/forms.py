@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -18,17 +17,7 @@ ACCEPT = ",".join(f".{extension}" for extension in ALLOWED_TYPES)
 
 
 # The services' name of a field where the form's differs ("files" would hide Form.files).
-_FORM_FIELD = {"files": "attachments", "recipient": "to", "student": "to"}
-
-
-def add_service_errors(form: forms.Form, error: ValidationError) -> None:
-    """Show a service's field messages next to the form's fields (the rest above the form)."""
-    if hasattr(error, "error_dict"):
-        for name, messages in error.message_dict.items():
-            field = _FORM_FIELD.get(name, name)
-            form.add_error(field if field in form.fields else None, messages)
-    else:
-        form.add_error(None, error.messages)
+FORM_FIELDS = {"files": "attachments", "recipient": "to", "student": "to"}
 
 
 class MultipleFileInput(forms.ClearableFileInput):

@@ -9,14 +9,11 @@ htmx without a reload and works as a plain form post without JavaScript.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any
 
-from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -25,28 +22,13 @@ from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from parta.core.forms import form_status, submit
 from parta.core.ids import parse_id
 from parta.messaging import selectors, services
 from parta.messaging.access import access_attachment
-from parta.messaging.forms import AnnouncementForm, ConversationForm, ReplyForm, add_service_errors
+from parta.messaging.forms import FORM_FIELDS, AnnouncementForm, ConversationForm, ReplyForm
 
-T = TypeVar("T")
 INBOX_PAGE_SIZE = 30
-
-
-def _submit(request: HttpRequest, form: forms.Form, save: Callable[[], T]) -> T | None:
-    if request.method != "POST" or not form.is_valid():
-        return None
-    try:
-        return save()
-    except ValidationError as error:
-        add_service_errors(form, error)
-        return None
-
-
-def _form_status(request: HttpRequest) -> int:
-    # A form shown again after a POST carries errors: 400, so that clients and tests can tell.
-    return 400 if request.method == "POST" else 200
 
 
 def _limits() -> dict[str, Any]:
@@ -86,10 +68,11 @@ def conversation_new(request: HttpRequest) -> HttpResponse:
         groups=groups,
         initial={"to": request.GET.get("to", "")},
     )
-    conversation = _submit(
+    conversation = submit(
         request,
         form,
         lambda: services.conversation_start(request.user, **form.service_kwargs()),  # type: ignore[arg-type]
+        renamed=FORM_FIELDS,
     )
     if conversation is not None:
         messages.success(request, _("Your message is sent."))
@@ -98,7 +81,7 @@ def conversation_new(request: HttpRequest) -> HttpResponse:
         request,
         "messaging/new.html",
         {"form": form, "has_contacts": bool(groups), **_limits()},
-        status=_form_status(request),
+        status=form_status(request),
     )
 
 
@@ -108,7 +91,7 @@ def conversation_detail(request: HttpRequest, conversation_id: int) -> HttpRespo
     page = selectors.conversation_page(request.user, conversation_id)
     form = ReplyForm(request.POST or None, request.FILES or None)
     if request.method == "POST":
-        message = _submit(
+        message = submit(
             request,
             form,
             lambda: services.message_send(
@@ -117,6 +100,7 @@ def conversation_detail(request: HttpRequest, conversation_id: int) -> HttpRespo
                 body=form.cleaned_data["body"],
                 files=form.cleaned_data["attachments"],
             ),
+            renamed=FORM_FIELDS,
         )
         if message is not None:
             if not _is_htmx(request):
@@ -143,7 +127,7 @@ def announcement_new(request: HttpRequest) -> HttpResponse:
     form = AnnouncementForm(
         request.POST or None, request.FILES or None, groups=groups, initial={"class_group": initial_group}
     )
-    conversation = _submit(
+    conversation = submit(
         request,
         form,
         lambda: services.announcement_post(
@@ -153,12 +137,13 @@ def announcement_new(request: HttpRequest) -> HttpResponse:
             body=form.cleaned_data["body"],
             files=form.cleaned_data["attachments"],
         ),
+        renamed=FORM_FIELDS,
     )
     if conversation is not None:
         messages.success(request, _("The announcement is sent to the families of the class."))
         return redirect("messaging-conversation", conversation_id=conversation.pk)
     return render(
-        request, "messaging/announce.html", {"form": form, **_limits()}, status=_form_status(request)
+        request, "messaging/announce.html", {"form": form, **_limits()}, status=form_status(request)
     )
 
 

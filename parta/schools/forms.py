@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from parta.accounts.models import Guardianship, User
@@ -22,15 +21,6 @@ from parta.schools.models import (
 )
 from parta.schools.selectors import teachers_of
 from parta.schools.services import NewPerson
-
-
-def add_service_errors(form: forms.Form, error: ValidationError) -> None:
-    """Show a service's field messages next to the form's fields (the rest above the form)."""
-    if hasattr(error, "error_dict"):
-        for name, messages in error.message_dict.items():
-            form.add_error(name if name in form.fields else None, messages)
-    else:
-        form.add_error(None, error.messages)
 
 
 class DateInput(forms.DateInput):

@@ -6,19 +6,17 @@ else), reads through selectors.py and writes through services.py; the forms only
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from parta.core.forms import form_status, submit
 from parta.schools import selectors, services
 from parta.schools.access import access_class_group, access_school, roles_of
 from parta.schools.forms import (
@@ -26,14 +24,11 @@ from parta.schools.forms import (
     EnrolForm,
     StudyPeriodForm,
     TeachingAssignmentForm,
-    add_service_errors,
 )
 from parta.schools.models import AcademicYear, ClassGroup, School, StudyPeriod
 
 # Logins and passwords of accounts made by an enrolment, shown once on the class group page.
 NEW_ACCOUNTS_KEY = "parta.new_accounts"
-
-T = TypeVar("T")
 
 
 def _school_page(request: HttpRequest, school_id: int, section: str) -> tuple[School, dict[str, Any]]:
@@ -45,23 +40,6 @@ def _school_page(request: HttpRequest, school_id: int, section: str) -> tuple[Sc
 
 def _year_query(year: AcademicYear | None) -> str:
     return f"?year={year.pk}" if year else ""
-
-
-def _submit(request: HttpRequest, form: forms.Form, save: Callable[[], T]) -> T | None:
-    """What ``save`` (a service call) returns for a valid POSTed form; None when there is nothing
-    to save yet or the form or the service refused it, the service's messages put on the form."""
-    if request.method != "POST" or not form.is_valid():
-        return None
-    try:
-        return save()
-    except ValidationError as error:
-        add_service_errors(form, error)
-        return None
-
-
-def _form_status(request: HttpRequest) -> int:
-    # A form shown again after a POST carries errors: 400, so that clients and tests can tell.
-    return 400 if request.method == "POST" else 200
 
 
 @login_required
@@ -88,7 +66,7 @@ def class_group_create(request: HttpRequest, school_id: int) -> HttpResponse:
     school, context = _school_page(request, school_id, "classes")
     year = context["year"]
     form = ClassGroupForm(request.POST or None, school=school, initial={"year": year})
-    group = _submit(
+    group = submit(
         request,
         form,
         lambda: services.class_group_create(actor=request.user, school=school, **form.cleaned_data),
@@ -102,7 +80,7 @@ def class_group_create(request: HttpRequest, school_id: int) -> HttpResponse:
         "cancel_url": reverse("school-classes", args=[school.pk]) + _year_query(year),
         "hide_years": True,
     }
-    return render(request, "schools/form.html", context, status=_form_status(request))
+    return render(request, "schools/form.html", context, status=form_status(request))
 
 
 def _school_class_group(request: HttpRequest, school: School, class_group_id: int) -> ClassGroup:
@@ -138,7 +116,7 @@ def student_enrol(request: HttpRequest, school_id: int, class_group_id: int) -> 
     school, context = _school_page(request, school_id, "classes")
     group = _school_class_group(request, school, class_group_id)
     form = EnrolForm(request.POST or None)
-    result = _submit(
+    result = submit(
         request,
         form,
         lambda: services.student_enrol(actor=request.user, class_group=group, **form.service_kwargs()),
@@ -158,7 +136,7 @@ def student_enrol(request: HttpRequest, school_id: int, class_group_id: int) -> 
         )
         return redirect("school-class", school_id=school.pk, class_group_id=group.pk)
     context |= {"form": form, "group": group, "year": group.year, "hide_years": True}
-    return render(request, "schools/enrol.html", context, status=_form_status(request))
+    return render(request, "schools/enrol.html", context, status=form_status(request))
 
 
 # --- staff and teaching assignments ------------------------------------------------------
@@ -187,7 +165,7 @@ def assignment_create(request: HttpRequest, school_id: int) -> HttpResponse:
         raise Http404
     initial = {"class_group": request.GET.get("class_group")} if request.GET.get("class_group") else {}
     form = TeachingAssignmentForm(request.POST or None, school=school, year=year, initial=initial)
-    saved = _submit(
+    saved = submit(
         request,
         form,
         lambda: services.teaching_assignment_create(actor=request.user, school=school, **form.cleaned_data),
@@ -201,7 +179,7 @@ def assignment_create(request: HttpRequest, school_id: int) -> HttpResponse:
         "cancel_url": reverse("school-assignments", args=[school.pk]) + _year_query(year),
         "hide_years": True,
     }
-    return render(request, "schools/form.html", context, status=_form_status(request))
+    return render(request, "schools/form.html", context, status=form_status(request))
 
 
 # --- study periods -----------------------------------------------------------------------
@@ -232,7 +210,7 @@ def _period_form_page(request: HttpRequest, school_id: int, period_id: int | Non
     else:
         initial = {"year": context["year"]}
     form = StudyPeriodForm(request.POST or None, school=school, editing=period is not None, initial=initial)
-    saved = _submit(
+    saved = submit(
         request,
         form,
         lambda: services.study_period_save(
@@ -249,7 +227,7 @@ def _period_form_page(request: HttpRequest, school_id: int, period_id: int | Non
         "cancel_url": reverse("school-periods", args=[school.pk]) + _year_query(context["year"]),
         "hide_years": True,
     }
-    return render(request, "schools/form.html", context, status=_form_status(request))
+    return render(request, "schools/form.html", context, status=form_status(request))
 
 
 @login_required

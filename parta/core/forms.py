@@ -1,0 +1,49 @@
+"""Pages' forms meet the services: a service's field errors are shown on the form, and a form
+shown again after a POST answers 400."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import TypeVar
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest
+
+T = TypeVar("T")
+
+
+def add_service_errors(
+    form: forms.Form, error: ValidationError, *, renamed: Mapping[str, str] | None = None
+) -> None:
+    """Show a service's field messages next to the form's fields (the rest above the form).
+    ``renamed`` maps a service's field name to the form's where they differ."""
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error.messages)
+        return
+    for name, messages in error.message_dict.items():
+        field = (renamed or {}).get(name, name)
+        form.add_error(field if field in form.fields else None, messages)
+
+
+def submit(
+    request: HttpRequest,
+    form: forms.Form,
+    save: Callable[[], T],
+    *,
+    renamed: Mapping[str, str] | None = None,
+) -> T | None:
+    """What ``save`` (a service call) returns for a valid POSTed form; None when there is nothing
+    to save yet or the form or the service refused it, the service's messages put on the form."""
+    if request.method != "POST" or not form.is_valid():
+        return None
+    try:
+        return save()
+    except ValidationError as error:
+        add_service_errors(form, error, renamed=renamed)
+        return None
+
+
+def form_status(request: HttpRequest) -> int:
+    # A form shown again after a POST carries errors: 400, so that clients and tests can tell.
+    return 400 if request.method == "POST" else 200
