@@ -15,7 +15,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from parta.schools.access import Roles, roles_of
@@ -87,30 +87,70 @@ def can_write_lesson(user: Any, lesson: Lesson) -> bool:
     return lesson.school_id in roles_of(user).admin_school_ids or teaches_lesson(user, lesson)
 
 
+def _reads_assignment(roles: Roles, assignment: TeachingAssignment) -> bool:
+    """``journal_assignments_readable_by`` for one assignment, decided from the roles without a
+    query; ``assignment.class_group`` is read, so fetch it with ``select_related``."""
+    if roles.is_superuser or assignment.school_id in roles.admin_school_ids:
+        return True
+    if assignment.school_id not in roles.teacher_school_ids:
+        return False
+    return roles.user_id in (assignment.teacher_id, assignment.class_group.class_teacher_id)
+
+
+def _reads_lesson(roles: Roles, lesson: Lesson) -> bool:
+    """``lessons_readable_by`` for one lesson, decided from the roles without a query; reads
+    ``lesson.assignment.class_group``."""
+    if _reads_assignment(roles, lesson.assignment):
+        return True
+    return lesson.teacher_id == roles.user_id and lesson.school_id in roles.teacher_school_ids
+
+
+def _may_read_journals(roles: Roles) -> bool:
+    """Only staff (and superusers) read journals: anyone else is refused without a query."""
+    return roles.is_superuser or bool(roles.staff_school_ids)
+
+
+def _first(queryset: QuerySet[Any]) -> Any:
+    """The first row of a query by primary key: no ORDER BY (``.first()`` orders by the model's
+    ordering, which costs CPU to build and a sort to run)."""
+    return next(iter(queryset.order_by()[:1]), None)
+
+
 def access_assignment(user: Any, assignment_id: int, *, for_write: bool = False) -> TeachingAssignment:
     """The teaching assignment whose journal the user may read (404 otherwise); with ``for_write``,
-    a reader who may not write gets PermissionDenied (403)."""
-    assignment = (
-        TeachingAssignment.objects.select_related("class_group", "subgroup", "subject", "year", "teacher")
-        .filter(journal_assignments_readable_by(user), pk=assignment_id)
-        .first()
+    a reader who may not write gets PermissionDenied (403). One query: the assignment by its key,
+    the reader decided from the user's roles."""
+    roles = roles_of(user)
+    if not _may_read_journals(roles):
+        raise Http404
+    assignment: TeachingAssignment | None = _first(
+        TeachingAssignment.objects.select_related(
+            "class_group", "subgroup", "subject", "year", "teacher"
+        ).filter(pk=assignment_id)
     )
-    if assignment is None:
+    if assignment is None or not _reads_assignment(roles, assignment):
         raise Http404
     if for_write and not can_write_assignment(user, assignment):
         raise PermissionDenied
     return assignment
 
 
-def access_lesson(user: Any, lesson_id: int, *, for_write: bool = False) -> Lesson:
+# What a page of a lesson shows besides the lesson; a write that shows nothing leaves them out.
+_LESSON_DISPLAY = ("class_group", "subgroup", "subject", "topic")
+
+
+def access_lesson(user: Any, lesson_id: int, *, for_write: bool = False, display: bool = True) -> Lesson:
     """The lesson whose journal the user may read (404 otherwise); with ``for_write``, a reader who
-    may not write gets PermissionDenied (403)."""
-    lesson = (
-        Lesson.objects.select_related("assignment", "class_group", "subgroup", "subject", "topic")
-        .filter(lessons_readable_by(user), pk=lesson_id)
-        .first()
-    )
-    if lesson is None:
+    may not write gets PermissionDenied (403). One query: the lesson by its key, the reader decided
+    from the user's roles. ``display=False`` leaves out the class group, subgroup, subject and
+    topic (read on first use): a write that shows none of them saves the joins, whose planning
+    costs PostgreSQL more than the rest of the query."""
+    roles = roles_of(user)
+    if not _may_read_journals(roles):
+        raise Http404
+    related = ("assignment__class_group", *(_LESSON_DISPLAY if display else ()))
+    lesson: Lesson | None = _first(Lesson.objects.select_related(*related).filter(pk=lesson_id))
+    if lesson is None or not _reads_lesson(roles, lesson):
         raise Http404
     if for_write and not can_write_lesson(user, lesson):
         raise PermissionDenied

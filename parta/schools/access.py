@@ -6,10 +6,13 @@ Roles are held on a node (city, school, class group) and apply to everything bel
 
 from __future__ import annotations
 
+import functools
+from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Q
+from django.db import connection
+from django.db.models import Field, Model, Q
 from django.http import Http404
 
 from parta.accounts.models import Guardianship, User
@@ -75,28 +78,66 @@ class Roles:
 _NO_ROLES = Roles(0, False, frozenset(), frozenset(), frozenset(), frozenset(), frozenset())
 
 
+# Which relation a row of the roles query comes from: a staff membership's role, or one of these.
+_CITY, _CHILD, _CLASS_GROUP = "city", "child", "class_group"
+
+
+@functools.cache
+def _roles_sql() -> str:
+    """One statement (UNION ALL) for the user's staff memberships (tagged with the role), city
+    roles, guardianships and enrolments, as (tag, id) rows; the user's id is its only parameter.
+
+    Written out because it runs on every request: the ORM's ``.union()`` of the same four
+    querysets costs ~1 ms of CPU to build, this ~0.1 ms."""
+    q = connection.ops.quote_name
+
+    def column(model: type[Model], name: str) -> str:
+        field = model._meta.get_field(name)
+        assert isinstance(field, Field) and field.column
+        return q(field.column)
+
+    def part(model: type[Model], tag: str | None, id_field: str, user_field: str) -> str:
+        # Only names from the models and the constant tags are formatted in; the user's id is a parameter.
+        tag_sql = column(model, "role") if tag is None else f"'{tag}'"
+        return (
+            f"SELECT {tag_sql}, {column(model, id_field)} FROM {q(model._meta.db_table)}"  # noqa: S608
+            f" WHERE {column(model, user_field)} = %s"
+        )
+
+    return " UNION ALL ".join(
+        [
+            part(StaffMembership, None, "school", "user"),
+            part(CityRole, _CITY, "city", "user"),
+            part(Guardianship, _CHILD, "student", "guardian"),
+            part(Enrolment, _CLASS_GROUP, "class_group", "student"),
+        ]
+    )
+
+
+def _role_rows(user_id: int) -> list[tuple[str, int]]:
+    with connection.cursor() as cursor:
+        cursor.execute(_roles_sql(), [user_id] * 4)
+        return [(tag, pk) for tag, pk in cursor.fetchall()]
+
+
 def roles_of(user: Any) -> Roles:
-    """The user's roles, cached on the user object for the rest of the request."""
+    """The user's roles (one query), cached on the user object for the rest of the request."""
     if not getattr(user, "is_authenticated", False):
         return _NO_ROLES
     cached: Roles | None = getattr(user, "_parta_roles", None)
     if cached is not None:
         return cached
-    staff = list(StaffMembership.objects.filter(user_id=user.pk).values_list("school_id", "role"))
+    ids: dict[str, set[int]] = defaultdict(set)
+    for kind, pk in _role_rows(user.pk):
+        ids[kind].add(pk)
     roles = Roles(
         user_id=user.pk,
         is_superuser=bool(user.is_superuser),
-        admin_school_ids=frozenset(s for s, r in staff if r == StaffMembership.Role.ADMIN),
-        teacher_school_ids=frozenset(s for s, r in staff if r == StaffMembership.Role.TEACHER),
-        methodologist_city_ids=frozenset(
-            CityRole.objects.filter(user_id=user.pk).values_list("city_id", flat=True)
-        ),
-        child_ids=frozenset(
-            Guardianship.objects.filter(guardian_id=user.pk).values_list("student_id", flat=True)
-        ),
-        student_class_group_ids=frozenset(
-            Enrolment.objects.filter(student_id=user.pk).values_list("class_group_id", flat=True)
-        ),
+        admin_school_ids=frozenset(ids[StaffMembership.Role.ADMIN]),
+        teacher_school_ids=frozenset(ids[StaffMembership.Role.TEACHER]),
+        methodologist_city_ids=frozenset(ids[_CITY]),
+        child_ids=frozenset(ids[_CHILD]),
+        student_class_group_ids=frozenset(ids[_CLASS_GROUP]),
     )
     user._parta_roles = roles
     return roles

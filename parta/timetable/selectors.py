@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from parta.core.i18n import pick
 from parta.core.names import class_group_name, room_label, short_name, subgroup_name
-from parta.schools.models import ClassGroup, Enrolment, SubgroupMembership
+from parta.schools.models import ClassGroup, Enrolment, Subgroup, SubgroupMembership
 from parta.timetable.models import Lesson
 
 # A person's timetable is asked for a week or a month; a year is the most a client may ask at once.
@@ -99,15 +99,15 @@ _FIELDS = (
 )
 
 # A student's lessons: the class group's name and the subgroup's number are known beforehand.
-_STUDENT_FIELDS = tuple(f for f in _FIELDS if not f.startswith(("class_group__", "subgroup__")))
+STUDENT_FIELDS = tuple(f for f in _FIELDS if not f.startswith(("class_group__", "subgroup__")))
 
 
 def _row(v: dict[str, Any]) -> LessonRow:
     group = class_group_name(v["class_group__grade"], v["class_group__letter"])
-    return _row_in(v, group, v["subgroup__number"])
+    return student_row(v, group, v["subgroup__number"])
 
 
-def _row_in(v: dict[str, Any], group: str, subgroup_number: int | None) -> LessonRow:
+def student_row(v: dict[str, Any], group: str, subgroup_number: int | None) -> LessonRow:
     return LessonRow(
         id=v["id"],
         date=v["date"],
@@ -146,10 +146,47 @@ SchoolScope = frozenset[int] | None
 def _rows(
     lessons: QuerySet[Lesson], date_from: dt.date, date_to: dt.date, school_ids: SchoolScope = None
 ) -> list[LessonRow]:
+    """The lessons' rows in order (date, number, subgroup number with whole-class lessons last).
+
+    The class groups' names and the subgroups' numbers are read by a second, small query rather
+    than joined: PostgreSQL plans the eight-table join in 5-7 ms (the work itself takes 0.3 ms),
+    the six-table one in 1 ms."""
     if school_ids is not None:
         lessons = lessons.filter(school_id__in=school_ids)
-    qs = lessons.filter(date__gte=date_from, date__lte=date_to).order_by("date", "number", "subgroup__number")
-    return [_row(v) for v in qs.values(*_FIELDS)]
+    values = list(
+        lessons.filter(date__gte=date_from, date__lte=date_to)
+        .order_by("date", "number")
+        .values(*STUDENT_FIELDS)
+    )
+    group_ids = {v["class_group_id"] for v in values}
+    subgroup_ids = {v["subgroup_id"] for v in values if v["subgroup_id"] is not None}
+    group_names = {
+        pk: class_group_name(grade, letter)
+        for pk, grade, letter in (
+            ClassGroup.objects.filter(pk__in=group_ids).order_by().values_list("pk", "grade", "letter")
+            if group_ids
+            else []
+        )
+    }
+    subgroup_numbers: dict[int, int] = dict(
+        Subgroup.objects.filter(pk__in=subgroup_ids).order_by().values_list("pk", "number")
+        if subgroup_ids
+        else []
+    )
+    rows = [
+        student_row(v, group_names[v["class_group_id"]], subgroup_numbers.get(v["subgroup_id"] or 0))
+        for v in values
+    ]
+    # PostgreSQL's order for ``subgroup__number`` (NULLS LAST), on every database.
+    rows.sort(
+        key=lambda row: (
+            row.date,
+            row.number,
+            row.subgroup_id is None,
+            subgroup_numbers.get(row.subgroup_id or 0, 0),
+        )
+    )
+    return rows
 
 
 def lessons_for_student(
@@ -189,8 +226,8 @@ def lessons_for_students(
     # 1 ms of work at S = 0.01); with seven tables it plans in 2 ms.
     rows = sorted(
         (
-            _row_in(v, group_names[v["class_group_id"]], subgroup_numbers.get(v["subgroup_id"] or 0))
-            for v in lessons.filter(date__gte=date_from, date__lte=date_to).values(*_STUDENT_FIELDS)
+            student_row(v, group_names[v["class_group_id"]], subgroup_numbers.get(v["subgroup_id"] or 0))
+            for v in lessons.filter(date__gte=date_from, date__lte=date_to).values(*STUDENT_FIELDS)
         ),
         # PostgreSQL's order: whole-class lessons (no subgroup number) after the split ones.
         key=lambda row: (

@@ -97,7 +97,7 @@ def test_bad_topic_filters_are_a_400_with_field_messages(framework, query, field
 
 def test_the_topic_list_reads_a_fixed_number_of_queries(framework, django_assert_max_num_queries):
     client = client_for(framework.a.student)
-    with django_assert_max_num_queries(9):
+    with django_assert_max_num_queries(4):
         assert len(client.get("/api/v1/topics").json()["results"]) == 8
 
 
@@ -176,5 +176,5 @@ def test_the_plan_list_reads_a_fixed_number_of_queries(world, plans, django_asse
     for _ in range(5):
         thematic_plan_build_default(f.TeachingAssignmentFactory.create(class_group=world.a.group))
     client = client_for(world.a.admin)
-    with django_assert_max_num_queries(9):
+    with django_assert_max_num_queries(4):
         assert client.get("/api/v1/thematic-plans").json()["count"] == 7

@@ -12,7 +12,7 @@ from django.utils import timezone
 from parta.core.testing import factories as f
 from parta.journal import services
 from parta.journal.models import GradingScheme, JournalChange, Mark, Scale
-from parta.journal.tests.conftest import j
+from parta.journal.tests.conftest import client_for, j
 from parta.outbox.models import OutboxEvent
 from parta.timetable.models import Lesson
 
@@ -307,3 +307,25 @@ def test_strangers_get_404(world):
             services.mark_update(user, mark.pk, version=1, value=4)
         with pytest.raises(Http404):
             services.mark_delete(user, mark.pk, version=1)
+
+
+def test_a_mark_is_written_in_a_fixed_number_of_queries(journal, django_assert_num_queries):
+    teacher = type(journal.teacher).objects.get(pk=journal.teacher.pk)  # no roles cached
+    # The savepoint, the roles, the lesson, its checks (study periods, the student, the scale, the
+    # control form), the mark, its history, the outbox event, the savepoint's release.
+    with django_assert_num_queries(8):
+        services.mark_create(
+            teacher,
+            lesson_id=journal.lesson.pk,
+            student_id=journal.student.pk,
+            value=5,
+            control_form_id=journal.forms["test"].pk,
+        )
+
+
+def test_the_mark_api_writes_in_a_fixed_number_of_queries(journal, django_assert_num_queries):
+    client = client_for(journal.teacher)
+    body = {"lesson": journal.lesson.pk, "student": journal.student.pk, "value": 4}
+    # The token and its user, then the service's eight (above).
+    with django_assert_num_queries(9):
+        assert client.post("/api/v1/marks", body, format="json").status_code == 201

@@ -415,7 +415,7 @@ def test_contact_groups_run_a_fixed_number_of_queries(world, django_assert_max_n
         f.GuardianshipFactory.create(guardian=f.UserFactory.create(), student=kid)
     for person in (a.parent, a.subject_teacher, a.admin):
         fresh = type(person).objects.get(pk=person.pk)  # roles not cached: they count too
-        with django_assert_max_num_queries(9):
+        with django_assert_max_num_queries(5):
             selectors.contact_groups(fresh)
 
 

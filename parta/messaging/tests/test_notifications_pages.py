@@ -42,7 +42,7 @@ def test_list_shows_own_notifications_unread_first(
     notes(world.b.parent, 1)
     client.force_login(world.a.parent)
     # Session, user, roles (4), header school, then the page's own two: the list and the unread count.
-    with django_assert_max_num_queries(9):
+    with django_assert_max_num_queries(6):
         response = client.get("/notifications/")
     assert response.status_code == 200
     html = response.content.decode()
@@ -144,7 +144,7 @@ def test_preferences_page_shows_errors_and_saves_nothing(world: World, client: C
 def test_api_list_and_read(world: World, django_assert_max_num_queries: Any) -> None:
     first, second = notes(world.a.parent)
     client = api(world.a.parent)
-    with django_assert_max_num_queries(4):
+    with django_assert_max_num_queries(2):
         data = client.get("/api/v1/notifications").json()
     assert data["count"] == 2
     assert [row["id"] for row in data["results"]] == [second.pk, first.pk]

@@ -5,7 +5,7 @@ from parta.core.testing import factories as f
 from parta.curriculum.access import access_thematic_plan
 from parta.curriculum.services import thematic_plan_build_default
 from parta.schools.access import access_child, access_class_group, access_person, access_school, roles_of
-from parta.schools.models import StaffMembership
+from parta.schools.models import CityRole, StaffMembership
 
 
 def test_roles_are_read_from_memberships(world):
@@ -15,6 +15,24 @@ def test_roles_are_read_from_memberships(world):
     assert roles_of(world.a.student).names == ["student"]
     assert roles_of(world.methodologist).names == ["methodologist"]
     assert roles_of(world.outsider).names == []
+
+
+def test_roles_are_read_in_one_query_and_once_per_request(world, django_assert_num_queries):
+    """A user who is everything at once: every relation lands in its own set."""
+    user = type(world.a.parent).objects.get(pk=world.a.parent.pk)
+    f.StaffMembershipFactory.create(user=user, school=world.a.school, role=StaffMembership.Role.ADMIN)
+    f.StaffMembershipFactory.create(user=user, school=world.b.school, role=StaffMembership.Role.TEACHER)
+    CityRole.objects.create(city=world.a.school.city, user=user, role=CityRole.Role.METHODOLOGIST)
+    f.EnrolmentFactory.create(student=user, class_group=world.b.group)
+    with django_assert_num_queries(1):
+        roles = roles_of(user)
+        assert roles_of(user) is roles
+    assert roles.admin_school_ids == {world.a.school.pk}
+    assert roles.teacher_school_ids == {world.b.school.pk}
+    assert roles.methodologist_city_ids == {world.a.school.city_id}
+    assert roles.child_ids == {world.a.student.pk, world.a.sibling.pk}
+    assert roles.student_class_group_ids == {world.b.group.pk}
+    assert roles.names == ["admin", "teacher", "methodologist", "parent", "student"]
 
 
 def test_parent_reaches_own_children_only(world):

@@ -121,7 +121,7 @@ def test_the_class_group_list_reads_a_fixed_number_of_queries(world, django_asse
         group = f.ClassGroupFactory.create(year=world.a.group.year, grade=5, letter=letter)
         f.EnrolmentFactory.create(class_group=group)
     client = client_for(world.a.admin)
-    with django_assert_max_num_queries(9):
+    with django_assert_max_num_queries(5):
         assert len(client.get(f"/api/v1/schools/{world.a.school.pk}/class-groups").json()["results"]) == 7
 
 
@@ -167,7 +167,7 @@ def test_class_group_detail_reads_a_fixed_number_of_queries(world, django_assert
     for _ in range(10):
         f.EnrolmentFactory.create(class_group=world.a.group)
     client = client_for(world.a.admin)
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(6):
         assert len(client.get(f"/api/v1/class-groups/{world.a.group.pk}").json()["students"]) == 11
 
 

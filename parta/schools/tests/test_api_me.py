@@ -96,7 +96,7 @@ def test_me_reads_a_fixed_number_of_queries(world, django_assert_max_num_queries
     for _ in range(5):
         f.GuardianshipFactory.create(guardian=world.a.parent, student=f.EnrolmentFactory.create().student)
     client = client_for(world.a.parent)
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(5):
         assert len(client.get("/api/v1/me").json()["children"]) == 7
 
 

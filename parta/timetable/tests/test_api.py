@@ -178,7 +178,7 @@ def test_the_timetable_reads_a_fixed_number_of_queries(world, django_assert_max_
         )
     client = client_for(world.a.parent)
     url = f"/api/v1/people/{world.a.student.pk}/timetable?from={MONDAY}&to={MONDAY + dt.timedelta(days=90)}"
-    with django_assert_max_num_queries(11):
+    with django_assert_max_num_queries(7):
         assert len(client.get(url).json()["lessons"]) == lessons + 1
 
 

@@ -398,9 +398,9 @@ def _fill_week(world, count):
             made += 1
 
 
-# Session, user, roles (4), access, placement or staff schools, lessons (up to 3), holidays,
+# Session, user, roles (1), access, placement or staff schools, lessons (up to 3), holidays,
 # links (2), header school, unread notifications and messages: a fixed number, whatever the number of lessons.
-BUDGET = 17
+BUDGET = 14
 
 
 @pytest.mark.parametrize("count", [0, 40])
