@@ -7,6 +7,7 @@ from django.core.cache import cache
 from django.test.utils import override_settings
 from django.utils import translation
 
+from parta.core import versions
 from parta.core.testing.world import World, build_world
 
 # The test run only: production keeps Django's default (PBKDF2), slow on purpose. Tests hash the
@@ -53,13 +54,25 @@ def english_by_default(settings: Any) -> Iterator[None]:
         yield
 
 
+@pytest.fixture(scope="session", autouse=True)
+def read_cache() -> Iterator[None]:
+    # Cached reads on in every test (the local-memory cache is one process's, as the tests are), so
+    # any read a test makes after its writes commit goes through the invalidation.
+    with override_settings(PARTA_READ_CACHE=True):
+        yield
+
+
 @pytest.fixture(autouse=True)
 def empty_cache() -> Iterator[None]:
     # The cache counts sign-in attempts (the API's throttle, the login page's limit); one test's
     # attempts must not count against the next, which would otherwise see a 429 for no reason.
+    # It also holds cached reads and version tokens, and the connection the keys a rolled-back
+    # test transaction left pending.
     cache.clear()
+    versions.forget_pending()
     yield
     cache.clear()
+    versions.forget_pending()
 
 
 @pytest.fixture

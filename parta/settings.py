@@ -111,6 +111,8 @@ if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Cached reads (the diary, the journal; parta/core/versions.py) need one cache all processes share.
+PARTA_READ_CACHE = env_bool("PARTA_READ_CACHE", bool(REDIS_URL))
 
 # Background work (invariant 4). With no broker configured — the laptop demo — tasks run
 # in-process, right after the transaction that wrote their outbox rows commits.

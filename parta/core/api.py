@@ -8,17 +8,21 @@ so that a reference is written the same way by every endpoint.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from django.db.models import QuerySet
+from django.http import HttpResponse
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, inline_serializer
 from rest_framework import serializers
 from rest_framework.pagination import LimitOffsetPagination
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from parta.core import versions
 from parta.core.i18n import pick
 from parta.core.ids import MAX_ID
 from parta.core.names import short_name
@@ -45,6 +49,22 @@ class ListApi(APIView):
 
     def paginated_response(self, data: Any) -> Response:
         return self.paginator.get_paginated_response(data)
+
+
+# --- cached answers ----------------------------------------------------------------------
+
+
+def cached_json(reading: versions.Reading, data: Callable[[], Any]) -> HttpResponse:
+    """A JSON answer made once and then reused while no version token it depends on changes
+    (``parta.core.versions``); the language is added to the reading's key. Access is the caller's
+    to check before."""
+    body = versions.cached(
+        f"{reading.key}:{get_language()}",
+        depends_on=reading.depends_on,
+        also_depends_on=reading.also_depends_on,
+        make=lambda: JSONRenderer().render(data()),
+    )
+    return HttpResponse(body, content_type="application/json")
 
 
 # --- filters -----------------------------------------------------------------------------

@@ -12,6 +12,7 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from parta.core import versions
 from parta.curriculum.models import Outcome, PlanItem, Section, ThematicPlan, Topic
 from parta.schools.models import Subject, TeachingAssignment
 
@@ -224,6 +225,8 @@ class _Rows:
         self.model.objects.bulk_create(self.new)
         if self.changed:
             self.model.objects.bulk_update(list(self.changed.values()), sorted(self.changed_fields))
+            # Bulk writes send no signals: renamed subjects and topics show in every diary.
+            versions.touch([versions.EVERYTHING])
 
 
 @transaction.atomic

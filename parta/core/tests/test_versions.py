@@ -1,0 +1,103 @@
+"""The read cache's tokens: a read is reused until a token it depends on changes, and a write
+changes tokens only once it commits."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.cache import cache
+from django.db import transaction
+
+from parta.core import versions
+
+
+class Reads:
+    """Counts how often the cached read was really made."""
+
+    def __init__(self) -> None:
+        self.made = 0
+
+    def __call__(self) -> bytes:
+        self.made += 1
+        return f"read {self.made}".encode()
+
+
+def read(reads: Reads, *deps: str) -> bytes:
+    return versions.cached("entry", depends_on=deps, make=reads)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_read_is_reused_until_a_token_it_depends_on_changes() -> None:
+    reads = Reads()
+    assert read(reads, versions.student(1), versions.EVERYTHING) == b"read 1"
+    assert read(reads, versions.student(1), versions.EVERYTHING) == b"read 1"
+    versions.touch([versions.student(2)])  # someone else's
+    assert read(reads, versions.student(1), versions.EVERYTHING) == b"read 1"
+    versions.touch([versions.student(1)])
+    assert read(reads, versions.student(1), versions.EVERYTHING) == b"read 2"
+    versions.touch([versions.EVERYTHING])
+    assert read(reads, versions.student(1), versions.EVERYTHING) == b"read 3"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_tokens_found_later_are_read_before_the_data() -> None:
+    order: list[str] = []
+
+    def more() -> list[str]:
+        order.append("more")
+        return [versions.class_group(7)]
+
+    def make() -> bytes:
+        order.append("make")
+        return b"x"
+
+    versions.cached("entry", depends_on=[versions.student(1)], also_depends_on=more, make=make)
+    assert order == ["more", "make"]
+    versions.touch([versions.class_group(7)])
+    versions.cached("entry", depends_on=[versions.student(1)], also_depends_on=more, make=make)
+    assert order == ["more", "make", "more", "make"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_write_in_a_transaction_changes_tokens_when_it_commits() -> None:
+    reads = Reads()
+    read(reads, versions.student(1))
+    with transaction.atomic():
+        versions.touch([versions.student(1)])
+        # Another process would still be served the committed state; the writer itself reads
+        # around the cache, which cannot hold its uncommitted writes.
+        assert cache.get(versions.student(1)) is not None
+        before = cache.get(versions.student(1))
+        assert read(reads, versions.student(1)) == b"read 2"
+        assert cache.get(versions.student(1)) == before
+    assert cache.get(versions.student(1)) != before
+    assert read(reads, versions.student(1)) == b"read 3"
+    assert read(reads, versions.student(1)) == b"read 3"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_rolled_back_write_changes_nothing_and_leaves_the_cache_in_use() -> None:
+    reads = Reads()
+    read(reads, versions.student(1))
+    token = cache.get(versions.student(1))
+    with pytest.raises(RuntimeError), transaction.atomic():
+        versions.touch([versions.student(1)])
+        raise RuntimeError
+    assert cache.get(versions.student(1)) == token
+    assert read(reads, versions.student(1)) == b"read 1"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_lost_token_is_a_new_token() -> None:
+    reads = Reads()
+    read(reads, versions.student(1))
+    cache.delete(versions.student(1))  # evicted, or the cache server restarted empty
+    assert read(reads, versions.student(1)) == b"read 2"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_without_the_read_cache_every_read_is_made(settings: object) -> None:
+    settings.PARTA_READ_CACHE = False  # type: ignore[attr-defined]
+    reads = Reads()
+    read(reads, versions.student(1))
+    read(reads, versions.student(1))
+    assert reads.made == 2

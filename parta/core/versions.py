@@ -1,0 +1,175 @@
+"""Cached reads with exact invalidation: version tokens instead of deletes.
+
+A cached read (a student's diary for some days, a teacher's journal) is stored with the version
+tokens of everything it was made from — the student, their class group, their school, and
+``EVERYTHING`` (the city-wide names of subjects, topics and people). A write changes the tokens it
+concerns (``touch``, called by ``parta.core.freshness`` for every model write); the next read
+compares the stored tokens with the current ones and makes the read again on any difference.
+
+Why this is exact:
+- Tokens are read *before* the data (``cached``), so an entry never claims tokens newer than the
+  data it holds. A read that races a write stores, at worst, an entry under a token that is
+  already old, which nobody will accept.
+- Inside a transaction the keys wait and get new tokens once it commits (``on_commit``), before
+  the writer's response goes out: the very next request reads the new data. Until then the
+  writer's own connection does not use the cache (it would not see its uncommitted writes).
+- A token that is missing (never written, or evicted) is created before the first read that
+  needs it, so no entry is ever stored against "no token".
+
+The cache is the Django cache; across processes it must be a shared one (Redis), so the read
+cache is on only when ``PARTA_READ_CACHE`` is (by default: when REDIS_URL is set). When the cache
+server fails, reads are made from the database and writes still succeed; entries expire after
+``ENTRY_SECONDS`` in any case (docs/performance.md).
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, replace
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import DEFAULT_DB_ALIAS, transaction
+
+log = logging.getLogger(__name__)
+
+EVERYTHING = "v:all"
+# A cached read lives at most this long whatever happens (bounds memory, and what a lost token
+# write during a cache server failure could cost).
+ENTRY_SECONDS = 3600
+_PENDING = "_parta_pending_versions"
+
+
+def student(pk: int) -> str:
+    """A student's own records: marks, attendance, homework ticks, enrolment, subgroups."""
+    return f"v:st:{pk}"
+
+
+def class_group(pk: int) -> str:
+    """A class group's lessons (and its subgroups'), homework and list of students."""
+    return f"v:cg:{pk}"
+
+
+def class_marks(pk: int) -> str:
+    """The marks, attendance and period marks of a class group's students (the journal's cells)."""
+    return f"v:cm:{pk}"
+
+
+def school(pk: int) -> str:
+    """A school's calendar (periods, holidays), rooms, bells, control forms, grading schemes."""
+    return f"v:sc:{pk}"
+
+
+def _new_tokens(keys: Iterable[str]) -> None:
+    try:
+        cache.set_many({key: secrets.token_hex(8) for key in keys}, timeout=None)
+    except Exception:  # the cache server is down: nothing to invalidate against until it is back
+        log.exception("could not renew version tokens")
+
+
+def _flush(using: str) -> None:
+    connection = transaction.get_connection(using)
+    keys: set[str] = getattr(connection, _PENDING, set())
+    setattr(connection, _PENDING, set())
+    if keys:
+        _new_tokens(keys)
+
+
+def touch(keys: Iterable[str], *, using: str = DEFAULT_DB_ALIAS) -> None:
+    """New tokens for these keys: now outside a transaction, else once it commits."""
+    keys = set(keys)
+    if not keys:
+        return
+    connection = transaction.get_connection(using)
+    if not connection.in_atomic_block:
+        _new_tokens(keys)
+        return
+    pending: set[str] = getattr(connection, _PENDING, set())
+    pending |= keys
+    setattr(connection, _PENDING, pending)
+    # One callback per call: a rolled-back savepoint drops its callbacks, not the pending keys.
+    transaction.on_commit(lambda: _flush(using), using=using)
+
+
+def _writing(using: str) -> bool:
+    """This connection holds uncommitted writes that touched tokens (pending keys in a transaction)."""
+    connection = transaction.get_connection(using)
+    if not connection.in_atomic_block:
+        # Keys left by a transaction that rolled back: nothing was written, drop them.
+        setattr(connection, _PENDING, set())
+        return False
+    return bool(getattr(connection, _PENDING, None))
+
+
+def current(keys: Iterable[str]) -> dict[str, str]:
+    """The current token of every key, creating the missing ones."""
+    keys = list(dict.fromkeys(keys))
+    found: dict[str, str] = cache.get_many(keys)
+    missing = [key for key in keys if key not in found]
+    if missing:
+        for key in missing:
+            cache.add(key, secrets.token_hex(8), timeout=None)
+        found.update(cache.get_many(missing))
+    return found
+
+
+@dataclass(frozen=True)
+class Reading:
+    """What a cached read is stored under and made from: ``key`` names all it varies by besides the
+    tokens (whose it is, the reader's scope); ``depends_on`` are the tokens known up front and
+    ``also_depends_on`` finds more in the database (see ``cached``)."""
+
+    key: str
+    depends_on: tuple[str, ...]
+    also_depends_on: Callable[[], Iterable[str]] | None = None
+
+    def narrowed(self, *parts: object) -> Reading:
+        """The same reading of a part of it (a date range, say): the parts are added to the key."""
+        return replace(self, key=":".join([self.key, *map(str, parts)]))
+
+
+def enabled() -> bool:
+    return bool(getattr(settings, "PARTA_READ_CACHE", False))
+
+
+def cached(
+    key: str,
+    *,
+    depends_on: Iterable[str],
+    also_depends_on: Callable[[], Iterable[str]] | None = None,
+    make: Callable[[], bytes],
+    using: str = DEFAULT_DB_ALIAS,
+) -> bytes:
+    """``make()``'s bytes, from the cache while no token they depend on has changed.
+
+    ``depends_on`` are known up front; ``also_depends_on`` finds more from the database (a
+    student's class groups) and runs after the first tokens are read, so a change to what it reads
+    (an enrolment) shows in those first tokens."""
+    if not enabled() or _writing(using):
+        return make()
+    try:
+        entry: Any = cache.get(key)
+        if entry is not None:
+            tokens, body = entry
+            if cache.get_many(list(tokens)) == tokens:
+                return bytes(body)
+        tokens = current(depends_on)
+        if also_depends_on is not None:
+            tokens.update(current(also_depends_on()))
+    except Exception:
+        log.exception("read cache unavailable; reading from the database")
+        return make()
+    body = make()
+    try:
+        cache.set(key, (tokens, body), timeout=ENTRY_SECONDS)
+    except Exception:
+        log.exception("could not store a cached read")
+    return body
+
+
+def forget_pending(using: str = DEFAULT_DB_ALIAS) -> None:
+    """Drop this connection's pending keys (tests: their transactions are rolled back, never committed)."""
+    setattr(transaction.get_connection(using), _PENDING, set())
