@@ -6,8 +6,10 @@ Who reads a diary (``access_diary``): the student, their guardians, and through 
 and the school's administrators (staff see only their own school's records). Anyone else gets 404.
 
 Every read runs a fixed number of queries whatever the number of lessons, marks or homework: the
-week builds on ``parta.timetable.selectors.lessons_for_student`` and adds one query each for
-marks, attendance and homework (with its links, files and ticks).
+week reads the student and their enrolments once (``reach_diary``), their lessons as
+``parta.timetable.selectors.lessons_for_student`` does (``lessons_of``, with the class groups
+already known), and one query each for marks, attendance and homework (with its links, files and
+ticks).
 """
 
 from __future__ import annotations
@@ -18,18 +20,28 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from parta.core import versions
 from parta.core.i18n import pick
 from parta.core.names import class_group_name
-from parta.homework.selectors import HomeworkRow, homework_for_student
+from parta.homework.selectors import HomeworkRow, homework_for_reached_student
 from parta.journal import scales
 from parta.journal.models import AbsenceNotice, Attendance, Mark
-from parta.schools.access import access_person, person_school_scope
-from parta.schools.models import Enrolment, Holiday
-from parta.timetable.selectors import Day, LessonRow, lessons_for_student, week_days, week_start
+from parta.schools.access import access_person, is_self_or_child, person_school_scope, roles_of
+from parta.schools.models import Enrolment, Holiday, SubgroupMembership
+from parta.timetable.models import Lesson
+from parta.timetable.selectors import (
+    STUDENT_FIELDS,
+    Day,
+    LessonRow,
+    student_row,
+    week_days,
+    week_start,
+)
 
 # The API gives at most a month of diary at once: a month of a full timetable with its marks and
 # homework is what one phone screen scrolls through; the timetable API serves longer ranges.
@@ -55,18 +67,106 @@ class DiaryStudent:
     year_ends_on: dt.date
     # The reader's scope (``person_school_scope``): None reads every school.
     school_ids: frozenset[int] | None
+    # Every class group of the student's enrolments in that scope (id, name): whose lessons are theirs.
+    class_groups: tuple[tuple[int, str], ...]
 
 
-def access_diary(user: Any, student_id: int, day: dt.date | None = None) -> DiaryStudent:
-    """The student as the reader may see them, placed in the class group of the year that contains
-    ``day`` (else their latest year). 404 for anyone not a student or not the reader's to see."""
+@dataclass(frozen=True)
+class _Placement:
+    """One enrolment of the student: a class group in a school year."""
+
+    class_group_id: int
+    class_group: str
+    school_id: int
+    school: str
+    year_id: int
+    year: str
+    starts_on: dt.date
+    ends_on: dt.date
+
+
+@dataclass(frozen=True)
+class DiaryAccess:
+    """A student the reader may open the diary of, with every enrolment the reader may see (newest
+    year first): what ``reach_diary`` read once, to place the student in any day's year."""
+
+    id: int
+    name: str
+    school_ids: frozenset[int] | None
+    placements: tuple[_Placement, ...]
+
+    def on(self, day: dt.date | None = None) -> DiaryStudent:
+        """The student in the class group of the year that contains ``day`` (default: today), else
+        of their latest year."""
+        day = day or timezone.localdate()
+        row = next((p for p in self.placements if p.starts_on <= day <= p.ends_on), self.placements[0])
+        return DiaryStudent(
+            id=self.id,
+            name=self.name,
+            class_group_id=row.class_group_id,
+            class_group=row.class_group,
+            school_id=row.school_id,
+            school=row.school,
+            year_id=row.year_id,
+            year=row.year,
+            year_starts_on=row.starts_on,
+            year_ends_on=row.ends_on,
+            school_ids=self.school_ids,
+            class_groups=tuple({p.class_group_id: p.class_group for p in self.placements}.items()),
+        )
+
+
+def diary_reading(user: Any, student_id: int) -> versions.Reading:
+    """How the student's diary is cached for this reader (``parta.core.versions``; narrow it to the
+    dates asked), once the reader may open it — 404 otherwise, before any cache is asked.
+
+    The student, their guardians and superusers pass on their roles alone; staff go through
+    ``access_person`` and read only their schools' records, which the key records. Whether the id
+    is a student at all is the diary's own answer (``reach_diary``): a 404 is never cached."""
+    roles = roles_of(user)
+    scope: frozenset[int] | None = None
+    if not (roles.is_superuser or is_self_or_child(user, student_id)):
+        scope = person_school_scope(user, access_person(user, student_id).pk)
+
+    def class_tokens() -> list[str]:
+        enrolments = Enrolment.objects.filter(student_id=student_id)
+        if scope is not None:
+            enrolments = enrolments.filter(school_id__in=scope)
+        rows = enrolments.values_list("class_group_id", "school_id")
+        return [
+            token
+            for group, school in rows
+            for token in (versions.class_group(group), versions.school(school))
+        ]
+
+    reader = "all" if scope is None else ",".join(str(pk) for pk in sorted(scope))
+    return versions.Reading(
+        key=f"diary:{student_id}:{reader}",
+        depends_on=(versions.EVERYTHING, versions.student(student_id)),
+        also_depends_on=class_tokens,
+    )
+
+
+def reach_diary(user: Any, student_id: int) -> DiaryAccess:
+    """The student whose diary the reader may open, with their enrolments: two queries (the
+    person, their enrolments). 404 for anyone not a student or not the reader's to see."""
     person = access_person(user, student_id)
     scope = person_school_scope(user, person.pk)
     enrolments = Enrolment.objects.filter(student_id=person.pk)
     if scope is not None:
         enrolments = enrolments.filter(school_id__in=scope)
-    rows = list(
-        enrolments.order_by("-year__starts_on").values(
+    placements = tuple(
+        _Placement(
+            class_group_id=r["class_group_id"],
+            class_group=class_group_name(r["class_group__grade"], r["class_group__letter"]),
+            school_id=r["school_id"],
+            school=r["school__short_name"],
+            year_id=r["year_id"],
+            year=r["year__name"],
+            starts_on=r["year__starts_on"],
+            ends_on=r["year__ends_on"],
+        )
+        for r in enrolments.order_by("-year__starts_on").values(
             "class_group_id",
             "class_group__grade",
             "class_group__letter",
@@ -78,23 +178,20 @@ def access_diary(user: Any, student_id: int, day: dt.date | None = None) -> Diar
             "year__ends_on",
         )
     )
-    if not rows:
+    if not placements:
         raise Http404
-    day = day or timezone.localdate()
-    row = next((r for r in rows if r["year__starts_on"] <= day <= r["year__ends_on"]), rows[0])
-    return DiaryStudent(
+    return DiaryAccess(
         id=person.pk,
         name=person.full_name or person.get_username(),
-        class_group_id=row["class_group_id"],
-        class_group=class_group_name(row["class_group__grade"], row["class_group__letter"]),
-        school_id=row["school_id"],
-        school=row["school__short_name"],
-        year_id=row["year_id"],
-        year=row["year__name"],
-        year_starts_on=row["year__starts_on"],
-        year_ends_on=row["year__ends_on"],
         school_ids=scope,
+        placements=placements,
     )
+
+
+def access_diary(user: Any, student_id: int, day: dt.date | None = None) -> DiaryStudent:
+    """The student as the reader may see them, placed in the class group of the year that contains
+    ``day`` (else their latest year). 404 for anyone not a student or not the reader's to see."""
+    return reach_diary(user, student_id).on(day)
 
 
 def scoped(qs: Any, student: DiaryStudent) -> Any:
@@ -258,7 +355,41 @@ def _homework_rows(
 ) -> list[HomeworkRow]:
     """The homework app's own read of the student's homework (its access rules, links, files and
     the student's tick): due in the range, or due soon after it (for "set at this lesson")."""
-    return homework_for_student(user, student.id, date_from, date_to + dt.timedelta(days=SET_AHEAD_DAYS))
+    return homework_for_reached_student(
+        user, student.id, date_from, date_to + dt.timedelta(days=SET_AHEAD_DAYS)
+    )
+
+
+def lessons_of(student: DiaryStudent, date_from: dt.date, date_to: dt.date) -> list[LessonRow]:
+    """The student's lessons (``parta.timetable.selectors.lessons_for_student``'s rows, in its
+    order) with the class groups ``reach_diary`` has read already: two queries, their subgroups and
+    the lessons of their class groups, of the split ones only their subgroups'."""
+    group_names = dict(student.class_groups)
+    subgroup_numbers: dict[int, int] = dict(
+        SubgroupMembership.objects.filter(student_id=student.id).values_list(
+            "subgroup_id", "subgroup__number"
+        )
+    )
+    lessons = Lesson.objects.filter(
+        Q(subgroup_id__isnull=True) | Q(subgroup_id__in=subgroup_numbers),
+        class_group_id__in=group_names,
+        date__gte=date_from,
+        date__lte=date_to,
+    )
+    lessons = scoped(lessons, student)
+    return sorted(
+        (
+            student_row(v, group_names[v["class_group_id"]], subgroup_numbers.get(v["subgroup_id"] or 0))
+            for v in lessons.values(*STUDENT_FIELDS)
+        ),
+        # The timetable's order: whole-class lessons (no subgroup number) after the split ones.
+        key=lambda row: (
+            row.date,
+            row.number,
+            row.subgroup_id is None,
+            subgroup_numbers.get(row.subgroup_id or 0),
+        ),
+    )
 
 
 def _holidays(
@@ -344,7 +475,7 @@ def diary_week(user: Any, student_id: int, monday: dt.date) -> DiaryWeek:
     monday = week_start(monday)
     last_day = monday + dt.timedelta(days=5)
     student = access_diary(user, student_id, monday)
-    rows = lessons_for_student(student.id, monday, last_day, school_ids=student.school_ids)
+    rows = lessons_of(student, monday, last_day)
     days = _build_days(user, student, week_days(rows, monday), monday, last_day)
     return DiaryWeek(student=student, monday=monday, last_day=last_day, days=days)
 
@@ -361,9 +492,15 @@ def diary_range(user: Any, student_id: int, date_from: dt.date, date_to: dt.date
     """Every day from ``date_from`` to ``date_to`` (inclusive, at most ``MAX_RANGE_DAYS``) with its
     lessons, marks, attendance and homework. Access is checked before the range: someone else's
     id answers 404 whatever the dates."""
-    student = access_diary(user, student_id, date_from)
+    return diary_range_of(user, reach_diary(user, student_id), date_from, date_to)
+
+
+def diary_range_of(user: Any, reach: DiaryAccess, date_from: dt.date, date_to: dt.date) -> DiaryRange:
+    """``diary_range`` of a student ``reach_diary`` has let the user reach (the API checks access
+    before it reads the query's dates, and does not check it twice)."""
+    student = reach.on(date_from)
     validate_range(date_from, date_to)
-    rows = lessons_for_student(student.id, date_from, date_to, school_ids=student.school_ids)
+    rows = lessons_of(student, date_from, date_to)
     span = (date_to - date_from).days + 1
     days = [Day(date_from + dt.timedelta(days=i)) for i in range(span)]
     by_date = {d.date: d for d in days}

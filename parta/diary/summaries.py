@@ -30,11 +30,14 @@ from parta.core.i18n import pick
 from parta.core.ids import parse_id
 from parta.diary.selectors import (
     AttendanceRow,
+    DiaryAccess,
     DiaryStudent,
     MarkRow,
     access_diary,
     attendance_rows,
+    lessons_of,
     mark_rows,
+    reach_diary,
     scoped,
     validate_range,
 )
@@ -42,7 +45,6 @@ from parta.journal import scales
 from parta.journal.models import Attendance, Mark, PeriodMark, Scale
 from parta.journal.selectors import student_marks
 from parta.schools.models import StudyPeriod, SubgroupMembership, Subject, TeachingAssignment
-from parta.timetable.selectors import lessons_for_student
 
 # Fewer students than this in a week's marks and the class average is not shown: with two or three,
 # a child who knows their own mark could work out a classmate's.
@@ -388,15 +390,10 @@ def _attendance(
     student: DiaryStudent, date_from: dt.date, date_to: dt.date, periods: list[PeriodRef]
 ) -> AttendanceSummary:
     """Counts per subject and per period over the range: lessons held (not cancelled, up to today)
-    from the timetable, absences and lateness from the journal. Five queries."""
+    from the timetable, absences and lateness from the journal. Three queries (the student's
+    subgroups, their lessons, their attendance)."""
     today = timezone.localdate()
-    lessons = [
-        row
-        for row in lessons_for_student(
-            student.id, date_from, min(date_to, today), school_ids=student.school_ids
-        )
-        if not row.is_cancelled
-    ]
+    lessons = [row for row in lessons_of(student, date_from, min(date_to, today)) if not row.is_cancelled]
     entries = attendance_rows(student, date_from, date_to)
     total = AttendanceCounts()
     subjects: dict[str, SubjectAttendance] = {}
@@ -445,7 +442,12 @@ def attendance_summary(
 
 def attendance_range(user: Any, student_id: int, date_from: dt.date, date_to: dt.date) -> AttendanceSummary:
     """Attendance from one date to another (at most ``MAX_ATTENDANCE_DAYS``), for the API."""
-    student = access_diary(user, student_id, date_from)
+    return attendance_range_of(reach_diary(user, student_id), date_from, date_to)
+
+
+def attendance_range_of(reach: DiaryAccess, date_from: dt.date, date_to: dt.date) -> AttendanceSummary:
+    """``attendance_range`` of a student ``reach_diary`` has let the user reach."""
+    student = reach.on(date_from)
     validate_range(date_from, date_to, max_days=MAX_ATTENDANCE_DAYS)
     return _attendance(student, date_from, date_to, _periods(student))
 

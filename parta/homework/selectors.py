@@ -15,7 +15,7 @@ from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from django.db.models import Count, OuterRef, QuerySet, Subquery
+from django.db.models import Count, F, OuterRef, QuerySet, Subquery, Value
 from django.urls import reverse
 
 from parta.core.i18n import pick
@@ -119,22 +119,31 @@ class Completion:
 def _attachments(
     homework_ids: Collection[int],
 ) -> tuple[dict[int, tuple[LinkRow, ...]], dict[int, tuple[FileRow, ...]]]:
-    """Links and files of these homework: two queries (none for no homework)."""
+    """Links and files of these homework: one query (none for no homework), the links' rows and
+    the files' rows in one ``UNION ALL`` (a link's row: its address, title and size 0; a file's:
+    its name, "" and size)."""
     links: dict[int, list[LinkRow]] = defaultdict(list)
     files: dict[int, list[FileRow]] = defaultdict(list)
     if homework_ids:
-        for hw_id, url, title in (
+        link_rows = (
             HomeworkLink.objects.filter(homework_id__in=homework_ids)
-            .order_by("pk")
-            .values_list("homework_id", "url", "title")
-        ):
-            links[hw_id].append(LinkRow(url, title))
-        for hw_id, pk, name, size in (
+            .order_by()
+            .annotate(is_file=Value(False), text=F("url"), detail=F("title"), size=Value(0))
+            .values_list("is_file", "homework_id", "pk", "text", "detail", "size")
+        )
+        file_rows = (
             HomeworkFile.objects.filter(homework_id__in=homework_ids)
-            .order_by("pk")
-            .values_list("homework_id", "pk", "name", "size")
+            .order_by()
+            .annotate(is_file=Value(True), text=F("name"), detail=Value(""), bytes=F("size"))
+            .values_list("is_file", "homework_id", "pk", "text", "detail", "bytes")
+        )
+        for is_file, hw_id, pk, text, detail, size in link_rows.union(file_rows, all=True).order_by(
+            "is_file", "pk"
         ):
-            files[hw_id].append(FileRow(pk, name, size))
+            if is_file:
+                files[hw_id].append(FileRow(pk, text, size))
+            else:
+                links[hw_id].append(LinkRow(text, detail))
     return (
         {hw_id: tuple(rows) for hw_id, rows in links.items()},
         {hw_id: tuple(rows) for hw_id, rows in files.items()},
@@ -172,8 +181,10 @@ def _student_rows(
     status: Status,
     limit: int | None,
     newest_first: bool = False,
+    reached: bool = False,
 ) -> list[HomeworkRow]:
-    access_person(user, student_id)
+    if not reached:
+        access_person(user, student_id)
     done_at = Subquery(
         HomeworkCompletion.objects.filter(homework_id=OuterRef("pk"), student_id=student_id).values(
             "done_at"
@@ -228,6 +239,17 @@ def homework_for_student(
     student's tick, ordered by due date. 404 for a student the user may not see; staff see only
     the homework they may read (their lessons, their class, their school). A fixed number of queries."""
     return _student_rows(user, student_id, date_from=date_from, date_to=date_to, status="all", limit=None)
+
+
+def homework_for_reached_student(
+    user: Any, student_id: int, date_from: dt.date, date_to: dt.date
+) -> list[HomeworkRow]:
+    """``homework_for_student`` for a caller that has already let the user reach the student
+    through ``parta.schools.access.access_person`` (the diary's ``reach_diary``): the same rows,
+    still only the homework the user may read, without checking the person again."""
+    return _student_rows(
+        user, student_id, date_from=date_from, date_to=date_to, status="all", limit=None, reached=True
+    )
 
 
 def homework_list(

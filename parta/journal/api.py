@@ -8,8 +8,10 @@ answer. Access is decided there (404 for what is not yours, 403 for a journal yo
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
+from django.http import HttpResponse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
@@ -20,8 +22,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from parta.accounts.api import request_user
-from parta.core.api import IdField, ListApi, Row, error_responses
+from parta.core.api import IdField, ListApi, Row, cached_json, error_responses
 from parta.journal import selectors, services
+from parta.journal.access import access_assignment
 from parta.journal.models import Attendance, Scale
 from parta.journal.selectors import (
     AssignmentRef,
@@ -191,6 +194,14 @@ class AssignmentSerializer(serializers.Serializer[Any]):
         ref_name = "JournalAssignment"
 
 
+_CENTS = Decimal("0.01")
+
+
+def _decimal(value: Decimal | None) -> str | None:
+    """A decimal as the page's DecimalFields (two places) write it: «4.50»."""
+    return None if value is None else f"{value.quantize(_CENTS):f}"
+
+
 def _period(p: PeriodRef | None) -> Row | None:
     if p is None:
         return None
@@ -351,12 +362,18 @@ class JournalPageApi(APIView):
         parameters=[FilterSerializer],
         responses={200: OutputSerializer, **error_responses(400, 401, 404)},
     )
-    def get(self, request: Request, assignment_id: int) -> Response:
+    def get(self, request: Request, assignment_id: int) -> HttpResponse:
         filters = self.FilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
-        page = selectors.journal_page(
-            request_user(request), assignment_id, filters.validated_data.get("period")
+        user, period_id = request_user(request), filters.validated_data.get("period")
+        assignment = access_assignment(user, assignment_id)
+        return cached_json(
+            selectors.journal_reading(user, assignment, period_id),
+            lambda: self._data(selectors.journal_page_of(user, assignment, period_id)),
         )
+
+    @staticmethod
+    def _data(page: selectors.JournalPage) -> Row:
         students = []
         for s in page.students:
             cells = []
@@ -374,7 +391,7 @@ class JournalPageApi(APIView):
                 {
                     "id": s.id,
                     "short_name": s.short_name,
-                    "average": page.averages.get(s.id),
+                    "average": _decimal(page.averages.get(s.id)),
                     "suggested": page.suggested.get(s.id),
                     "period_mark": _period_mark(page.period_marks.get(s.id)),
                     "suggested_year": page.suggested_year.get(s.id),
@@ -382,14 +399,15 @@ class JournalPageApi(APIView):
                     "cells": cells,
                 }
             )
-        data = {
+        # Written as OutputSerializer would write it (tests pin that), without its cost.
+        return {
             "assignment": _assignment(page.assignment),
             "periods": [_period(p) for p in page.periods],
             "period": _period(page.period),
             "closed": page.closed,
             "can_write": page.can_write,
             "scale": page.scale,
-            "round_up_from": page.round_up_from,
+            "round_up_from": _decimal(page.round_up_from),
             "control_forms": [_form(f) for f in page.control_forms],
             "lessons": [
                 {
@@ -406,7 +424,6 @@ class JournalPageApi(APIView):
             ],
             "students": students,
         }
-        return Response(self.OutputSerializer(data).data)
 
 
 class LessonJournalApi(APIView):

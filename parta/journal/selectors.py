@@ -24,6 +24,7 @@ from django.db.models import Count, Q
 from django.http import Http404
 from django.utils import timezone
 
+from parta.core import versions
 from parta.core.i18n import pick
 from parta.core.names import class_group_name, short_name, subgroup_name
 from parta.curriculum.models import PlanItem, Topic
@@ -331,6 +332,29 @@ def _assignment_ref(row: dict[str, Any], can_write: bool) -> AssignmentRef:
     )
 
 
+def _assignment_row(a: TeachingAssignment) -> dict[str, Any]:
+    """``_ASSIGNMENT_COLUMNS`` of an assignment read with its subject, class group, subgroup and
+    teacher (as ``access_assignment`` reads it), without reading it again."""
+    return {
+        "id": a.pk,
+        "school_id": a.school_id,
+        "year_id": a.year_id,
+        "subject_id": a.subject_id,
+        "subject__code": a.subject.code,
+        "subject__name_ru": a.subject.name_ru,
+        "subject__name_en": a.subject.name_en,
+        "class_group_id": a.class_group_id,
+        "class_group__grade": a.class_group.grade,
+        "class_group__letter": a.class_group.letter,
+        "subgroup_id": a.subgroup_id,
+        "subgroup__number": a.subgroup.number if a.subgroup is not None else None,
+        "teacher_id": a.teacher_id,
+        "teacher__last_name": a.teacher.last_name,
+        "teacher__first_name": a.teacher.first_name,
+        "teacher__middle_name": a.teacher.middle_name,
+    }
+
+
 def journal_assignments(user: Any, *, year_id: int | None = None) -> list[AssignmentRef]:
     """The journals the user may open (their own first), newest year first. Two queries."""
     qs = TeachingAssignment.objects.filter(journal_assignments_readable_by(user))
@@ -400,6 +424,23 @@ class JournalPage:
         return self.cells.get((student_id, lesson_id)) or Cell()
 
 
+def journal_reading(user: Any, assignment: TeachingAssignment, period_id: int | None) -> versions.Reading:
+    """How a journal page is cached for a reader who may read it (``access_assignment``): the answer
+    differs only by whether the reader may write, and, without a period, by today (which picks
+    the period)."""
+    writer = int(can_write_assignment(user, assignment))
+    period = period_id if period_id is not None else f"on{timezone.localdate()}"
+    return versions.Reading(
+        key=f"journal:{assignment.pk}:{period}:{writer}",
+        depends_on=(
+            versions.EVERYTHING,
+            versions.school(assignment.school_id),
+            versions.class_group(assignment.class_group_id),
+            versions.class_marks(assignment.class_group_id),
+        ),
+    )
+
+
 def journal_page(
     user: Any, assignment_id: int, period_id: int | None = None, *, student_id: int | None = None
 ) -> JournalPage:
@@ -409,9 +450,14 @@ def journal_page(
     With ``student_id`` only that student's marks, attendance and period marks are read (the
     cell save endpoint re-renders one row): every other student keeps its place in ``students``
     but shows empty cells and no average."""
-    assignment = access_assignment(user, assignment_id)
-    row = TeachingAssignment.objects.filter(pk=assignment.pk).values(*_ASSIGNMENT_COLUMNS).get()
-    ref = _assignment_ref(row, can_write_assignment(user, assignment))
+    return journal_page_of(user, access_assignment(user, assignment_id), period_id, student_id=student_id)
+
+
+def journal_page_of(
+    user: Any, assignment: TeachingAssignment, period_id: int | None = None, *, student_id: int | None = None
+) -> JournalPage:
+    """``journal_page`` of an assignment ``access_assignment`` has let the user read."""
+    ref = _assignment_ref(_assignment_row(assignment), can_write_assignment(user, assignment))
     periods = _period_refs(assignment.year_id)
     period = choose_period(periods, period_id, timezone.localdate())
     lessons_qs = Lesson.objects.filter(assignment_id=assignment.pk)

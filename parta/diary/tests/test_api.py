@@ -2,12 +2,16 @@ import datetime as dt
 
 import pytest
 from django.core.management import call_command
+from rest_framework.renderers import JSONRenderer
 from rest_framework.test import APIClient
 
 from parta.core.testing import factories as f
 from parta.core.testing.world import MONDAY
+from parta.diary.api import StudentDiaryApi
+from parta.diary.tests.helpers import absences_for, marks_for, topic_for, week_of_lessons
+from parta.homework.models import HomeworkCompletion, HomeworkFile, HomeworkLink
 from parta.journal.models import Attendance
-from parta.schools.models import StudyPeriod
+from parta.schools.models import Holiday, StudyPeriod
 
 FRIDAY = MONDAY + dt.timedelta(days=4)
 
@@ -87,6 +91,61 @@ def test_diary_days_hold_lessons_marks_attendance_and_homework(world, api):
     assert lesson["attendance"] == {"status": "late", "reason": "bus", "source": "teacher"}
     assert [h["text"] for h in lesson["homework_set"]] == ["Read §3"]
     assert [h["text"] for h in data["days"][4]["homework_due"]] == ["Read §3"]
+
+
+def _full_week(a):
+    """A week of 7А's lessons with a topic, a substitute, marks (one owed), attendance, homework
+    with links and files (one ticked done) and a holiday."""
+    lessons = week_of_lessons(a, per_day=3)
+    lessons[0].topic = topic_for(lessons[0])
+    lessons[0].replaced_teacher = lessons[0].teacher
+    lessons[0].teacher = a.class_teacher
+    lessons[0].save()
+    form = f.ControlFormFactory.create(school=a.school, code="test", name_en="Test", name_ru="Тест")
+    marks_for(lessons, [a.student], per_lesson=2)
+    f.MarkFactory.create(lesson=lessons[1], student=a.student, value=5, weight=2, control_form=form)
+    f.MarkFactory.create(lesson=lessons[2], student=a.student, value=None, owed_until=FRIDAY, comment="ill")
+    absences_for(lessons[::4], a.student)
+    for lesson in lessons[::3]:
+        hw = f.HomeworkFactory.create(
+            lesson=lesson, text="Read §3", due_on=lesson.date + dt.timedelta(days=2)
+        )
+        HomeworkLink.objects.create(homework=hw, url="https://example.org/a", title="A")
+        HomeworkLink.objects.create(homework=hw, url="https://example.org/b", title="")
+        HomeworkFile.objects.create(homework=hw, name="task.pdf", size=10, file="homework/task.pdf")
+    HomeworkCompletion.objects.create(school=a.school, homework=hw, student=a.student)
+    Holiday.objects.create(
+        school=a.school, year=a.group.year, name="Day off", starts_on=FRIDAY, ends_on=FRIDAY
+    )
+
+
+def test_diary_writes_what_its_serializer_would(world, api):
+    """The view writes its rows directly; they are exactly what OutputSerializer (the OpenAPI
+    schema) would make of them, byte for byte."""
+    _full_week(world.a)
+    for reader in (world.a.parent, world.a.class_teacher):
+        response = get_as(api, reader, diary_url(world.a.student), **RANGE)
+        assert response.status_code == 200
+        days = response.json()["days"]
+        lessons = [lesson for day in days for lesson in day["lessons"]]
+        assert any(lesson["marks"] and lesson["attendance"] for lesson in lessons)
+        assert any(lesson["topic"] and lesson["is_substitution"] for lesson in lessons)
+        homework = [hw for lesson in lessons for hw in lesson["homework_set"]]
+        assert any(hw["links"] and hw["files"] and hw["done"] for hw in homework)
+        assert any(m["is_owed"] for lesson in lessons for m in lesson["marks"])
+        assert days[4]["holiday"] == "Day off"
+        serialized = StudentDiaryApi.OutputSerializer(response.json()).data
+        assert JSONRenderer().render(serialized) == response.content
+
+
+def test_the_diary_api_runs_a_fixed_number_of_queries(world, api, django_assert_max_num_queries):
+    _full_week(world.a)
+    # A fresh reader, so that roles cached on the user object do not hide queries.
+    api.force_authenticate(type(world.a.parent).objects.get(pk=world.a.parent.pk))
+    # Roles, the student, their enrolments, subgroups, lessons, marks, attendance, homework, its
+    # links and files (one query), holidays.
+    with django_assert_max_num_queries(10):
+        assert api.get(diary_url(world.a.student), RANGE).status_code == 200
 
 
 @pytest.mark.parametrize(

@@ -142,7 +142,7 @@ def test_the_week_runs_a_fixed_number_of_queries(world, django_assert_max_num_qu
     f.MarkFactory.create(lesson=a.lesson, student=a.student)
     # A fresh reader each time, so that roles cached on the user object do not hide queries.
     reader = type(a.parent).objects.get(pk=a.parent.pk)
-    with django_assert_max_num_queries(16):
+    with django_assert_max_num_queries(10):
         diary_week(reader, a.student.pk, MONDAY)
     few = _count_queries(type(a.parent).objects.get(pk=a.parent.pk), a.student.pk)
 
@@ -153,12 +153,14 @@ def test_the_week_runs_a_fixed_number_of_queries(world, django_assert_max_num_qu
         hw = f.HomeworkFactory.create(lesson=lesson, due_on=lesson.date + dt.timedelta(days=1))
         HomeworkLink.objects.create(homework=hw, url="https://example.org/a")
     reader = type(a.parent).objects.get(pk=a.parent.pk)
-    with django_assert_max_num_queries(16):
+    # Roles, the student, their enrolments, subgroups, lessons, marks, attendance, homework, its
+    # links and files (one query), holidays.
+    with django_assert_max_num_queries(10):
         week = diary_week(reader, a.student.pk, MONDAY)
     assert sum(len(item.marks) for day in week.days for item in day.lessons) == 1 + 30 * 3
     many = _count_queries(type(a.parent).objects.get(pk=a.parent.pk), a.student.pk)
-    # The links and files queries run only once there is homework.
-    assert many <= few + 2
+    # The links and files query runs only once there is homework.
+    assert many <= few + 1
 
 
 # --- the range ----------------------------------------------------------------------------
@@ -293,15 +295,15 @@ def test_report_card_has_each_subject_and_attendance(world):
 def test_marks_and_report_card_run_a_fixed_number_of_queries(world, django_assert_max_num_queries):
     a = world.a
     fresh = type(a.parent).objects.get
-    with django_assert_max_num_queries(20):
+    with django_assert_max_num_queries(14):
         report_card(fresh(pk=a.parent.pk), a.student.pk)
     lessons = week_of_lessons(a, per_day=6)
     marks_for(lessons, [a.student], per_lesson=2)
     absences_for(lessons[::4], a.student)
-    with django_assert_max_num_queries(14):
+    with django_assert_max_num_queries(11):
         summary = marks_summary(fresh(pk=a.parent.pk), a.student.pk)
     assert sum(len(s.marks) for s in summary.subjects) == 60
-    with django_assert_max_num_queries(20):
+    with django_assert_max_num_queries(14):
         card = report_card(fresh(pk=a.parent.pk), a.student.pk)
     assert sum(r.marks for r in card.rows) == 60
 

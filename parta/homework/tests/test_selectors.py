@@ -124,8 +124,8 @@ def test_the_students_week_runs_a_fixed_number_of_queries(world, django_assert_m
     students, _, teacher = class_of(world, size)
     for reader in (students[0], teacher, world.a.admin):
         user = fresh(reader)
-        # The user's roles (4), the student (1), the homework with ticks (1), links and files (2).
-        with django_assert_max_num_queries(8):
+        # The user's roles (1), the student (1), the homework with ticks (1), links and files (1).
+        with django_assert_max_num_queries(4):
             rows = selectors.homework_for_student(user, students[0].pk, *WEEK)
         assert len(rows) == 5
 
@@ -134,13 +134,14 @@ def test_the_students_week_runs_a_fixed_number_of_queries(world, django_assert_m
 def test_who_has_done_it_runs_a_fixed_number_of_queries(world, django_assert_max_num_queries, size):
     _students, ids, teacher = class_of(world, size)
     user = fresh(teacher)
-    # The user's roles (4), the homework (1), ticks (1), students (1), links and files (2).
-    with django_assert_max_num_queries(9):
+    # The user's roles (1), the homework (1), ticks (1), students (1), links and files (1).
+    with django_assert_max_num_queries(5):
         completion = selectors.homework_completion(user, ids[0])
     assert len(completion.students) == size
     # The class's own lessons among many other ids (on PostgreSQL ids do not restart at 1 per test).
     lesson_ids = list(Homework.objects.filter(pk__in=ids).values_list("lesson_id", flat=True))
-    with django_assert_max_num_queries(5):
+    # The homework (1), class and subgroup sizes (2), links and files (1).
+    with django_assert_max_num_queries(4):
         lessons = selectors.homework_for_lessons(lesson_ids + list(range(1, 1000)))
     assert sum(len(items) for items in lessons.values()) >= 5
 

@@ -6,11 +6,13 @@ import datetime as dt
 
 import pytest
 from django.utils import timezone
+from rest_framework.renderers import JSONRenderer
 
 from parta.core.testing import factories as f
 from parta.journal import services
+from parta.journal.api import JournalPageApi
 from parta.journal.models import AbsenceNotice, Attendance, Mark
-from parta.journal.tests.conftest import client_for
+from parta.journal.tests.conftest import client_for, framework_topic
 from parta.outbox.models import OutboxEvent
 
 
@@ -34,6 +36,57 @@ def test_my_journals_and_the_journal_page(journal):
     assert first["cells"][0]["marks"][0]["value"] == 5
     assert page["students"][1]["cells"] == []
     assert client.get(f"/api/v1/journal/assignments/{journal.assignment.pk}?period=abc").status_code == 400
+
+
+def test_the_journal_page_writes_what_its_serializer_would(journal):
+    """The view writes its rows directly; they are exactly what OutputSerializer (the OpenAPI
+    schema) would make of them, byte for byte."""
+    teacher, lesson, student = journal.teacher, journal.lesson, journal.student
+    services.mark_create(
+        teacher,
+        lesson_id=lesson.pk,
+        student_id=student.pk,
+        value=5,
+        control_form_id=journal.forms["test"].pk,
+        comment="well done",
+    )
+    services.mark_create(teacher, lesson_id=journal.lessons[1].pk, student_id=student.pk, value=4)
+    services.mark_create(teacher, lesson_id=journal.lessons[2].pk, student_id=student.pk, value=3, weight=2)
+    services.mark_create(
+        teacher,
+        lesson_id=journal.lessons[3].pk,
+        student_id=journal.students[1].pk,
+        value=None,
+        owed_until=journal.lessons[3].date + dt.timedelta(days=7),
+    )
+    services.attendance_set(
+        teacher, lesson_id=lesson.pk, student_id=journal.students[2].pk, status="absent", reason="ill"
+    )
+    for period_id in (journal.q1.pk, None):
+        services.period_mark_set(
+            teacher,
+            student_id=student.pk,
+            subject_id=journal.assignment.subject_id,
+            class_group_id=journal.group.pk,
+            period_id=period_id,
+            value=4,
+        )
+    lesson.topic = framework_topic(lesson.subject, 5, "MATH-5-1")
+    lesson.save()
+    f.HomeworkFactory.create(lesson=lesson, due_on=journal.lessons[1].date)
+    response = client_for(teacher).get(
+        f"/api/v1/journal/assignments/{journal.assignment.pk}?period={journal.q1.pk}"
+    )
+    assert response.status_code == 200
+    page = response.json()
+    first = page["students"][0]
+    assert (first["average"], first["period_mark"]["value"], first["year_mark"]["value"]) == ("4.17", 4, 4)
+    assert page["lessons"][0]["topic"] is not None
+    assert page["lessons"][0]["homework_count"] == 1
+    assert page["students"][2]["cells"][0]["attendance"]["status"] == "absent"
+    assert page["round_up_from"] is not None
+    serialized = JournalPageApi.OutputSerializer(response.json()).data
+    assert JSONRenderer().render(serialized) == response.content
 
 
 def test_marks_create_update_delete(journal):
@@ -264,7 +317,9 @@ def test_the_journal_page_api_reads_a_fixed_number_of_queries(make_journal, djan
         for student in journal.students:
             services.mark_create(journal.teacher, lesson_id=journal.lesson.pk, student_id=student.pk, value=4)
         client = client_for(journal.teacher)
-        with django_assert_max_num_queries(17):
+        # The token, roles, the assignment, periods, lessons, students, marks, attendance, grading
+        # schemes, period marks, control forms.
+        with django_assert_max_num_queries(11):
             response = client.get(
                 f"/api/v1/journal/assignments/{journal.assignment.pk}?period={journal.q1.pk}"
             )

@@ -109,8 +109,8 @@ def test_the_journal_page_reads_a_fixed_number_of_queries(make_journal, size, dj
     journal = make_journal(size)
     fill(journal)
     teacher = type(journal.teacher).objects.get(pk=journal.teacher.pk)  # no roles cached
-    # 4 for the user's roles, 1 access, 9 for the page.
-    with django_assert_max_num_queries(14):
+    # 1 for the user's roles, 1 access (the assignment), 8 for the page.
+    with django_assert_max_num_queries(10):
         page = selectors.journal_page(teacher, journal.assignment.pk, journal.q1.pk)
     assert len(page.students) == size
 
@@ -120,7 +120,7 @@ def test_the_lesson_page_reads_a_fixed_number_of_queries(make_journal, size, dja
     journal = make_journal(size)
     fill(journal)
     teacher = type(journal.teacher).objects.get(pk=journal.teacher.pk)
-    with django_assert_max_num_queries(15):
+    with django_assert_max_num_queries(12):
         page = selectors.lesson_page(teacher, journal.lesson.pk)
     assert len(page.students) == size
     assert len(page.homework_ids) == size

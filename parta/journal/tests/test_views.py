@@ -402,7 +402,7 @@ def test_the_grid_runs_a_fixed_number_of_queries(make_journal, django_assert_max
     journal = make_journal(size)
     _fill(journal)
     client = client_of(journal.teacher)
-    with django_assert_max_num_queries(19):
+    with django_assert_max_num_queries(15):
         response = client.get(grid_url(journal))
     assert response.status_code == 200
 
@@ -412,7 +412,7 @@ def test_the_lesson_page_runs_a_fixed_number_of_queries(make_journal, django_ass
     journal = make_journal(size)
     _fill(journal)
     client = client_of(journal.teacher)
-    with django_assert_max_num_queries(25):
+    with django_assert_max_num_queries(22):
         response = client.get(reverse("journal-lesson", args=[journal.lesson.pk]))
     assert response.status_code == 200
 
@@ -422,7 +422,7 @@ def test_the_save_endpoint_runs_a_fixed_number_of_queries(make_journal, django_a
     journal = make_journal(size)
     _fill(journal)
     client = client_of(journal.teacher)
-    with django_assert_max_num_queries(26):
+    with django_assert_max_num_queries(20):
         response = quick(client, cell_url(journal), journal, op="add", value="5")
     assert response.status_code == 200
 

@@ -1,0 +1,180 @@
+"""The diary and the journal are served from the read cache, and every write that changes what they
+show is in the very next answer (parta/core/versions.py, parta/core/freshness.py).
+
+Transactional tests: the writes really commit, as in production, so the tokens change on commit.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from parta.core.testing import factories as f
+from parta.homework.models import Homework
+from parta.journal.tests.conftest import Journal, build_journal, client_for, framework_topic
+from parta.schools.models import Holiday
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def journal() -> Journal:
+    return build_journal(students=3)
+
+
+def diary_url(journal: Journal, student: Any = None) -> str:
+    monday = journal.lesson.date - dt.timedelta(days=journal.lesson.date.weekday())
+    student = student or journal.student
+    return f"/api/v1/students/{student.pk}/diary?from={monday}&to={monday + dt.timedelta(days=6)}"
+
+
+def journal_url(journal: Journal) -> str:
+    return f"/api/v1/journal/assignments/{journal.assignment.pk}?period={journal.q1.pk}"
+
+
+def lesson_of(body: Any, lesson_id: int) -> Any:
+    return next(item for day in body["days"] for item in day["lessons"] if item["id"] == lesson_id)
+
+
+def data_queries(captured: CaptureQueriesContext) -> list[str]:
+    """The queries that read what the answer shows (not who the reader is)."""
+    shown = ("timetable_lesson", "journal_mark", "homework_homework", "journal_attendance")
+    return [q["sql"] for q in captured.captured_queries if any(t in q["sql"] for t in shown)]
+
+
+def test_the_second_read_of_a_diary_and_a_journal_makes_no_data_query(journal: Journal) -> None:
+    family, teacher = client_for(journal.student), client_for(journal.teacher)
+    for client, url in ((family, diary_url(journal)), (teacher, journal_url(journal))):
+        first = client.get(url)
+        assert first.status_code == 200, first.content
+        with CaptureQueriesContext(connection) as captured:
+            second = client.get(url)
+        assert second.content == first.content
+        assert data_queries(captured) == []
+
+
+def _mark(journal: Journal) -> Callable[[], Any]:
+    def write() -> None:
+        response = client_for(journal.teacher).post(
+            "/api/v1/marks",
+            {"lesson": journal.lesson.pk, "student": journal.student.pk, "value": 5},
+            format="json",
+        )
+        assert response.status_code == 201, response.content
+
+    return write
+
+
+def _attendance(journal: Journal) -> Callable[[], Any]:
+    def write() -> None:
+        url = f"/api/v1/lessons/{journal.lesson.pk}/attendance/{journal.student.pk}"
+        response = client_for(journal.teacher).put(url, {"status": "absent", "reason": "ill"}, format="json")
+        assert response.status_code == 200, response.content
+
+    return write
+
+
+def test_a_new_mark_is_in_the_next_diary_and_journal(journal: Journal) -> None:
+    family, teacher = client_for(journal.student), client_for(journal.teacher)
+    assert lesson_of(family.get(diary_url(journal)).json(), journal.lesson.pk)["marks"] == []
+    teacher.get(journal_url(journal))
+    _mark(journal)()
+    marks = lesson_of(family.get(diary_url(journal)).json(), journal.lesson.pk)["marks"]
+    assert [m["value"] for m in marks] == [5]
+    row = teacher.get(journal_url(journal)).json()["students"][0]
+    assert row["id"] == journal.student.pk
+    assert [m["value"] for cell in row["cells"] for m in cell["marks"]] == [5]
+
+
+def test_attendance_is_in_the_next_diary_and_journal(journal: Journal) -> None:
+    family, teacher = client_for(journal.student), client_for(journal.teacher)
+    family.get(diary_url(journal))
+    teacher.get(journal_url(journal))
+    _attendance(journal)()
+    assert (
+        lesson_of(family.get(diary_url(journal)).json(), journal.lesson.pk)["attendance"]["status"]
+        == "absent"
+    )
+    cells = teacher.get(journal_url(journal)).json()["students"][0]["cells"]
+    assert [c["attendance"]["status"] for c in cells if c["attendance"]] == ["absent"]
+
+
+def test_a_classmates_mark_leaves_the_diary_cached_but_not_the_journal(journal: Journal) -> None:
+    family = client_for(journal.students[1])
+    family.get(diary_url(journal, journal.students[1]))
+    _mark(journal)()  # for students[0]
+    with CaptureQueriesContext(connection) as captured:
+        family.get(diary_url(journal, journal.students[1]))
+    assert data_queries(captured) == []
+
+
+def test_topic_homework_tick_and_names_are_in_the_next_diary(journal: Journal) -> None:
+    family = client_for(journal.student)
+    url = diary_url(journal)
+    family.get(url)
+
+    topic = framework_topic(journal.assignment.subject, 5, "m5-1")
+    response = client_for(journal.teacher).put(
+        f"/api/v1/lessons/{journal.lesson.pk}/topic", {"topic": topic.pk}, format="json"
+    )
+    assert response.status_code == 200, response.content
+    assert lesson_of(family.get(url).json(), journal.lesson.pk)["topic"]["code"] == "m5-1"
+
+    topic.title_en = topic.title_ru = "Renamed"
+    topic.save()
+    assert lesson_of(family.get(url).json(), journal.lesson.pk)["topic"]["title"] == "Renamed"
+
+    homework = f.HomeworkFactory.create(
+        lesson=journal.lesson, due_on=journal.lesson.date + dt.timedelta(days=2)
+    )
+    [set_here] = lesson_of(family.get(url).json(), journal.lesson.pk)["homework_set"]
+    assert (set_here["id"], set_here["done"]) == (homework.pk, False)
+
+    assert family.post(f"/api/v1/homework/{homework.pk}/done").status_code == 200
+    [set_here] = lesson_of(family.get(url).json(), journal.lesson.pk)["homework_set"]
+    assert set_here["done"] is True
+
+    Homework.objects.get(pk=homework.pk).delete()
+    assert lesson_of(family.get(url).json(), journal.lesson.pk)["homework_set"] == []
+
+    journal.teacher.last_name = "Новикова"
+    journal.teacher.save()
+    assert "Новикова" in lesson_of(family.get(url).json(), journal.lesson.pk)["teacher"]["short_name"]
+
+    Holiday.objects.create(
+        school=journal.school,
+        year=journal.assignment.year,
+        name="Snow day",
+        starts_on=journal.lesson.date,
+        ends_on=journal.lesson.date,
+    )
+    [day] = [d for d in family.get(url).json()["days"] if d["date"] == journal.lesson.date.isoformat()]
+    assert day["holiday"] == "Snow day"
+
+
+def test_a_new_classmate_is_in_the_next_journal(journal: Journal) -> None:
+    teacher = client_for(journal.teacher)
+    assert len(teacher.get(journal_url(journal)).json()["students"]) == 3
+    f.EnrolmentFactory.create(class_group=journal.group, student=f.UserFactory.create(last_name="Яковлев"))
+    assert len(teacher.get(journal_url(journal)).json()["students"]) == 4
+
+
+def test_answers_are_kept_apart_by_language_and_reader(journal: Journal) -> None:
+    family = client_for(journal.student)
+    url = diary_url(journal)
+    english = lesson_of(family.get(url, HTTP_ACCEPT_LANGUAGE="en").json(), journal.lesson.pk)
+    russian = lesson_of(family.get(url, HTTP_ACCEPT_LANGUAGE="ru").json(), journal.lesson.pk)
+    assert (english["subject"]["name"], russian["subject"]["name"]) == ("Mathematics", "Математика")
+    # The class teacher reads the same diary through work (their school's records only).
+    assert client_for(journal.class_teacher).get(url).status_code == 200
+    # Someone else's reader is refused before the cache is asked.
+    assert client_for(f.UserFactory.create()).get(url).status_code == 404
+    # The class teacher reads the journal but may not write it: not the teacher's answer.
+    reader = client_for(journal.class_teacher).get(journal_url(journal)).json()
+    writer = client_for(journal.teacher).get(journal_url(journal)).json()
+    assert (reader["can_write"], writer["can_write"]) == (False, True)
