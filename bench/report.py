@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
-GROWTH_SCENARIOS = ("diary", "journal", "marks", "ping")
+GROWTH_SCENARIOS = ("diary", "diary_cold", "journal", "marks", "ping")
 
 
 def machine() -> dict[str, Any]:
@@ -76,15 +76,16 @@ def ratios(run: dict[str, Any]) -> dict[str, Any]:
     scenarios = run["scenarios"]
     result: dict[str, Any] = {}
     ping = scenarios.get("ping", {})
-    for name in ("diary", "journal"):
+    for name in ("diary", "diary_cold", "journal"):
         mine = scenarios.get(name, {})
         result[f"{name}_vs_trivial_rps"] = {
             c: round(mine[c]["rps"] / ping[c]["rps"], 3) for c in mine if c in ping and ping[c]["rps"]
         }
-    diary_c1 = scenarios.get("diary", {}).get("1")
     raw = run.get("raw_sql") or {}
-    if diary_c1 and raw.get("p50_ms"):
-        result["diary_p50_vs_raw_sql"] = round(diary_c1["p50_ms"] / raw["p50_ms"], 2)
+    for name in ("diary", "diary_cold"):
+        c1 = scenarios.get(name, {}).get("1")
+        if c1 and raw.get("p50_ms"):
+            result[f"{name}_p50_vs_raw_sql"] = round(c1["p50_ms"] / raw["p50_ms"], 2)
     return result
 
 
@@ -160,11 +161,12 @@ def markdown(data: dict[str, Any]) -> str:
             ]
         r = run.get("ratios", {})
         lines += ["", "Ratios:", ""]
-        for key in ("diary_vs_trivial_rps", "journal_vs_trivial_rps"):
+        for key in ("diary_vs_trivial_rps", "diary_cold_vs_trivial_rps", "journal_vs_trivial_rps"):
             if r.get(key):
                 lines.append(f"- {key}: " + ", ".join(f"c={c}: {v:.2f}" for c, v in r[key].items()))
-        if "diary_p50_vs_raw_sql" in r:
-            lines.append(f"- diary_p50_vs_raw_sql (c=1): {r['diary_p50_vs_raw_sql']:.1f}×")
+        for key in ("diary_p50_vs_raw_sql", "diary_cold_p50_vs_raw_sql"):
+            if key in r:
+                lines.append(f"- {key} (c=1): {r[key]:.1f}×")
         lines.append("")
     if len(data["runs"]) > 1:
         lines += ["## As the city grows (concurrency 16)", ""]

@@ -102,8 +102,8 @@ def test_copy_rows_writes_plain_rows():
 def test_bench_fixtures_writes_requests_with_tokens(tmp_path, monkeypatch):
     tiny_city(tmp_path)
     out = tmp_path / "requests"
-    call_command("bench_fixtures", f"--out={out}", "--users=20", "--raw-weeks=3", stdout=io.StringIO())
-    for name in ("ping", "diary", "journal", "marks", "timetable", "ical", "login"):
+    call_command("bench_fixtures", f"--out={out}", "--users=6", "--raw-weeks=3", stdout=io.StringIO())
+    for name in ("ping", "diary", "diary_cold", "journal", "marks", "timetable", "ical", "login"):
         lines = (out / f"{name}.txt").read_text().splitlines()
         assert lines, name
         for line in lines:
@@ -114,6 +114,10 @@ def test_bench_fixtures_writes_requests_with_tokens(tmp_path, monkeypatch):
                 assert Token.objects.filter(key=token).exists()
             if body != "-":
                 json.loads(body)
+    # The cold diary's students are none of the warm diary's: nobody has read theirs yet.
+    warm = {line.split("\t")[1] for line in (out / "diary.txt").read_text().splitlines()}
+    cold = {line.split("\t")[1] for line in (out / "diary_cold.txt").read_text().splitlines()}
+    assert cold and not warm & cold
     raw = json.loads((out / "rawsql.json").read_text())
     assert dt.date.fromisoformat(raw["from"]).weekday() == 0
     assert raw["weeks"] and all(raw["weeks"])

@@ -27,7 +27,7 @@ from parta.diary.selectors import diary_range
 from parta.schools.models import ClassGroup, Enrolment, StudyPeriod, TeachingAssignment
 from parta.timetable.models import Lesson
 
-SCENARIO_FILES = ("ping", "diary", "journal", "marks", "timetable", "ical", "login")
+SCENARIO_FILES = ("ping", "diary", "diary_cold", "journal", "marks", "timetable", "ical", "login")
 
 
 def week_of(day: dt.date) -> tuple[dt.date, dt.date]:
@@ -56,6 +56,12 @@ class Command(BaseCommand):
         parser.add_argument(
             "--users", type=int, default=2000, help="People per scenario (default %(default)s)."
         )
+        parser.add_argument(
+            "--cold-users",
+            type=int,
+            default=20000,
+            help="Students for diary_cold, each a diary not read before (default %(default)s).",
+        )
         parser.add_argument("--raw-weeks", type=int, default=50, help="Diary weeks to capture SQL of.")
         parser.add_argument("--seed", type=int, default=1)
 
@@ -78,8 +84,14 @@ class Command(BaseCommand):
         )
         assignments = list(TeachingAssignment.objects.order_by("?").values_list("pk", "teacher_id")[:n])
         writes = self._writable_cells(rng, today, n)
+        # Other students than the warm diary's: the cache holds nothing of theirs.
+        cold = list(
+            Enrolment.objects.exclude(student_id__in=students)
+            .order_by("?")
+            .values_list("student_id", flat=True)[: options["cold_users"]]
+        )
         people = students + [t for _a, t in assignments]
-        users = set(people) | {p for p, _s in parents} | {t for _l, t, _s in writes}
+        users = set(people) | {p for p, _s in parents} | {t for _l, t, _s in writes} | set(cold)
         tokens = tokens_for(users)
         names = dict(User.objects.filter(pk__in=students[:n]).values_list("pk", "username"))
         calendar = list(User.objects.filter(pk__in=people).values_list("calendar_token", flat=True))
@@ -89,6 +101,7 @@ class Command(BaseCommand):
         files = {
             "ping": [_line("GET", "/api/v1/ping", tokens[u]) for u in people],
             "diary": diary,
+            "diary_cold": [_line("GET", f"/api/v1/students/{s}/diary?{week}", tokens[s]) for s in cold],
             "journal": [_line("GET", f"/api/v1/journal/assignments/{a}", tokens[t]) for a, t in assignments],
             "marks": [
                 _line(
