@@ -105,6 +105,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+elif env_bool("PARTA_DB_PREPARED", True):
+    # Parameters bound by the server, and a statement run twice on a connection prepared: the hot
+    # reads repeat the same few statements, and planning their joins cost more than running them
+    # (docs/performance.md). Behind PgBouncer in transaction mode, use 1.21+ with
+    # max_prepared_statements, or set PARTA_DB_PREPARED=false.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {"server_side_binding": True, "prepare_threshold": 2}
+    )
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
