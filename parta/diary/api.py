@@ -41,6 +41,7 @@ from parta.diary.summaries import (
 )
 from parta.homework.selectors import HomeworkRow
 from parta.journal.models import Attendance
+from parta.timetable.api import lesson_data
 from parta.timetable.models import Lesson
 
 # --- serializers --------------------------------------------------------------------------
@@ -230,25 +231,14 @@ def _homework(hw: HomeworkRow) -> Row:
     }
 
 
+# The timetable's lesson fields that DiaryLessonSerializer leaves out.
+_NOT_IN_DIARY = frozenset({"date", "class_group", "replaced_teacher"})
+
+
 def _lesson(item: DiaryLesson) -> Row:
-    # DiaryLessonSerializer's fields, in its order (the timetable's date, class group and replaced
-    # teacher are left out).
-    row = item.lesson
+    # DiaryLessonSerializer's fields, in its order: the timetable's own, then the diary's.
     return {
-        "id": row.id,
-        "number": row.number,
-        "starts_at": row.starts_at,
-        "ends_at": row.ends_at,
-        "status": row.status,
-        "is_cancelled": row.is_cancelled,
-        "is_substitution": row.is_substitution,
-        "subject": {"code": row.subject_code, "name": row.subject},
-        "subgroup": row.subgroup,
-        "teacher": {"id": row.teacher_id, "short_name": row.teacher},
-        "room": row.room,
-        "topic": {"code": row.topic_code, "title": row.topic or ""} if row.topic_code else None,
-        "note": row.note,
-        "online_link": row.online_link,
+        **{key: value for key, value in lesson_data(item.lesson).items() if key not in _NOT_IN_DIARY},
         "marks": [_mark(m) for m in item.marks],
         "attendance": _attendance(item.attendance),
         "homework_due": [_homework(hw) for hw in item.homework_due],
