@@ -7,10 +7,15 @@ The JSON holds the machine, the date, the configuration and, per scale, the city
 time to make, database size), per scenario and concurrency ``rps``, ``p50_ms``, ``p95_ms``,
 ``p99_ms`` and ``errors``, the raw-SQL reference and the ``ratios``:
 
-- ``diary_vs_trivial_rps`` / ``journal_vs_trivial_rps``: the scenario's requests/s over the trivial
-  endpoint's (``GET /api/v1/ping``) at the same concurrency (target ≥ 0.5 and ≥ 0.3 at 16);
-- ``diary_p50_vs_raw_sql``: the diary's median latency at concurrency 1 over the median time of
-  the diary week's own SQL replayed through psycopg (how much the framework adds).
+- ``diary_vs_trivial_rps`` / ``diary_cold_vs_trivial_rps`` / ``journal_vs_trivial_rps``: the
+  scenario's requests/s over the trivial endpoint's (``GET /api/v1/ping``) at the same
+  concurrency (target ≥ 0.5 for the diary and ≥ 0.3 for the journal);
+- ``diary_p50_vs_raw_sql`` / ``diary_cold_p50_vs_raw_sql``: the median latency at concurrency 1
+  over the median time of the diary week's own SQL replayed through psycopg (how much the
+  framework adds).
+
+With several scales, ``growth`` holds the largest scale's figures over the smallest's at
+concurrency 16, per scenario (``rps`` and ``p50``).
 """
 
 from __future__ import annotations
@@ -89,6 +94,20 @@ def ratios(run: dict[str, Any]) -> dict[str, Any]:
     return result
 
 
+def growth(runs: list[dict[str, Any]]) -> dict[str, Any]:
+    """Largest S over smallest S, per scenario at concurrency 16: ``rps`` (below 0.8 is more than
+    20 % worse) and ``p50`` (above 1.2 is)."""
+    if len(runs) < 2:
+        return {}
+    small, large = min(runs, key=lambda r: r["scale"]), max(runs, key=lambda r: r["scale"])
+    result: dict[str, Any] = {"from_scale": small["scale"], "to_scale": large["scale"]}
+    for name in GROWTH_SCENARIOS:
+        a, b = small["scenarios"].get(name, {}).get("16"), large["scenarios"].get(name, {}).get("16")
+        if a and b and a["rps"] and a["p50_ms"]:
+            result[name] = {"rps": round(b["rps"] / a["rps"], 3), "p50": round(b["p50_ms"] / a["p50_ms"], 3)}
+    return result
+
+
 def write(runs: list[dict[str, Any]], config: dict[str, Any], directory: Path) -> list[Path]:
     now = dt.datetime.now(dt.UTC)
     for run in runs:
@@ -100,6 +119,7 @@ def write(runs: list[dict[str, Any]], config: dict[str, Any], directory: Path) -
         "config": config,
         "scales": [run["scale"] for run in runs],
         "runs": runs,
+        "growth": growth(runs),
     }
     directory.mkdir(parents=True, exist_ok=True)
     text = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
@@ -180,6 +200,18 @@ def markdown(data: dict[str, Any]) -> str:
                 f = run["scenarios"].get(name, {}).get("16")
                 cells.append(f"{f['rps']:,.1f}, {f['p99_ms']:,.1f}" if f else "—")
             lines.append(f"| {name} | " + " | ".join(cells) + " |")
+        g = data.get("growth") or {}
+        lines += [
+            "",
+            f"From S = {g.get('from_scale', 0):g} to S = {g.get('to_scale', 0):g} (target: req/s ≥ 0.8×, "
+            "p50 ≤ 1.2×): "
+            + "; ".join(
+                f"{name} {v['rps']:.2f}× req/s, {v['p50']:.2f}× p50"
+                for name, v in g.items()
+                if isinstance(v, dict)
+            )
+            + ".",
+        ]
         lines.append("")
     return "\n".join(lines)
 
