@@ -123,9 +123,10 @@ def diary_reading(user: Any, student_id: int) -> versions.Reading:
     The student, their guardians and superusers pass on their roles alone; staff go through
     ``access_person`` and read only their schools' records, which the key records. Whether the id
     is a student at all is the diary's own answer (``reach_diary``): a 404 is never cached."""
-    roles = roles_of(user)
     scope: frozenset[int] | None = None
-    if not (roles.is_superuser or is_self_or_child(user, student_id)):
+    # A student opening their own diary needs not even the roles query.
+    own = user.is_authenticated and user.pk == student_id
+    if not (own or roles_of(user).is_superuser or is_self_or_child(user, student_id)):
         scope = person_school_scope(user, access_person(user, student_id).pk)
 
     def class_tokens() -> list[str]:
