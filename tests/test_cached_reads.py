@@ -178,3 +178,17 @@ def test_answers_are_kept_apart_by_language_and_reader(journal: Journal) -> None
     reader = client_for(journal.class_teacher).get(journal_url(journal)).json()
     writer = client_for(journal.teacher).get(journal_url(journal)).json()
     assert (reader["can_write"], writer["can_write"]) == (False, True)
+
+
+def test_topics_given_by_the_thematic_plan_in_bulk_are_in_the_next_diary(journal: Journal) -> None:
+    from parta.curriculum.models import PlanItem, ThematicPlan
+    from parta.timetable.services import lessons_assign_topics
+
+    topic = framework_topic(journal.assignment.subject, 5, "m5-1")
+    plan = ThematicPlan.objects.create(school=journal.school, assignment=journal.assignment)
+    PlanItem.objects.create(school=journal.school, plan=plan, order=1, topic=topic, hours=10)
+    family = client_for(journal.student)
+    url = diary_url(journal)
+    assert lesson_of(family.get(url).json(), journal.lesson.pk)["topic"] is None
+    assert lessons_assign_topics(assignment=journal.assignment) > 0  # one UPDATE, no signals
+    assert lesson_of(family.get(url).json(), journal.lesson.pk)["topic"]["code"] == "m5-1"

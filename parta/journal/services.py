@@ -30,6 +30,7 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from parta.core import versions
 from parta.core.errors import FieldErrors
 from parta.curriculum.models import PlanItem, Topic
 from parta.journal import scales
@@ -130,6 +131,8 @@ def journal_defaults_ensure(school: School) -> None:
         for order, (code, ru, en, weight) in enumerate(DEFAULT_CONTROL_FORMS, start=1)
         if code not in existing
     )
+    # bulk_create sends no signals; the journal lists the school's control forms.
+    versions.touch([versions.school(school.pk)])
 
 
 # --- shared checks ------------------------------------------------------------------------

@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from parta.accounts.models import User
+from parta.core import versions
 from parta.curriculum.models import PlanItem
 from parta.schools.access import roles_of
 from parta.schools.models import AcademicYear, Room, StaffMembership, TeachingAssignment
@@ -264,6 +265,8 @@ def lessons_generate(*, year: AcademicYear, since: dt.date | None = None) -> int
     for batch in _batches(lessons(), BATCH_SIZE):
         Lesson.objects.bulk_create(batch)
         created += len(batch)
+    # bulk_create sends no signals: every cached diary and journal of the school is remade.
+    versions.touch([versions.school(year.school_id)])
     return created
 
 
@@ -293,6 +296,9 @@ def _topics_assign(assignments: Q) -> int:
     for topic_id, pks in changed.items():
         for batch in _batches(pks, 500):
             Lesson.objects.filter(pk__in=batch).update(topic_id=topic_id)
+    if changed:  # QuerySet.update sends no signals
+        schools = TeachingAssignment.objects.filter(assignments).values_list("school_id", flat=True)
+        versions.touch(versions.school(pk) for pk in set(schools))
     return sum(len(pks) for pks in changed.values())
 
 
