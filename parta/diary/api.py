@@ -19,8 +19,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from parta.core.api import PersonRefSerializer, Row, SubjectRefSerializer, cached_json, error_responses
-from parta.curriculum.api import TopicRefSerializer
+from parta.core.api import Row, SubjectRefSerializer, cached_json, error_responses
 from parta.diary.selectors import (
     AttendanceRow,
     DiaryDay,
@@ -41,8 +40,7 @@ from parta.diary.summaries import (
 )
 from parta.homework.selectors import HomeworkRow
 from parta.journal.models import Attendance
-from parta.timetable.api import lesson_data
-from parta.timetable.models import Lesson
+from parta.timetable.api import LessonSerializer, lesson_data
 
 # --- serializers --------------------------------------------------------------------------
 
@@ -116,21 +114,11 @@ class DiaryHomeworkSerializer(serializers.Serializer[Any]):
         ref_name = "DiaryHomework"
 
 
-class DiaryLessonSerializer(serializers.Serializer[Any]):
-    id = serializers.IntegerField()
-    number = serializers.IntegerField()
-    starts_at = serializers.DateTimeField()
-    ends_at = serializers.DateTimeField()
-    status = serializers.ChoiceField(choices=Lesson.Status.choices)
-    is_cancelled = serializers.BooleanField()
-    is_substitution = serializers.BooleanField()
-    subject = SubjectRefSerializer()
-    subgroup = serializers.CharField(allow_null=True)
-    teacher = PersonRefSerializer()
-    room = serializers.CharField(allow_null=True)
-    topic = TopicRefSerializer(allow_null=True)
-    note = serializers.CharField(allow_blank=True)
-    online_link = serializers.CharField(allow_blank=True)
+class DiaryLessonSerializer(LessonSerializer):
+    # The timetable's lesson without what the diary's day and student say already.
+    date = None  # type: ignore[assignment]
+    class_group = None  # type: ignore[assignment]
+    replaced_teacher = None  # type: ignore[assignment]
     marks = DiaryMarkSerializer(many=True)
     attendance = DiaryAttendanceSerializer(allow_null=True, help_text=_("None: present."))
     homework_due = DiaryHomeworkSerializer(many=True, help_text=_("Homework due at this lesson."))

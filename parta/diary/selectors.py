@@ -20,7 +20,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db.models import Q
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -33,15 +32,7 @@ from parta.journal import scales
 from parta.journal.models import AbsenceNotice, Attendance, Mark
 from parta.schools.access import access_person, is_self_or_child, person_school_scope, roles_of
 from parta.schools.models import Enrolment, Holiday, SubgroupMembership
-from parta.timetable.models import Lesson
-from parta.timetable.selectors import (
-    STUDENT_FIELDS,
-    Day,
-    LessonRow,
-    student_row,
-    week_days,
-    week_start,
-)
+from parta.timetable.selectors import Day, LessonRow, lessons_in_groups, week_days, week_start
 
 # The API gives at most a month of diary at once: a month of a full timetable with its marks and
 # homework is what one phone screen scrolls through; the timetable API serves longer ranges.
@@ -364,32 +355,14 @@ def _homework_rows(
 def lessons_of(student: DiaryStudent, date_from: dt.date, date_to: dt.date) -> list[LessonRow]:
     """The student's lessons (``parta.timetable.selectors.lessons_for_student``'s rows, in its
     order) with the class groups ``reach_diary`` has read already: two queries, their subgroups and
-    the lessons of their class groups, of the split ones only their subgroups'."""
-    group_names = dict(student.class_groups)
+    the lessons."""
     subgroup_numbers: dict[int, int] = dict(
         SubgroupMembership.objects.filter(student_id=student.id).values_list(
             "subgroup_id", "subgroup__number"
         )
     )
-    lessons = Lesson.objects.filter(
-        Q(subgroup_id__isnull=True) | Q(subgroup_id__in=subgroup_numbers),
-        class_group_id__in=group_names,
-        date__gte=date_from,
-        date__lte=date_to,
-    )
-    lessons = scoped(lessons, student)
-    return sorted(
-        (
-            student_row(v, group_names[v["class_group_id"]], subgroup_numbers.get(v["subgroup_id"] or 0))
-            for v in lessons.values(*STUDENT_FIELDS)
-        ),
-        # The timetable's order: whole-class lessons (no subgroup number) after the split ones.
-        key=lambda row: (
-            row.date,
-            row.number,
-            row.subgroup_id is None,
-            subgroup_numbers.get(row.subgroup_id or 0),
-        ),
+    return lessons_in_groups(
+        dict(student.class_groups), subgroup_numbers, date_from, date_to, school_ids=student.school_ids
     )
 
 
