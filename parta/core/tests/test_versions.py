@@ -101,3 +101,22 @@ def test_without_the_read_cache_every_read_is_made(settings: object) -> None:
     read(reads, versions.student(1))
     read(reads, versions.student(1))
     assert reads.made == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_with_the_cache_server_down_reads_come_from_the_database_and_writes_go_through(
+    settings: object,
+) -> None:
+    # Port 1: nothing listens, every cache call fails at once.
+    settings.CACHES = {  # type: ignore[attr-defined]
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",
+        }
+    }
+    reads = Reads()
+    assert read(reads, versions.student(1)) == b"read 1"
+    assert read(reads, versions.student(1)) == b"read 2"
+    versions.touch([versions.student(1)])
+    with transaction.atomic():
+        versions.touch([versions.student(1)])
