@@ -24,6 +24,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS, connection, connections, models
+from django.db.backends.signals import connection_created
 from django.db.models import AutoField, BigAutoField, Field, Model, QuerySet, SmallAutoField
 
 BATCH_SIZE = 2000
@@ -175,20 +176,29 @@ def bulk_loading(*, fast: bool = True) -> Iterator[None]:
         return objs
 
     settings: list[tuple[str, str]] = []
-    with connection.cursor() as cursor:
-        if fast:
+    if fast:
+        with connection.cursor() as cursor:
             cursor.execute("SELECT rolsuper FROM pg_roles WHERE rolname = current_user")
             superuser = bool(cursor.fetchone()[0])
-            settings.append(("synchronous_commit", "off"))
-            if superuser:
-                settings.append(("session_replication_role", "replica"))
-        for name, value in settings:
-            cursor.execute("SELECT set_config(%s, %s, false)", [name, value])
+        settings.append(("synchronous_commit", "off"))
+        if superuser:
+            settings.append(("session_replication_role", "replica"))
+
+    def apply(sender: Any = None, connection: Any = connection, **kwargs: Any) -> None:
+        with connection.cursor() as cursor:
+            for name, value in settings:
+                cursor.execute("SELECT set_config(%s, %s, false)", [name, value])
+
+    apply()
+    # A connection opened inside the block (a worker of generate_city(jobs=...), forked with
+    # the patched bulk_create) loads the same way.
+    connection_created.connect(apply, dispatch_uid="parta.bulk_loading")
     QuerySet.bulk_create = bulk_create  # type: ignore[assignment,method-assign]
     try:
         yield
     finally:
         QuerySet.bulk_create = original  # type: ignore[method-assign]
+        connection_created.disconnect(dispatch_uid="parta.bulk_loading")
         with connection.cursor() as cursor:
             for name, _value in settings:
                 # The names are this function's own constants.

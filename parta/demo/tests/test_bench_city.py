@@ -121,3 +121,34 @@ def test_bench_fixtures_writes_requests_with_tokens(tmp_path, monkeypatch):
     raw = json.loads((out / "rawsql.json").read_text())
     assert dt.date.fromisoformat(raw["from"]).weekday() == 0
     assert raw["weeks"] and all(raw["weeks"])
+
+
+def _city_contents():
+    """What the generator promises to repeat for a seed (its docstring): the people and their lessons."""
+    lessons = Lesson.objects.values_list(
+        "class_group__school__name",
+        "class_group__grade",
+        "class_group__letter",
+        "date",
+        "number",
+        "subject__code",
+    )
+    return sorted(User.objects.values_list("username", "last_name", "first_name")), sorted(lessons)
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="worker processes are for PostgreSQL")
+@pytest.mark.django_db(transaction=True)
+def test_bench_city_in_worker_processes_makes_the_same_city(tmp_path):
+    report = tiny_city(tmp_path, schools=3, jobs=2)
+    assert report["jobs"] == 2 and report["schools"] == 3
+    assert report["rows"]["students"] == Enrolment.objects.count() > 0
+    assert report["rows"]["marks"] + report["rows"]["owed marks"] == Mark.objects.count() > 0
+    in_workers = _city_contents()
+    # The workers loaded as the parent does (FK triggers off), and every mark is still consistent.
+    lesson_groups = dict(Lesson.objects.values_list("pk", "class_group_id"))
+    groups = dict(Enrolment.objects.values_list("student_id", "class_group_id"))
+    for lesson, student in Mark.objects.values_list("lesson_id", "student_id"):
+        assert lesson_groups[lesson] == groups[student]
+    call_command("flush", interactive=False, verbosity=0)
+    tiny_city(tmp_path, schools=3, jobs=1)
+    assert _city_contents() == in_workers
