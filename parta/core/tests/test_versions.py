@@ -110,7 +110,7 @@ def test_with_the_cache_server_down_reads_come_from_the_database_and_writes_go_t
     # Port 1: nothing listens, every cache call fails at once.
     settings.CACHES = {  # type: ignore[attr-defined]
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "parta.core.cache.RedisCache",
             "LOCATION": "redis://127.0.0.1:1/0",
         }
     }
