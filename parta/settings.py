@@ -140,6 +140,9 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
     "interval_max": 1,
 }
 CELERY_TASK_IGNORE_RESULT = True
+# Writers wake the worker through one flag in the shared cache instead of a broker message per
+# outbox event (parta/outbox/services.py); needs a cache all processes share.
+PARTA_OUTBOX_COALESCE = env_bool("PARTA_OUTBOX_COALESCE", bool(REDIS_URL))
 CELERY_TIMEZONE = os.environ.get("PARTA_TIME_ZONE", "Europe/Moscow")
 CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
 # The beat (``celery -A parta worker -B``) sweeps up what could not be published or failed.

@@ -1,12 +1,17 @@
 """Writing events into the outbox and delivering them (ARCHITECTURE.md invariant 4).
 
 ``emit`` records an event in the writer's own transaction; after that transaction commits the
-event is published as the Celery task ``outbox.deliver``. If publishing fails (the broker is
-down) the row simply stays pending: the sweeper (Celery beat, or ``manage.py outbox_deliver``)
-picks it up later. Delivery runs the handlers registered in :mod:`parta.outbox.handlers` and
-marks the row delivered; handlers are idempotent, so a row delivered twice makes nothing twice.
-With no broker configured (the laptop demo, the tests) tasks are eager: delivery happens
-in-process right after the commit.
+worker is woken (``wake``). With a cache all processes share (``PARTA_OUTBOX_COALESCE``, on with
+REDIS_URL) writers share one wake-up: the first event since the worker last began draining
+publishes ``outbox.drain``, later ones find the flag set, which costs one cache round trip instead
+of a broker message and a task each (docs/performance.md). Without it every event is published
+as ``outbox.deliver``. If publishing fails (the broker is down) the rows simply stay pending: the
+sweeper (Celery beat, or ``manage.py outbox_deliver``) picks them up later.
+
+Delivery runs the handlers registered in :mod:`parta.outbox.handlers` and marks the row
+delivered; handlers are idempotent, so a row delivered twice makes nothing twice. With no broker
+configured (the laptop demo, the tests) tasks are eager: delivery happens in-process right after
+the commit.
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ import logging
 from typing import Any
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -28,13 +34,63 @@ logger = logging.getLogger(__name__)
 MAX_ATTEMPTS = int(getattr(settings, "PARTA_OUTBOX_MAX_ATTEMPTS", 20))
 # The longest error text kept on the row.
 _ERROR_CHARS = 2000
+# The shared wake-up flag: set by the first writer after a drain began, cleared by the next drain.
+WAKE_KEY = "outbox:wake"
+# If a drain task is lost with the flag set, writers publish again after this (the sweeper runs meanwhile).
+WAKE_SECONDS = 60
+# Events a drain reads at a time.
+DRAIN_BATCH = 200
 
 
 def emit(kind: str, payload: dict[str, Any], *, school_id: int | None) -> OutboxEvent:
     """Record an event in the caller's transaction; it is delivered after commit."""
     event = OutboxEvent.objects.create(kind=kind, payload=payload, school_id=school_id)
-    transaction.on_commit(lambda: publish(event.id), robust=True)
+    transaction.on_commit(lambda: wake(event.id), robust=True)
     return event
+
+
+def _coalescing() -> bool:
+    from parta.outbox.tasks import drain_task
+
+    # Eager tasks (no broker: the demo, the tests) deliver each event in-process right away.
+    return (
+        bool(getattr(settings, "PARTA_OUTBOX_COALESCE", False)) and not drain_task.app.conf.task_always_eager
+    )
+
+
+def wake(event_id: int) -> bool:
+    """After the commit that wrote the event: get the worker to deliver it. False, with a log line,
+    when nothing could be published; the event stays pending for the sweeper.
+
+    Coalescing is exact: a drain clears the flag *before* it reads the pending events, and a writer
+    sets it *after* its commit. So either the writer found the flag set by a drain that has not yet
+    cleared it (that drain will read the event) or it set the flag itself and publishes a drain."""
+    if not _coalescing():
+        return publish(event_id)
+    try:
+        first = cache.add(WAKE_KEY, event_id, timeout=WAKE_SECONDS)
+    except Exception:
+        logger.warning("outbox: the cache is unreachable; publishing event %s alone", event_id, exc_info=True)
+        return publish(event_id)
+    if not first:
+        return True
+    from parta.outbox.tasks import drain_task
+
+    try:
+        drain_task.delay()
+    except Exception:
+        logger.warning("outbox: could not publish event %s; it stays pending", event_id, exc_info=True)
+        # The next writer tries again instead of waiting for the flag to expire.
+        _clear_wake()
+        return False
+    return True
+
+
+def _clear_wake() -> None:
+    try:
+        cache.delete(WAKE_KEY)
+    except Exception:
+        logger.warning("outbox: could not clear the wake-up flag", exc_info=True)
 
 
 def publish(event_id: int) -> bool:
@@ -92,6 +148,23 @@ def pending_ids(*, limit: int = 100, older_than: dt.timedelta | None = None, aft
     if older_than is not None:
         rows = rows.filter(created_at__lte=timezone.now() - older_than)
     return list(rows.order_by("id").values_list("id", flat=True)[:limit])
+
+
+def drain(*, batch: int = DRAIN_BATCH) -> tuple[int, list[int]]:
+    """Deliver every pending event, oldest first (what ``wake`` asks the worker for): how many
+    were delivered, and the ids that were not (a handler failed, or another worker holds them).
+    The flag is cleared first, so an event committed after the read below wakes another drain."""
+    _clear_wake()
+    delivered, failed = 0, []
+    after_id = 0
+    while ids := pending_ids(limit=batch, after_id=after_id):
+        for event_id in ids:
+            if deliver(event_id):
+                delivered += 1
+            else:
+                failed.append(event_id)
+        after_id = ids[-1]
+    return delivered, failed
 
 
 def sweep(*, limit: int = 100, older_than: dt.timedelta | None = None, republish: bool = False) -> int:

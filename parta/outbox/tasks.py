@@ -27,6 +27,15 @@ def deliver_task(self: Any, event_id: int) -> bool:
     return delivered
 
 
+@shared_task(name="outbox.drain", ignore_result=True)
+def drain_task() -> int:
+    """Deliver all pending events (``services.wake``); a failed one is retried on its own, with backoff."""
+    delivered, failed = services.drain()
+    for event_id in failed:
+        deliver_task.apply_async((event_id,), countdown=RETRY_BASE_SECONDS)
+    return delivered
+
+
 @shared_task(name="outbox.sweep", ignore_result=True)
 def sweep_task(limit: int = 200) -> int:
     """Deliver events whose publishing failed (the broker was down) or whose retries ran out."""

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from io import StringIO
 from typing import Any
 
 import pytest
+from django.core.cache import cache as django_cache
 from django.core.management import call_command
 from django.db import transaction
 
@@ -151,3 +153,133 @@ def test_register_is_idempotent() -> None:
 def test_messaging_handlers_are_registered() -> None:
     for kind in ("journal.mark", "journal.attendance", "homework.set", "messaging.message"):
         assert handlers.handlers_for(kind), kind
+
+
+# --- one wake-up for many writers (PARTA_OUTBOX_COALESCE, with a broker) ------------------
+
+
+@pytest.fixture
+def drains(settings: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[list[int]]:
+    """Coalescing on, as with a real broker; the published drains are counted instead of run."""
+    from parta.outbox import tasks
+
+    settings.PARTA_OUTBOX_COALESCE = True
+    conf = tasks.drain_task.app.conf
+    eager, conf.task_always_eager = conf.task_always_eager, False
+    django_cache.delete(services.WAKE_KEY)
+    published: list[int] = []
+    monkeypatch.setattr(tasks.drain_task, "delay", lambda: published.append(1))
+    monkeypatch.setattr(tasks.deliver_task, "delay", lambda *a: pytest.fail("published an event alone"))
+    yield published
+    conf.task_always_eager = eager
+    django_cache.delete(services.WAKE_KEY)
+
+
+def _emit_committed(n: int, capture: Any) -> list[OutboxEvent]:
+    events = []
+    for i in range(n):
+        with capture(execute=True), transaction.atomic():
+            events.append(services.emit(KIND, {"n": i}, school_id=None))
+    return events
+
+
+def test_writers_share_one_drain_until_it_starts(
+    db: None, seen: list[int], drains: list[int], django_capture_on_commit_callbacks: Any
+) -> None:
+    events = _emit_committed(3, django_capture_on_commit_callbacks)
+    assert drains == [1]  # one broker message for three events
+    assert seen == []
+    assert services.drain() == (3, [])
+    assert seen == [e.pk for e in events]
+    # The drain cleared the flag: the next event wakes a new one.
+    later = _emit_committed(1, django_capture_on_commit_callbacks)
+    assert drains == [1, 1]
+    assert services.drain() == (1, [])
+    assert seen[-1] == later[0].pk
+
+
+def test_an_event_committed_while_a_drain_runs_is_not_stranded(
+    db: None, seen: list[int], drains: list[int], django_capture_on_commit_callbacks: Any, monkeypatch: Any
+) -> None:
+    first = _emit_committed(1, django_capture_on_commit_callbacks)
+    racing: list[OutboxEvent] = []
+    real_pending = services.pending_ids
+
+    def pending_then_a_write(**kwargs: Any) -> list[int]:
+        ids = real_pending(**kwargs)
+        if not racing:  # a writer commits just after the drain read the pending events
+            racing.extend(_emit_committed(1, django_capture_on_commit_callbacks))
+        return ids
+
+    monkeypatch.setattr(services, "pending_ids", pending_then_a_write)
+    services.drain()
+    monkeypatch.undo()
+    # Either this drain delivered it, or its writer published another drain.
+    assert racing[0].pk in seen or drains == [1, 1]
+    services.drain()
+    assert sorted(seen) == sorted([first[0].pk, racing[0].pk])
+
+
+def test_drain_reports_failures_and_delivers_the_rest(db: None, seen: list[int], drains: list[int]) -> None:
+    events = [OutboxEvent.objects.create(kind=KIND, payload={"fail": n == 1}) for n in range(4)]
+    delivered, failed = services.drain(batch=2)
+    assert (delivered, failed) == (3, [events[1].pk])
+    assert services.pending_ids() == [events[1].pk]
+
+
+def test_drain_task_retries_a_failed_event_on_its_own(
+    db: None, seen: list[int], drains: list[int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from parta.outbox import tasks
+
+    event = OutboxEvent.objects.create(kind=KIND, payload={"fail": True})
+    retried: list[tuple[Any, ...]] = []
+    monkeypatch.setattr(
+        tasks.deliver_task, "apply_async", lambda args, countdown: retried.append((args, countdown))
+    )
+    assert tasks.drain_task.run() == 0
+    assert retried == [((event.pk,), tasks.RETRY_BASE_SECONDS)]
+
+
+@pytest.mark.usefixtures("db")
+def test_broker_down_clears_the_flag_so_the_next_writer_tries_again(
+    seen: list[int],
+    drains: list[int],
+    monkeypatch: pytest.MonkeyPatch,
+    django_capture_on_commit_callbacks: Any,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    from parta.outbox import tasks
+
+    def down() -> None:
+        raise ConnectionRefusedError("broker down")
+
+    monkeypatch.setattr(tasks.drain_task, "delay", down)
+    (event,) = _emit_committed(1, django_capture_on_commit_callbacks)
+    assert "could not publish" in caplog.text
+    event.refresh_from_db()
+    assert event.delivered_at is None
+    monkeypatch.setattr(tasks.drain_task, "delay", lambda: drains.append(1))
+    _emit_committed(1, django_capture_on_commit_callbacks)
+    assert drains == [1]
+    assert services.drain() == (2, [])
+
+
+def test_cache_down_publishes_each_event_alone(
+    db: None,
+    seen: list[int],
+    drains: list[int],
+    monkeypatch: pytest.MonkeyPatch,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    from parta.outbox import tasks
+
+    def down(*args: Any, **kwargs: Any) -> bool:
+        raise ConnectionError("cache down")
+
+    published: list[int] = []
+    monkeypatch.setattr(django_cache, "add", down)
+    monkeypatch.setattr(tasks.deliver_task, "delay", published.append)
+    (event,) = _emit_committed(1, django_capture_on_commit_callbacks)
+    assert published == [event.pk]
+    assert drains == []
