@@ -181,7 +181,7 @@ class Servers:
         ]
         gunicorn = [
             str(VENV / "gunicorn"),
-            "bench.wsgi:application",
+            "parta.wsgi:application",
             "--preload",
             "--bind",
             f"127.0.0.1:{self.port}",
