@@ -38,6 +38,7 @@ def main() -> None:
         "--warm", action="store_true", help="Send the measured requests once first (cache hits)."
     )
     parser.add_argument("--redis", default=os.environ.get("PARTA_BENCH_REDIS", "redis://127.0.0.1:6379/13"))
+    parser.add_argument("--dump", type=Path, help="Also write the profile here (for pstats or snakeviz).")
     args = parser.parse_args()
     tag = f"{float(args.scale):g}".replace(".", "_")
     os.environ.update(
@@ -111,6 +112,8 @@ def main() -> None:
     for shape, seconds in sorted(shape_time.items(), key=lambda item: -item[1])[:12]:
         print(f"   {1000 * seconds / args.n:7.2f} ms  ×{shapes[shape] / args.n:4.1f}  {shape}")
     pstats.Stats(profile).sort_stats("cumulative").print_stats(args.top)
+    if args.dump:
+        profile.dump_stats(args.dump)
 
 
 if __name__ == "__main__":
