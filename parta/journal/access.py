@@ -116,17 +116,24 @@ def _first(queryset: QuerySet[Any]) -> Any:
     return next(iter(queryset.order_by()[:1]), None)
 
 
-def access_assignment(user: Any, assignment_id: int, *, for_write: bool = False) -> TeachingAssignment:
+# What a journal page shows of its assignment besides the class group (which access reads).
+_ASSIGNMENT_DISPLAY = ("subgroup", "subject", "year", "teacher")
+
+
+def access_assignment(
+    user: Any, assignment_id: int, *, for_write: bool = False, display: bool = True
+) -> TeachingAssignment:
     """The teaching assignment whose journal the user may read (404 otherwise); with ``for_write``,
     a reader who may not write gets PermissionDenied (403). One query: the assignment by its key,
-    the reader decided from the user's roles."""
+    the reader decided from the user's roles. ``display=False`` joins only the class group: for
+    a check before a cached answer, where Django building the five-table join cost more than
+    the rest of the request's own work."""
     roles = roles_of(user)
     if not _may_read_journals(roles):
         raise Http404
+    related = ("class_group", *(_ASSIGNMENT_DISPLAY if display else ()))
     assignment: TeachingAssignment | None = _first(
-        TeachingAssignment.objects.select_related(
-            "class_group", "subgroup", "subject", "year", "teacher"
-        ).filter(pk=assignment_id)
+        TeachingAssignment.objects.select_related(*related).filter(pk=assignment_id)
     )
     if assignment is None or not _reads_assignment(roles, assignment):
         raise Http404

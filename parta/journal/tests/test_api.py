@@ -317,9 +317,10 @@ def test_the_journal_page_api_reads_a_fixed_number_of_queries(make_journal, djan
         for student in journal.students:
             services.mark_create(journal.teacher, lesson_id=journal.lesson.pk, student_id=student.pk, value=4)
         client = client_for(journal.teacher)
-        # The token, roles, the assignment, periods, lessons, students, marks, attendance, grading
+        # The token, roles, the assignment (checked with its class group before the cache, then
+        # read whole for the page), periods, lessons, students, marks, attendance, grading
         # schemes, period marks, control forms.
-        with django_assert_max_num_queries(11):
+        with django_assert_max_num_queries(12):
             response = client.get(
                 f"/api/v1/journal/assignments/{journal.assignment.pk}?period={journal.q1.pk}"
             )
