@@ -393,6 +393,7 @@ def bench_scale(args: argparse.Namespace, scale: float, wrk: str) -> dict[str, A
     servers = Servers(env, work, args.port, args.workers)
     results: dict[str, dict[str, Any]] = {}
     reference: dict[str, Any] = {}
+    outbox: dict[str, Any] = {}
     servers.start()
     try:
         first = (requests / "ping.txt").read_text().splitlines()[0]
@@ -428,9 +429,38 @@ def bench_scale(args: argparse.Namespace, scale: float, wrk: str) -> dict[str, A
                         else ""
                     )
                 )
+        outbox = outbox_delivered(url, OUTBOX_WAIT_S)
+        log(
+            f"S={scale:g}: {outbox['pending_after_load']} outbox events waiting after the load, "
+            f"{outbox['pending_at_end']} after {outbox['seconds']} s"
+        )
     finally:
         servers.stop()
-    return {"scale": scale, "city": city, "scenarios": results, "raw_sql": reference}
+    return {"scale": scale, "city": city, "scenarios": results, "raw_sql": reference, "outbox": outbox}
+
+
+# How long the benchmark waits, after the load, for the worker to deliver what the writes queued.
+OUTBOX_WAIT_S = 180
+
+
+def outbox_delivered(url: str, limit_s: float) -> dict[str, Any]:
+    """After the load: the outbox events the worker had still to deliver, and how long it took
+    (up to ``limit_s``) until none was left: whether one worker keeps up with the writes."""
+    import psycopg
+
+    # Events that failed MAX_ATTEMPTS times wait for a person and are not counted.
+    query = "SELECT count(*) FROM outbox_outboxevent WHERE delivered_at IS NULL AND attempts < 20"
+    started = time.monotonic()
+    with psycopg.connect(url, autocommit=True) as conn:
+        pending = first = int(conn.execute(query).fetchone()[0])  # type: ignore[index]
+        while pending and time.monotonic() - started < limit_s:
+            time.sleep(1)
+            pending = int(conn.execute(query).fetchone()[0])  # type: ignore[index]
+    return {
+        "pending_after_load": first,
+        "pending_at_end": pending,
+        "seconds": round(time.monotonic() - started, 1),
+    }
 
 
 def main() -> None:

@@ -179,6 +179,13 @@ def markdown(data: dict[str, Any]) -> str:
                 f"p50 {raw['p50_ms']} ms, p95 {raw['p95_ms']} ms, p99 {raw['p99_ms']} ms, "
                 f"{raw['rps']:,.0f} weeks/s on one connection.",
             ]
+        outbox = run.get("outbox") or {}
+        if outbox:
+            lines += [
+                "",
+                f"Outbox after the load: {outbox['pending_after_load']:,} events still to deliver; "
+                f"{outbox['pending_at_end']:,} left after {outbox['seconds']} s.",
+            ]
         r = run.get("ratios", {})
         lines += ["", "Ratios:", ""]
         for key in ("diary_vs_trivial_rps", "diary_cold_vs_trivial_rps", "journal_vs_trivial_rps"):
