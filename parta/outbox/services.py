@@ -140,24 +140,37 @@ def deliver(event_id: int) -> bool:
         return True
 
 
-def pending_ids(*, limit: int = 100, older_than: dt.timedelta | None = None, after_id: int = 0) -> list[int]:
+def pending_ids(
+    *,
+    limit: int = 100,
+    older_than: dt.timedelta | None = None,
+    after_id: int = 0,
+    up_to: int | None = None,
+) -> list[int]:
     """The ids of undelivered events, oldest first, at most ``limit`` (past ``after_id``, to page
-    on); an event that failed MAX_ATTEMPTS times is left out. ``older_than`` spares events just
-    written, whose own publish is probably still on its way. One query on the partial index."""
+    on, and not past ``up_to``); an event that failed MAX_ATTEMPTS times is left out.
+    ``older_than`` spares events just written, whose own publish is probably still on its way.
+    One query on the partial index."""
     rows = OutboxEvent.objects.filter(delivered_at__isnull=True, attempts__lt=MAX_ATTEMPTS, id__gt=after_id)
+    if up_to is not None:
+        rows = rows.filter(id__lte=up_to)
     if older_than is not None:
         rows = rows.filter(created_at__lte=timezone.now() - older_than)
     return list(rows.order_by("id").values_list("id", flat=True)[:limit])
 
 
 def drain(*, batch: int = DRAIN_BATCH) -> tuple[int, list[int]]:
-    """Deliver every pending event, oldest first (what ``wake`` asks the worker for): how many
-    were delivered, and the ids that were not (a handler failed, or another worker holds them).
-    The flag is cleared first, so an event committed after the read below wakes another drain."""
+    """Deliver the pending events, oldest first (what ``wake`` asks the worker for): how many were
+    delivered, and the ids that were not (a handler failed, or another worker holds them).
+
+    The flag is cleared first, so every event committed from then on wakes another drain; this one
+    stops at the newest event already committed, so under a steady stream of writes it still ends
+    and the worker's other tasks get their turn."""
     _clear_wake()
+    newest = OutboxEvent.objects.order_by("-id").values_list("id", flat=True).first() or 0
     delivered, failed = 0, []
     after_id = 0
-    while ids := pending_ids(limit=batch, after_id=after_id):
+    while ids := pending_ids(limit=batch, after_id=after_id, up_to=newest):
         for event_id in ids:
             if deliver(event_id):
                 delivered += 1

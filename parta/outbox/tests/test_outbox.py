@@ -220,6 +220,27 @@ def test_an_event_committed_while_a_drain_runs_is_not_stranded(
     assert sorted(seen) == sorted([first[0].pk, racing[0].pk])
 
 
+def test_a_drain_ends_at_the_newest_event_it_found_and_leaves_later_ones_to_the_next(
+    db: None, seen: list[int], drains: list[int], django_capture_on_commit_callbacks: Any, monkeypatch: Any
+) -> None:
+    """Under a steady stream of writes a drain still ends; what came after it started woke another."""
+    first = _emit_committed(2, django_capture_on_commit_callbacks)
+    later: list[OutboxEvent] = []
+    real_deliver = services.deliver
+
+    def deliver_while_writes_go_on(event_id: int) -> bool:
+        later.extend(_emit_committed(1, django_capture_on_commit_callbacks))
+        return real_deliver(event_id)
+
+    monkeypatch.setattr(services, "deliver", deliver_while_writes_go_on)
+    assert services.drain() == (2, [])
+    monkeypatch.undo()
+    assert seen == [e.pk for e in first]
+    assert len(later) == 2 and drains == [1, 1]  # the first later write woke the next drain
+    assert services.drain() == (2, [])
+    assert seen[2:] == [e.pk for e in later]
+
+
 def test_drain_reports_failures_and_delivers_the_rest(db: None, seen: list[int], drains: list[int]) -> None:
     events = [OutboxEvent.objects.create(kind=KIND, payload={"fail": n == 1}) for n in range(4)]
     delivered, failed = services.drain(batch=2)
