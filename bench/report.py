@@ -183,7 +183,7 @@ def markdown(data: dict[str, Any]) -> str:
         if outbox:
             lines += [
                 "",
-                f"Outbox after the load: {outbox['pending_after_load']:,} events still to deliver; "
+                f"Outbox after the marks: {outbox['pending_after_load']:,} events still to deliver; "
                 f"{outbox['pending_at_end']:,} left after {outbox['seconds']} s.",
             ]
         r = run.get("ratios", {})
