@@ -192,3 +192,22 @@ def test_topics_given_by_the_thematic_plan_in_bulk_are_in_the_next_diary(journal
     assert lesson_of(family.get(url).json(), journal.lesson.pk)["topic"] is None
     assert lessons_assign_topics(assignment=journal.assignment) > 0  # one UPDATE, no signals
     assert lesson_of(family.get(url).json(), journal.lesson.pk)["topic"]["code"] == "m5-1"
+
+
+def test_control_forms_made_in_bulk_are_in_the_next_journal(journal: Journal) -> None:
+    from parta.journal.models import ControlForm
+    from parta.journal.services import journal_defaults_ensure
+
+    ControlForm.objects.filter(school=journal.school).delete()
+    teacher = client_for(journal.teacher)
+    assert teacher.get(journal_url(journal)).json()["control_forms"] == []
+    journal_defaults_ensure(journal.school)  # bulk_create: no signals
+    assert teacher.get(journal_url(journal)).json()["control_forms"] != []
+
+
+def test_a_student_opens_their_own_cached_diary_with_the_token_query_alone(journal: Journal) -> None:
+    student = client_for(journal.student)
+    assert student.get(diary_url(journal)).status_code == 200
+    with CaptureQueriesContext(connection) as captured:
+        assert student.get(diary_url(journal)).status_code == 200
+    assert len(captured.captured_queries) == 1, [q["sql"] for q in captured.captured_queries]
