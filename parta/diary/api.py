@@ -219,8 +219,8 @@ def _homework(hw: HomeworkRow) -> Row:
     }
 
 
-# The timetable's lesson fields that DiaryLessonSerializer leaves out.
-_NOT_IN_DIARY = frozenset({"date", "class_group", "replaced_teacher"})
+# The timetable's lesson fields that DiaryLessonSerializer leaves out (set to None there).
+_NOT_IN_DIARY = LessonSerializer._declared_fields.keys() - DiaryLessonSerializer._declared_fields.keys()
 
 
 def _lesson(item: DiaryLesson) -> Row:
