@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -186,53 +186,65 @@ def link_of(kind: str, payload: Mapping[str, Any]) -> str:
 # --- making notifications (called by handlers.py, inside the outbox delivery) ---------------
 
 
-def notify(
-    *,
-    recipient_ids: Iterable[int],
-    kind: str,
-    payload: dict[str, Any],
-    school_id: int | None,
-    event_id: int | None,
-    extra: Mapping[int, Mapping[str, Any]] | None = None,
-) -> list[Notification]:
-    """Tell each recipient once per event: recipients already told of ``event_id`` are skipped,
-    so running this twice makes nothing twice. ``extra`` adds to one recipient's payload (which
-    child a class-wide event is about). For each new notification a ``Delivery`` is queued
-    per channel the recipient chose for ``kind`` (e-mail, webhook); they are sent after commit.
-    The new notifications. A fixed number of queries whatever the number of recipients."""
-    wanted = sorted(set(recipient_ids))
+@dataclass(frozen=True)
+class Notice:
+    """Who is to be told of one event, and what: the input of ``notify``. ``extra`` adds to one
+    recipient's payload (which child a class-wide event is about)."""
+
+    recipient_ids: Iterable[int]
+    kind: str
+    payload: dict[str, Any]
+    school_id: int | None
+    event_id: int | None
+    extra: Mapping[int, Mapping[str, Any]] | None = None
+
+
+def notify(notices: Sequence[Notice]) -> list[Notification]:
+    """Tell each recipient of each notice once per event: recipients already told of the notice's
+    ``event_id`` are skipped, so running this twice makes nothing twice. For each new notification
+    a ``Delivery`` is queued per channel the recipient chose for its kind (e-mail, webhook); they
+    are sent after commit. The new notifications. A fixed number of queries whatever the number
+    of notices and recipients (the worker hands over a whole batch of events at once)."""
+    wanted = [(notice, pk) for notice in notices for pk in sorted(set(notice.recipient_ids))]
     if not wanted:
         return []
     with transaction.atomic():
-        if event_id is not None:
+        event_ids = {notice.event_id for notice, _ in wanted if notice.event_id is not None}
+        if event_ids:
             told = set(
-                Notification.objects.filter(event_id=event_id, recipient_id__in=wanted).values_list(
-                    "recipient_id", flat=True
-                )
+                Notification.objects.filter(
+                    event_id__in=event_ids, recipient_id__in={pk for _, pk in wanted}
+                ).values_list("event_id", "recipient_id")
             )
-            wanted = [pk for pk in wanted if pk not in told]
+            wanted = [(notice, pk) for notice, pk in wanted if (notice.event_id, pk) not in told]
         if not wanted:
             return []
         fresh = [
             Notification(
                 recipient_id=pk,
-                school_id=school_id,
-                kind=kind,
-                payload={**payload, **(extra or {}).get(pk, {})},
-                event_id=event_id,
+                school_id=notice.school_id,
+                kind=notice.kind,
+                payload={**notice.payload, **(notice.extra or {}).get(pk, {})},
+                event_id=notice.event_id,
             )
-            for pk in wanted
+            for notice, pk in wanted
         ]
-        if event_id is None:
-            # PostgreSQL and SQLite both return the new keys from a plain bulk insert.
-            made = Notification.objects.bulk_create(fresh)
-        else:
+        # PostgreSQL and SQLite both return the new keys from a plain bulk insert.
+        made = Notification.objects.bulk_create([row for row in fresh if row.event_id is None])
+        once = [row for row in fresh if row.event_id is not None]
+        if once:
             # A concurrent run that got there first is no error: its rows stand.
-            Notification.objects.bulk_create(fresh, ignore_conflicts=True)
-            made = list(
-                Notification.objects.filter(event_id=event_id, recipient_id__in=wanted).order_by("id")
-            )
-        deliveries = _queue_deliveries(made, kind)
+            Notification.objects.bulk_create(once, ignore_conflicts=True)
+            pairs = {(row.event_id, row.recipient_id) for row in once}
+            made += [
+                row
+                for row in Notification.objects.filter(
+                    event_id__in={event_id for event_id, _ in pairs},
+                    recipient_id__in={pk for _, pk in pairs},
+                ).order_by("id")
+                if (row.event_id, row.recipient_id) in pairs
+            ]
+        deliveries = _queue_deliveries(made)
     if deliveries:
         from parta.messaging.tasks import publish_deliveries
 
@@ -241,19 +253,22 @@ def notify(
     return made
 
 
-def _queue_deliveries(notifications: list[Notification], kind: str) -> list[Delivery]:
-    by_recipient = {n.recipient_id: n for n in notifications}
-    choices = NotificationPreference.objects.filter(user_id__in=by_recipient, kind=kind).filter(
-        Q(email=True) | Q(webhook=True)
-    )
-    push_users = set(PushEndpoint.objects.filter(user_id__in=by_recipient).values_list("user_id", flat=True))
+def _queue_deliveries(notifications: list[Notification]) -> list[Delivery]:
+    by_recipient: dict[tuple[int, str], list[Notification]] = {}
+    for notification in notifications:
+        by_recipient.setdefault((notification.recipient_id, notification.kind), []).append(notification)
+    users = {user_id for user_id, _ in by_recipient}
+    choices = NotificationPreference.objects.filter(
+        user_id__in=users, kind__in={kind for _, kind in by_recipient}
+    ).filter(Q(email=True) | Q(webhook=True))
+    push_users = set(PushEndpoint.objects.filter(user_id__in=users).values_list("user_id", flat=True))
     rows: list[Delivery] = []
     for choice in choices:
-        notification = by_recipient[choice.user_id]
-        if choice.email:
-            rows.append(Delivery(notification=notification, channel=Delivery.Channel.EMAIL))
-        if choice.webhook and choice.user_id in push_users:
-            rows.append(Delivery(notification=notification, channel=Delivery.Channel.WEBHOOK))
+        for notification in by_recipient.get((choice.user_id, choice.kind), []):
+            if choice.email:
+                rows.append(Delivery(notification=notification, channel=Delivery.Channel.EMAIL))
+            if choice.webhook and choice.user_id in push_users:
+                rows.append(Delivery(notification=notification, channel=Delivery.Channel.WEBHOOK))
     if not rows:
         return []
     Delivery.objects.bulk_create(rows, ignore_conflicts=True)

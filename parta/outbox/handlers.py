@@ -4,18 +4,21 @@ The outbox sits below every domain app and never imports one; an app that turns 
 something (messaging: notifications) registers its handlers here instead::
 
     @register("journal.mark")
-    def notify_mark(event: OutboxEvent) -> None: ...
+    def notify_marks(events: Sequence[OutboxEvent]) -> None: ...
 
-A handler must be idempotent: the outbox delivers at least once, so it may run twice for one event.
+A handler gets the events of its kind in a batch, oldest first (the worker drains many at a time,
+so a handler that reads what it needs for the whole batch at once costs a few queries per batch
+instead of per event); a batch may hold a single event. A handler must be idempotent: the outbox
+delivers at least once, so it may run twice for one event.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from parta.outbox.models import OutboxEvent
 
-Handler = Callable[[OutboxEvent], None]
+Handler = Callable[[Sequence[OutboxEvent]], None]
 
 _handlers: dict[str, list[Handler]] = {}
 
@@ -43,10 +46,16 @@ def handlers_for(kind: str) -> list[Handler]:
     return list(_handlers.get(kind, []))
 
 
-def dispatch(event: OutboxEvent) -> int:
-    """Run every handler of the event's kind, in registration order; how many ran. A kind
-    nobody handles is delivered as it is: there is simply no one to tell."""
-    handlers = handlers_for(event.kind)
-    for handler in handlers:
-        handler(event)
-    return len(handlers)
+def dispatch(events: Sequence[OutboxEvent]) -> int:
+    """Run every handler of each kind over that kind's events (kinds in order of their first
+    event; handlers in registration order); how many handler calls ran. A kind nobody handles is
+    delivered as it is: there is simply no one to tell."""
+    by_kind: dict[str, list[OutboxEvent]] = {}
+    for event in events:
+        by_kind.setdefault(event.kind, []).append(event)
+    calls = 0
+    for kind, batch in by_kind.items():
+        for handler in handlers_for(kind):
+            handler(batch)
+            calls += 1
+    return calls

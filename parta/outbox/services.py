@@ -9,20 +9,22 @@ as ``outbox.deliver``. If publishing fails (the broker is down) the rows simply 
 sweeper (Celery beat, or ``manage.py outbox_deliver``) picks them up later.
 
 Delivery runs the handlers registered in :mod:`parta.outbox.handlers` and marks the row
-delivered; handlers are idempotent, so a row delivered twice makes nothing twice. With no broker
-configured (the laptop demo, the tests) tasks are eager: delivery happens in-process right after
-the commit.
+delivered; a drain delivers a batch of rows in one transaction (``deliver_many``). Handlers are
+idempotent, so a row delivered twice makes nothing twice. With no broker configured (the laptop
+demo, the tests) tasks are eager: delivery happens in-process right after the commit.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Sequence
 from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from parta.outbox.handlers import dispatch
@@ -118,26 +120,52 @@ def deliver(event_id: int) -> bool:
     """Deliver one event: run its handlers and mark it delivered. True when it is delivered (now or
     before, or it no longer exists); False when a handler failed — the error is recorded on the row
     and it stays pending — or another worker holds it right now."""
+    return not deliver_many([event_id])[1]
+
+
+def deliver_many(event_ids: Sequence[int]) -> tuple[int, list[int]]:
+    """Deliver events in one transaction, the handlers of each kind running once over that kind's
+    events: how many were delivered now, and the ids that were not (a handler failed on them —
+    the error is recorded on the row — or another worker holds them). Ids already delivered or
+    gone count as neither. A handler that fails on the batch is run again event by event, each
+    in its own savepoint, so one bad event does not hold back the rest."""
     with transaction.atomic():
-        event: OutboxEvent | None = _locked(OutboxEvent.objects.filter(pk=event_id)).first()
-        if event is None:
-            # Gone, or locked by another worker (which will deliver it).
-            return not OutboxEvent.objects.filter(pk=event_id, delivered_at__isnull=True).exists()
-        if event.delivered_at is not None:
-            return True
-        event.attempts += 1
+        rows = OutboxEvent.objects.filter(pk__in=event_ids, delivered_at__isnull=True).order_by("id")
+        events: list[OutboxEvent] = list(_locked(rows))
+        held = set(event_ids) - {event.pk for event in events}
+        # Locked by another worker (which will deliver them), as opposed to delivered or gone.
+        failed = list(rows.filter(pk__in=held).values_list("id", flat=True)) if held else []
+        if not events:
+            return 0, failed
         try:
             with transaction.atomic():
-                dispatch(event)
+                dispatch(events)
+            done = events
         except Exception as error:
-            logger.exception("outbox: event %s (%s) failed", event.id, event.kind)
-            event.last_error = f"{type(error).__name__}: {error}"[:_ERROR_CHARS]
-            event.save(update_fields=["attempts", "last_error"])
-            return False
-        event.delivered_at = timezone.now()
-        event.last_error = ""
-        event.save(update_fields=["attempts", "last_error", "delivered_at"])
-        return True
+            if len(events) == 1:
+                _record_failure(events[0], error)
+                return 0, [*failed, events[0].pk]
+            done = []
+            for event in events:
+                try:
+                    with transaction.atomic():
+                        dispatch([event])
+                except Exception as error:
+                    _record_failure(event, error)
+                    failed.append(event.pk)
+                else:
+                    done.append(event)
+        OutboxEvent.objects.filter(pk__in=[event.pk for event in done]).update(
+            delivered_at=timezone.now(), last_error="", attempts=F("attempts") + 1
+        )
+        return len(done), failed
+
+
+def _record_failure(event: OutboxEvent, error: Exception) -> None:
+    logger.error("outbox: event %s (%s) failed", event.id, event.kind, exc_info=error)
+    event.attempts += 1
+    event.last_error = f"{type(error).__name__}: {error}"[:_ERROR_CHARS]
+    event.save(update_fields=["attempts", "last_error"])
 
 
 def pending_ids(
@@ -171,11 +199,9 @@ def drain(*, batch: int = DRAIN_BATCH) -> tuple[int, list[int]]:
     delivered, failed = 0, []
     after_id = 0
     while ids := pending_ids(limit=batch, after_id=after_id, up_to=newest):
-        for event_id in ids:
-            if deliver(event_id):
-                delivered += 1
-            else:
-                failed.append(event_id)
+        done, not_done = deliver_many(ids)
+        delivered += done
+        failed += not_done
         after_id = ids[-1]
     return delivered, failed
 
@@ -183,8 +209,7 @@ def drain(*, batch: int = DRAIN_BATCH) -> tuple[int, list[int]]:
 def sweep(*, limit: int = 100, older_than: dt.timedelta | None = None, republish: bool = False) -> int:
     """Deliver (or, with ``republish``, publish again) the pending events, oldest first, at most
     ``limit`` of them; how many were delivered or published."""
-    done = 0
-    for event_id in pending_ids(limit=limit, older_than=older_than):
-        if publish(event_id) if republish else deliver(event_id):
-            done += 1
-    return done
+    ids = pending_ids(limit=limit, older_than=older_than)
+    if republish:
+        return sum(publish(event_id) for event_id in ids)
+    return deliver_many(ids)[0] if ids else 0

@@ -112,7 +112,7 @@ def test_mark_texts(
 
 
 def test_delivering_twice_makes_nothing_twice(world: World, django_capture_on_commit_callbacks: Any) -> None:
-    from parta.messaging.handlers import notify_mark
+    from parta.messaging.handlers import notify_marks
 
     event = deliver(
         "journal.mark", mark_payload(world), world.a.school.pk, django_capture_on_commit_callbacks
@@ -122,7 +122,7 @@ def test_delivering_twice_makes_nothing_twice(world: World, django_capture_on_co
     OutboxEvent.objects.filter(pk=event.pk).update(delivered_at=None)
     with django_capture_on_commit_callbacks(execute=True):
         assert outbox.deliver(event.pk)
-        notify_mark(OutboxEvent.objects.get(pk=event.pk))
+        notify_marks([OutboxEvent.objects.get(pk=event.pk)])
     assert Notification.objects.count() == 2
 
 
@@ -418,3 +418,66 @@ def test_a_one_day_notice_names_one_day(world: World, django_capture_on_commit_c
     assert recipients(event) == {a.class_teacher.pk}
     note = Notification.objects.get(event_id=event.pk)
     assert n.row_of(note).text == f"Absence notice for {a.student.short_name}: 3 December — dentist"
+
+
+def test_a_batch_of_events_tells_each_family_of_its_own_in_a_fixed_number_of_queries(
+    world: World, django_capture_on_commit_callbacks: Any
+) -> None:
+    """The worker drains many events at once: the queries do not grow with the batch, and no
+    family is told of another's mark."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    a, b = world.a, world.b
+    a.parent.email = "parent@example.org"
+    a.parent.save()
+    n.set_preferences(a.parent, {"mark": (True, False)})
+
+    def mark_event(student: Any, lesson: Any, value: int) -> OutboxEvent:
+        mark = f.MarkFactory.create(lesson=lesson, student=student, value=value)
+        payload = {
+            "mark_id": mark.pk,
+            "student_id": student.pk,
+            "lesson_id": lesson.pk,
+            "subject_id": lesson.subject_id,
+            "value": value,
+            "change": "created",
+            "actor_id": lesson.teacher_id,
+        }
+        return OutboxEvent.objects.create(kind="journal.mark", payload=payload, school_id=lesson.school_id)
+
+    def deliver_counting(events: list[OutboxEvent]) -> int:
+        with django_capture_on_commit_callbacks() as sending, CaptureQueriesContext(connection) as queries:
+            assert outbox.deliver_many([e.pk for e in events]) == (len(events), [])
+        for send in sending:  # the e-mails, one task per letter
+            send()
+        return len(queries)
+
+    one = deliver_counting([mark_event(a.student, a.lesson, 2)])
+    batch = [
+        mark_event(a.student, a.lesson, 3),
+        mark_event(a.sibling, a.other_lesson, 4),
+        mark_event(b.student, b.lesson, 5),
+        mark_event(b.student, b.lesson, 4),
+    ]
+    assert deliver_counting(batch) == one
+    told = {
+        (e.pk, r.recipient_id): n.row_of(r).text
+        for e in batch
+        for r in Notification.objects.filter(event_id=e.pk)
+    }
+    assert told == {
+        (batch[0].pk, a.student.pk): "New mark 3 in Algebra (weight 1)",
+        (batch[0].pk, a.parent.pk): f"{a.student.short_name}: New mark 3 in Algebra (weight 1)",
+        (batch[1].pk, a.sibling.pk): f"New mark 4 in {a.other_lesson.subject.name_en} (weight 1)",
+        (
+            batch[1].pk,
+            a.parent.pk,
+        ): f"{a.sibling.short_name}: New mark 4 in {a.other_lesson.subject.name_en} (weight 1)",
+        (batch[2].pk, b.student.pk): "New mark 5 in Algebra (weight 1)",
+        (batch[2].pk, b.parent.pk): f"{b.student.short_name}: New mark 5 in Algebra (weight 1)",
+        (batch[3].pk, b.student.pk): "New mark 4 in Algebra (weight 1)",
+        (batch[3].pk, b.parent.pk): f"{b.student.short_name}: New mark 4 in Algebra (weight 1)",
+    }
+    # The parent who chose e-mail got one letter per mark of each child; the other parent none.
+    assert [m.to for m in mail.outbox] == [["parent@example.org"]] * 3

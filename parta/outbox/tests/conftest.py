@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 import pytest
 
@@ -16,10 +16,11 @@ KIND = "test.outbox"
 def seen() -> Iterator[list[int]]:
     calls: list[int] = []
 
-    def handler(event: OutboxEvent) -> None:
-        calls.append(event.pk)
-        if event.payload.get("fail"):
-            raise RuntimeError("handler broke")
+    def handler(events: Sequence[OutboxEvent]) -> None:
+        for event in events:
+            calls.append(event.pk)
+            if event.payload.get("fail"):
+                raise RuntimeError("handler broke")
 
     handlers.register(KIND)(handler)
     yield calls

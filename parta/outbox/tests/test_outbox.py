@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from io import StringIO
 from typing import Any
 
@@ -140,7 +140,7 @@ def test_sweep_task_delivers(db: None, seen: list[int]) -> None:
 
 
 def test_register_is_idempotent() -> None:
-    def handler(event: OutboxEvent) -> None:
+    def handler(events: Sequence[OutboxEvent]) -> None:
         return None
 
     handlers.register("test.twice")(handler)
@@ -226,14 +226,14 @@ def test_a_drain_ends_at_the_newest_event_it_found_and_leaves_later_ones_to_the_
     """Under a steady stream of writes a drain still ends; what came after it started woke another."""
     first = _emit_committed(2, django_capture_on_commit_callbacks)
     later: list[OutboxEvent] = []
-    real_deliver = services.deliver
+    real_deliver = services.deliver_many
 
-    def deliver_while_writes_go_on(event_id: int) -> bool:
+    def deliver_while_writes_go_on(event_ids: list[int]) -> tuple[int, list[int]]:
         later.extend(_emit_committed(1, django_capture_on_commit_callbacks))
-        return real_deliver(event_id)
+        return real_deliver(event_ids)
 
-    monkeypatch.setattr(services, "deliver", deliver_while_writes_go_on)
-    assert services.drain() == (2, [])
+    monkeypatch.setattr(services, "deliver_many", deliver_while_writes_go_on)
+    assert services.drain(batch=1) == (2, [])
     monkeypatch.undo()
     assert seen == [e.pk for e in first]
     assert len(later) == 2 and drains == [1, 1]  # the first later write woke the next drain
@@ -246,6 +246,36 @@ def test_drain_reports_failures_and_delivers_the_rest(db: None, seen: list[int],
     delivered, failed = services.drain(batch=2)
     assert (delivered, failed) == (3, [events[1].pk])
     assert services.pending_ids() == [events[1].pk]
+
+
+def test_a_batch_runs_each_kind_s_handler_once_over_its_events(db: None) -> None:
+    batches: list[list[int]] = []
+
+    def handler(events: Sequence[OutboxEvent]) -> None:
+        batches.append([e.pk for e in events])
+
+    handlers.register("test.batch")(handler)
+    try:
+        marks = [OutboxEvent.objects.create(kind="test.batch", payload={}) for _ in range(3)]
+        other = OutboxEvent.objects.create(kind="test.nobody", payload={})
+        assert services.deliver_many([e.pk for e in [*marks, other]]) == (4, [])
+    finally:
+        handlers.unregister("test.batch", handler)
+    assert batches == [[e.pk for e in marks]]
+    assert set(OutboxEvent.objects.values_list("attempts", flat=True)) == {1}
+    assert not OutboxEvent.objects.filter(delivered_at__isnull=True).exists()
+    # Delivered already: neither delivered again nor failed.
+    assert services.deliver_many([marks[0].pk]) == (0, [])
+
+
+def test_a_failing_event_does_not_hold_back_its_batch(db: None, seen: list[int]) -> None:
+    events = [OutboxEvent.objects.create(kind=KIND, payload={"fail": n == 1}) for n in range(3)]
+    assert services.deliver_many([e.pk for e in events]) == (2, [events[1].pk])
+    by_id = {e.pk: e for e in OutboxEvent.objects.all()}
+    bad = by_id[events[1].pk]
+    assert (bad.delivered_at, bad.attempts, bad.last_error) == (None, 1, "RuntimeError: handler broke")
+    for good in (by_id[events[0].pk], by_id[events[2].pk]):
+        assert good.delivered_at is not None and good.attempts == 1 and good.last_error == ""
 
 
 def test_drain_task_retries_a_failed_event_on_its_own(
