@@ -103,6 +103,36 @@ def test_an_unknown_token_is_a_401_that_asks_for_a_bearer_token():
     assert set(response.json()) == {"detail"}
 
 
+def test_the_token_of_a_deactivated_user_no_longer_opens_the_api():
+    user = UserFactory.create()
+    token = Token.objects.create(user=user)
+    assert bearer(token.key).get("/api/v1/me").status_code == 200
+    user.is_active = False
+    user.save()
+    response = bearer(token.key).get("/api/v1/me")
+    assert response.status_code == 401
+    assert response.json() == {"detail": "User inactive or deleted."}
+
+
+def test_the_token_found_is_the_requests_own(rf):
+    """request.user and request.auth come from the token sent, not from another row."""
+    from parta.accounts.authentication import BearerTokenAuthentication
+
+    mine, other = UserFactory.create(username="mine"), UserFactory.create(username="other")
+    token, _ = Token.objects.create(user=mine), Token.objects.create(user=other)
+    request = rf.get("/api/v1/me", HTTP_AUTHORIZATION=f"Bearer {token.key}")
+    found = BearerTokenAuthentication().authenticate(request)
+    assert found is not None
+    user, auth = found
+    assert (user.pk, user.username, auth.key, auth.user_id, auth.created) == (
+        mine.pk,
+        "mine",
+        token.key,
+        mine.pk,
+        token.created,
+    )
+
+
 def test_no_credentials_is_a_401():
     response = APIClient().get("/api/v1/me")
     assert response.status_code == 401
