@@ -51,7 +51,7 @@ messages: $(VENV)/.synced
 # and Redis; installs wrk with apt-get when missing. Results go to bench/results/.
 # BENCH_ARGS passes more options, e.g. BENCH_ARGS=--fresh to make the cities again.
 bench: $(VENV)/.synced
-	$(PY) bench/city.py --scales 0.01,0.05,0.2 --duration 15 --warmup 5 $(BENCH_ARGS)
+	$(PY) bench/city.py --scales 0.01,0.05,0.2 --duration 10 --warmup 5 --repeat 3 $(BENCH_ARGS)
 
 # What a reviewer runs: S=0.01, 10 s per scenario and concurrency, under 10 minutes.
 bench-quick: $(VENV)/.synced

@@ -145,7 +145,9 @@ def markdown(data: dict[str, Any]) -> str:
         f"Commit {data.get('git') or '?'}.",
         f"Setup: gunicorn {config['gunicorn_workers']} sync workers, PARTA_DEBUG=false, Redis cache, "
         f"{config['celery']}; wrk on the same machine, {config['duration_s']:g} s per scenario and "
-        f"concurrency. Load average before/after: {config['load_average_before']} / "
+        f"concurrency"
+        + (f", the median of {config['repeat']} runs by req/s" if config.get("repeat", 1) > 1 else "")
+        + f". Load average before/after: {config['load_average_before']} / "
         f"{config['load_average_after']}.",
         "",
     ]

@@ -1,0 +1,47 @@
+"""The benchmark's own arithmetic (bench/city.py, bench/report.py): which of repeated runs it
+reports. The benchmark itself runs outside the test suite (make bench)."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _load(name: str) -> ModuleType:
+    sys.path.insert(0, str(ROOT / "bench"))
+    try:
+        spec = importlib.util.spec_from_file_location(f"bench_{name}", ROOT / "bench" / f"{name}.py")
+        assert spec is not None and spec.loader is not None
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        return module
+    finally:
+        sys.path.remove(str(ROOT / "bench"))
+
+
+city = _load("city")
+
+
+def run(rps: float, p99: float, errors: int = 0) -> dict[str, Any]:
+    return {"rps": rps, "p50_ms": p99 / 2, "p95_ms": p99 * 0.9, "p99_ms": p99, "errors": errors}
+
+
+def test_one_run_is_reported_as_it_is() -> None:
+    only = run(500, 40)
+    assert city.median_run([only]) is only
+
+
+def test_of_three_runs_the_median_by_throughput_is_reported_whole_with_all_errors() -> None:
+    figures = city.median_run([run(300, 90, errors=1), run(700, 30), run(520, 45)])
+    assert (figures["rps"], figures["p99_ms"], figures["p50_ms"]) == (520, 45, 22.5)
+    assert figures["errors"] == 1  # an error in any run counts
+    assert [r["rps"] for r in figures["runs"]] == [300, 700, 520]
+
+
+def test_of_two_runs_the_slower_is_reported() -> None:
+    assert city.median_run([run(700, 30), run(300, 90)])["rps"] == 300
