@@ -136,10 +136,13 @@ class PersonTimetableApi(APIView):
         rows = lessons_for_person(
             person.pk, date_from, date_to, school_ids=person_school_scope(request.user, person.pk)
         )
-        data = {
-            "person": {"id": person.pk, "full_name": person.full_name or person.get_username()},
-            "from": date_from,
-            "to": date_to,
-            "lessons": [lesson_data(row) for row in rows],
-        }
-        return Response(self.OutputSerializer(data).data)
+        # Written as OutputSerializer would write it (a test pins that), without its cost, which
+        # was most of the request's: the rows' datetimes are in the current time zone already.
+        return Response(
+            {
+                "person": {"id": person.pk, "full_name": person.full_name or person.get_username()},
+                "from": date_from,
+                "to": date_to,
+                "lessons": [lesson_data(row) for row in rows],
+            }
+        )

@@ -66,6 +66,25 @@ def test_teacher_sees_students_of_their_classes_and_colleagues(world):
         access_person(world.a.subject_teacher, world.b.student.pk)
 
 
+def test_yourself_and_your_children_cost_no_access_query(world, django_assert_num_queries):
+    parent = type(world.a.parent).objects.get(pk=world.a.parent.pk)
+    roles_of(parent)
+    with django_assert_num_queries(0):
+        assert access_person(parent, parent.pk) is parent
+    with django_assert_num_queries(1):  # the child itself, by its key
+        assert access_person(parent, world.a.student.pk) == world.a.student
+    with pytest.raises(Http404):
+        access_person(parent, world.b.student.pk)
+    # A deactivated child is not reached; nor is a deactivated user themself.
+    type(parent).objects.filter(pk=world.a.sibling.pk).update(is_active=False)
+    with pytest.raises(Http404):
+        access_person(parent, world.a.sibling.pk)
+    type(parent).objects.filter(pk=parent.pk).update(is_active=False)
+    parent.is_active = False
+    with pytest.raises(Http404):
+        access_person(parent, parent.pk)
+
+
 def test_admin_reaches_own_school_only(world):
     assert access_school(world.a.admin, world.a.school.pk, for_admin=True) == world.a.school
     assert access_class_group(world.a.admin, world.a.other_group.pk) == world.a.other_group

@@ -131,6 +131,28 @@ def test_a_lesson_shows_its_topic(world):
     assert lesson["topic"] == {"code": "ALG-07-01-01", "title": "Fractions"}
 
 
+def test_the_timetable_writes_what_its_serializer_would(world):
+    """The view writes its rows directly; they are exactly what OutputSerializer (the OpenAPI
+    schema) would make of them, byte for byte."""
+    from rest_framework.renderers import JSONRenderer
+
+    from parta.timetable.api import PersonTimetableApi
+
+    substitute = f.UserFactory.create()
+    Lesson.objects.filter(pk=world.a.lesson.pk).update(
+        teacher=substitute, replaced_teacher=world.a.subject_teacher, note="Замена"
+    )
+    for viewer, person in (
+        (world.a.student, world.a.student),
+        (world.a.subject_teacher, world.a.subject_teacher),
+    ):
+        response = client_for(viewer).get(f"/api/v1/people/{person.pk}/timetable?{WEEK}")
+        assert response.status_code == 200
+        assert response.json()["lessons"]
+        serialized = PersonTimetableApi.OutputSerializer(response.json()).data
+        assert JSONRenderer().render(serialized) == response.content
+
+
 def test_only_the_asked_days_are_returned(world):
     body = timetable(
         world.a.student,
