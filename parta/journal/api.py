@@ -570,7 +570,7 @@ class MarkCreateApi(_JournalApi):
             owed_until=v.get("owed_until"),
             reason=v.get("reason", ""),
         )
-        return Response(MarkSerializer(services.mark_data(mark)).data, status=status.HTTP_201_CREATED)
+        return Response(services.mark_data(mark), status=status.HTTP_201_CREATED)
 
 
 class MarkDetailApi(_JournalApi):
@@ -616,7 +616,7 @@ class MarkDetailApi(_JournalApi):
         mark = services.mark_update(
             request_user(request), mark_id, version=v["version"], reason=v.get("reason", ""), **changes
         )
-        return Response(MarkSerializer(services.mark_data(mark)).data)
+        return Response(services.mark_data(mark))
 
     @extend_schema(
         operation_id="marks_destroy",

@@ -10,7 +10,7 @@ from rest_framework.renderers import JSONRenderer
 
 from parta.core.testing import factories as f
 from parta.journal import services
-from parta.journal.api import JournalPageApi
+from parta.journal.api import JournalPageApi, MarkSerializer
 from parta.journal.models import AbsenceNotice, Attendance, Mark
 from parta.journal.tests.conftest import client_for, framework_topic
 from parta.outbox.models import OutboxEvent
@@ -115,6 +115,20 @@ def test_marks_create_update_delete(journal):
     assert client.delete(url, {"version": 1}, format="json").status_code == 409
     assert client.delete(f"{url}?version=2").status_code == 204
     assert not Mark.objects.exists()
+
+
+def test_a_mark_is_written_as_its_serializer_would(journal):
+    """The views write services.mark_data directly; it is exactly what MarkSerializer (the
+    OpenAPI schema) makes of it, byte for byte — an owed mark with its date included."""
+    client = client_for(journal.teacher)
+    owed = {"lesson": journal.lesson.pk, "student": journal.student.pk, "value": None}
+    owed["owed_until"] = str(journal.lesson.date + dt.timedelta(days=7))
+    created = client.post("/api/v1/marks", owed, format="json")
+    assert created.status_code == 201, created.content
+    changed = client.patch(f"/api/v1/marks/{created.json()['id']}", {"version": 1, "value": 5}, format="json")
+    assert changed.status_code == 200, changed.content
+    for response in (created, changed):
+        assert JSONRenderer().render(MarkSerializer(response.json()).data) == response.content
 
 
 def test_bad_marks_answer_400_with_field_messages(journal):
