@@ -168,7 +168,11 @@ def drains(settings: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[list[int]
     eager, conf.task_always_eager = conf.task_always_eager, False
     django_cache.delete(services.WAKE_KEY)
     published: list[int] = []
-    monkeypatch.setattr(tasks.drain_task, "delay", lambda: published.append(1))
+    monkeypatch.setattr(
+        tasks.drain_task,
+        "apply_async",
+        lambda countdown: published.append(1) if countdown == services.DRAIN_DELAY_SECONDS else None,
+    )
     monkeypatch.setattr(tasks.deliver_task, "delay", lambda *a: pytest.fail("published an event alone"))
     yield published
     conf.task_always_eager = eager
@@ -302,15 +306,15 @@ def test_broker_down_clears_the_flag_so_the_next_writer_tries_again(
 ) -> None:
     from parta.outbox import tasks
 
-    def down() -> None:
+    def down(countdown: float) -> None:
         raise ConnectionRefusedError("broker down")
 
-    monkeypatch.setattr(tasks.drain_task, "delay", down)
+    monkeypatch.setattr(tasks.drain_task, "apply_async", down)
     (event,) = _emit_committed(1, django_capture_on_commit_callbacks)
     assert "could not publish" in caplog.text
     event.refresh_from_db()
     assert event.delivered_at is None
-    monkeypatch.setattr(tasks.drain_task, "delay", lambda: drains.append(1))
+    monkeypatch.setattr(tasks.drain_task, "apply_async", lambda countdown: drains.append(1))
     _emit_committed(1, django_capture_on_commit_callbacks)
     assert drains == [1]
     assert services.drain() == (2, [])
