@@ -363,3 +363,20 @@ def test_the_superuser_may_substitute_in_any_school(world):
     world.b.lesson.refresh_from_db()
     assert world.b.lesson.teacher == world.b.class_teacher
     assert StaffMembership.objects.filter(user=root).count() == 0
+
+
+def test_generated_lessons_renew_the_schools_cached_reads(small, django_capture_on_commit_callbacks):
+    """bulk_create sends no signals: lessons_generate renews the school's version token itself,
+    once the transaction commits, so cached diaries and journals of the school are made again."""
+    from django.core.cache import cache
+
+    from parta.core import versions
+
+    year = small["year"]
+    template_build(year=year)
+    key = versions.school(year.school_id)
+    cache.set(key, "before", timeout=None)
+    with django_capture_on_commit_callbacks(execute=True):
+        lessons_generate(year=year)
+        assert cache.get(key) == "before"  # not before the commit
+    assert cache.get(key) not in {"before", None}
