@@ -187,6 +187,22 @@ def _emit_committed(n: int, capture: Any) -> list[OutboxEvent]:
     return events
 
 
+def _write_after(monkeypatch: Any, name: str, capture: Any, *, every_call: bool) -> list[OutboxEvent]:
+    """A writer commits an event right after each call of ``services.<name>`` during a drain (only
+    the first call unless ``every_call``); the events it wrote."""
+    written: list[OutboxEvent] = []
+    real = getattr(services, name)
+
+    def then_a_write(*args: Any, **kwargs: Any) -> Any:
+        result = real(*args, **kwargs)
+        if every_call or not written:
+            written.extend(_emit_committed(1, capture))
+        return result
+
+    monkeypatch.setattr(services, name, then_a_write)
+    return written
+
+
 def test_writers_share_one_drain_until_it_starts(
     db: None, seen: list[int], drains: list[int], django_capture_on_commit_callbacks: Any
 ) -> None:
@@ -206,16 +222,8 @@ def test_an_event_committed_while_a_drain_runs_is_not_stranded(
     db: None, seen: list[int], drains: list[int], django_capture_on_commit_callbacks: Any, monkeypatch: Any
 ) -> None:
     first = _emit_committed(1, django_capture_on_commit_callbacks)
-    racing: list[OutboxEvent] = []
-    real_pending = services.pending_ids
-
-    def pending_then_a_write(**kwargs: Any) -> list[int]:
-        ids = real_pending(**kwargs)
-        if not racing:  # a writer commits just after the drain read the pending events
-            racing.extend(_emit_committed(1, django_capture_on_commit_callbacks))
-        return ids
-
-    monkeypatch.setattr(services, "pending_ids", pending_then_a_write)
+    # A writer commits just after the drain read the pending events.
+    racing = _write_after(monkeypatch, "pending_ids", django_capture_on_commit_callbacks, every_call=False)
     services.drain()
     monkeypatch.undo()
     # Either this drain delivered it, or its writer published another drain.
@@ -229,14 +237,7 @@ def test_a_drain_ends_at_the_newest_event_it_found_and_leaves_later_ones_to_the_
 ) -> None:
     """Under a steady stream of writes a drain still ends; what came after it started woke another."""
     first = _emit_committed(2, django_capture_on_commit_callbacks)
-    later: list[OutboxEvent] = []
-    real_deliver = services.deliver_many
-
-    def deliver_while_writes_go_on(event_ids: list[int]) -> tuple[int, list[int]]:
-        later.extend(_emit_committed(1, django_capture_on_commit_callbacks))
-        return real_deliver(event_ids)
-
-    monkeypatch.setattr(services, "deliver_many", deliver_while_writes_go_on)
+    later = _write_after(monkeypatch, "deliver_many", django_capture_on_commit_callbacks, every_call=True)
     assert services.drain(batch=1) == (2, [])
     monkeypatch.undo()
     assert seen == [e.pk for e in first]
