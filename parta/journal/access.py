@@ -15,10 +15,10 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q, QuerySet
+from django.db.models import Q
 from django.http import Http404
 
-from parta.schools.access import Roles, roles_of
+from parta.schools.access import Roles, first_by_key, roles_of
 from parta.schools.models import TeachingAssignment
 from parta.timetable.access import teaches_lesson
 from parta.timetable.models import Lesson
@@ -110,12 +110,6 @@ def _may_read_journals(roles: Roles) -> bool:
     return roles.is_superuser or bool(roles.staff_school_ids)
 
 
-def _first(queryset: QuerySet[Any]) -> Any:
-    """The first row of a query by primary key: no ORDER BY (``.first()`` orders by the model's
-    ordering, which costs CPU to build and a sort to run)."""
-    return next(iter(queryset.order_by()[:1]), None)
-
-
 # What a journal page shows of its assignment besides the class group (which access reads).
 _ASSIGNMENT_DISPLAY = ("subgroup", "subject", "year", "teacher")
 
@@ -132,7 +126,7 @@ def access_assignment(
     if not _may_read_journals(roles):
         raise Http404
     related = ("class_group", *(_ASSIGNMENT_DISPLAY if display else ()))
-    assignment: TeachingAssignment | None = _first(
+    assignment: TeachingAssignment | None = first_by_key(
         TeachingAssignment.objects.select_related(*related).filter(pk=assignment_id)
     )
     if assignment is None or not _reads_assignment(roles, assignment):
@@ -156,7 +150,7 @@ def access_lesson(user: Any, lesson_id: int, *, for_write: bool = False, display
     if not _may_read_journals(roles):
         raise Http404
     related = ("assignment__class_group", *(_LESSON_DISPLAY if display else ()))
-    lesson: Lesson | None = _first(Lesson.objects.select_related(*related).filter(pk=lesson_id))
+    lesson: Lesson | None = first_by_key(Lesson.objects.select_related(*related).filter(pk=lesson_id))
     if lesson is None or not _reads_lesson(roles, lesson):
         raise Http404
     if for_write and not can_write_lesson(user, lesson):

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import connection
-from django.db.models import Field, Model, Q
+from django.db.models import Field, Model, Q, QuerySet
 from django.http import Http404
 
 from parta.accounts.models import Guardianship, User
@@ -143,6 +143,12 @@ def roles_of(user: Any) -> Roles:
     return roles
 
 
+def first_by_key(queryset: QuerySet[Any]) -> Any:
+    """The row of a query by primary key, or None: no ORDER BY (``.first()`` orders by the model's
+    ordering or the key, which costs CPU to build and a sort to run)."""
+    return next(iter(queryset.order_by()[:1]), None)
+
+
 def _nothing() -> Q:
     return Q(pk__in=[])
 
@@ -258,7 +264,7 @@ def access_person(user: Any, person_id: int) -> User:
         return user
     family = person_id == roles.user_id or person_id in roles.child_ids
     readable = Q() if family else people_readable_by(user)
-    person = User.objects.filter(readable, pk=person_id, is_active=True).order_by().first()
+    person: User | None = first_by_key(User.objects.filter(readable, pk=person_id, is_active=True))
     if person is None:
         raise Http404
     return person
