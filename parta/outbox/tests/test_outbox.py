@@ -339,3 +339,40 @@ def test_cache_down_publishes_each_event_alone(
     (event,) = _emit_committed(1, django_capture_on_commit_callbacks)
     assert published == [event.pk]
     assert drains == []
+
+
+def test_an_event_gone_counts_as_delivered_and_nothing_else(db: None, seen: list[int]) -> None:
+    assert services.deliver_many([987654]) == (0, [])
+    assert services.deliver(987654)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_event_another_worker_holds_is_left_to_it(seen: list[int]) -> None:
+    """PostgreSQL: a row locked by another worker's delivery is skipped, reported as not delivered
+    here, and stays pending; the rest of the batch is delivered."""
+    import threading
+
+    from django.db import connection, connections
+
+    if not connection.features.has_select_for_update_skip_locked:
+        pytest.skip("row locks are PostgreSQL's")
+    held, free = (OutboxEvent.objects.create(kind=KIND, payload={}) for _ in range(2))
+    locked, release = threading.Event(), threading.Event()
+
+    def other_worker() -> None:
+        with transaction.atomic():
+            OutboxEvent.objects.select_for_update().get(pk=held.pk)
+            locked.set()
+            release.wait(10)
+        connections.close_all()
+
+    thread = threading.Thread(target=other_worker)
+    thread.start()
+    try:
+        assert locked.wait(10)
+        assert services.deliver_many([held.pk, free.pk]) == (1, [held.pk])
+    finally:
+        release.set()
+        thread.join()
+    assert seen == [free.pk]
+    assert services.pending_ids() == [held.pk]
