@@ -30,7 +30,7 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from parta.core import versions
+from parta.core import rows, versions
 from parta.core.errors import FieldErrors
 from parta.curriculum.models import PlanItem, Topic
 from parta.journal import scales
@@ -301,7 +301,7 @@ def _history(
     new: dict[str, Any] | None,
     reason: str,
 ) -> JournalChange:
-    return JournalChange.objects.create(
+    change = JournalChange(
         school_id=school_id,
         kind=kind,
         object_id=object_id,
@@ -313,6 +313,8 @@ def _history(
         new=new,
         reason=reason.strip(),
     )
+    rows.insert(change)
+    return change
 
 
 def _cell_history(
@@ -438,7 +440,7 @@ def mark_create(
     _check_weight(weight, errors)
     _check_comment(comment, errors)
     errors.raise_if_any()
-    mark = Mark.objects.create(
+    mark = Mark(
         school_id=lesson.school_id,
         lesson=lesson,
         student_id=student_id,
@@ -452,6 +454,7 @@ def mark_create(
         owed_until=owed_until if value is None else None,
         created_by=actor,
     )
+    rows.insert(mark)
     _cell_history(
         JournalChange.Kind.MARK, mark, lesson, actor, old=None, new=_mark_state(mark), reason=reason
     )

@@ -27,6 +27,7 @@ from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from parta.core import rows
 from parta.outbox.handlers import dispatch
 from parta.outbox.models import OutboxEvent
 
@@ -50,7 +51,8 @@ DRAIN_DELAY_SECONDS = 0.25
 
 def emit(kind: str, payload: dict[str, Any], *, school_id: int | None) -> OutboxEvent:
     """Record an event in the caller's transaction; it is delivered after commit."""
-    event = OutboxEvent.objects.create(kind=kind, payload=payload, school_id=school_id)
+    event = OutboxEvent(kind=kind, payload=payload, school_id=school_id)
+    rows.insert(event)
     transaction.on_commit(lambda: wake(event.id), robust=True)
     return event
 

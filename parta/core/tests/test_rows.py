@@ -1,0 +1,103 @@
+"""``rows.insert`` writes what ``save()`` writes, in one statement, and tells the same listeners."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from django.db import connection
+from django.db.models.signals import post_save, pre_save
+from django.forms.models import model_to_dict
+from django.test.utils import CaptureQueriesContext
+
+from parta.core import rows
+from parta.core.testing.factories import LessonFactory, MarkFactory
+from parta.journal.models import Mark
+from parta.outbox.models import OutboxEvent
+
+pytestmark = pytest.mark.django_db
+
+
+def _columns(row: Any) -> dict[str, Any]:
+    """Every stored column but the key and the clock's."""
+    data = model_to_dict(row)
+    for name in ("id", "created_at", "updated_at"):
+        data.pop(name, None)
+    return data
+
+
+def _mark(lesson: Any, **changes: Any) -> Mark:
+    values = {
+        "school_id": lesson.school_id,
+        "lesson": lesson,
+        "student_id": lesson.teacher_id,
+        "subject_id": lesson.subject_id,
+        "date": lesson.date,
+        "value": None,
+        "owed_until": dt.date(2030, 1, 31),
+        "weight": 3,
+        "comment": "Контрольная",
+        "created_by_id": lesson.teacher_id,
+    }
+    return Mark(**{**values, **changes})
+
+
+def test_a_row_is_stored_as_save_stores_it_in_one_statement() -> None:
+    lesson = LessonFactory()
+    saved = _mark(lesson)
+    saved.save()
+    inserted = _mark(lesson)
+    with CaptureQueriesContext(connection) as queries:
+        rows.insert(inserted)
+    assert len(queries) == 1
+    assert inserted.pk is not None and inserted.pk != saved.pk
+    assert not inserted._state.adding and inserted._state.db == "default"
+    stored = Mark.objects.get(pk=inserted.pk)
+    assert _columns(stored) == _columns(Mark.objects.get(pk=saved.pk))
+    assert stored.created_at is not None and stored.created_at == inserted.created_at  # auto_now_add
+    assert stored.version == 1  # the field's default
+
+
+def test_json_and_defaults_are_prepared_as_the_fields_prepare_them() -> None:
+    payload = {"mark_id": 7, "names": ["Аня", "Борис"], "nested": {"value": None}}
+    event = OutboxEvent(kind="journal.mark", payload=payload, school_id=None)
+    rows.insert(event)
+    stored = OutboxEvent.objects.get(pk=event.pk)
+    assert stored.payload == payload
+    assert (stored.kind, stored.school_id) == ("journal.mark", None)
+    assert (stored.attempts, stored.last_error) == (0, "")
+    assert stored.delivered_at is None
+
+
+@pytest.fixture
+def signals() -> Iterator[list[tuple[str, Any, bool | None]]]:
+    heard: list[tuple[str, Any, bool | None]] = []
+
+    def before(sender: Any, instance: Any, **kwargs: Any) -> None:
+        heard.append(("pre_save", instance.pk, None))
+
+    def after(sender: Any, instance: Any, created: bool, **kwargs: Any) -> None:
+        heard.append(("post_save", instance.pk, created))
+
+    pre_save.connect(before, sender=Mark)
+    post_save.connect(after, sender=Mark)
+    yield heard
+    pre_save.disconnect(before, sender=Mark)
+    post_save.disconnect(after, sender=Mark)
+
+
+def test_the_save_signals_are_sent_before_and_after_the_row_is_written(
+    signals: list[tuple[str, Any, bool | None]],
+) -> None:
+    mark = _mark(LessonFactory())
+    rows.insert(mark)
+    assert signals == [("pre_save", None, None), ("post_save", mark.pk, True)]
+
+
+def test_an_existing_row_is_refused() -> None:
+    mark = MarkFactory.create()
+    with pytest.raises(ValueError, match="new rows"):
+        rows.insert(mark)
+    assert Mark.objects.count() == 1
