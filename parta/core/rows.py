@@ -1,21 +1,26 @@
-"""Hot-path row writes with statements built once.
+"""Hot-path row reads and writes with statements built once.
 
 Django builds an INSERT statement anew on every ``save()``: for a mark, which writes the mark, its
 history and its outbox event, building the three cost more CPU than the rest of the write
 (docs/performance.md). :func:`insert` does what ``save()`` does for a new row of a model with an
 auto-increment key — fills ``auto_now`` and friends, prepares every value as the field would, sends
 ``pre_save``/``post_save`` (the cache's freshness rules listen there) — with the statement text
-kept per model and database.
+kept per model and database. :func:`by_key` is the read of a row and what its foreign keys point
+to (``select_related``) by key, likewise: the access check of every journal write and cached
+journal read, where building the joined query cost more than running it.
 """
 
 from __future__ import annotations
 
 import functools
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, TypeVar
 
 from django.db import connections, router
-from django.db.models import Field, Model
+from django.db.models import Field, ForeignKey, Model
 from django.db.models.signals import post_save, pre_save
+
+_M = TypeVar("_M", bound=Model)
 
 
 @functools.cache
@@ -55,3 +60,96 @@ def insert(instance: Model) -> None:
     instance._state.adding = False
     instance._state.db = alias
     post_save.send(sender=model, instance=instance, created=True, update_fields=None, raw=False, using=alias)
+
+
+@dataclass(frozen=True)
+class _Joined:
+    """One table of a read by key: its model, the foreign key it was reached by (on the table at
+    position ``parent``), and where its columns sit in the row."""
+
+    model: type[Model]
+    via: ForeignKey[Any, Any] | None
+    parent: int
+    start: int
+    attnames: tuple[str, ...]
+    key: int  # the primary key's place among the table's own columns
+    converters: tuple[tuple[int, tuple[Any, ...], Any], ...]  # row position, converters, column
+
+
+@functools.cache
+def _read_statement(
+    model: type[Model], related: tuple[str, ...], alias: str
+) -> tuple[str, tuple[_Joined, ...], tuple[int, int]]:
+    connection = connections[alias]
+    quote = connection.ops.quote_name
+    tables: list[_Joined] = []
+    places: dict[tuple[str, ...], int] = {}  # a path (as in select_related) → its table's position
+    selects: list[str] = []
+    joins: list[str] = []
+
+    def add(path: tuple[str, ...], table_model: type[Model], via: ForeignKey[Any, Any] | None) -> None:
+        index = len(tables)
+        fields = tuple(table_model._meta.concrete_fields)
+        converters = []
+        for offset, field in enumerate(fields):
+            column = field.get_col(f"t{index}")
+            found = (*connection.ops.get_db_converters(column), *field.get_db_converters(connection))
+            if found:
+                converters.append((len(selects) + offset, tuple(found), column))
+        parent = places[path[:-1]] if path else -1
+        key = [field.primary_key for field in fields].index(True)
+        attnames = tuple(field.attname for field in fields)
+        tables.append(_Joined(table_model, via, parent, len(selects), attnames, key, tuple(converters)))
+        places[path] = index
+        selects.extend(f"t{index}.{quote(str(field.column))}" for field in fields)
+        if via is not None:
+            joins.append(
+                f"LEFT JOIN {quote(table_model._meta.db_table)} t{index} ON"
+                f" t{index}.{quote(str(via.target_field.column))} = t{parent}.{quote(str(via.column))}"
+            )
+
+    add((), model, None)
+    for names in (tuple(path.split("__")) for path in related):
+        for depth in range(1, len(names) + 1):
+            path = names[:depth]
+            if path in places:
+                continue
+            via = tables[places[path[:-1]]].model._meta.get_field(path[-1])
+            if not isinstance(via, ForeignKey):
+                raise ValueError(f"{'__'.join(names)}: {path[-1]} is not a foreign key")
+            add(path, via.related_model, via)
+    pk = quote(str(model._meta.pk.column))
+    # Only names from the models' meta are formatted in; the key is a parameter.
+    source = " ".join([f"{quote(model._meta.db_table)} t0", *joins])
+    sql = f"SELECT {', '.join(selects)} FROM {source} WHERE t0.{pk} = %s"  # noqa: S608
+    return sql, tuple(tables), connection.ops.integer_field_range(model._meta.pk.get_internal_type())
+
+
+def by_key(model: type[_M], pk: Any, *related: str) -> _M | None:
+    """``model.objects.select_related(*related).filter(pk=pk)``'s row, or None, without ordering
+    and with the statement built once: the row and those its foreign keys point to, one query.
+    For models with an integer key; a key the column cannot hold finds nothing, as in the ORM."""
+    alias = router.db_for_read(model)
+    connection = connections[alias]
+    sql, tables, (low, high) = _read_statement(model, related, alias)
+    if not low <= pk <= high:
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [pk])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    values = list(row)
+    made: list[Model | None] = []
+    for table in tables:
+        for position, converters, column in table.converters:
+            for converter in converters:
+                values[position] = converter(values[position], column, connection)
+        own = values[table.start : table.start + len(table.attnames)]
+        # A null foreign key (the join found nothing) is cached as None, as select_related does.
+        instance = None if own[table.key] is None else table.model.from_db(alias, table.attnames, own)
+        made.append(instance)
+        holder = made[table.parent] if table.via is not None else None
+        if table.via is not None and holder is not None:
+            table.via.set_cached_value(holder, instance)
+    return made[0]  # type: ignore[return-value]

@@ -18,7 +18,8 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import Http404
 
-from parta.schools.access import Roles, first_by_key, roles_of
+from parta.core import rows
+from parta.schools.access import Roles, roles_of
 from parta.schools.models import TeachingAssignment
 from parta.timetable.access import teaches_lesson
 from parta.timetable.models import Lesson
@@ -126,9 +127,7 @@ def access_assignment(
     if not _may_read_journals(roles):
         raise Http404
     related = ("class_group", *(_ASSIGNMENT_DISPLAY if display else ()))
-    assignment: TeachingAssignment | None = first_by_key(
-        TeachingAssignment.objects.select_related(*related).filter(pk=assignment_id)
-    )
+    assignment = rows.by_key(TeachingAssignment, assignment_id, *related)
     if assignment is None or not _reads_assignment(roles, assignment):
         raise Http404
     if for_write and not can_write_assignment(user, assignment):
@@ -150,7 +149,7 @@ def access_lesson(user: Any, lesson_id: int, *, for_write: bool = False, display
     if not _may_read_journals(roles):
         raise Http404
     related = ("assignment__class_group", *(_LESSON_DISPLAY if display else ()))
-    lesson: Lesson | None = first_by_key(Lesson.objects.select_related(*related).filter(pk=lesson_id))
+    lesson = rows.by_key(Lesson, lesson_id, *related)
     if lesson is None or not _reads_lesson(roles, lesson):
         raise Http404
     if for_write and not can_write_lesson(user, lesson):

@@ -16,6 +16,7 @@ from parta.core import rows
 from parta.core.testing.factories import LessonFactory, MarkFactory
 from parta.journal.models import Mark
 from parta.outbox.models import OutboxEvent
+from parta.timetable.models import Lesson
 
 pytestmark = pytest.mark.django_db
 
@@ -101,3 +102,47 @@ def test_an_existing_row_is_refused() -> None:
     with pytest.raises(ValueError, match="new rows"):
         rows.insert(mark)
     assert Mark.objects.count() == 1
+
+
+def _loaded(row: Any, *path: str) -> Any:
+    """The row at the end of ``path`` as loaded, raising if reaching it would need a query."""
+    for name in path:
+        field = type(row)._meta.get_field(name)
+        assert field.is_cached(row), f"{name} was not read with the row"
+        row = getattr(row, name)
+    return row
+
+
+def test_by_key_reads_a_row_and_what_its_keys_point_to_as_select_related_does() -> None:
+    lesson = LessonFactory.create(subgroup=None)
+    related = ("assignment__class_group", "subject", "subgroup", "topic")
+    expected = Lesson.objects.select_related(*related).get(pk=lesson.pk)
+    with CaptureQueriesContext(connection) as queries:
+        found = rows.by_key(Lesson, lesson.pk, *related)
+        assert found is not None
+        assert model_to_dict(found) == model_to_dict(expected)  # dates and times converted
+        assert (found.date, found.starts_at) == (expected.date, expected.starts_at)
+        assert found.starts_at.tzinfo is not None
+        class_group = _loaded(found, "assignment", "class_group")
+        assert model_to_dict(class_group) == model_to_dict(expected.assignment.class_group)
+        assert _loaded(found, "subject").name_ru == expected.subject.name_ru
+        assert _loaded(found, "subgroup") is None and _loaded(found, "topic") is None  # null keys
+        assert not found._state.adding and found._state.db == "default"
+    assert len(queries) == 1
+    assert not type(found)._meta.get_field("teacher").is_cached(found)  # not asked for
+
+
+def test_by_key_finds_nothing_for_a_missing_or_impossible_key() -> None:
+    lesson = LessonFactory.create()
+    with CaptureQueriesContext(connection) as queries:
+        assert rows.by_key(Lesson, lesson.pk + 1, "assignment") is None
+    assert len(queries) == 1
+    with CaptureQueriesContext(connection) as queries:
+        assert rows.by_key(Lesson, 10**30, "assignment") is None
+        assert rows.by_key(Lesson, -(10**30)) is None
+    assert not queries
+
+
+def test_by_key_follows_only_foreign_keys() -> None:
+    with pytest.raises(ValueError, match="not a foreign key"):
+        rows.by_key(Lesson, 1, "marks")  # a reverse relation
