@@ -16,7 +16,7 @@ import functools
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from django.db import connections, router
+from django.db import connections, router, transaction
 from django.db.models import Field, ForeignKey, Model
 from django.db.models.signals import post_save, pre_save
 
@@ -39,15 +39,28 @@ def _statement(model: type[Model], alias: str) -> tuple[str, tuple[Field[Any, An
     return sql, fields, returning
 
 
+def _saving(instance: Model, alias: str) -> None:
+    meta = instance._meta
+    if meta.auto_field is None or instance.pk is not None or meta.parents:
+        raise ValueError(f"only new rows of models with an automatic key, not {meta.label}")
+    pre_save.send(sender=type(instance), instance=instance, raw=False, using=alias, update_fields=None)
+
+
+def _saved(instance: Model, alias: str) -> None:
+    instance._state.adding = False
+    instance._state.db = alias
+    post_save.send(
+        sender=type(instance), instance=instance, created=True, update_fields=None, raw=False, using=alias
+    )
+
+
 def insert(instance: Model) -> None:
     """``instance.save()`` for a new row (its key made by the database), statement built once."""
     model = type(instance)
     meta = model._meta
-    if meta.auto_field is None or instance.pk is not None or meta.parents:
-        raise ValueError(f"insert() writes new rows of models with an automatic key, not {meta.label}")
     alias = router.db_for_write(model, instance=instance)
     connection = connections[alias]
-    pre_save.send(sender=model, instance=instance, raw=False, using=alias, update_fields=None)
+    _saving(instance, alias)
     sql, fields, returning = _statement(model, alias)
     params = [field.get_db_prep_save(field.pre_save(instance, True), connection) for field in fields]
     with connection.cursor() as cursor:
@@ -57,9 +70,93 @@ def insert(instance: Model) -> None:
         else:
             pk = connection.ops.last_insert_id(cursor, meta.db_table, str(meta.pk.column))
     instance.pk = pk
-    instance._state.adding = False
-    instance._state.db = alias
-    post_save.send(sender=model, instance=instance, created=True, update_fields=None, raw=False, using=alias)
+    _saved(instance, alias)
+
+
+class _NewKey:
+    def __repr__(self) -> str:
+        return "rows.NEW_KEY"
+
+
+# In a row given to insert_together after the first: "the first row's new key", as a field's value
+# or as a value at the top level of a JSON field's dict.
+NEW_KEY: Any = _NewKey()
+
+
+def _with_key(value: Any, key: Any) -> Any:
+    if value is NEW_KEY:
+        return key
+    if isinstance(value, dict) and any(item is NEW_KEY for item in value.values()):
+        return {name: key if item is NEW_KEY else item for name, item in value.items()}
+    return value
+
+
+def _resolve(instance: Model, key: Any) -> None:
+    for field in instance._meta.concrete_fields:
+        value = getattr(instance, field.attname)
+        resolved = _with_key(value, key)
+        if resolved is not value:
+            setattr(instance, field.attname, resolved)
+
+
+def insert_together(first: Model, *others: Model) -> None:
+    """Insert new rows as one write: ``first``, then ``others``, in whose fields :data:`NEW_KEY`
+    stands for the key ``first`` gets. On PostgreSQL that is one statement (data-modifying WITH),
+    atomic without a transaction of its own: a mark with its history and outbox event costs one
+    round trip instead of five with BEGIN and COMMIT. Elsewhere :func:`insert` one by one in a
+    transaction. Sends the save signals as ``save()`` would."""
+    alias = router.db_for_write(type(first), instance=first)
+    connection = connections[alias]
+    if connection.vendor != "postgresql":
+        with transaction.atomic(using=alias):
+            insert(first)
+            for other in others:
+                _resolve(other, first.pk)
+                insert(other)
+        return
+    instances = (first, *others)
+    for instance in instances:
+        _saving(instance, alias)
+    quote = connection.ops.quote_name
+    new_key = f"r0.{quote(str(first._meta.pk.column))}"
+    parts: list[str] = []
+    params: list[Any] = []
+    for index, instance in enumerate(instances):
+        meta = instance._meta
+        fields = _statement(type(instance), alias)[1]
+        values: list[str] = []
+        for field in fields:
+            value = field.pre_save(instance, True)
+            if value is NEW_KEY:
+                values.append(new_key)
+                continue
+            linked = (
+                [name for name, item in value.items() if item is NEW_KEY] if isinstance(value, dict) else []
+            )
+            values.append("%s")
+            params.append(field.get_db_prep_save(_with_key(value, None), connection))
+            for name in linked:  # a JSON field's key: set on the stored document
+                values[-1] = f"jsonb_set({values[-1]}, %s, to_jsonb({new_key}))"
+                params.append([name])
+        columns = ", ".join(quote(str(field.column)) for field in fields)
+        source = f"VALUES ({', '.join(values)})" if index == 0 else f"SELECT {', '.join(values)} FROM r0"  # noqa: S608
+        returning = quote(str(meta.pk.column))
+        parts.append(
+            f"r{index} AS (INSERT INTO {quote(meta.db_table)} ({columns}) {source} RETURNING {returning})"
+        )
+    keys = ", ".join(f"r{index}.{quote(str(row._meta.pk.column))}" for index, row in enumerate(instances))
+    tables = ", ".join(f"r{index}" for index in range(len(instances)))
+    # Only names from the models' meta are formatted in; every value is a parameter.
+    sql = f"WITH {', '.join(parts)} SELECT {keys} FROM {tables}"  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        made = cursor.fetchone()
+    for instance, pk in zip(instances, made, strict=True):
+        instance.pk = pk
+    for instance in others:
+        _resolve(instance, first.pk)
+    for instance in instances:
+        _saved(instance, alias)
 
 
 @dataclass(frozen=True)

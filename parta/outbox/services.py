@@ -51,10 +51,22 @@ DRAIN_DELAY_SECONDS = 0.25
 
 def emit(kind: str, payload: dict[str, Any], *, school_id: int | None) -> OutboxEvent:
     """Record an event in the caller's transaction; it is delivered after commit."""
-    event = OutboxEvent(kind=kind, payload=payload, school_id=school_id)
+    event = new_event(kind, payload, school_id=school_id)
     rows.insert(event)
-    transaction.on_commit(lambda: wake(event.id), robust=True)
+    emitted(event)
     return event
+
+
+def new_event(kind: str, payload: dict[str, Any], *, school_id: int | None) -> OutboxEvent:
+    """An event not yet written: for a caller that writes it together with its change
+    (``rows.insert_together``), then calls :func:`emitted`."""
+    return OutboxEvent(kind=kind, payload=payload, school_id=school_id)
+
+
+def emitted(event: OutboxEvent) -> None:
+    """For an event the caller wrote itself, in the same statement or transaction as the change it
+    tells of (``rows.insert_together``): wake the worker once that commits."""
+    transaction.on_commit(lambda: wake(event.id), robust=True)
 
 
 def _coalescing() -> bool:
