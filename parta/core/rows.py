@@ -5,9 +5,11 @@ history and its outbox event, building the three cost more CPU than the rest of 
 (docs/performance.md). :func:`insert` does what ``save()`` does for a new row of a model with an
 auto-increment key — fills ``auto_now`` and friends, prepares every value as the field would, sends
 ``pre_save``/``post_save`` (the cache's freshness rules listen there) — with the statement text
-kept per model and database. :func:`by_key` is the read of a row and what its foreign keys point
-to (``select_related``) by key, likewise: the access check of every journal write and cached
-journal read, where building the joined query cost more than running it.
+kept per model and database; :func:`insert_together` writes a row and those that name its new key
+(a mark, its history, its outbox event) in one statement on PostgreSQL. :func:`by_key` is the
+read of a row and what its foreign keys point to (``select_related``) by key, likewise: the access
+check of every journal write and cached journal read, where building the joined query cost more
+than running it.
 """
 
 from __future__ import annotations
@@ -23,20 +25,33 @@ from django.db.models.signals import post_save, pre_save
 _M = TypeVar("_M", bound=Model)
 
 
+@dataclass(frozen=True)
+class _Insert:
+    """A model's INSERT, its names quoted for one database."""
+
+    table: str
+    columns: str
+    fields: tuple[Field[Any, Any], ...]  # every concrete field but the automatic key, in order
+    key: str  # the key's column
+    sql: str  # INSERT … VALUES (%s, …), with RETURNING the key where the database can
+    returning: bool
+
+
 @functools.cache
-def _statement(model: type[Model], alias: str) -> tuple[str, tuple[Field[Any, Any], ...], bool]:
+def _statement(model: type[Model], alias: str) -> _Insert:
     connection = connections[alias]
     meta = model._meta
     fields = tuple(field for field in meta.local_concrete_fields if field is not meta.auto_field)
     quote = connection.ops.quote_name
+    table, key = quote(meta.db_table), quote(str(meta.pk.column))
     columns = ", ".join(quote(str(field.column)) for field in fields)
     placeholders = ", ".join(["%s"] * len(fields))
     # Only names from the model's meta are formatted in; every value is a parameter.
-    sql = f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES ({placeholders})"  # noqa: S608
+    sql = f"INSERT INTO {table} ({columns}) VALUES ({placeholders})"  # noqa: S608
     returning = bool(connection.features.can_return_columns_from_insert)
     if returning:
-        sql += f" RETURNING {quote(str(meta.pk.column))}"
-    return sql, fields, returning
+        sql += f" RETURNING {key}"
+    return _Insert(table, columns, fields, key, sql, returning)
 
 
 def _saving(instance: Model, alias: str) -> None:
@@ -61,11 +76,13 @@ def insert(instance: Model) -> None:
     alias = router.db_for_write(model, instance=instance)
     connection = connections[alias]
     _saving(instance, alias)
-    sql, fields, returning = _statement(model, alias)
-    params = [field.get_db_prep_save(field.pre_save(instance, True), connection) for field in fields]
+    statement = _statement(model, alias)
+    params = [
+        field.get_db_prep_save(field.pre_save(instance, True), connection) for field in statement.fields
+    ]
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        if returning:
+        cursor.execute(statement.sql, params)
+        if statement.returning:
             pk = cursor.fetchone()[0]
         else:
             pk = connection.ops.last_insert_id(cursor, meta.db_table, str(meta.pk.column))
@@ -117,15 +134,13 @@ def insert_together(first: Model, *others: Model) -> None:
     instances = (first, *others)
     for instance in instances:
         _saving(instance, alias)
-    quote = connection.ops.quote_name
-    new_key = f"r0.{quote(str(first._meta.pk.column))}"
+    statements = [_statement(type(instance), alias) for instance in instances]
+    new_key = f"r0.{statements[0].key}"
     parts: list[str] = []
     params: list[Any] = []
-    for index, instance in enumerate(instances):
-        meta = instance._meta
-        fields = _statement(type(instance), alias)[1]
+    for index, (instance, statement) in enumerate(zip(instances, statements, strict=True)):
         values: list[str] = []
-        for field in fields:
+        for field in statement.fields:
             value = field.pre_save(instance, True)
             if value is NEW_KEY:
                 values.append(new_key)
@@ -138,13 +153,12 @@ def insert_together(first: Model, *others: Model) -> None:
             for name in linked:  # a JSON field's key: set on the stored document
                 values[-1] = f"jsonb_set({values[-1]}, %s, to_jsonb({new_key}))"
                 params.append([name])
-        columns = ", ".join(quote(str(field.column)) for field in fields)
         source = f"VALUES ({', '.join(values)})" if index == 0 else f"SELECT {', '.join(values)} FROM r0"  # noqa: S608
-        returning = quote(str(meta.pk.column))
         parts.append(
-            f"r{index} AS (INSERT INTO {quote(meta.db_table)} ({columns}) {source} RETURNING {returning})"
+            f"r{index} AS (INSERT INTO {statement.table} ({statement.columns}) {source}"
+            f" RETURNING {statement.key})"
         )
-    keys = ", ".join(f"r{index}.{quote(str(row._meta.pk.column))}" for index, row in enumerate(instances))
+    keys = ", ".join(f"r{index}.{statement.key}" for index, statement in enumerate(statements))
     tables = ", ".join(f"r{index}" for index in range(len(instances)))
     # Only names from the models' meta are formatted in; every value is a parameter.
     sql = f"WITH {', '.join(parts)} SELECT {keys} FROM {tables}"  # noqa: S608
