@@ -394,7 +394,7 @@ def _mark_state(mark: Mark) -> dict[str, Any]:
 
 
 def _mark_payload(mark: Mark, *, old_value: int | None, change: str, actor: Any) -> dict[str, Any]:
-    """The outbox event of a change of the mark; a new mark not yet written is named by
+    """The outbox payload of a change of the mark; a new mark not yet written is named by
     ``rows.NEW_KEY``."""
     return {
         "mark_id": rows.NEW_KEY if mark.pk is None else mark.pk,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator, Sequence
 from io import StringIO
 from typing import Any
@@ -9,7 +10,7 @@ from typing import Any
 import pytest
 from django.core.cache import cache as django_cache
 from django.core.management import call_command
-from django.db import transaction
+from django.db import connection, connections, transaction
 
 from parta.outbox import handlers, services
 from parta.outbox.models import OutboxEvent
@@ -350,10 +351,6 @@ def test_an_event_gone_counts_as_delivered_and_nothing_else(db: None, seen: list
 def test_an_event_another_worker_holds_is_left_to_it(seen: list[int]) -> None:
     """PostgreSQL: a row locked by another worker's delivery is skipped, reported as not delivered
     here, and stays pending; the rest of the batch is delivered."""
-    import threading
-
-    from django.db import connection, connections
-
     if not connection.features.has_select_for_update_skip_locked:
         pytest.skip("row locks are PostgreSQL's")
     held, free = (OutboxEvent.objects.create(kind=KIND, payload={}) for _ in range(2))

@@ -7,11 +7,13 @@ from typing import Any
 
 import pytest
 from rest_framework.authtoken.models import Token
+from rest_framework.renderers import JSONRenderer
 from rest_framework.test import APIClient
 
 from parta.core.testing import factories as f
 from parta.core.testing.world import MONDAY
 from parta.curriculum.models import Section, Topic
+from parta.timetable.api import PersonTimetableApi
 from parta.timetable.models import Lesson
 from parta.timetable.selectors import MAX_RANGE_DAYS
 
@@ -134,10 +136,6 @@ def test_a_lesson_shows_its_topic(world):
 def test_the_timetable_writes_what_its_serializer_would(world):
     """The view writes its rows directly; they are exactly what OutputSerializer (the OpenAPI
     schema) would make of them, byte for byte."""
-    from rest_framework.renderers import JSONRenderer
-
-    from parta.timetable.api import PersonTimetableApi
-
     substitute = f.UserFactory.create()
     Lesson.objects.filter(pk=world.a.lesson.pk).update(
         teacher=substitute, replaced_teacher=world.a.subject_teacher, note="Замена"

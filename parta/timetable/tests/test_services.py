@@ -2,9 +2,11 @@ import datetime as dt
 from typing import Any
 
 import pytest
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.http import Http404
 
+from parta.core import versions
 from parta.core.testing import factories as f
 from parta.curriculum.models import PlanItem, Section, ThematicPlan, Topic
 from parta.schools.models import Holiday, Room, StaffMembership
@@ -368,10 +370,6 @@ def test_the_superuser_may_substitute_in_any_school(world):
 def test_generated_lessons_renew_the_schools_cached_reads(small, django_capture_on_commit_callbacks):
     """bulk_create sends no signals: lessons_generate renews the school's version token itself,
     once the transaction commits, so cached diaries and journals of the school are made again."""
-    from django.core.cache import cache
-
-    from parta.core import versions
-
     year = small["year"]
     template_build(year=year)
     key = versions.school(year.school_id)
