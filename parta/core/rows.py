@@ -188,6 +188,35 @@ class _Joined:
 
 
 @functools.cache
+def _converters(model: type[Model], alias: str, table: str) -> tuple[tuple[int, tuple[Any, ...], Any], ...]:
+    """Where a row of the model's concrete fields needs the database's converters (SQLite's dates
+    and booleans, say): (position, converters, column)."""
+    connection = connections[alias]
+    found = []
+    for offset, field in enumerate(model._meta.concrete_fields):
+        column = field.get_col(table)
+        converters = (*connection.ops.get_db_converters(column), *field.get_db_converters(connection))
+        if converters:
+            found.append((offset, tuple(converters), column))
+    return tuple(found)
+
+
+def _convert(values: list[Any], converters: tuple[tuple[int, tuple[Any, ...], Any], ...], alias: str) -> None:
+    connection = connections[alias]
+    for position, found, column in converters:
+        for converter in found:
+            values[position] = converter(values[position], column, connection)
+
+
+def from_values(model: type[_M], values: Any, alias: str) -> _M:
+    """The instance a row of ``model``'s concrete fields (in order) read by hand stands for,
+    converted as the ORM's read would convert it."""
+    values = list(values)
+    _convert(values, _converters(model, alias, model._meta.db_table), alias)
+    return model.from_db(alias, [field.attname for field in model._meta.concrete_fields], values)
+
+
+@functools.cache
 def _read_statement(
     model: type[Model], related: tuple[str, ...], alias: str
 ) -> tuple[str, tuple[_Joined, ...], tuple[int, int]]:
@@ -201,12 +230,10 @@ def _read_statement(
     def add(path: tuple[str, ...], table_model: type[Model], via: ForeignKey[Any, Any] | None) -> None:
         index = len(tables)
         fields = tuple(table_model._meta.concrete_fields)
-        converters = []
-        for offset, field in enumerate(fields):
-            column = field.get_col(f"t{index}")
-            found = (*connection.ops.get_db_converters(column), *field.get_db_converters(connection))
-            if found:
-                converters.append((len(selects) + offset, tuple(found), column))
+        converters = [
+            (len(selects) + offset, found, column)
+            for offset, found, column in _converters(table_model, alias, f"t{index}")
+        ]
         parent = places[path[:-1]] if path else -1
         key = [field.primary_key for field in fields].index(True)
         attnames = tuple(field.attname for field in fields)
@@ -253,9 +280,7 @@ def by_key(model: type[_M], pk: Any, *related: str) -> _M | None:
     values = list(row)
     made: list[Model | None] = []
     for table in tables:
-        for position, converters, column in table.converters:
-            for converter in converters:
-                values[position] = converter(values[position], column, connection)
+        _convert(values, table.converters, alias)
         own = values[table.start : table.start + len(table.attnames)]
         # A null foreign key (the join found nothing) is cached as None, as select_related does.
         instance = None if own[table.key] is None else table.model.from_db(alias, table.attnames, own)

@@ -7,7 +7,18 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 from rest_framework.throttling import ScopedRateThrottle
 
-from parta.core.testing.factories import PASSWORD, UserFactory
+from parta.accounts.authentication import BearerTokenAuthentication
+from parta.accounts.models import User
+from parta.core.testing.factories import (
+    PASSWORD,
+    CityFactory,
+    EnrolmentFactory,
+    GuardianshipFactory,
+    StaffMembershipFactory,
+    UserFactory,
+)
+from parta.schools.access import roles_of
+from parta.schools.models import CityRole, StaffMembership
 
 URL = "/api/v1/auth/token"
 pytestmark = pytest.mark.django_db
@@ -116,8 +127,6 @@ def test_the_token_of_a_deactivated_user_no_longer_opens_the_api():
 
 def test_the_token_found_is_the_requests_own(rf):
     """request.user and request.auth come from the token sent, not from another row."""
-    from parta.accounts.authentication import BearerTokenAuthentication
-
     mine, other = UserFactory.create(username="mine"), UserFactory.create(username="other")
     token, _ = Token.objects.create(user=mine), Token.objects.create(user=other)
     request = rf.get("/api/v1/me", HTTP_AUTHORIZATION=f"Bearer {token.key}")
@@ -192,3 +201,36 @@ def test_signing_out_is_not_throttled():
     for _attempt in range(auth_rate() + 1):
         token = Token.objects.create(user=user)
         assert bearer(token.key).delete(URL).status_code == 204
+
+
+def test_the_token_brings_its_user_and_the_users_roles_in_one_query(rf, django_assert_num_queries):
+    """The user as the ORM reads it (dates and flags converted on every database) and every kind
+    of role, as roles_of reads them on their own; no second query for the roles."""
+    user = UserFactory.create(is_staff=True)
+    teacher = StaffMembershipFactory.create(user=user)
+    StaffMembershipFactory.create(user=user, role=StaffMembership.Role.ADMIN)
+    GuardianshipFactory.create(guardian=user)
+    EnrolmentFactory.create(student=user)
+    CityRole.objects.create(user=user, city=CityFactory.create(), role=CityRole.Role.METHODOLOGIST)
+    StaffMembershipFactory.create(school=teacher.school)  # someone else's role
+    token = Token.objects.create(user=user)
+    request = rf.get("/api/v1/me", HTTP_AUTHORIZATION=f"Bearer {token.key}")
+    with django_assert_num_queries(1):
+        found = BearerTokenAuthentication().authenticate(request)
+        assert found is not None
+        roles = roles_of(found[0])
+    stored = User.objects.get(pk=user.pk)
+    assert {field.attname: getattr(found[0], field.attname) for field in User._meta.concrete_fields} == {
+        field.attname: getattr(stored, field.attname) for field in User._meta.concrete_fields
+    }
+    assert roles == roles_of(stored)
+    assert all(
+        [roles.is_teacher, roles.is_admin, roles.is_guardian, roles.is_student, roles.is_methodologist]
+    )
+
+
+def test_a_token_without_roles_brings_a_user_without_roles(rf):
+    token = Token.objects.create(user=UserFactory.create())
+    found = BearerTokenAuthentication().authenticate(rf.get("/", HTTP_AUTHORIZATION=f"Bearer {token.key}"))
+    assert found is not None
+    assert roles_of(found[0]).names == []

@@ -334,6 +334,6 @@ def test_a_mark_is_written_in_a_fixed_number_of_queries(journal, django_assert_n
 def test_the_mark_api_writes_in_a_fixed_number_of_queries(journal, django_assert_num_queries):
     client = client_for(journal.teacher)
     body = {"lesson": journal.lesson.pk, "student": journal.student.pk, "value": 4}
-    # The token and its user, then the service's (above).
-    with django_assert_num_queries(4 + _MARK_WRITE):
+    # The token with its user and the user's roles, then the service's (above) but the roles.
+    with django_assert_num_queries(3 + _MARK_WRITE):
         assert client.post("/api/v1/marks", body, format="json").status_code == 201
