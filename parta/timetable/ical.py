@@ -44,35 +44,58 @@ class FeedLesson:
     label: str | None = None
 
 
-def _summary(item: FeedLesson) -> str:
+@dataclass(frozen=True)
+class _Words:
+    """The feed's sentences in the active language, translated once per feed rather than per
+    event (each translation is a context lookup; a feed has hundreds of events)."""
+
+    taught_by: str
+    cancelled: str
+    topic: str
+    substitution: str
+    teacher: str
+    cancelled_note: str
+    online: str
+
+    @classmethod
+    def now(cls) -> _Words:
+        return cls(
+            taught_by=_("%(lesson)s (taught by %(teacher)s)"),
+            cancelled=_("Cancelled: %(lesson)s"),
+            topic=_("Topic: %(topic)s"),
+            substitution=_("Substitution: %(teacher)s instead of %(replaced)s"),
+            teacher=_("Teacher: %(teacher)s"),
+            cancelled_note=_("The lesson is cancelled."),
+            online=_("Online lesson: %(link)s"),
+        )
+
+
+def _summary(item: FeedLesson, words: _Words) -> str:
     row = item.row
     summary = f"{row.subject} — {row.subgroup or row.class_group}"
     if row.replaced_teacher_id == item.person_id:
-        summary = _("%(lesson)s (taught by %(teacher)s)") % {"lesson": summary, "teacher": row.teacher}
+        summary = words.taught_by % {"lesson": summary, "teacher": row.teacher}
     if item.label:
         summary = f"{item.label}: {summary}"
     if row.is_cancelled:
-        summary = _("Cancelled: %(lesson)s") % {"lesson": summary}
+        summary = words.cancelled % {"lesson": summary}
     return summary
 
 
-def _description(row: LessonRow) -> str:
+def _description(row: LessonRow, words: _Words) -> str:
     lines = []
     if row.topic:
-        lines.append(_("Topic: %(topic)s") % {"topic": row.topic})
+        lines.append(words.topic % {"topic": row.topic})
     if row.is_substitution:
-        lines.append(
-            _("Substitution: %(teacher)s instead of %(replaced)s")
-            % {"teacher": row.teacher, "replaced": row.replaced_teacher}
-        )
+        lines.append(words.substitution % {"teacher": row.teacher, "replaced": row.replaced_teacher})
     else:
-        lines.append(_("Teacher: %(teacher)s") % {"teacher": row.teacher})
+        lines.append(words.teacher % {"teacher": row.teacher})
     if row.is_cancelled:
-        lines.append(_("The lesson is cancelled."))
+        lines.append(words.cancelled_note)
     if row.note:
         lines.append(row.note)
     if row.online_link:
-        lines.append(_("Online lesson: %(link)s") % {"link": row.online_link})
+        lines.append(words.online % {"link": row.online_link})
     return "\n".join(lines)
 
 
@@ -115,7 +138,7 @@ def _stamp(moment: dt.datetime) -> str:
     return f"{moment:%Y%m%dT%H%M%S}"
 
 
-def _event(item: FeedLesson, *, uid_domain: str, stamp: str, zone: ZoneInfo) -> bytes:
+def _event(item: FeedLesson, *, uid_domain: str, stamp: str, zone: ZoneInfo, words: _Words) -> bytes:
     """One VEVENT, its properties in the order the icalendar library writes them (its canonical
     order, then the rest alphabetically)."""
     row = item.row
@@ -131,12 +154,12 @@ def _event(item: FeedLesson, *, uid_domain: str, stamp: str, zone: ZoneInfo) -> 
     free = row.is_cancelled or row.replaced_teacher_id == item.person_id
     lines = [
         "BEGIN:VEVENT",
-        f"SUMMARY:{_text(_summary(item))}",
+        f"SUMMARY:{_text(_summary(item, words))}",
         f"DTSTART{start}",
         f"DTEND{end}",
         f"DTSTAMP:{stamp}",
         f"UID:{_text(f'lesson-{row.id}-{item.person_id}@{uid_domain}')}",
-        f"DESCRIPTION:{_text(_description(row))}",
+        f"DESCRIPTION:{_text(_description(row, words))}",
     ]
     if row.room_label:
         lines.append(f"LOCATION:{_text(row.room_label)}")
@@ -194,7 +217,10 @@ def timetable_ical(
     end = b"END:VCALENDAR\r\n"
     assert head.endswith(end)
     stamp_text = _stamp(moment) + "Z"
-    events = b"".join(_event(item, uid_domain=uid_domain, stamp=stamp_text, zone=zone) for item in items)
+    words = _Words.now()
+    events = b"".join(
+        _event(item, uid_domain=uid_domain, stamp=stamp_text, zone=zone, words=words) for item in items
+    )
     return head[: -len(end)] + zone_rules + events + end
 
 

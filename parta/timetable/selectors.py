@@ -11,7 +11,7 @@ from typing import Any
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from parta.core.i18n import pick
+from parta.core.i18n import picker
 from parta.core.names import class_group_name, room_label, short_name, subgroup_name
 from parta.schools.models import ClassGroup, Enrolment, Subgroup, SubgroupMembership
 from parta.timetable.models import Lesson
@@ -68,6 +68,7 @@ class Day:
         return self.date == timezone.localdate()
 
 
+# A lesson's columns; its class group's name and subgroup's number are read apart (_rows).
 _FIELDS = (
     "id",
     "date",
@@ -81,10 +82,7 @@ _FIELDS = (
     "subject__name_ru",
     "subject__name_en",
     "class_group_id",
-    "class_group__grade",
-    "class_group__letter",
     "subgroup_id",
-    "subgroup__number",
     "teacher_id",
     "teacher__last_name",
     "teacher__first_name",
@@ -99,22 +97,28 @@ _FIELDS = (
     "topic__title_en",
 )
 
-# A student's lessons: the class group's name and the subgroup's number are known beforehand.
-_STUDENT_FIELDS = tuple(f for f in _FIELDS if not f.startswith(("class_group__", "subgroup__")))
+
+@dataclass(frozen=True)
+class _Reading:
+    """What turning rows into LessonRows needs of the request, asked once per read (each is a
+    context lookup): the language's names and the time zone."""
+
+    pick: Callable[[str, str], str]
+    zone: dt.tzinfo
+
+    @classmethod
+    def now(cls) -> _Reading:
+        return cls(picker(), timezone.get_current_timezone())
 
 
-def _row(v: dict[str, Any]) -> LessonRow:
-    group = class_group_name(v["class_group__grade"], v["class_group__letter"])
-    return _student_row(v, group, v["subgroup__number"])
-
-
-def _student_row(v: dict[str, Any], group: str, subgroup_number: int | None) -> LessonRow:
+def _student_row(v: dict[str, Any], group: str, subgroup_number: int | None, reading: _Reading) -> LessonRow:
+    pick = reading.pick
     return LessonRow(
         id=v["id"],
         date=v["date"],
         number=v["number"],
-        starts_at=timezone.localtime(v["starts_at"]),
-        ends_at=timezone.localtime(v["ends_at"]),
+        starts_at=v["starts_at"].astimezone(reading.zone),
+        ends_at=v["ends_at"].astimezone(reading.zone),
         subject_code=v["subject__code"],
         subject=pick(v["subject__name_ru"], v["subject__name_en"]),
         class_group_id=v["class_group_id"],
@@ -155,9 +159,7 @@ def _rows(
     if school_ids is not None:
         lessons = lessons.filter(school_id__in=school_ids)
     values = list(
-        lessons.filter(date__gte=date_from, date__lte=date_to)
-        .order_by("date", "number")
-        .values(*_STUDENT_FIELDS)
+        lessons.filter(date__gte=date_from, date__lte=date_to).order_by("date", "number").values(*_FIELDS)
     )
     group_ids = {v["class_group_id"] for v in values}
     subgroup_ids = {v["subgroup_id"] for v in values if v["subgroup_id"] is not None}
@@ -174,8 +176,11 @@ def _rows(
         if subgroup_ids
         else []
     )
+    reading = _Reading.now()
     rows = [
-        _student_row(v, group_names[v["class_group_id"]], subgroup_numbers.get(v["subgroup_id"] or 0))
+        _student_row(
+            v, group_names[v["class_group_id"]], subgroup_numbers.get(v["subgroup_id"] or 0), reading
+        )
         for v in values
     ]
     rows.sort(key=_timetable_order(subgroup_numbers))
@@ -215,10 +220,13 @@ def lessons_in_groups(
     )
     if school_ids is not None:
         lessons = lessons.filter(school_id__in=school_ids)
+    reading = _Reading.now()
     return sorted(
         (
-            _student_row(v, group_names[v["class_group_id"]], subgroup_numbers.get(v["subgroup_id"] or 0))
-            for v in lessons.values(*_STUDENT_FIELDS)
+            _student_row(
+                v, group_names[v["class_group_id"]], subgroup_numbers.get(v["subgroup_id"] or 0), reading
+            )
+            for v in lessons.values(*_FIELDS)
         ),
         key=_timetable_order(subgroup_numbers),
     )

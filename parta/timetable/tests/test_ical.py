@@ -122,10 +122,16 @@ def test_lessons_outside_the_window_are_left_out(today_lessons):
     assert events(feed(world.a.student)) == []
 
 
-def test_the_feed_speaks_the_language_of_the_request(today_lessons):
+@pytest.mark.parametrize(
+    ("language", "subject", "teacher"), [("en", "Algebra", "Teacher: "), ("ru", "Алгебра", "Учитель: ")]
+)
+def test_the_feed_speaks_the_language_of_the_request(today_lessons, language, subject, teacher):
     world = today_lessons
-    [event] = events(feed(world.a.student, Client(HTTP_ACCEPT_LANGUAGE="en")))
-    assert str(event["SUMMARY"]) == "Algebra — 7А"
+    Lesson.objects.filter(pk=world.a.lesson.pk).update(status=Lesson.Status.CANCELLED)
+    [event] = events(feed(world.a.student, Client(HTTP_ACCEPT_LANGUAGE=language)))
+    cancelled = {"en": "Cancelled: ", "ru": "Отменён: "}[language]
+    assert str(event["SUMMARY"]) == f"{cancelled}{subject} — 7А"
+    assert str(event["DESCRIPTION"]).startswith(teacher)
 
 
 @pytest.mark.django_db
@@ -184,8 +190,8 @@ def _library_ical(items: list[ical.FeedLesson], *, name: str, uid_domain: str, s
         event.add("dtstamp", stamp.astimezone(dt.UTC))
         event.add("dtstart", row.starts_at.astimezone(zone))
         event.add("dtend", row.ends_at.astimezone(zone))
-        event.add("summary", ical._summary(item))
-        event.add("description", ical._description(row))
+        event.add("summary", ical._summary(item, ical._Words.now()))
+        event.add("description", ical._description(row, ical._Words.now()))
         if row.room_label:
             event.add("location", row.room_label)
         if row.online_link:
