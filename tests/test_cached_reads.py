@@ -15,9 +15,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from parta.core.testing import factories as f
+from parta.curriculum.models import PlanItem, ThematicPlan
 from parta.homework.models import Homework
 from parta.journal.tests.conftest import Journal, build_journal, client_for, framework_topic
-from parta.schools.models import Holiday
+from parta.schools.models import Enrolment, Holiday
+from parta.timetable.services import lesson_substitute, lessons_assign_topics
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -211,3 +213,75 @@ def test_a_student_opens_their_own_cached_diary_with_the_token_query_alone(journ
     with CaptureQueriesContext(connection) as captured:
         assert student.get(diary_url(journal)).status_code == 200
     assert len(captured.captured_queries) == 1, [q["sql"] for q in captured.captured_queries]
+
+
+# --- timetables ------------------------------------------------------------------------
+
+
+def timetable_url(journal: Journal, person: Any) -> str:
+    monday = journal.lesson.date - dt.timedelta(days=journal.lesson.date.weekday())
+    return f"/api/v1/people/{person.pk}/timetable?from={monday}&to={monday + dt.timedelta(days=6)}"
+
+
+def timetable(journal: Journal, person: Any) -> list[Any]:
+    response = client_for(person).get(timetable_url(journal, person))
+    assert response.status_code == 200, response.content
+    lessons: list[Any] = response.json()["lessons"]
+    return lessons
+
+
+def test_the_second_read_of_a_timetable_makes_no_lesson_query(journal: Journal) -> None:
+    for person in (journal.student, journal.teacher):
+        client = client_for(person)
+        first = client.get(timetable_url(journal, person))
+        assert first.status_code == 200, first.content
+        with CaptureQueriesContext(connection) as captured:
+            second = client.get(timetable_url(journal, person))
+        assert second.content == first.content
+        assert data_queries(captured) == []
+
+
+def test_a_substitution_is_in_both_teachers_next_timetables_and_leaves_the_substitute_with_it(
+    journal: Journal,
+) -> None:
+    planned, substitute = journal.teacher, journal.class_teacher
+    assert [(row["id"], row["is_substitution"]) for row in timetable(journal, planned)] == [
+        (journal.lesson.pk, False)
+    ]
+    assert timetable(journal, substitute) == []
+    lesson_substitute(actor=journal.admin, lesson=journal.lesson, teacher=substitute)
+    assert [row["id"] for row in timetable(journal, substitute)] == [journal.lesson.pk]
+    [row] = timetable(journal, planned)
+    assert (row["is_substitution"], row["teacher"]["id"]) == (True, substitute.pk)
+    # Handed back: the lesson names only the planned teacher again; the substitute's timetable,
+    # which the saved row no longer names, loses it all the same.
+    lesson_substitute(actor=journal.admin, lesson=journal.lesson, teacher=planned)
+    assert timetable(journal, substitute) == []
+    assert [row["is_substitution"] for row in timetable(journal, planned)] == [False]
+
+
+def test_a_student_moved_to_another_class_has_its_timetable_next(journal: Journal) -> None:
+    other = f.ClassGroupFactory.create(year=journal.assignment.year, grade=5, letter="Б")
+    assignment = f.TeachingAssignmentFactory.create(
+        class_group=other, teacher=journal.class_teacher, subject=journal.assignment.subject
+    )
+    theirs = f.LessonFactory.create(assignment=assignment, date=journal.lesson.date, number=3)
+    assert [row["id"] for row in timetable(journal, journal.student)] == [journal.lesson.pk]
+    enrolment = Enrolment.objects.get(student=journal.student, class_group=journal.group)
+    enrolment.class_group = other
+    enrolment.save()
+    assert [row["id"] for row in timetable(journal, journal.student)] == [theirs.pk]
+
+
+def test_topics_given_in_bulk_and_renamed_classes_are_in_the_next_teachers_timetable(
+    journal: Journal,
+) -> None:
+    topic = framework_topic(journal.assignment.subject, 5, "m5-1")
+    plan = ThematicPlan.objects.create(school=journal.school, assignment=journal.assignment)
+    PlanItem.objects.create(school=journal.school, plan=plan, order=1, topic=topic, hours=10)
+    assert [row["topic"] for row in timetable(journal, journal.teacher)] == [None]
+    assert lessons_assign_topics(assignment=journal.assignment) > 0  # one UPDATE, no signals
+    assert [row["topic"]["code"] for row in timetable(journal, journal.teacher)] == ["m5-1"]
+    journal.group.letter = "В"
+    journal.group.save()
+    assert [row["class_group"]["name"] for row in timetable(journal, journal.teacher)] == ["5В"]

@@ -49,6 +49,14 @@ def _cell(obj: Any) -> list[str]:
     return [versions.student(obj.student_id), *_lesson_class_group(obj.lesson_id)]
 
 
+def _lesson(obj: Any) -> list[str]:
+    """A lesson: its class group's timetable and diaries, and the timetables of the teachers it
+    names. A teacher it named before the save needs nothing more: their cached timetable showed
+    the lesson, so it depends on the lesson's class group token too."""
+    teachers = {obj.teacher_id, obj.replaced_teacher_id} - {None}
+    return [versions.class_group(obj.class_group_id), *(versions.teacher(pk) for pk in sorted(teachers))]
+
+
 def _school(obj: Any) -> list[str]:
     return [versions.school(obj.school_id)]
 
@@ -65,7 +73,7 @@ RULES: dict[str, Callable[[Any], Iterable[str]]] = {
     "homework.HomeworkLink": lambda o: _homework_class_group(o.homework_id),
     "homework.HomeworkFile": lambda o: _homework_class_group(o.homework_id),
     "homework.HomeworkCompletion": lambda o: [versions.student(o.student_id)],
-    "timetable.Lesson": lambda o: [versions.class_group(o.class_group_id)],
+    "timetable.Lesson": _lesson,
     "timetable.Bell": _school,
     "timetable.TemplateSlot": _school,
     "schools.Enrolment": lambda o: [versions.student(o.student_id), versions.class_group(o.class_group_id)],

@@ -58,6 +58,11 @@ def class_marks(pk: int) -> str:
     return f"v:cm:{pk}"
 
 
+def teacher(pk: int) -> str:
+    """The lessons a person teaches, or handed to a substitute (their timetable as a teacher)."""
+    return f"v:te:{pk}"
+
+
 def school(pk: int) -> str:
     """A school's calendar (periods, holidays), rooms, bells, control forms, grading schemes."""
     return f"v:sc:{pk}"

@@ -11,6 +11,7 @@ from typing import Any
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from parta.core import versions
 from parta.core.i18n import picker
 from parta.core.names import class_group_name, room_label, short_name, subgroup_name
 from parta.schools.models import ClassGroup, Enrolment, Subgroup, SubgroupMembership
@@ -288,6 +289,46 @@ def lessons_for_person(
     teaching = lessons_for_teacher(person_id, date_from, date_to, school_ids=school_ids)
     learning = lessons_for_student(person_id, date_from, date_to, school_ids=school_ids)
     return sorted(teaching + learning, key=lambda row: (row.starts_at, row.class_group))
+
+
+def timetable_reading(
+    person_id: int, date_from: dt.date, date_to: dt.date, school_ids: SchoolScope
+) -> versions.Reading:
+    """How a person's timetable (:func:`lessons_for_person`) for these dates and this reader's
+    scope is cached (``parta.core.versions``), once the reader may open it.
+
+    It shows the lessons the person teaches or handed over (their ``teacher`` token: every save of
+    a lesson naming them, before or after, and the bulk writes renew it) and those of their class
+    groups (the class groups' tokens; their enrolments and subgroups are their own ``student``
+    token), with names (``EVERYTHING``), rooms and class names (each shown lesson's school and
+    class group tokens, found when the answer is made)."""
+
+    def shown_tokens() -> list[str]:
+        taught = Lesson.objects.filter(
+            Q(teacher_id=person_id) | Q(replaced_teacher_id=person_id), date__gte=date_from, date__lte=date_to
+        )
+        enrolments = Enrolment.objects.filter(student_id=person_id)
+        if school_ids is not None:
+            taught, enrolments = (
+                taught.filter(school_id__in=school_ids),
+                enrolments.filter(school_id__in=school_ids),
+            )
+        pairs = {
+            *taught.values_list("class_group_id", "school_id"),
+            *enrolments.values_list("class_group_id", "school_id"),
+        }
+        return [
+            token
+            for group, school in sorted(pairs)
+            for token in (versions.class_group(group), versions.school(school))
+        ]
+
+    reader = "all" if school_ids is None else ",".join(str(pk) for pk in sorted(school_ids))
+    return versions.Reading(
+        key=f"timetable:{person_id}:{reader}:{date_from}:{date_to}",
+        depends_on=(versions.EVERYTHING, versions.student(person_id), versions.teacher(person_id)),
+        also_depends_on=shown_tokens,
+    )
 
 
 def week_start(day: dt.date) -> dt.date:

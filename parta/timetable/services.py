@@ -265,8 +265,11 @@ def lessons_generate(*, year: AcademicYear, since: dt.date | None = None) -> int
     for batch in _batches(lessons(), BATCH_SIZE):
         Lesson.objects.bulk_create(batch)
         created += len(batch)
-    # bulk_create sends no signals: every cached diary and journal of the school is remade.
-    versions.touch([versions.school(year.school_id)])
+    # bulk_create sends no signals: every cached diary and journal of the school is remade, and
+    # the timetable of every teacher given lessons (one that showed none of the school's before
+    # depends on no token of it).
+    teachers = {slot["teacher_id"] for slot in slots}
+    versions.touch([versions.school(year.school_id), *(versions.teacher(pk) for pk in sorted(teachers))])
     return created
 
 

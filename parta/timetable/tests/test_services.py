@@ -369,12 +369,17 @@ def test_the_superuser_may_substitute_in_any_school(world):
 
 def test_generated_lessons_renew_the_schools_cached_reads(small, django_capture_on_commit_callbacks):
     """bulk_create sends no signals: lessons_generate renews the school's version token itself,
-    once the transaction commits, so cached diaries and journals of the school are made again."""
+    once the transaction commits, so cached diaries and journals of the school are made again,
+    and the token of every teacher it gave lessons, whose timetables are."""
     year = small["year"]
     template_build(year=year)
-    key = versions.school(year.school_id)
-    cache.set(key, "before", timeout=None)
+    teachers = set(TemplateSlot.objects.filter(year=year).values_list("teacher_id", flat=True))
+    keys = [versions.school(year.school_id), *(versions.teacher(pk) for pk in teachers)]
+    bystander = versions.teacher(f.UserFactory.create().pk)
+    for key in (*keys, bystander):
+        cache.set(key, "before", timeout=None)
     with django_capture_on_commit_callbacks(execute=True):
         lessons_generate(year=year)
-        assert cache.get(key) == "before"  # not before the commit
-    assert cache.get(key) not in {"before", None}
+        assert all(cache.get(key) == "before" for key in keys)  # not before the commit
+    assert all(cache.get(key) not in {"before", None} for key in keys)
+    assert cache.get(bystander) == "before"
