@@ -266,7 +266,7 @@ class Servers:
 # Answers the read cache keeps (docs/decisions/0003-read-cache.md): these scenarios are measured
 # warm — every request line is sent once before — as a family's second and later opens of the
 # morning are; diary_cold measures the first.
-CACHED = ("diary", "journal")
+CACHED = ("diary", "journal", "timetable")
 
 
 def prime(port: int, requests: Path, workers: int) -> int:
