@@ -12,14 +12,17 @@ from typing import Any
 
 import pytest
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+from icalendar import Calendar
 
 from parta.core.testing import factories as f
 from parta.curriculum.models import PlanItem, ThematicPlan
 from parta.homework.models import Homework
 from parta.journal.tests.conftest import Journal, build_journal, client_for, framework_topic
 from parta.schools.models import Enrolment, Holiday
-from parta.timetable.services import lesson_substitute, lessons_assign_topics
+from parta.timetable.services import lesson_cancel, lesson_substitute, lessons_assign_topics
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -285,3 +288,56 @@ def test_topics_given_in_bulk_and_renamed_classes_are_in_the_next_teachers_timet
     journal.group.letter = "В"
     journal.group.save()
     assert [row["class_group"]["name"] for row in timetable(journal, journal.teacher)] == ["5В"]
+
+
+# --- calendar feeds ----------------------------------------------------------------------
+
+
+def feed_events(person: Any) -> list[Any]:
+    response = Client().get(f"/calendar/{person.calendar_token}.ics")
+    assert response.status_code == 200, response.content
+    return list(Calendar.from_ical(response.content).walk("VEVENT"))
+
+
+def summaries(person: Any) -> list[str]:
+    return sorted(str(event["SUMMARY"]) for event in feed_events(person))
+
+
+@pytest.fixture
+def today_lesson(journal: Journal) -> Any:
+    """A lesson in the feeds' window (the journal's own are in the autumn)."""
+    return f.LessonFactory.create(assignment=journal.assignment, date=timezone.localdate(), number=3)
+
+
+def test_the_second_fetch_of_a_feed_makes_no_lesson_query(journal: Journal, today_lesson: Any) -> None:
+    for person in (journal.student, journal.teacher):
+        first = Client().get(f"/calendar/{person.calendar_token}.ics")
+        with CaptureQueriesContext(connection) as captured:
+            second = Client().get(f"/calendar/{person.calendar_token}.ics")
+        assert second.content == first.content
+        assert data_queries(captured) == []
+
+
+def test_a_guardians_next_feed_has_a_new_child_and_the_childs_cancelled_lesson(
+    journal: Journal, today_lesson: Any
+) -> None:
+    parent = f.UserFactory.create()
+    assert feed_events(parent) == []
+    f.GuardianshipFactory.create(guardian=parent, student=journal.student)
+    [event] = feed_events(parent)
+    assert event["STATUS"] == "CONFIRMED"
+    lesson_cancel(actor=journal.admin, lesson=today_lesson, reason="Flu")
+    [event] = feed_events(parent)
+    assert event["STATUS"] == "CANCELLED"
+
+
+def test_a_substitutes_next_feed_has_the_lesson_and_loses_it_when_handed_back(
+    journal: Journal, today_lesson: Any
+) -> None:
+    substitute = journal.class_teacher
+    assert feed_events(substitute) == []
+    lesson_substitute(actor=journal.admin, lesson=today_lesson, teacher=substitute)
+    assert summaries(substitute) == ["Mathematics — 5А"]
+    assert summaries(journal.teacher) == [f"Mathematics — 5А (taught by {substitute.short_name})"]
+    lesson_substitute(actor=journal.admin, lesson=today_lesson, teacher=journal.teacher)
+    assert feed_events(substitute) == []

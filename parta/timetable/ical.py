@@ -17,14 +17,16 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 from icalendar import Calendar, Timezone, vDuration
 
 from parta.accounts.models import User
+from parta.core import versions
 from parta.schools.access import roles_of
 from parta.schools.selectors import children_of
-from parta.timetable.selectors import LessonRow, lessons_for_person, lessons_for_students
+from parta.timetable.selectors import LessonRow, lessons_for_person, lessons_for_students, shown_tokens
 
 # Two weeks back (what was missed, what the topic was) to ten weeks ahead (the rest of a quarter).
 WINDOW_BEFORE = dt.timedelta(weeks=2)
@@ -239,14 +241,39 @@ def feed_lessons(user: User, date_from: dt.date, date_to: dt.date) -> list[FeedL
 
 @require_safe
 def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
-    """``/calendar/<token>.ics``: no session, the secret in the URL is the credential; unknown token → 404."""
+    """``/calendar/<token>.ics``: no session, the secret in the URL is the credential; unknown token → 404.
+
+    The feed is a cached read (``parta.core.versions``): a person's own timetable and their
+    children's, which the roles name (so a new child is a new key), with the tokens a timetable
+    has (:func:`parta.timetable.selectors.timetable_reading`) for each. Its DTSTAMP is when it was
+    made, which is what the property means."""
     user = User.objects.filter(calendar_token=token, is_active=True).first()
     if user is None:
         raise Http404
     today = timezone.localdate()
-    lessons = feed_lessons(user, today - WINDOW_BEFORE, today + WINDOW_AFTER)
-    name = _("Timetable: %(name)s") % {"name": user.short_name}
-    body = timetable_ical(lessons, name=name, uid_domain=request.get_host().split(":")[0])
+    date_from, date_to = today - WINDOW_BEFORE, today + WINDOW_AFTER
+    host = request.get_host().split(":")[0]
+    children = sorted(roles_of(user).child_ids)
+
+    def make() -> bytes:
+        lessons = feed_lessons(user, date_from, date_to)
+        return timetable_ical(
+            lessons, name=_("Timetable: %(name)s") % {"name": user.short_name}, uid_domain=host
+        )
+
+    body = versions.cached(
+        ":".join(["ical", str(user.pk), ",".join(map(str, children)), str(today), host, get_language()]),
+        depends_on=(
+            versions.EVERYTHING,
+            versions.student(user.pk),
+            versions.teacher(user.pk),
+            *(versions.student(pk) for pk in children),
+        ),
+        also_depends_on=lambda: shown_tokens(
+            date_from, date_to, teacher_ids=[user.pk], student_ids=[user.pk, *children]
+        ),
+        make=make,
+    )
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'inline; filename="timetable.ics"'
     # The URL is a secret: keep it out of shared caches and search engines.

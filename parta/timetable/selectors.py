@@ -4,7 +4,7 @@ returned as plain data for pages, the API and the iCalendar feed."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -291,43 +291,56 @@ def lessons_for_person(
     return sorted(teaching + learning, key=lambda row: (row.starts_at, row.class_group))
 
 
+def shown_tokens(
+    date_from: dt.date,
+    date_to: dt.date,
+    *,
+    teacher_ids: Collection[int] = (),
+    student_ids: Collection[int] = (),
+    school_ids: SchoolScope = None,
+) -> list[str]:
+    """The class group and school tokens of what a timetable of these dates shows: the lessons
+    the teachers teach or handed over, and the students' class groups. They cover the rooms, the
+    class names and subgroups, and a lesson taken from a teacher (its class group's token)."""
+    pairs: set[tuple[int, int]] = set()
+    if teacher_ids:
+        taught = Lesson.objects.filter(
+            Q(teacher_id__in=teacher_ids) | Q(replaced_teacher_id__in=teacher_ids),
+            date__gte=date_from,
+            date__lte=date_to,
+        )
+        if school_ids is not None:
+            taught = taught.filter(school_id__in=school_ids)
+        pairs.update(taught.values_list("class_group_id", "school_id").distinct())
+    if student_ids:
+        enrolments = Enrolment.objects.filter(student_id__in=student_ids)
+        if school_ids is not None:
+            enrolments = enrolments.filter(school_id__in=school_ids)
+        pairs.update(enrolments.values_list("class_group_id", "school_id"))
+    return [
+        token
+        for group, school in sorted(pairs)
+        for token in (versions.class_group(group), versions.school(school))
+    ]
+
+
 def timetable_reading(
     person_id: int, date_from: dt.date, date_to: dt.date, school_ids: SchoolScope
 ) -> versions.Reading:
     """How a person's timetable (:func:`lessons_for_person`) for these dates and this reader's
     scope is cached (``parta.core.versions``), once the reader may open it.
 
-    It shows the lessons the person teaches or handed over (their ``teacher`` token: every save of
-    a lesson naming them, before or after, and the bulk writes renew it) and those of their class
-    groups (the class groups' tokens; their enrolments and subgroups are their own ``student``
-    token), with names (``EVERYTHING``), rooms and class names (each shown lesson's school and
-    class group tokens, found when the answer is made)."""
-
-    def shown_tokens() -> list[str]:
-        taught = Lesson.objects.filter(
-            Q(teacher_id=person_id) | Q(replaced_teacher_id=person_id), date__gte=date_from, date__lte=date_to
-        )
-        enrolments = Enrolment.objects.filter(student_id=person_id)
-        if school_ids is not None:
-            taught, enrolments = (
-                taught.filter(school_id__in=school_ids),
-                enrolments.filter(school_id__in=school_ids),
-            )
-        pairs = {
-            *taught.values_list("class_group_id", "school_id"),
-            *enrolments.values_list("class_group_id", "school_id"),
-        }
-        return [
-            token
-            for group, school in sorted(pairs)
-            for token in (versions.class_group(group), versions.school(school))
-        ]
-
+    It shows the lessons the person teaches or handed over (their ``teacher`` token, which every
+    save of a lesson naming them and the bulk writes renew) and those of their class groups (their
+    enrolments and subgroups are their ``student`` token), with names (``EVERYTHING``) and what
+    :func:`shown_tokens` finds when the answer is made."""
     reader = "all" if school_ids is None else ",".join(str(pk) for pk in sorted(school_ids))
     return versions.Reading(
         key=f"timetable:{person_id}:{reader}:{date_from}:{date_to}",
         depends_on=(versions.EVERYTHING, versions.student(person_id), versions.teacher(person_id)),
-        also_depends_on=shown_tokens,
+        also_depends_on=lambda: shown_tokens(
+            date_from, date_to, teacher_ids=[person_id], student_ids=[person_id], school_ids=school_ids
+        ),
     )
 
 
