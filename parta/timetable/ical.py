@@ -239,30 +239,16 @@ def feed_lessons(user: User, date_from: dt.date, date_to: dt.date) -> list[FeedL
     return items
 
 
-@require_safe
-def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
-    """``/calendar/<token>.ics``: no session, the secret in the URL is the credential; unknown token → 404.
-
-    The feed is a cached read (``parta.core.versions``): a person's own timetable and their
-    children's, which the roles name (so a new child is a new key), with the tokens a timetable
-    has (:func:`parta.timetable.selectors.timetable_reading`) for each. Its DTSTAMP is when it was
-    made, which is what the property means."""
-    user = User.objects.filter(calendar_token=token, is_active=True).first()
-    if user is None:
-        raise Http404
-    today = timezone.localdate()
-    date_from, date_to = today - WINDOW_BEFORE, today + WINDOW_AFTER
-    host = request.get_host().split(":")[0]
+def feed_reading(user: User, date_from: dt.date, date_to: dt.date, host: str) -> versions.Reading:
+    """How a person's feed is cached (``parta.core.versions``): their own timetable and their
+    children's, which the roles name (so a new child is a new key), each with the tokens a
+    timetable has (:func:`parta.timetable.selectors.timetable_reading`); the key also holds the
+    window, the host (the events' UIDs) and the language is added by the caller."""
     children = sorted(roles_of(user).child_ids)
-
-    def make() -> bytes:
-        lessons = feed_lessons(user, date_from, date_to)
-        return timetable_ical(
-            lessons, name=_("Timetable: %(name)s") % {"name": user.short_name}, uid_domain=host
-        )
-
-    body = versions.cached(
-        ":".join(["ical", str(user.pk), ",".join(map(str, children)), str(today), host, get_language()]),
+    return versions.Reading(
+        key=":".join(
+            ["ical", str(user.pk), ",".join(map(str, children)), f"{date_from}", f"{date_to}", host]
+        ),
         depends_on=(
             versions.EVERYTHING,
             versions.student(user.pk),
@@ -272,6 +258,32 @@ def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
         also_depends_on=lambda: shown_tokens(
             date_from, date_to, teacher_ids=[user.pk], student_ids=[user.pk, *children]
         ),
+    )
+
+
+@require_safe
+def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
+    """``/calendar/<token>.ics``: no session, the secret in the URL is the credential; unknown token → 404.
+    A cached read (:func:`feed_reading`); its DTSTAMP is when it was made, which is what the
+    property means."""
+    user = User.objects.filter(calendar_token=token, is_active=True).first()
+    if user is None:
+        raise Http404
+    today = timezone.localdate()
+    date_from, date_to = today - WINDOW_BEFORE, today + WINDOW_AFTER
+    host = request.get_host().split(":")[0]
+    reading = feed_reading(user, date_from, date_to, host)
+
+    def make() -> bytes:
+        lessons = feed_lessons(user, date_from, date_to)
+        return timetable_ical(
+            lessons, name=_("Timetable: %(name)s") % {"name": user.short_name}, uid_domain=host
+        )
+
+    body = versions.cached(
+        f"{reading.key}:{get_language()}",
+        depends_on=reading.depends_on,
+        also_depends_on=reading.also_depends_on,
         make=make,
     )
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
