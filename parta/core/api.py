@@ -13,7 +13,6 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.http import HttpResponse
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, inline_serializer
 from rest_framework import serializers
@@ -58,12 +57,7 @@ def cached_json(reading: versions.Reading, data: Callable[[], Any]) -> HttpRespo
     """A JSON answer made once and then reused while no version token it depends on changes
     (``parta.core.versions``); the language is added to the reading's key. Access is the caller's
     to check before."""
-    body = versions.cached(
-        f"{reading.key}:{get_language()}",
-        depends_on=reading.depends_on,
-        also_depends_on=reading.also_depends_on,
-        make=lambda: JSONRenderer().render(data()),
-    )
+    body = versions.cached_reading(reading, lambda: JSONRenderer().render(data()))
     return HttpResponse(body, content_type="application/json")
 
 

@@ -33,6 +33,7 @@ from typing import Any
 from django.conf import settings
 from django.core.cache import cache
 from django.db import DEFAULT_DB_ALIAS, transaction
+from django.utils.translation import get_language
 
 log = logging.getLogger(__name__)
 
@@ -173,6 +174,17 @@ def cached(
     except Exception:
         log.exception("could not store a cached read")
     return body
+
+
+def cached_reading(reading: Reading, make: Callable[[], bytes]) -> bytes:
+    """:func:`cached` for a reading whose answer is in the active language (names, sentences):
+    the language is added to its key."""
+    return cached(
+        f"{reading.key}:{get_language()}",
+        depends_on=reading.depends_on,
+        also_depends_on=reading.also_depends_on,
+        make=make,
+    )
 
 
 def forget_pending(using: str = DEFAULT_DB_ALIAS) -> None:

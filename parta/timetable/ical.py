@@ -17,7 +17,6 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 from icalendar import Calendar, Timezone, vDuration
@@ -243,7 +242,7 @@ def feed_reading(user: User, date_from: dt.date, date_to: dt.date, host: str) ->
     """How a person's feed is cached (``parta.core.versions``): their own timetable and their
     children's, which the roles name (so a new child is a new key), each with the tokens a
     timetable has (:func:`parta.timetable.selectors.timetable_reading`); the key also holds the
-    window, the host (the events' UIDs) and the language is added by the caller."""
+    window and the host (the events' UIDs)."""
     children = sorted(roles_of(user).child_ids)
     return versions.Reading(
         key=":".join(
@@ -280,12 +279,7 @@ def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
             lessons, name=_("Timetable: %(name)s") % {"name": user.short_name}, uid_domain=host
         )
 
-    body = versions.cached(
-        f"{reading.key}:{get_language()}",
-        depends_on=reading.depends_on,
-        also_depends_on=reading.also_depends_on,
-        make=make,
-    )
+    body = versions.cached_reading(reading, make)
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'inline; filename="timetable.ics"'
     # The URL is a secret: keep it out of shared caches and search engines.

@@ -100,7 +100,7 @@ _FIELDS = (
 
 
 @dataclass(frozen=True)
-class _Reading:
+class _RowContext:
     """What turning rows into LessonRows needs of the request, asked once per read (each is a
     context lookup): the language's names and the time zone."""
 
@@ -108,18 +108,20 @@ class _Reading:
     zone: dt.tzinfo
 
     @classmethod
-    def now(cls) -> _Reading:
+    def now(cls) -> _RowContext:
         return cls(picker(), timezone.get_current_timezone())
 
 
-def _student_row(v: dict[str, Any], group: str, subgroup_number: int | None, reading: _Reading) -> LessonRow:
-    pick = reading.pick
+def _student_row(
+    v: dict[str, Any], group: str, subgroup_number: int | None, context: _RowContext
+) -> LessonRow:
+    pick = context.pick
     return LessonRow(
         id=v["id"],
         date=v["date"],
         number=v["number"],
-        starts_at=v["starts_at"].astimezone(reading.zone),
-        ends_at=v["ends_at"].astimezone(reading.zone),
+        starts_at=v["starts_at"].astimezone(context.zone),
+        ends_at=v["ends_at"].astimezone(context.zone),
         subject_code=v["subject__code"],
         subject=pick(v["subject__name_ru"], v["subject__name_en"]),
         class_group_id=v["class_group_id"],
@@ -177,10 +179,10 @@ def _rows(
         if subgroup_ids
         else []
     )
-    reading = _Reading.now()
+    context = _RowContext.now()
     rows = [
         _student_row(
-            v, group_names[v["class_group_id"]], subgroup_numbers.get(v["subgroup_id"] or 0), reading
+            v, group_names[v["class_group_id"]], subgroup_numbers.get(v["subgroup_id"] or 0), context
         )
         for v in values
     ]
@@ -221,11 +223,11 @@ def lessons_in_groups(
     )
     if school_ids is not None:
         lessons = lessons.filter(school_id__in=school_ids)
-    reading = _Reading.now()
+    context = _RowContext.now()
     return sorted(
         (
             _student_row(
-                v, group_names[v["class_group_id"]], subgroup_numbers.get(v["subgroup_id"] or 0), reading
+                v, group_names[v["class_group_id"]], subgroup_numbers.get(v["subgroup_id"] or 0), context
             )
             for v in lessons.values(*_FIELDS)
         ),
