@@ -341,3 +341,14 @@ def test_a_substitutes_next_feed_has_the_lesson_and_loses_it_when_handed_back(
     assert summaries(journal.teacher) == [f"Mathematics — 5А (taught by {substitute.short_name})"]
     lesson_substitute(actor=journal.admin, lesson=today_lesson, teacher=journal.teacher)
     assert feed_events(substitute) == []
+
+
+def test_a_cached_timetable_is_refused_to_someone_elses_reader(journal: Journal) -> None:
+    """Access is checked before the cache: a timetable cached for its student is still a 404 for a
+    stranger, a guardian of another child and a teacher of another school."""
+    url = timetable_url(journal, journal.student)
+    assert client_for(journal.student).get(url).status_code == 200
+    other_parent = f.GuardianshipFactory.create(student=journal.students[1]).guardian
+    other_school = f.StaffMembershipFactory.create().user
+    for reader in (f.UserFactory.create(), other_parent, other_school):
+        assert client_for(reader).get(url).status_code == 404
