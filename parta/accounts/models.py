@@ -46,7 +46,7 @@ class Guardianship(models.Model):
         OTHER = "other", _("legal guardian")
 
     guardian = models.ForeignKey(
-        User, on_delete=models.CASCADE, related_name="ward_links", verbose_name=_("guardian")
+        User, on_delete=models.CASCADE, related_name="ward_links", verbose_name=_("guardian"), db_index=False
     )
     student = models.ForeignKey(
         User,

@@ -38,7 +38,7 @@ class Topic(models.Model):
     )
     # Denormalised from the section: lessons and plans look topics up by subject and grade.
     subject = models.ForeignKey(
-        Subject, on_delete=models.PROTECT, related_name="topics", verbose_name=_("subject")
+        Subject, on_delete=models.PROTECT, related_name="topics", verbose_name=_("subject"), db_index=False
     )
     grade = models.PositiveSmallIntegerField(_("grade"))
     code = models.CharField(_("code"), max_length=40, unique=True)
@@ -108,7 +108,11 @@ class ThematicPlan(models.Model):
 class PlanItem(models.Model):
     school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="+", verbose_name=_("school"))
     plan = models.ForeignKey(
-        ThematicPlan, on_delete=models.CASCADE, related_name="items", verbose_name=_("thematic plan")
+        ThematicPlan,
+        on_delete=models.CASCADE,
+        related_name="items",
+        verbose_name=_("thematic plan"),
+        db_index=False,
     )
     order = models.PositiveSmallIntegerField(_("order"))
     topic = models.ForeignKey(Topic, on_delete=models.PROTECT, related_name="+", verbose_name=_("topic"))

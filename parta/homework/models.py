@@ -10,13 +10,19 @@ from parta.timetable.models import Lesson
 
 
 class Homework(models.Model):
-    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="+", verbose_name=_("school"))
+    school = models.ForeignKey(
+        School, on_delete=models.CASCADE, related_name="+", verbose_name=_("school"), db_index=False
+    )
     lesson = models.ForeignKey(
-        Lesson, on_delete=models.CASCADE, related_name="homework_set", verbose_name=_("set at lesson")
+        Lesson,
+        on_delete=models.CASCADE,
+        related_name="homework_set",
+        verbose_name=_("set at lesson"),
+        db_index=False,
     )
     # Denormalised from the lesson: the diary reads homework by class group and due date.
     class_group = models.ForeignKey(
-        ClassGroup, on_delete=models.CASCADE, related_name="+", verbose_name=_("class group")
+        ClassGroup, on_delete=models.CASCADE, related_name="+", verbose_name=_("class group"), db_index=False
     )
     subgroup = models.ForeignKey(
         Subgroup,
@@ -103,10 +109,18 @@ class HomeworkCompletion(models.Model):
 
     school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="+", verbose_name=_("school"))
     homework = models.ForeignKey(
-        Homework, on_delete=models.CASCADE, related_name="completions", verbose_name=_("homework")
+        Homework,
+        on_delete=models.CASCADE,
+        related_name="completions",
+        verbose_name=_("homework"),
+        db_index=False,
     )
     student = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("student")
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("student"),
+        db_index=False,
     )
     done_at = models.DateTimeField(_("done at"), auto_now_add=True)
 

@@ -60,7 +60,9 @@ class GradingScheme(models.Model):
 class ControlForm(models.Model):
     """What a mark is for — a test, independent work, an oral answer — with the school's default weight."""
 
-    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="+", verbose_name=_("school"))
+    school = models.ForeignKey(
+        School, on_delete=models.CASCADE, related_name="+", verbose_name=_("school"), db_index=False
+    )
     code = models.SlugField(_("code"), max_length=40)
     name_ru = models.CharField(_("name (Russian)"), max_length=100)
     name_en = models.CharField(_("name (English)"), max_length=100)
@@ -86,12 +88,18 @@ class ControlForm(models.Model):
 class Mark(models.Model):
     """One mark in a journal cell; a cell may hold several. No value means an owed mark."""
 
-    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="+", verbose_name=_("school"))
+    school = models.ForeignKey(
+        School, on_delete=models.CASCADE, related_name="+", verbose_name=_("school"), db_index=False
+    )
     lesson = models.ForeignKey(
-        Lesson, on_delete=models.CASCADE, related_name="marks", verbose_name=_("lesson")
+        Lesson, on_delete=models.CASCADE, related_name="marks", verbose_name=_("lesson"), db_index=False
     )
     student = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="marks", verbose_name=_("student")
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="marks",
+        verbose_name=_("student"),
+        db_index=False,
     )
     # Denormalised from the lesson for the diary's and the averages' reads.
     subject = models.ForeignKey(
@@ -156,15 +164,18 @@ class Attendance(models.Model):
         CLINIC = "clinic", _("clinic record")
         TURNSTILE = "turnstile", _("turnstile")
 
-    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="+", verbose_name=_("school"))
+    school = models.ForeignKey(
+        School, on_delete=models.CASCADE, related_name="+", verbose_name=_("school"), db_index=False
+    )
     lesson = models.ForeignKey(
-        Lesson, on_delete=models.CASCADE, related_name="attendance", verbose_name=_("lesson")
+        Lesson, on_delete=models.CASCADE, related_name="attendance", verbose_name=_("lesson"), db_index=False
     )
     student = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.CASCADE,
         related_name="attendance",
         verbose_name=_("student"),
+        db_index=False,
     )
     subject = models.ForeignKey(
         Subject, on_delete=models.PROTECT, related_name="+", verbose_name=_("subject")
@@ -229,7 +240,7 @@ class PeriodMark(models.Model):
         Subject, on_delete=models.PROTECT, related_name="+", verbose_name=_("subject")
     )
     class_group = models.ForeignKey(
-        ClassGroup, on_delete=models.CASCADE, related_name="+", verbose_name=_("class group")
+        ClassGroup, on_delete=models.CASCADE, related_name="+", verbose_name=_("class group"), db_index=False
     )
     scale = models.CharField(_("scale"), max_length=20, choices=Scale.choices, default=Scale.FIVE)
     value = models.SmallIntegerField(_("value"))
@@ -270,12 +281,20 @@ class JournalChange(models.Model):
         TOPIC = "topic", pgettext_lazy("journal change", "lesson topic")
         PERIOD = "period", pgettext_lazy("journal change", "study period closed or reopened")
 
-    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="+", verbose_name=_("school"))
+    school = models.ForeignKey(
+        School, on_delete=models.CASCADE, related_name="+", verbose_name=_("school"), db_index=False
+    )
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     # The changed row's id; the row itself may since have been deleted, the history stays.
     object_id = models.BigIntegerField(_("object id"))
     lesson = models.ForeignKey(
-        Lesson, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("lesson")
+        Lesson,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("lesson"),
+        db_index=False,
     )
     student = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -313,12 +332,15 @@ class JournalChange(models.Model):
 class AbsenceNotice(models.Model):
     """A parent's notice that their child is or will be away; it excuses the lessons it covers."""
 
-    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="+", verbose_name=_("school"))
+    school = models.ForeignKey(
+        School, on_delete=models.CASCADE, related_name="+", verbose_name=_("school"), db_index=False
+    )
     student = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.CASCADE,
         related_name="absence_notices",
         verbose_name=_("student"),
+        db_index=False,
     )
     reported_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("reported by")

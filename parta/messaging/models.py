@@ -24,6 +24,7 @@ class Notification(models.Model):
         on_delete=models.CASCADE,
         related_name="notifications",
         verbose_name=_("recipient"),
+        db_index=False,
     )
     school = models.ForeignKey(
         School, on_delete=models.CASCADE, null=True, blank=True, related_name="+", verbose_name=_("school")
@@ -66,6 +67,7 @@ class NotificationPreference(models.Model):
         on_delete=models.CASCADE,
         related_name="notification_preferences",
         verbose_name=_("user"),
+        db_index=False,
     )
     kind = models.CharField(_("kind"), max_length=20, choices=Notification.Kind.choices)
     email = models.BooleanField(_("by e-mail"), default=False)
@@ -113,7 +115,11 @@ class Delivery(models.Model):
         FAILED = "failed", _("failed")
 
     notification = models.ForeignKey(
-        Notification, on_delete=models.CASCADE, related_name="deliveries", verbose_name=_("notification")
+        Notification,
+        on_delete=models.CASCADE,
+        related_name="deliveries",
+        verbose_name=_("notification"),
+        db_index=False,
     )
     channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices)
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.PENDING)
@@ -140,7 +146,9 @@ class Conversation(models.Model):
         DIRECT = "direct", _("conversation")
         ANNOUNCEMENT = "announcement", _("class announcement")
 
-    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="+", verbose_name=_("school"))
+    school = models.ForeignKey(
+        School, on_delete=models.CASCADE, related_name="+", verbose_name=_("school"), db_index=False
+    )
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.DIRECT)
     topic = models.CharField(_("topic"), max_length=200)
     class_group = models.ForeignKey(
@@ -178,13 +186,18 @@ class Conversation(models.Model):
 
 class Participant(models.Model):
     conversation = models.ForeignKey(
-        Conversation, on_delete=models.CASCADE, related_name="participants", verbose_name=_("conversation")
+        Conversation,
+        on_delete=models.CASCADE,
+        related_name="participants",
+        verbose_name=_("conversation"),
+        db_index=False,
     )
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.CASCADE,
         related_name="conversations",
         verbose_name=_("user"),
+        db_index=False,
     )
     # Only the author of an announcement may write in it; families read.
     can_write = models.BooleanField(_("can write"), default=True)
@@ -204,7 +217,11 @@ class Participant(models.Model):
 
 class Message(models.Model):
     conversation = models.ForeignKey(
-        Conversation, on_delete=models.CASCADE, related_name="messages", verbose_name=_("conversation")
+        Conversation,
+        on_delete=models.CASCADE,
+        related_name="messages",
+        verbose_name=_("conversation"),
+        db_index=False,
     )
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("author")

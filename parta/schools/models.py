@@ -85,7 +85,7 @@ class Room(models.Model):
         School, on_delete=models.CASCADE, related_name="rooms", verbose_name=_("school")
     )
     building = models.ForeignKey(
-        Building, on_delete=models.CASCADE, related_name="rooms", verbose_name=_("building")
+        Building, on_delete=models.CASCADE, related_name="rooms", verbose_name=_("building"), db_index=False
     )
     name = models.CharField(_("name"), max_length=50)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.CLASSROOM)
@@ -107,7 +107,7 @@ class Room(models.Model):
 
 class AcademicYear(models.Model):
     school = models.ForeignKey(
-        School, on_delete=models.CASCADE, related_name="years", verbose_name=_("school")
+        School, on_delete=models.CASCADE, related_name="years", verbose_name=_("school"), db_index=False
     )
     name = models.CharField(_("name"), max_length=20)
     starts_on = models.DateField(_("starts on"))
@@ -138,7 +138,11 @@ class StudyPeriod(models.Model):
         School, on_delete=models.CASCADE, related_name="study_periods", verbose_name=_("school")
     )
     year = models.ForeignKey(
-        AcademicYear, on_delete=models.CASCADE, related_name="periods", verbose_name=_("academic year")
+        AcademicYear,
+        on_delete=models.CASCADE,
+        related_name="periods",
+        verbose_name=_("academic year"),
+        db_index=False,
     )
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.QUARTER)
     number = models.PositiveSmallIntegerField(_("number"))
@@ -238,7 +242,11 @@ class ClassGroup(models.Model):
         School, on_delete=models.CASCADE, related_name="class_groups", verbose_name=_("school")
     )
     year = models.ForeignKey(
-        AcademicYear, on_delete=models.CASCADE, related_name="class_groups", verbose_name=_("academic year")
+        AcademicYear,
+        on_delete=models.CASCADE,
+        related_name="class_groups",
+        verbose_name=_("academic year"),
+        db_index=False,
     )
     grade = models.PositiveSmallIntegerField(_("grade"))
     letter = models.CharField(_("letter"), max_length=4)
@@ -281,7 +289,11 @@ class Subgroup(models.Model):
 
     school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="+", verbose_name=_("school"))
     class_group = models.ForeignKey(
-        ClassGroup, on_delete=models.CASCADE, related_name="subgroups", verbose_name=_("class group")
+        ClassGroup,
+        on_delete=models.CASCADE,
+        related_name="subgroups",
+        verbose_name=_("class group"),
+        db_index=False,
     )
     subject = models.ForeignKey(
         Subject, on_delete=models.PROTECT, related_name="+", verbose_name=_("subject")
@@ -309,7 +321,11 @@ class Subgroup(models.Model):
 class Enrolment(models.Model):
     school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="+", verbose_name=_("school"))
     year = models.ForeignKey(
-        AcademicYear, on_delete=models.CASCADE, related_name="+", verbose_name=_("academic year")
+        AcademicYear,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("academic year"),
+        db_index=False,
     )
     class_group = models.ForeignKey(
         ClassGroup, on_delete=models.CASCADE, related_name="enrolments", verbose_name=_("class group")
@@ -319,6 +335,7 @@ class Enrolment(models.Model):
         on_delete=models.CASCADE,
         related_name="enrolments",
         verbose_name=pgettext_lazy("model field", "student"),
+        db_index=False,
     )
 
     class Meta:
@@ -337,7 +354,11 @@ class Enrolment(models.Model):
 class SubgroupMembership(models.Model):
     school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="+", verbose_name=_("school"))
     subgroup = models.ForeignKey(
-        Subgroup, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("subgroup")
+        Subgroup,
+        on_delete=models.CASCADE,
+        related_name="memberships",
+        verbose_name=_("subgroup"),
+        db_index=False,
     )
     student = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -363,13 +384,14 @@ class StaffMembership(models.Model):
         TEACHER = "teacher", _("teacher")
 
     school = models.ForeignKey(
-        School, on_delete=models.CASCADE, related_name="staff", verbose_name=_("school")
+        School, on_delete=models.CASCADE, related_name="staff", verbose_name=_("school"), db_index=False
     )
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.CASCADE,
         related_name="staff_memberships",
         verbose_name=_("user"),
+        db_index=False,
     )
     role = models.CharField(_("role"), max_length=20, choices=Role.choices)
     position = models.CharField(_("position"), max_length=200, blank=True)
@@ -390,7 +412,9 @@ class CityRole(models.Model):
     class Role(models.TextChoices):
         METHODOLOGIST = "methodologist", _("methodologist")
 
-    city = models.ForeignKey(City, on_delete=models.CASCADE, related_name="roles", verbose_name=_("city"))
+    city = models.ForeignKey(
+        City, on_delete=models.CASCADE, related_name="roles", verbose_name=_("city"), db_index=False
+    )
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="city_roles", verbose_name=_("user")
     )
@@ -417,6 +441,7 @@ class TeachingAssignment(models.Model):
         on_delete=models.PROTECT,
         related_name="teaching_assignments",
         verbose_name=_("teacher"),
+        db_index=False,
     )
     class_group = models.ForeignKey(
         ClassGroup,

@@ -16,7 +16,7 @@ from parta.schools.models import AcademicYear, ClassGroup, Room, School, Subgrou
 
 class Bell(models.Model):
     school = models.ForeignKey(
-        School, on_delete=models.CASCADE, related_name="bells", verbose_name=_("school")
+        School, on_delete=models.CASCADE, related_name="bells", verbose_name=_("school"), db_index=False
     )
     number = models.PositiveSmallIntegerField(_("lesson number"))
     starts_at = models.TimeField(_("starts at"))
@@ -42,7 +42,11 @@ class TemplateSlot(models.Model):
 
     school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="+", verbose_name=_("school"))
     year = models.ForeignKey(
-        AcademicYear, on_delete=models.CASCADE, related_name="+", verbose_name=_("academic year")
+        AcademicYear,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("academic year"),
+        db_index=False,
     )
     assignment = models.ForeignKey(
         TeachingAssignment,
@@ -108,7 +112,9 @@ class Lesson(models.Model):
         SCHEDULED = "scheduled", _("scheduled")
         CANCELLED = "cancelled", _("cancelled")
 
-    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="+", verbose_name=_("school"))
+    school = models.ForeignKey(
+        School, on_delete=models.CASCADE, related_name="+", verbose_name=_("school"), db_index=False
+    )
     year = models.ForeignKey(
         AcademicYear, on_delete=models.CASCADE, related_name="+", verbose_name=_("academic year")
     )
@@ -117,13 +123,14 @@ class Lesson(models.Model):
         on_delete=models.CASCADE,
         related_name="lessons",
         verbose_name=pgettext_lazy("model field", "teaching assignment"),
+        db_index=False,
     )
     date = models.DateField(_("date"))
     number = models.PositiveSmallIntegerField(_("lesson number"))
     starts_at = models.DateTimeField(_("starts at"))
     ends_at = models.DateTimeField(_("ends at"))
     class_group = models.ForeignKey(
-        ClassGroup, on_delete=models.CASCADE, related_name="+", verbose_name=_("class group")
+        ClassGroup, on_delete=models.CASCADE, related_name="+", verbose_name=_("class group"), db_index=False
     )
     subgroup = models.ForeignKey(
         Subgroup,
@@ -137,7 +144,11 @@ class Lesson(models.Model):
         Subject, on_delete=models.PROTECT, related_name="+", verbose_name=_("subject")
     )
     teacher = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("teacher")
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("teacher"),
+        db_index=False,
     )
     replaced_teacher = models.ForeignKey(
         settings.AUTH_USER_MODEL,
