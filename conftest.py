@@ -8,7 +8,7 @@ from django.test.utils import override_settings
 from django.utils import translation
 
 from parta.core import versions
-from parta.core.testing.world import World, build_world
+from parta.testing.world import World, build_world
 
 # The test run only: production keeps Django's default (PBKDF2), slow on purpose. Tests hash the
 # passwords of every enrolment, password change and sign-in, and none of those hashes guards anything.

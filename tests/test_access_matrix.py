@@ -13,9 +13,9 @@ import pytest
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from parta.core.testing import factories as f
-from parta.core.testing.world import MONDAY, World
 from parta.curriculum.services import thematic_plan_build_default
+from parta.testing import factories as f
+from parta.testing.world import MONDAY, World
 
 WEEK = f"from={MONDAY}&to={MONDAY + dt.timedelta(days=6)}"
 

@@ -17,11 +17,11 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from icalendar import Calendar
 
-from parta.core.testing import factories as f
 from parta.curriculum.models import PlanItem, ThematicPlan
 from parta.homework.models import Homework
 from parta.journal.tests.conftest import Journal, build_journal, client_for, framework_topic
 from parta.schools.models import Enrolment, Holiday
+from parta.testing import factories as f
 from parta.timetable.services import lesson_cancel, lesson_substitute, lessons_assign_topics
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -12,9 +12,9 @@ from openpyxl import load_workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
 from parta.accounts.models import User
-from parta.core.testing import factories as f
 from parta.journal import services
 from parta.journal.tests.conftest import Journal, build_journal
+from parta.testing import factories as f
 
 pytestmark = pytest.mark.django_db
 

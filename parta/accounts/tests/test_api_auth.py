@@ -9,7 +9,9 @@ from rest_framework.throttling import ScopedRateThrottle
 
 from parta.accounts.authentication import BearerTokenAuthentication
 from parta.accounts.models import User
-from parta.core.testing.factories import (
+from parta.schools.access import roles_of
+from parta.schools.models import CityRole, StaffMembership
+from parta.testing.factories import (
     PASSWORD,
     CityFactory,
     EnrolmentFactory,
@@ -17,8 +19,6 @@ from parta.core.testing.factories import (
     StaffMembershipFactory,
     UserFactory,
 )
-from parta.schools.access import roles_of
-from parta.schools.models import CityRole, StaffMembership
 
 URL = "/api/v1/auth/token"
 pytestmark = pytest.mark.django_db

@@ -6,7 +6,7 @@ import pytest
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from parta.core.testing.factories import UserFactory
+from parta.testing.factories import UserFactory
 
 URL = "/api/v1/ping"
 pytestmark = pytest.mark.django_db

@@ -16,7 +16,7 @@ from parta.accounts.services import (
     login_failures_clear,
     password_change_done,
 )
-from parta.core.testing.factories import PASSWORD, UserFactory
+from parta.testing.factories import PASSWORD, UserFactory
 
 pytestmark = pytest.mark.django_db
 

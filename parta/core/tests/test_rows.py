@@ -14,9 +14,9 @@ from django.forms.models import model_to_dict
 from django.test.utils import CaptureQueriesContext
 
 from parta.core import rows
-from parta.core.testing.factories import LessonFactory, MarkFactory
 from parta.journal.models import JournalChange, Mark
 from parta.outbox.models import OutboxEvent
+from parta.testing.factories import LessonFactory, MarkFactory
 from parta.timetable.models import Lesson
 
 pytestmark = pytest.mark.django_db

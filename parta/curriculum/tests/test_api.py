@@ -8,9 +8,9 @@ import pytest
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from parta.core.testing import factories as f
 from parta.curriculum.services import framework_import, thematic_plan_build_default
 from parta.curriculum.tests.framework_documents import document, renamed
+from parta.testing import factories as f
 
 
 def client_for(user) -> APIClient:

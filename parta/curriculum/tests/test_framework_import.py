@@ -8,7 +8,6 @@ from typing import Any
 
 import pytest
 
-from parta.core.testing import factories as f
 from parta.curriculum.models import Outcome, Section, Topic
 from parta.curriculum.services import (
     bundled_framework_files,
@@ -19,6 +18,7 @@ from parta.curriculum.services import (
 )
 from parta.curriculum.tests.framework_documents import TOPIC, document, outcome, renamed
 from parta.schools.models import Subject
+from parta.testing import factories as f
 
 pytestmark = pytest.mark.django_db
 

@@ -2,7 +2,6 @@ from __future__ import annotations
 
 import pytest
 
-from parta.core.testing import factories as f
 from parta.curriculum.models import PlanItem
 from parta.curriculum.services import (
     framework_import,
@@ -11,6 +10,7 @@ from parta.curriculum.services import (
 )
 from parta.curriculum.tests.framework_documents import document
 from parta.schools.models import Subject, TeachingAssignment
+from parta.testing import factories as f
 
 pytestmark = pytest.mark.django_db
 

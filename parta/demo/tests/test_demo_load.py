@@ -4,9 +4,9 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
-from parta.core.testing import factories as f
 from parta.demo.generator import generate_city
 from parta.schools.models import School
+from parta.testing import factories as f
 
 
 def test_if_empty_leaves_a_database_with_a_school_alone(db):

@@ -12,12 +12,12 @@ from django.db import transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from parta.core.testing import factories as f
 from parta.demo.generator import DEMO_GROUPS
 from parta.demo.generator.catalogue import SUBJECTS
 from parta.demo.generator.school import generate_school
 from parta.demo.generator.staffing import ClassSpec, staff
 from parta.schools.models import TeachingAssignment
+from parta.testing import factories as f
 from parta.timetable.models import Lesson, TemplateSlot
 from parta.timetable.solver import Part, Unit, lessons_per_day_max, template_solve
 

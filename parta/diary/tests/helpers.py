@@ -5,11 +5,11 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from parta.core.testing import factories as f
-from parta.core.testing.world import MONDAY, SchoolWorld
 from parta.curriculum.models import Section, Topic
 from parta.journal.models import Attendance, Mark
 from parta.schools.models import TeachingAssignment
+from parta.testing import factories as f
+from parta.testing.world import MONDAY, SchoolWorld
 from parta.timetable.models import Lesson
 
 

@@ -12,8 +12,8 @@ from django.test import Client
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from parta.core.testing.world import MONDAY, World
 from parta.journal.models import AbsenceNotice
+from parta.testing.world import MONDAY, World
 
 pytestmark = pytest.mark.django_db
 

@@ -5,13 +5,13 @@ from django.core.management import call_command
 from rest_framework.renderers import JSONRenderer
 from rest_framework.test import APIClient
 
-from parta.core.testing import factories as f
-from parta.core.testing.world import MONDAY
 from parta.diary.api import StudentDiaryApi
 from parta.diary.tests.helpers import absences_for, marks_for, topic_for, week_of_lessons
 from parta.homework.models import HomeworkCompletion, HomeworkFile, HomeworkLink
 from parta.journal.models import Attendance
 from parta.schools.models import Holiday, StudyPeriod
+from parta.testing import factories as f
+from parta.testing.world import MONDAY
 
 FRIDAY = MONDAY + dt.timedelta(days=4)
 

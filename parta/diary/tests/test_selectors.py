@@ -9,8 +9,6 @@ from django.test.utils import CaptureQueriesContext
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from parta.core.testing import factories as f
-from parta.core.testing.world import MONDAY
 from parta.diary.selectors import MAX_RANGE_DAYS, access_diary, diary_range, diary_week
 from parta.diary.summaries import (
     MIN_GROUP_STUDENTS,
@@ -24,6 +22,8 @@ from parta.diary.tests.helpers import absences_for, marks_for, topic_for, week_o
 from parta.homework.models import HomeworkCompletion, HomeworkLink
 from parta.journal.models import Attendance, Mark, PeriodMark, Scale
 from parta.schools.models import StudyPeriod
+from parta.testing import factories as f
+from parta.testing.world import MONDAY
 from parta.timetable.models import Lesson
 
 # --- who reads a diary ------------------------------------------------------------------------

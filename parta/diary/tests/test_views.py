@@ -5,11 +5,11 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
-from parta.core.testing import factories as f
-from parta.core.testing.world import MONDAY
 from parta.diary.summaries import MIN_GROUP_STUDENTS
 from parta.diary.tests.helpers import topic_for
 from parta.journal.models import AbsenceNotice, Attendance
+from parta.testing import factories as f
+from parta.testing.world import MONDAY
 from parta.timetable.models import Lesson
 
 WEEK = f"?week={MONDAY.isoformat()}"

@@ -5,8 +5,8 @@ from typing import Any
 
 import pytest
 
-from parta.core.testing import factories as f
-from parta.core.testing.world import MONDAY, World
+from parta.testing import factories as f
+from parta.testing.world import MONDAY, World
 from parta.timetable.models import Lesson
 
 

@@ -10,10 +10,10 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
-from parta.core.testing.world import World
 from parta.homework import services
 from parta.homework.models import Homework, HomeworkCompletion
 from parta.homework.tests.conftest import next_algebra
+from parta.testing.world import World
 
 pytestmark = pytest.mark.django_db
 

@@ -11,12 +11,12 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from parta.core.testing import factories as f
-from parta.core.testing.world import MONDAY
 from parta.homework.models import Homework, HomeworkCompletion
 from parta.homework.tests.conftest import next_algebra
 from parta.homework.tests.test_views import actor
 from parta.outbox.models import OutboxEvent
+from parta.testing import factories as f
+from parta.testing.world import MONDAY
 
 pytestmark = pytest.mark.django_db
 

@@ -10,10 +10,10 @@ from django.http import Http404
 from django.test.utils import CaptureQueriesContext
 
 from parta.accounts.models import User
-from parta.core.testing import factories as f
-from parta.core.testing.world import MONDAY
 from parta.homework import selectors, services
 from parta.homework.models import Homework, HomeworkCompletion, HomeworkFile, HomeworkLink
+from parta.testing import factories as f
+from parta.testing.world import MONDAY
 
 pytestmark = pytest.mark.django_db
 

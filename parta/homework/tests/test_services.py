@@ -9,12 +9,12 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.http import Http404
 
-from parta.core.testing import factories as f
-from parta.core.testing.world import MONDAY
 from parta.homework import services
 from parta.homework.models import Homework, HomeworkCompletion, HomeworkFile, HomeworkLink
 from parta.homework.tests.conftest import next_algebra
 from parta.outbox.models import OutboxEvent
+from parta.testing import factories as f
+from parta.testing.world import MONDAY
 from parta.timetable.models import Lesson
 
 pytestmark = pytest.mark.django_db

@@ -10,11 +10,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.utils import timezone
 
-from parta.core.testing import factories as f
-from parta.core.testing.world import MONDAY
 from parta.homework import services
 from parta.homework.models import Homework, HomeworkCompletion
 from parta.homework.tests.conftest import next_algebra
+from parta.testing import factories as f
+from parta.testing.world import MONDAY
 
 pytestmark = pytest.mark.django_db
 

@@ -13,11 +13,11 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from parta.accounts.models import User
-from parta.core.testing import factories as f
 from parta.curriculum.models import Section, Topic
 from parta.journal.models import ControlForm
 from parta.journal.services import journal_defaults_ensure
 from parta.schools.models import ClassGroup, School, StaffMembership, StudyPeriod, TeachingAssignment
+from parta.testing import factories as f
 from parta.timetable.models import Lesson
 
 Q1_MONDAY = dt.date(2026, 9, 7)

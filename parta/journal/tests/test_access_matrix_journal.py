@@ -10,8 +10,8 @@ import pytest
 from django.test import Client
 from rest_framework.test import APIClient
 
-from parta.core.testing.world import World
 from parta.journal.models import AbsenceNotice
+from parta.testing.world import World
 
 pytestmark = pytest.mark.django_db
 

@@ -8,12 +8,12 @@ import pytest
 from django.utils import timezone
 from rest_framework.renderers import JSONRenderer
 
-from parta.core.testing import factories as f
 from parta.journal import services
 from parta.journal.api import JournalPageApi, MarkSerializer
 from parta.journal.models import AbsenceNotice, Attendance, Mark
 from parta.journal.tests.conftest import client_for, framework_topic
 from parta.outbox.models import OutboxEvent
+from parta.testing import factories as f
 
 
 def test_my_journals_and_the_journal_page(journal):

@@ -9,12 +9,12 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.utils import timezone
 
-from parta.core.testing import factories as f
 from parta.journal import services
 from parta.journal.models import AbsenceNotice, Attendance, JournalChange
 from parta.journal.tests.conftest import j
 from parta.outbox.models import OutboxEvent
 from parta.schools.models import StudyPeriod
+from parta.testing import factories as f
 from parta.timetable.models import Lesson
 
 Status = Attendance.Status

@@ -10,11 +10,11 @@ from django.db import connection
 from django.http import Http404
 from django.utils import timezone
 
-from parta.core.testing import factories as f
 from parta.journal import services
 from parta.journal.models import GradingScheme, JournalChange, Mark, Scale
 from parta.journal.tests.conftest import client_for, j
 from parta.outbox.models import OutboxEvent
+from parta.testing import factories as f
 from parta.timetable.models import Lesson
 
 

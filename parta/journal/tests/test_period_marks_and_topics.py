@@ -8,11 +8,11 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 
-from parta.core.testing import factories as f
 from parta.curriculum.models import PlanItem, ThematicPlan
 from parta.journal import services
 from parta.journal.models import ControlForm, GradingScheme, JournalChange, PeriodMark, Scale
 from parta.journal.tests.conftest import framework_topic, j
+from parta.testing import factories as f
 from parta.timetable.models import Lesson
 
 

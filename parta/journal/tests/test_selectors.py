@@ -9,10 +9,10 @@ import pytest
 from django.http import Http404
 from django.utils import timezone
 
-from parta.core.testing import factories as f
 from parta.journal import selectors, services
 from parta.journal.models import Attendance, PeriodMark
 from parta.schools.models import StudyPeriod
+from parta.testing import factories as f
 
 
 def fill(journal):

@@ -11,11 +11,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from parta.accounts.models import User
-from parta.core.testing import factories as f
 from parta.journal import services
 from parta.journal.models import Attendance, JournalChange, Mark, PeriodMark
 from parta.journal.tests.conftest import Journal, build_journal, framework_topic
 from parta.schools.models import StudyPeriod
+from parta.testing import factories as f
 
 pytestmark = pytest.mark.django_db
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 from django.http import Http404
 
-from parta.core.testing import factories as f
 from parta.messaging import services
 from parta.messaging.access import (
     access_announce_class_group,
@@ -16,6 +15,7 @@ from parta.messaging.access import (
     student_link_school,
 )
 from parta.schools.models import StaffMembership
+from parta.testing import factories as f
 
 
 def ids(user) -> set[int]:

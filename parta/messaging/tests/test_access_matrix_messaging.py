@@ -12,8 +12,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from rest_framework.test import APIClient
 
-from parta.core.testing.world import World
 from parta.messaging.models import Conversation, MessageAttachment, Notification
+from parta.testing.world import World
 
 pytestmark = pytest.mark.django_db
 

@@ -12,11 +12,11 @@ from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 from hypothesis.extra.django import TestCase as HypothesisTestCase
 
-from parta.core.testing import factories as f
 from parta.messaging import selectors, services
 from parta.messaging.models import Conversation, Message, MessageAttachment, Participant
 from parta.outbox.models import OutboxEvent
 from parta.schools.access import roles_of
+from parta.testing import factories as f
 
 PDF = b"%PDF-1.4\n%test\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
@@ -429,7 +429,7 @@ class TestUnreadInvariant(HypothesisTestCase):
     @hsettings(max_examples=15, deadline=None)
     @given(st.lists(st.tuples(st.sampled_from(["parent", "teacher"]), st.booleans()), min_size=1, max_size=8))
     def test_unread_total_matches_the_inbox(self, steps):
-        from parta.core.testing.world import build_school
+        from parta.testing.world import build_school
 
         a = build_school(1)
         conversation = services.conversation_start(

@@ -10,12 +10,12 @@ from django.core import mail
 from django.core.exceptions import ValidationError
 from django.utils import translation
 
-from parta.core.testing import factories as f
-from parta.core.testing.world import World
 from parta.messaging import notifications as n
 from parta.messaging.models import Conversation, Delivery, Notification, Participant
 from parta.outbox import services as outbox
 from parta.outbox.models import OutboxEvent
+from parta.testing import factories as f
+from parta.testing.world import World
 
 
 def deliver(kind: str, payload: dict[str, Any], school_id: int | None, capture: Any) -> OutboxEvent:

@@ -8,8 +8,8 @@ import pytest
 from django.test import Client
 from rest_framework.test import APIClient
 
-from parta.core.testing.world import World
 from parta.messaging.models import Notification, NotificationPreference, PushEndpoint
+from parta.testing.world import World
 
 PAYLOAD = {
     "student_id": 0,

@@ -13,12 +13,12 @@ from typing import Any
 
 import pytest
 
-from parta.core.testing.world import World
 from parta.messaging import channels
 from parta.messaging import notifications as n
 from parta.messaging.models import Delivery, Notification
 from parta.outbox import services as outbox
 from parta.outbox.models import OutboxEvent
+from parta.testing.world import World
 
 
 class Receiver:

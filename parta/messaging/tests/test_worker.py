@@ -29,9 +29,9 @@ import pytest
 from django.conf import settings
 from django.db import connection
 
-from parta.core.testing.world import World
 from parta.messaging.models import Notification
 from parta.outbox.models import OutboxEvent
+from parta.testing.world import World
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 

@@ -6,9 +6,9 @@ from typing import Any
 
 from django.urls import reverse
 
-from parta.core.testing.factories import UserFactory
 from parta.outbox.models import OutboxEvent
 from parta.outbox.tests.conftest import KIND
+from parta.testing.factories import UserFactory
 
 
 def test_a_superuser_sees_pending_events_and_delivers_them(db: None, client: Any, seen: list[int]) -> None:

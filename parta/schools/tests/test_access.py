@@ -1,11 +1,11 @@
 import pytest
 from django.http import Http404
 
-from parta.core.testing import factories as f
 from parta.curriculum.access import access_thematic_plan
 from parta.curriculum.services import thematic_plan_build_default
 from parta.schools.access import access_child, access_class_group, access_person, access_school, roles_of
 from parta.schools.models import CityRole, StaffMembership
+from parta.testing import factories as f
 
 
 def test_roles_are_read_from_memberships(world):

@@ -8,7 +8,7 @@ import pytest
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from parta.core.testing import factories as f
+from parta.testing import factories as f
 
 
 def client_for(user) -> APIClient:

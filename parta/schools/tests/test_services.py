@@ -6,7 +6,6 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 
 from parta.accounts.models import Guardianship, User
-from parta.core.testing import factories as f
 from parta.schools import services
 from parta.schools.models import (
     AcademicYear,
@@ -17,6 +16,7 @@ from parta.schools.models import (
     TeachingAssignment,
 )
 from parta.schools.services import NewPerson
+from parta.testing import factories as f
 
 CANNOT_ENROL = "This account cannot be enrolled here."
 

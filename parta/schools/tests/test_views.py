@@ -5,8 +5,8 @@ from django.conf import settings
 from django.urls import reverse
 
 from parta.accounts.models import Guardianship, User
-from parta.core.testing import factories as f
 from parta.schools.models import AcademicYear, ClassGroup, Enrolment, StudyPeriod, TeachingAssignment
+from parta.testing import factories as f
 
 
 @pytest.fixture

@@ -3,7 +3,7 @@
 
 from django.db import migrations
 
-from parta.core.migrations import DropForeignKeyIndex
+from parta.core.schema_operations import DropForeignKeyIndex
 
 
 class Migration(migrations.Migration):

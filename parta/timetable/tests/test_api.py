@@ -10,9 +10,9 @@ from rest_framework.authtoken.models import Token
 from rest_framework.renderers import JSONRenderer
 from rest_framework.test import APIClient
 
-from parta.core.testing import factories as f
-from parta.core.testing.world import MONDAY
 from parta.curriculum.models import Section, Topic
+from parta.testing import factories as f
+from parta.testing.world import MONDAY
 from parta.timetable.api import PersonTimetableApi
 from parta.timetable.models import Lesson
 from parta.timetable.selectors import MAX_RANGE_DAYS

@@ -12,7 +12,7 @@ from django.test import Client
 from django.utils import timezone
 from icalendar import Calendar, Event, vDuration
 
-from parta.core.testing import factories as f
+from parta.testing import factories as f
 from parta.timetable import ical
 from parta.timetable.models import Lesson
 from parta.timetable.selectors import LessonRow

@@ -1,5 +1,5 @@
-from parta.core.testing import factories as f
-from parta.core.testing.world import MONDAY
+from parta.testing import factories as f
+from parta.testing.world import MONDAY
 from parta.timetable.selectors import lessons_for_student, lessons_for_students
 
 

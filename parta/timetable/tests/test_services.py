@@ -7,9 +7,9 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 
 from parta.core import versions
-from parta.core.testing import factories as f
 from parta.curriculum.models import PlanItem, Section, ThematicPlan, Topic
 from parta.schools.models import Holiday, Room, StaffMembership
+from parta.testing import factories as f
 from parta.timetable.models import Lesson, TemplateSlot
 from parta.timetable.services import (
     lesson_cancel,

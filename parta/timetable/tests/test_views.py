@@ -7,10 +7,10 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from parta.core.testing import factories as f
-from parta.core.testing.world import MONDAY
 from parta.curriculum.models import Section, Topic
 from parta.schools.models import Holiday
+from parta.testing import factories as f
+from parta.testing.world import MONDAY
 from parta.timetable.models import Lesson
 from parta.timetable.views import parse_week
 

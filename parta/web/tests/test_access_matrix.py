@@ -9,7 +9,7 @@ from operator import attrgetter
 import pytest
 from django.conf import settings
 
-from parta.core.testing.world import MONDAY
+from parta.testing.world import MONDAY
 
 WEEK = f"?week={MONDAY}"
 A_STAFF = ["a.admin", "a.class_teacher", "a.subject_teacher"]

@@ -5,7 +5,7 @@ from django.contrib import admin
 from django.urls import reverse
 
 from parta.accounts.models import User
-from parta.core.testing.factories import PASSWORD
+from parta.testing.factories import PASSWORD
 
 MODELS = sorted(admin.site._registry, key=lambda model: model._meta.label)
 

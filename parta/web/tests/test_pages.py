@@ -9,9 +9,9 @@ from django.utils import timezone, translation
 from django.utils.formats import date_format
 
 from parta.accounts.models import User
-from parta.core.testing import factories as f
-from parta.core.testing.factories import PASSWORD
 from parta.curriculum.models import Section, Topic
+from parta.testing import factories as f
+from parta.testing.factories import PASSWORD
 from parta.timetable.models import Lesson
 
 

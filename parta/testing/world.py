@@ -11,8 +11,8 @@ import datetime as dt
 from dataclasses import dataclass
 
 from parta.accounts.models import User
-from parta.core.testing import factories as f
 from parta.schools.models import CityRole, ClassGroup, School, StaffMembership, TeachingAssignment
+from parta.testing import factories as f
 from parta.timetable.models import Lesson
 
 MONDAY = dt.date(2026, 9, 7)
