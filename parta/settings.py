@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_htmx",
     "template_partials",
+    "parta.core",
     "parta.accounts",
     "parta.schools",
     "parta.curriculum",

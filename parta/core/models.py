@@ -1,0 +1,1 @@
+"""The platform's own bookkeeping tables (no school records live here)."""
