@@ -249,7 +249,6 @@ SPECTACULAR_SETTINGS = {
         "AttendanceStatusEnum": "parta.journal.models.Attendance.Status",
         "LessonStatusEnum": "parta.timetable.models.Lesson.Status",
         "ConversationKindEnum": "parta.messaging.models.Conversation.Kind",
-        "NotificationKindEnum": "parta.messaging.models.Notification.Kind",
         "JournalChangeKindEnum": "parta.journal.models.JournalChange.Kind",
         "StudyPeriodKindEnum": "parta.schools.models.StudyPeriod.Kind",
     },

@@ -6,3 +6,10 @@ class Config(AppConfig):
     name = "parta.homework"
     label = "homework"
     verbose_name = _("Homework")
+
+    def ready(self) -> None:
+        # Homework's notification kind and the handler of its outbox event (registered when the
+        # module is imported): messaging below knows neither.
+        from parta.homework import notifications
+
+        notifications.register_kinds()

@@ -8,5 +8,8 @@ class Config(AppConfig):
     verbose_name = _("Messages and notifications")
 
     def ready(self) -> None:
-        # Turn outbox events into notifications: the outbox sits below and never imports us.
-        from parta.messaging import handlers  # noqa: F401
+        # Register messaging's own notification kinds and turn its outbox events into
+        # notifications (importing the module registers the handler), as every app does for its own.
+        from parta.messaging import handlers
+
+        handlers.register_kinds()

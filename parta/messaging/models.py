@@ -10,14 +10,8 @@ from parta.schools.models import ClassGroup, School
 
 class Notification(models.Model):
     """One thing a person is told. The text is rendered from ``kind`` and ``payload`` in the
-    reader's own language when it is shown, not when it is made."""
-
-    class Kind(models.TextChoices):
-        MARK = "mark", _("mark")
-        ATTENDANCE = "attendance", _("absence")
-        HOMEWORK = "homework", _("homework")
-        MESSAGE = "message", _("message")
-        ANNOUNCEMENT = "announcement", _("announcement")
+    reader's own language when it is shown, not when it is made, by the kind's owner: the kinds
+    are registered by the apps (``parta.messaging.kinds``), so the column has no fixed choices."""
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -29,7 +23,7 @@ class Notification(models.Model):
     school = models.ForeignKey(
         School, on_delete=models.CASCADE, null=True, blank=True, related_name="+", verbose_name=_("school")
     )
-    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    kind = models.CharField(_("kind"), max_length=20)
     payload = models.JSONField(_("payload"), default=dict)
     link = models.CharField(_("link"), max_length=300, blank=True)
     # The outbox event it came from: a redelivered event makes no second notification.
@@ -69,7 +63,7 @@ class NotificationPreference(models.Model):
         verbose_name=_("user"),
         db_index=False,
     )
-    kind = models.CharField(_("kind"), max_length=20, choices=Notification.Kind.choices)
+    kind = models.CharField(_("kind"), max_length=20)
     email = models.BooleanField(_("by e-mail"), default=False)
     webhook = models.BooleanField(_("by push (webhook)"), default=False)
 

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.functional import lazy
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
@@ -17,12 +19,21 @@ from rest_framework.views import APIView
 from parta.accounts.api import request_user
 from parta.core.api import ListApi, error_responses
 from parta.messaging import notifications as n
-from parta.messaging.models import Notification
+from parta.messaging.kinds import registered_kinds
+
+# The apps register the kinds, and new apps add more: a client meets kinds it does not know.
+_KIND_HELP = format_lazy(
+    _(
+        "The kind of notification, one of those GET /api/v1/notifications/preferences lists; "
+        "new kinds come with new apps. Now: {kinds}."
+    ),
+    kinds=lazy(lambda: ", ".join(kind.code for kind in registered_kinds()), str)(),
+)
 
 
 class NotificationSerializer(serializers.Serializer[Any]):
     id = serializers.IntegerField()
-    kind = serializers.ChoiceField(choices=Notification.Kind.choices)
+    kind = serializers.CharField(help_text=_KIND_HELP)
     text = serializers.CharField(help_text=_("Rendered in the language of the request."))
     link = serializers.CharField(help_text=_("A page of the site it leads to; may be empty."))
     created_at = serializers.DateTimeField()
@@ -98,10 +109,15 @@ class NotificationReadAllApi(APIView):
 
 
 class KindChoiceSerializer(serializers.Serializer[Any]):
-    kind = serializers.ChoiceField(choices=Notification.Kind.choices)
+    kind = serializers.CharField(help_text=_KIND_HELP)
     name = serializers.CharField(read_only=True, help_text=_("The kind, in the language of the request."))
     email = serializers.BooleanField()
     webhook = serializers.BooleanField()
+    defaults = serializers.ListField(
+        child=serializers.CharField(),
+        read_only=True,
+        help_text=_("The channels this kind goes by, besides in-app, while you have chosen nothing for it."),
+    )
 
     class Meta:
         ref_name = "NotificationKindChoice"
@@ -140,7 +156,13 @@ class PreferencesInputSerializer(serializers.Serializer[Any]):
 def _preferences(preferences: n.Preferences) -> dict[str, Any]:
     return {
         "kinds": [
-            {"kind": c.kind, "name": c.label, "email": c.email, "webhook": c.webhook}
+            {
+                "kind": c.kind,
+                "name": c.label,
+                "email": c.email,
+                "webhook": c.webhook,
+                "defaults": sorted(c.defaults),
+            }
             for c in preferences.kinds
         ],
         "push_url": preferences.push_url,

@@ -56,8 +56,8 @@ def notification_preferences(request: HttpRequest) -> HttpResponse:
     status = 200
     if request.method == "POST":
         choices = {
-            kind: (f"email_{kind}" in request.POST, f"webhook_{kind}" in request.POST)
-            for kind in n.PREFERENCE_KINDS
+            c.kind: (f"email_{c.kind}" in request.POST, f"webhook_{c.kind}" in request.POST)
+            for c in preferences.kinds
         }
         try:
             n.set_preferences(request.user, choices, push_url=request.POST.get("push_url", ""))
@@ -68,7 +68,11 @@ def notification_preferences(request: HttpRequest) -> HttpResponse:
             preferences = n.Preferences(
                 kinds=[
                     n.KindChoice(
-                        kind=c.kind, label=c.label, email=choices[c.kind][0], webhook=choices[c.kind][1]
+                        kind=c.kind,
+                        label=c.label,
+                        email=choices[c.kind][0],
+                        webhook=choices[c.kind][1],
+                        defaults=c.defaults,
                     )
                     for c in preferences.kinds
                 ],

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,172 +24,44 @@ from django.db.models import BooleanField, ExpressionWrapper, Q
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from parta.core.i18n import pick
+from parta.accounts.models import User
+from parta.messaging.kinds import kind_of, link_to, registered_kinds
 from parta.messaging.models import Delivery, Notification, NotificationPreference, PushEndpoint
-
-Kind = Notification.Kind
-
-# The kinds a person can choose channels for, in the order the preferences page shows them.
-PREFERENCE_KINDS: tuple[str, ...] = tuple(Kind.values)
-
+from parta.outbox.models import OutboxEvent
 
 # --- rendering ---------------------------------------------------------------------------
 
 
-def _name(pair: Any) -> str:
-    """A name kept in both languages in a payload: ``{"ru": ..., "en": ...}``."""
-    if isinstance(pair, Mapping):
-        return pick(str(pair.get("ru") or ""), str(pair.get("en") or ""))
-    return str(pair or "")
-
-
-def _date(raw: Any) -> str:
-    """«7 September» / «7 сентября» from an ISO date."""
-    try:
-        day = dt.date.fromisoformat(str(raw))
-    except ValueError:
-        return str(raw or "")
-    return date_format(day, "j E")
-
-
-def _mark_value(payload: Mapping[str, Any], key: str) -> str:
-    from parta.journal.scales import display
-
-    value = payload.get(key)
-    return display(str(payload.get("scale") or "five"), value if isinstance(value, int) else None)
-
-
-def _render_mark(p: Mapping[str, Any]) -> str:
-    subject = _name(p.get("subject"))
-    values = {
-        "value": _mark_value(p, "value"),
-        "old": _mark_value(p, "old_value"),
-        "subject": subject,
-        "form": _name(p.get("control_form")),
-        "weight": p.get("weight") or 1,
-    }
-    change = p.get("change")
-    if change == "deleted":
-        return _("Mark %(old)s in %(subject)s removed") % values
-    if p.get("value") is None:
-        return _("A mark in %(subject)s is owed") % values
-    if change == "changed":
-        if values["form"]:
-            return _(
-                "Mark in %(subject)s changed from %(old)s to %(value)s (%(form)s, weight %(weight)s)"
-            ) % (values)
-        return _("Mark in %(subject)s changed from %(old)s to %(value)s (weight %(weight)s)") % values
-    if values["form"]:
-        return _("New mark %(value)s in %(subject)s (%(form)s, weight %(weight)s)") % values
-    return _("New mark %(value)s in %(subject)s (weight %(weight)s)") % values
-
-
-def _render_attendance(p: Mapping[str, Any]) -> str:
-    values = {"subject": _name(p.get("subject")), "date": _date(p.get("date"))}
-    status = p.get("status")
-    if p.get("change") == "deleted" or not status:
-        return _("Attendance mark for %(subject)s on %(date)s removed") % values
-    texts = {
-        "absent": _("Absent from %(subject)s on %(date)s"),
-        "late": _("Late for %(subject)s on %(date)s"),
-        "sick": _("Ill, missed %(subject)s on %(date)s"),
-        "excused": _("Excused from %(subject)s on %(date)s"),
-    }
-    return texts.get(str(status), _("Attendance in %(subject)s on %(date)s: %(status)s")) % {
-        **values,
-        "status": status,
-    }
-
-
-def _render_notice(p: Mapping[str, Any]) -> str:
-    """A family's absence notice: one notification for the whole notice."""
-    start, end = _date(p.get("starts_on")), _date(p.get("ends_on"))
-    dates = (
-        start
-        if p.get("starts_on") == p.get("ends_on")
-        else _("%(start)s – %(end)s")
-        % {
-            "start": start,
-            "end": end,
-        }
-    )
-    values = {"student": p.get("student_name") or "", "dates": dates, "reason": p.get("reason") or ""}
-    if p.get("change") == "withdrawn":
-        return _("Absence notice for %(student)s withdrawn: %(dates)s") % values
-    return _("Absence notice for %(student)s: %(dates)s — %(reason)s") % values
-
-
-def _render_homework(p: Mapping[str, Any]) -> str:
-    values = {"subject": _name(p.get("subject")), "date": _date(p.get("due_on"))}
-    changed = p.get("change") == "changed"
-    if not p.get("due_on"):
-        return (
-            _("Homework in %(subject)s changed") if changed else _("New homework in %(subject)s")
-        ) % values
-    if changed:
-        return _("Homework in %(subject)s for %(date)s changed") % values
-    return _("Homework in %(subject)s for %(date)s") % values
-
-
-def _render_message(kind: str, p: Mapping[str, Any]) -> str:
-    values = {"author": p.get("author") or "", "topic": p.get("topic") or ""}
-    if kind == Kind.ANNOUNCEMENT:
-        return _("Announcement from %(author)s: %(topic)s") % values
-    return _("New message from %(author)s: %(topic)s") % values
-
-
 def render(kind: str, payload: Mapping[str, Any], reader_id: int | None = None) -> str:
-    """The notification's text in the active language. A notification about a child read by
-    someone other than the child (a parent of several) starts with the child's name."""
-    if kind == Kind.ATTENDANCE and payload.get("notice_id"):
-        return _render_notice(payload)  # names the child itself
-    if kind == Kind.MARK:
-        text = _render_mark(payload)
-    elif kind == Kind.ATTENDANCE:
-        text = _render_attendance(payload)
-    elif kind == Kind.HOMEWORK:
-        text = _render_homework(payload)
-    elif kind in (Kind.MESSAGE, Kind.ANNOUNCEMENT):
-        return _render_message(kind, payload)
-    else:
-        return str(kind)
-    student = payload.get("student_name")
-    if student and reader_id is not None and reader_id != payload.get("student_id"):
-        return _("%(student)s: %(text)s") % {"student": student, "text": text}
+    """The notification's text in the active language, made by its kind. A notification about
+    somebody read by someone else (a parent of several children) starts with that person's name.
+    A kind no app registers any more reads as a neutral text."""
+    registered = kind_of(kind)
+    if registered is None:
+        return _("You have a notification.")
+    text = registered.render(payload)
+    about = registered.about(payload) if registered.about else None
+    if about is not None and reader_id is not None and reader_id != about[0]:
+        return _("%(student)s: %(text)s") % {"student": about[1], "text": text}
     return text
 
 
 def link_of(kind: str, payload: Mapping[str, Any]) -> str:
-    """Where the notification leads: the conversation, the homework list, the diary's week of the
-    mark, or for an absence notice the diary's attendance page (the family) or the journal list
-    (the class teacher)."""
-    student_id = payload.get("student_id")
-    if kind in (Kind.MESSAGE, Kind.ANNOUNCEMENT) and payload.get("conversation_id"):
-        return reverse("messaging-conversation", args=[payload["conversation_id"]])
-    if kind == Kind.ATTENDANCE and payload.get("notice_id"):
-        # The class teacher sees the notices on the journal list; the family in the diary.
-        if payload.get("for_staff") or not student_id:
-            return reverse("journal")
-        return reverse("diary-attendance", args=[student_id])
-    if kind == Kind.HOMEWORK:
-        url = reverse("homework-list")
-        return f"{url}?student={student_id}" if student_id else url
-    if kind in (Kind.MARK, Kind.ATTENDANCE) and student_id:
-        url = reverse("diary-week", args=[student_id])
-        return f"{url}?week={payload['date']}" if payload.get("date") else url
-    return reverse("diary")
+    """Where the notification leads, as its kind says; the notification list for an unknown kind."""
+    registered = kind_of(kind)
+    return link_to(registered, payload) if registered else reverse("notifications")
 
 
-# --- making notifications (called by handlers.py, inside the outbox delivery) ---------------
+# --- making notifications (called by the apps' outbox handlers, inside the delivery) --------
 
 
 @dataclass(frozen=True)
 class Notice:
     """Who is to be told of one event, and what: the input of ``notify``. ``extra`` adds to one
-    recipient's payload (which child a class-wide event is about)."""
+    recipient's payload (which child a class-wide event is about). The person who made the change
+    (``actor_id``) is never told of it, even when among the recipients."""
 
     recipient_ids: Iterable[int]
     kind: str
@@ -197,15 +69,19 @@ class Notice:
     school_id: int | None
     event_id: int | None
     extra: Mapping[int, Mapping[str, Any]] | None = None
+    actor_id: Any = None
 
 
 def notify(notices: Sequence[Notice]) -> list[Notification]:
     """Tell each recipient of each notice once per event: recipients already told of the notice's
     ``event_id`` are skipped, so running this twice makes nothing twice. For each new notification
-    a ``Delivery`` is queued per channel the recipient chose for its kind (e-mail, webhook); they
-    are sent after commit. The new notifications. A fixed number of queries whatever the number
-    of notices and recipients (the worker hands over a whole batch of events at once)."""
-    wanted = [(notice, pk) for notice in notices for pk in sorted(set(notice.recipient_ids))]
+    a ``Delivery`` is queued per channel the recipient chose for its kind, or by the kind's
+    default channels when they chose nothing for it; they are sent after commit. The new
+    notifications. A fixed number of queries whatever the number of notices and recipients (the
+    worker hands over a whole batch of events at once)."""
+    wanted = [
+        (notice, pk) for notice in notices for pk in sorted(set(notice.recipient_ids) - {notice.actor_id})
+    ]
     if not wanted:
         return []
     with transaction.atomic():
@@ -253,21 +129,46 @@ def notify(notices: Sequence[Notice]) -> list[Notification]:
     return made
 
 
+def notify_each(make: Callable[[OutboxEvent], Notice | None]) -> Callable[[Sequence[OutboxEvent]], None]:
+    """An outbox handler for a kind read event by event (``make`` answers who is told of one
+    event, or None); the notifications of the whole batch are still written at once."""
+
+    def handler(events: Sequence[OutboxEvent]) -> None:
+        notify([notice for event in events if (notice := make(event)) is not None])
+
+    handler.__name__ = handler.__qualname__ = make.__name__
+    return handler
+
+
 def _queue_deliveries(notifications: list[Notification]) -> list[Delivery]:
     by_recipient: dict[tuple[int, str], list[Notification]] = {}
     for notification in notifications:
         by_recipient.setdefault((notification.recipient_id, notification.kind), []).append(notification)
     users = {user_id for user_id, _ in by_recipient}
-    choices = NotificationPreference.objects.filter(
-        user_id__in=users, kind__in={kind for _, kind in by_recipient}
-    ).filter(Q(email=True) | Q(webhook=True))
+    # A person's row for a kind is their choice; a kind they chose nothing for goes by its defaults.
+    choices = {
+        (choice.user_id, choice.kind): choice
+        for choice in NotificationPreference.objects.filter(
+            user_id__in=users, kind__in={kind for _, kind in by_recipient}
+        )
+    }
+    defaults = {kind: k.channels for _, kind in by_recipient if (k := kind_of(kind)) and k.channels}
+    # A default e-mail reaches only those with an address (as a chosen one must have one).
+    mailable = (
+        set(User.objects.filter(pk__in=users).exclude(email="").values_list("pk", flat=True))
+        if defaults
+        else set()
+    )
     push_users = set(PushEndpoint.objects.filter(user_id__in=users).values_list("user_id", flat=True))
     rows: list[Delivery] = []
-    for choice in choices:
-        for notification in by_recipient.get((choice.user_id, choice.kind), []):
-            if choice.email:
+    for (user_id, kind), made in by_recipient.items():
+        choice, default = choices.get((user_id, kind)), defaults.get(kind, frozenset())
+        email = choice.email if choice else Delivery.Channel.EMAIL in default and user_id in mailable
+        webhook = choice.webhook if choice else Delivery.Channel.WEBHOOK in default
+        for notification in made:
+            if email:
                 rows.append(Delivery(notification=notification, channel=Delivery.Channel.EMAIL))
-            if choice.webhook and choice.user_id in push_users:
+            if webhook and user_id in push_users:
                 rows.append(Delivery(notification=notification, channel=Delivery.Channel.WEBHOOK))
     if not rows:
         return []
@@ -367,6 +268,7 @@ class KindChoice:
     label: str
     email: bool
     webhook: bool
+    defaults: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -378,23 +280,30 @@ class Preferences:
 
 
 def preferences_of(user: Any) -> Preferences:
-    """The user's channel choice per kind (nothing chosen: in-app only) and push address. Two queries."""
+    """The user's channel choice per registered kind and push address. A kind the user chose
+    nothing for shows its default channels (e-mail only with an address, push only with a push
+    address); nothing chosen and no default is in-app only. Two queries."""
     chosen = {p.kind: p for p in NotificationPreference.objects.filter(user_id=user.pk)}
     endpoint = PushEndpoint.objects.filter(user_id=user.pk).first()
-    labels = dict(Kind.choices)
+    has_email = bool(getattr(user, "email", ""))
     return Preferences(
         kinds=[
             KindChoice(
-                kind=kind,
-                label=str(labels[kind]),
-                email=bool(chosen[kind].email) if kind in chosen else False,
-                webhook=bool(chosen[kind].webhook) if kind in chosen else False,
+                kind=kind.code,
+                label=str(kind.label),
+                email=chosen[kind.code].email
+                if kind.code in chosen
+                else has_email and Delivery.Channel.EMAIL in kind.channels,
+                webhook=chosen[kind.code].webhook
+                if kind.code in chosen
+                else endpoint is not None and Delivery.Channel.WEBHOOK in kind.channels,
+                defaults=kind.channels,
             )
-            for kind in PREFERENCE_KINDS
+            for kind in registered_kinds()
         ],
         push_url=endpoint.url if endpoint else "",
         push_secret=endpoint.secret if endpoint else "",
-        has_email=bool(getattr(user, "email", "")),
+        has_email=has_email,
     )
 
 
@@ -409,7 +318,7 @@ def set_preferences(
     signing secret. Bad input (an unknown kind, a bad address, push chosen without an address,
     e-mail without an e-mail address) raises ValidationError and changes nothing."""
     errors: dict[str, list[str]] = {}
-    unknown = sorted(set(choices) - set(PREFERENCE_KINDS))
+    unknown = sorted(set(choices) - {kind.code for kind in registered_kinds()})
     if unknown:
         errors["kinds"] = [_("Unknown kind: %(kind)s.") % {"kind": ", ".join(unknown)}]
     url = None if push_url is None else push_url.strip()

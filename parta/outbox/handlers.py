@@ -14,7 +14,8 @@ delivers at least once, so it may run twice for one event.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
 
 from parta.outbox.models import OutboxEvent
 
@@ -44,6 +45,16 @@ def unregister(kind: str, handler: Handler) -> None:
 
 def handlers_for(kind: str) -> list[Handler]:
     return list(_handlers.get(kind, []))
+
+
+def payload_id(value: Any) -> int | None:
+    """An id read from an event's payload: an int, or None for anything else (JSON has no ids)."""
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def payload_ids(events: Iterable[OutboxEvent], key: str) -> set[int]:
+    """The ids under ``key`` in a batch's payloads, for reading what the batch needs at once."""
+    return {pk for event in events if (pk := payload_id(event.payload.get(key))) is not None}
 
 
 def dispatch(events: Sequence[OutboxEvent]) -> int:

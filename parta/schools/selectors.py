@@ -31,8 +31,22 @@ from parta.schools.models import (
     StudyPeriod,
     Subgroup,
     SubgroupMembership,
+    Subject,
     TeachingAssignment,
 )
+
+# --- subjects ----------------------------------------------------------------------------
+
+
+def subject_names(subject_ids: Iterable[int]) -> dict[int, dict[str, str]]:
+    """Subject names in both languages (``{"ru": …, "en": …}``, as a payload keeps them): one
+    query (none for no subject)."""
+    ids = set(subject_ids)
+    if not ids:
+        return {}
+    rows = Subject.objects.filter(pk__in=ids).values_list("pk", "name_ru", "name_en")
+    return {pk: {"ru": ru, "en": en} for pk, ru, en in rows}
+
 
 # --- years -------------------------------------------------------------------------------
 

@@ -1,0 +1,92 @@
+"""Homework's notification kind and the outbox handler that makes it. Registered by
+``HomeworkConfig.ready`` through messaging's registry.
+
+``homework.set`` tells every student of the class group (or of the subgroup, when it is set for
+one) and their guardians, never the teacher who set it.
+"""
+
+from __future__ import annotations
+
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from parta.accounts.models import Guardianship
+from parta.accounts.selectors import names_of
+from parta.messaging.kinds import Payload, about_student, bilingual, date_text, person_fields, register_kind
+from parta.messaging.notifications import Notice, notify_each
+from parta.outbox.handlers import payload_id, register
+from parta.outbox.models import OutboxEvent
+from parta.schools.selectors import subject_names
+
+HOMEWORK = "homework"
+
+
+def render_homework(p: Payload) -> str:
+    values = {"subject": bilingual(p.get("subject")), "date": date_text(p.get("due_on"))}
+    changed = p.get("change") == "changed"
+    if not p.get("due_on"):
+        return (
+            _("Homework in %(subject)s changed") if changed else _("New homework in %(subject)s")
+        ) % values
+    if changed:
+        return _("Homework in %(subject)s for %(date)s changed") % values
+    return _("Homework in %(subject)s for %(date)s") % values
+
+
+def _homework_link(p: Payload) -> str:
+    url = reverse("homework-list")
+    student_id = p.get("student_id")
+    return f"{url}?student={student_id}" if student_id else url
+
+
+def register_kinds() -> None:
+    register_kind(
+        HOMEWORK,
+        label=gettext_lazy("homework"),
+        render=render_homework,
+        link=_homework_link,
+        about=about_student,
+    )
+
+
+def _homework(event: OutboxEvent) -> Notice | None:
+    from parta.schools.models import Enrolment, SubgroupMembership
+
+    p = event.payload
+    subgroup_id = payload_id(p.get("subgroup_id"))
+    class_group_id = payload_id(p.get("class_group_id"))
+    students: list[int]
+    if subgroup_id is not None:
+        members = SubgroupMembership.objects.filter(subgroup_id=subgroup_id)
+        students = list(members.values_list("student_id", flat=True))
+    elif class_group_id is not None:
+        enrolled = Enrolment.objects.filter(class_group_id=class_group_id)
+        students = list(enrolled.values_list("student_id", flat=True))
+    else:
+        return None
+    # Each reader is told which child the homework is for: the student himself, or a guardian's
+    # child in this class (the first, for a guardian of two in one class).
+    about: dict[int, int] = {pk: pk for pk in students}
+    for guardian_id, student_id in Guardianship.objects.filter(student_id__in=students).values_list(
+        "guardian_id", "student_id"
+    ):
+        about.setdefault(guardian_id, student_id)
+    names = names_of(set(about.values()))
+    subject_id = payload_id(p.get("subject_id"))
+    subjects = subject_names({subject_id} if subject_id is not None else set())
+    return Notice(
+        recipient_ids=set(about),
+        kind=HOMEWORK,
+        payload={**p, "subject": subjects.get(subject_id or 0) or {"ru": "", "en": ""}},
+        school_id=event.school_id,
+        event_id=event.pk,
+        extra={
+            reader: {"student_id": student_id, **person_fields("student_name", names.get(student_id))}
+            for reader, student_id in about.items()
+        },
+        actor_id=p.get("actor_id"),
+    )
+
+
+notify_homework = register("homework.set")(notify_each(_homework))
