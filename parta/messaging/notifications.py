@@ -1,9 +1,11 @@
 """Notifications and their preferences: services (write) and selectors (read).
 
-A notification is made once per outbox event and recipient (``notify``, idempotent) and its text
-is rendered when it is read, in the reader's language, from ``kind`` and ``payload`` (``render``).
-In-app is always on; e-mail and push (webhook) go out per kind when the person chose them, as
-``Delivery`` rows sent by the worker (``parta.messaging.channels`` / ``tasks``).
+A notification is made once per outbox event and recipient (``notify``, idempotent, called by the
+apps' outbox handlers) and its text is rendered when it is read, in the reader's language, from
+``kind`` and ``payload`` by the kind its app registered (``parta.messaging.kinds``, ``render``).
+In-app is always on; e-mail and push (webhook) go out per kind when the person chose them, or by
+the kind's default channels when they chose nothing for it, as ``Delivery`` rows sent by the
+worker (``parta.messaging.channels`` / ``tasks``).
 
 Nobody reads anybody else's notifications: every read and write here is filtered by recipient
 and a notification that is not the user's answers 404.
