@@ -55,8 +55,7 @@ def notify_entries(events: Sequence[OutboxEvent]) -> None:
     )
 
 
-@pytest.fixture
-def passage() -> Iterator[None]:
+def register_entry() -> None:
     register_kind(
         KIND,
         label=gettext_lazy("entry"),
@@ -65,6 +64,11 @@ def passage() -> Iterator[None]:
         channels=frozenset({"email"}),
         about=about_student,
     )
+
+
+@pytest.fixture
+def passage() -> Iterator[None]:
+    register_entry()
     handlers.register(EVENT)(notify_entries)
     yield
     handlers.unregister(EVENT, notify_entries)
@@ -153,14 +157,7 @@ def test_an_unknown_kind_is_refused_with_a_field_message_and_changes_nothing(wor
 
 def test_a_code_is_registered_once(passage: None) -> None:
     # The same definition again (an AppConfig.ready run twice) changes nothing ...
-    register_kind(
-        KIND,
-        label=gettext_lazy("entry"),
-        render=render_entry,
-        link=entry_link,
-        channels=frozenset({"email"}),
-        about=about_student,
-    )
+    register_entry()
     # ... another one under the same code is an error, and so is a channel nobody sends by.
     with pytest.raises(ImproperlyConfigured):
         register_kind(KIND, label=gettext_lazy("entry"), render=render_entry, link=lambda p: "")

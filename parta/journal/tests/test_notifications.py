@@ -244,9 +244,9 @@ def test_an_absence_notice_tells_the_class_teacher_and_the_other_guardians_once(
         assert not Notification.objects.filter(recipient=stranger).exists()
 
 
-def test_a_one_day_notice_names_one_day(world: World, django_capture_on_commit_callbacks: Any) -> None:
+def one_day_notice(world: World) -> dict[str, Any]:
     a = world.a
-    payload = {
+    return {
         "notice_id": 1,
         "student_id": a.student.pk,
         "starts_on": "2026-12-03",
@@ -255,7 +255,13 @@ def test_a_one_day_notice_names_one_day(world: World, django_capture_on_commit_c
         "change": "created",
         "actor_id": a.parent.pk,
     }
-    event = deliver("journal.absence_notice", payload, a.school.pk, django_capture_on_commit_callbacks)
+
+
+def test_a_one_day_notice_names_one_day(world: World, django_capture_on_commit_callbacks: Any) -> None:
+    a = world.a
+    event = deliver(
+        "journal.absence_notice", one_day_notice(world), a.school.pk, django_capture_on_commit_callbacks
+    )
     assert recipients(event) == {a.class_teacher.pk}
     note = Notification.objects.get(event_id=event.pk)
     assert n.row_of(note).text == f"Absence notice for {a.student.short_name}: 3 December — dentist"
@@ -276,16 +282,9 @@ def test_an_absence_notice_declines_the_childs_name_in_russian(
     a = world.a
     a.student.last_name, a.student.first_name, a.student.middle_name = name
     a.student.save(update_fields=["last_name", "first_name", "middle_name"])
-    payload = {
-        "notice_id": 1,
-        "student_id": a.student.pk,
-        "starts_on": "2026-12-03",
-        "ends_on": "2026-12-03",
-        "reason": "dentist",
-        "change": "created",
-        "actor_id": a.parent.pk,
-    }
-    event = deliver("journal.absence_notice", payload, a.school.pk, django_capture_on_commit_callbacks)
+    event = deliver(
+        "journal.absence_notice", one_day_notice(world), a.school.pk, django_capture_on_commit_callbacks
+    )
     note = Notification.objects.get(event_id=event.pk)
     assert n.row_of(note).text == f"Absence notice for {a.student.short_name}: 3 December — dentist"
     with translation.override("ru"):
