@@ -32,7 +32,7 @@ def test_conversation_attachment_and_notification_pages(
 ) -> None:
     conversation = start(files=[SimpleUploadedFile("a.pdf", b"%PDF-1.4 data")])
     attachment = MessageAttachment.objects.get(message__conversation=conversation)
-    note = Notification.objects.create(recipient=world.a.parent, kind="journal.mark", payload={}, event_id=1)
+    note = Notification.objects.create(recipient=world.a.parent, kind="message", payload={}, event_id=1)
     user = attrgetter(who)(world)
     client = Client()
     client.force_login(user)

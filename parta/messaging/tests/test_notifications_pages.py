@@ -11,17 +11,12 @@ from rest_framework.test import APIClient
 from parta.messaging.models import Notification, NotificationPreference, PushEndpoint
 from parta.testing.world import World
 
-PAYLOAD = {
-    "student_id": 0,
-    "subject": {"ru": "Алгебра", "en": "Algebra"},
-    "date": "2026-09-07",
-    "status": "absent",
-}
+PAYLOAD = {"conversation_id": 0, "author": "Ермакова К. В.", "topic": "Trip"}
 
 
 def notes(user: Any, count: int = 2) -> list[Notification]:
     return [
-        Notification.objects.create(recipient=user, kind="attendance", payload=PAYLOAD) for _ in range(count)
+        Notification.objects.create(recipient=user, kind="message", payload=PAYLOAD) for _ in range(count)
     ]
 
 
@@ -47,7 +42,7 @@ def test_list_shows_own_notifications_unread_first(
     assert response.status_code == 200
     html = response.content.decode()
     assert html.count('<li id="notification-') == 2
-    assert "Absent from Algebra on 7 September" in html
+    assert "New message from Ермакова К. В.: Trip" in html
     assert html.index(f'id="notification-{old.pk}"') < html.index(f'id="notification-{new.pk}"')
     assert 'id="notification-unread">1<' in html
 
@@ -148,7 +143,7 @@ def test_api_list_and_read(world: World, django_assert_max_num_queries: Any) -> 
         data = client.get("/api/v1/notifications").json()
     assert data["count"] == 2
     assert [row["id"] for row in data["results"]] == [second.pk, first.pk]
-    assert data["results"][0]["text"] == "Absent from Algebra on 7 September"
+    assert data["results"][0]["text"] == "New message from Ермакова К. В.: Trip"
     assert data["results"][0]["is_read"] is False
     row = client.post(f"/api/v1/notifications/{first.pk}/read").json()
     assert row["is_read"] is True and row["read_at"]
