@@ -7,7 +7,7 @@ One place for these, so that a page, the API and the calendar feed write a name 
 from __future__ import annotations
 
 import re
-from functools import cache
+from functools import cache, lru_cache
 
 from django.utils.translation import gettext as _
 from pytrovich.detector import PetrovichGenderDetector
@@ -40,6 +40,7 @@ def _declension() -> tuple[PetrovichGenderDetector, PetrovichDeclinationMaker]:
     return PetrovichGenderDetector(), PetrovichDeclinationMaker()
 
 
+@lru_cache(maxsize=4096)  # a list names the same few people again and again
 def _declined_surname(last: str, first: str, middle: str, case: Case) -> str:
     """The surname in ``case``; the gender, which Russian surnames decline by, is guessed from the
     patronymic and the first name. A surname the rules do not know (a foreign one, an
