@@ -33,6 +33,9 @@ from parta.core import outbound
 from parta.messaging.models import PushSubscription
 
 KEY_FILE_NAME = "vapid-private.pem"
+# Each notification goes to every device: a ceiling keeps one account from making the worker send
+# thousands of requests per notification.
+MAX_DEVICES = 20
 
 
 # --- the VAPID key -------------------------------------------------------------------------
@@ -181,6 +184,11 @@ def push_subscribe(
         errors["p256dh"] = [_("Give the browser's P-256 public key (base64url).")]
     if _key(auth, 16) is None:
         errors["auth"] = [_("Give the browser's 16-byte authentication secret (base64url).")]
+    others = PushSubscription.objects.filter(user_id=user.pk).exclude(endpoint=endpoint)
+    if not errors and others.count() >= MAX_DEVICES:
+        errors["endpoint"] = [
+            _("Push is on for %(count)d devices already; remove one first.") % {"count": MAX_DEVICES}
+        ]
     if errors:
         raise ValidationError(errors)
     user_agent = user_agent[:300]

@@ -152,6 +152,22 @@ def test_devices_are_added_listed_renamed_and_removed_one_by_one(world: World, r
     assert [d["name"] for d in client.get(url).json()["results"]] == ["Kitchen laptop"]
 
 
+def test_a_person_has_at_most_max_devices(world: World, resolver: Any, settings: Any) -> None:
+    for index in range(push.MAX_DEVICES):
+        subscribe(world.a.parent, f"https://fcm.googleapis.com/fcm/send/{index}")
+    client = api(world.a.parent)
+    url = "/api/v1/notifications/push-subscriptions"
+    refused = client.post(
+        url, Browser().subscription("https://fcm.googleapis.com/fcm/send/more"), format="json"
+    )
+    assert refused.status_code == 400
+    assert "endpoint" in refused.json()["errors"]
+    # A device already there may still post itself again.
+    again = client.post(url, Browser().subscription("https://fcm.googleapis.com/fcm/send/0"), format="json")
+    assert again.status_code == 200
+    assert PushSubscription.objects.filter(user=world.a.parent).count() == push.MAX_DEVICES
+
+
 def test_a_device_moves_to_whoever_turned_push_on_there_last(world: World, resolver: Any) -> None:
     browser = Browser()
     endpoint = "https://fcm.googleapis.com/fcm/send/shared-tablet"
