@@ -290,6 +290,20 @@ def test_settings_page_lists_own_devices_and_removes_one(world: World, client: C
     assert "No device gets push yet." in client.get("/notifications/settings/").content.decode()
 
 
+def test_the_page_can_post_a_subscription_with_its_csrf_token(world: World, resolver: Any) -> None:
+    """What push.js does: the session's POST to the API carries the page's CSRF token."""
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(world.a.parent)
+    client.get("/notifications/settings/")
+    body = json.dumps(Browser().subscription("https://fcm.googleapis.com/fcm/send/page"))
+    url = "/api/v1/notifications/push-subscriptions"
+    assert client.post(url, body, content_type="application/json").status_code == 403
+    token = client.cookies["csrftoken"].value
+    response = client.post(url, body, content_type="application/json", headers={"X-CSRFToken": token})
+    assert response.status_code == 201, response.content
+    assert PushSubscription.objects.get().user_id == world.a.parent.pk
+
+
 def test_settings_page_says_when_push_is_not_set_up(
     world: World, client: Client, settings: Any, tmp_path: Any
 ) -> None:
