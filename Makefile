@@ -23,6 +23,7 @@ $(VENV)/.synced: uv.lock pyproject.toml | $(UV)
 run: $(VENV)/.synced
 	$(PY) manage.py migrate --verbosity 0
 	$(PY) manage.py demo_load --if-empty
+	$(PY) manage.py vapid_keys --verbosity 0
 	$(PY) manage.py runserver 127.0.0.1:8000
 
 test: $(VENV)/.synced

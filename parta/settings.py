@@ -159,8 +159,15 @@ CELERY_BEAT_SCHEDULE = {
 }
 # An outbox event that failed this many times waits for a person (admin) instead of being retried.
 PARTA_OUTBOX_MAX_ATTEMPTS = int(os.environ.get("PARTA_OUTBOX_MAX_ATTEMPTS", "20"))
-# Push (webhook) notifications: how long one POST may take, and how often a failed one is retried.
-PARTA_WEBHOOK_TIMEOUT = float(os.environ.get("PARTA_WEBHOOK_TIMEOUT", "5"))
+# Web Push: the VAPID private key (else DATA_DIR/vapid-private.pem, made by `manage.py vapid_keys`),
+# who push services may write to about it, and how long one push may take.
+PARTA_VAPID_PRIVATE_KEY = os.environ.get("PARTA_VAPID_PRIVATE_KEY", "")
+PARTA_VAPID_SUBJECT = os.environ.get("PARTA_VAPID_SUBJECT", "")
+PARTA_PUSH_TIMEOUT = float(os.environ.get("PARTA_PUSH_TIMEOUT", "5"))
+# For tests only: lets a push reach a server of the test's own on 127.0.0.1. Never on in production,
+# where it would open the server's own loopback services to every user's push address.
+PARTA_PUSH_ALLOW_LOOPBACK = False
+# How often a failed e-mail or push is retried.
 PARTA_DELIVERY_MAX_ATTEMPTS = int(os.environ.get("PARTA_DELIVERY_MAX_ATTEMPTS", "6"))
 
 # The site's public address: links in e-mails and push notifications are made absolute with it.

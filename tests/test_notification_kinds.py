@@ -124,13 +124,13 @@ def test_the_preferences_page_and_api_list_the_kind_with_its_default(
     api.force_authenticate(a.parent)
     data = api.get("/api/v1/notifications/preferences").json()
     [entry] = [k for k in data["kinds"] if k["kind"] == KIND]
-    assert entry == {"kind": KIND, "name": "entry", "email": True, "webhook": False, "defaults": ["email"]}
+    assert entry == {"kind": KIND, "name": "entry", "email": True, "push": False, "defaults": ["email"]}
     client.force_login(a.parent)
     page = client.get("/notifications/settings/").content.decode()
     assert f'name="email_{KIND}" checked' in page
     response = api.put(
         "/api/v1/notifications/preferences",
-        {"kinds": [{"kind": KIND, "email": False, "webhook": False}]},
+        {"kinds": [{"kind": KIND, "email": False, "push": False}]},
         format="json",
     )
     assert response.status_code == 200
@@ -144,8 +144,8 @@ def test_an_unknown_kind_is_refused_with_a_field_message_and_changes_nothing(wor
         "/api/v1/notifications/preferences",
         {
             "kinds": [
-                {"kind": "message", "email": False, "webhook": False},
-                {"kind": KIND, "email": False, "webhook": False},
+                {"kind": "message", "email": False, "push": False},
+                {"kind": KIND, "email": False, "push": False},
             ]
         },
         format="json",

@@ -2,6 +2,8 @@
 removing what must not stay. Conversations are private: nothing here is for reading them as a
 matter of course, so the lists show who and when, not what was written."""
 
+from typing import Any
+
 from django.contrib import admin
 
 from parta.messaging.models import (
@@ -11,6 +13,7 @@ from parta.messaging.models import (
     MessageAttachment,
     Notification,
     Participant,
+    PushSubscription,
 )
 
 
@@ -59,3 +62,26 @@ class NotificationAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     raw_id_fields = ["recipient"]
     readonly_fields = ["created_at", "event_id"]
     inlines = [DeliveryInline]
+
+
+@admin.register(PushSubscription)
+class PushSubscriptionAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    """Which devices get push and whether pushes reach them; an address is only ever added by its
+    person's browser (``parta.messaging.push``, which checks it), so nothing is editable here."""
+
+    list_display = ["id", "user", "label", "created_at", "last_success_at", "failures"]
+    raw_id_fields = ["user"]
+    readonly_fields = [
+        "user",
+        "endpoint",
+        "p256dh",
+        "auth",
+        "label",
+        "user_agent",
+        "created_at",
+        "last_success_at",
+        "failures",
+    ]
+
+    def has_add_permission(self, request: Any) -> bool:
+        return False

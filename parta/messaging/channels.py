@@ -1,8 +1,10 @@
-"""Sending a notification out of the app: by e-mail (Django's mail, ``EMAIL_BACKEND``) and by push,
-a JSON POST to the person's own address (``PushEndpoint``) signed with its secret.
+"""Sending a notification out of the app: by e-mail (Django's mail, ``EMAIL_BACKEND``) and by Web
+Push to each of the person's devices (``PushSubscription``), encrypted to the device's keys
+(RFC 8291) and signed with the platform's VAPID key (RFC 8292) by pywebpush.
 
-The signature is ``X-Parta-Signature: sha256=<hex>``, the HMAC-SHA256 of the exact request body
-keyed with the endpoint's secret; a receiver recomputes it and compares in constant time.
+Before each push the device's address is checked again and the request goes only to the address
+that was checked (``parta.core.outbound``): no private address, no redirect. A device whose push
+service answers 404 or 410 is gone and is removed.
 
 Each send is recorded on its ``Delivery``: attempts, the last error, sent_at. No database
 transaction is held open while the network is waited on.
@@ -11,42 +13,34 @@ transaction is held open while the network is waited on.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import hmac
 import json
 import logging
-import urllib.error
-import urllib.request
-from typing import Any
 
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db.models import F
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from pywebpush import WebPushException, webpush
 
-from parta.messaging.models import Delivery, Notification, PushEndpoint
+from parta.core import outbound
+from parta.messaging import push
+from parta.messaging.models import Delivery, Notification, PushSubscription
 from parta.messaging.notifications import link_of, render
 
 logger = logging.getLogger(__name__)
 
-SIGNATURE_HEADER = "X-Parta-Signature"
 _ERROR_CHARS = 2000
+# How long a push service keeps a push for a device that is offline (the TTL header), in seconds.
+PUSH_TTL = 24 * 60 * 60
 
 
 class DeliveryError(Exception):
     """The channel refused or could not be reached; the delivery is tried again later."""
 
 
-def signature(secret: str, body: bytes) -> str:
-    """The value of the signature header for ``body``: ``sha256=`` and the hex HMAC-SHA256."""
-    digest = hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
-    return f"sha256={digest}"
-
-
-def verify(secret: str, body: bytes, header: str) -> bool:
-    """Whether ``header`` signs ``body`` with ``secret`` (what a receiver does), in constant time."""
-    return hmac.compare_digest(signature(secret, body), header or "")
+class NothingToSend(Exception):
+    """The delivery can no longer be made (no device, no key): it fails without a retry."""
 
 
 def _absolute(link: str) -> str:
@@ -54,50 +48,69 @@ def _absolute(link: str) -> str:
     return f"{base}{link}" if link and base else link
 
 
-def webhook_body(notification: Notification) -> bytes:
+def push_payload(notification: Notification) -> bytes:
+    """What a device's service worker gets: the text, the absolute link and the id (to drop repeats)."""
     with translation.override(settings.LANGUAGE_CODE):
         text = render(notification.kind, notification.payload, notification.recipient_id)
         link = _absolute(notification.link or link_of(notification.kind, notification.payload))
-    data = {
-        "id": notification.pk,
-        "kind": notification.kind,
-        "text": text,
-        "link": link,
-        "created_at": notification.created_at.isoformat(),
-        "payload": notification.payload,
-    }
+    data = {"id": notification.pk, "kind": notification.kind, "text": text, "link": link}
     return json.dumps(data, ensure_ascii=False, sort_keys=True).encode()
 
 
-class _NoRedirect(urllib.request.HTTPRedirectHandler):
-    # A push address answers for itself: a redirect is not followed (it is a failure).
-    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
-        return None
-
-
-def post_webhook(endpoint: PushEndpoint, body: bytes) -> int:
-    """POST ``body`` to the endpoint, signed; the HTTP status. DeliveryError unless 2xx."""
-    request = urllib.request.Request(  # noqa: S310 - the address was checked to be http(s) when it was saved
-        endpoint.url,
-        data=body,
-        method="POST",
-        headers={
-            "Content-Type": "application/json; charset=utf-8",
-            "User-Agent": "Parta-Notifications/1",
-            SIGNATURE_HEADER: signature(endpoint.secret, body),
-        },
+def push_to_device(subscription: PushSubscription, payload: bytes) -> None:
+    """Push ``payload`` to one device. RefusedAddress when its address may not be contacted now,
+    WebPushException when the push service refused it (``status_code`` says why), a requests
+    error when it could not be reached."""
+    key = push.vapid()
+    if key is None:
+        raise NothingToSend("push is not set up: no VAPID key")
+    session = outbound.pinned_session(
+        subscription.endpoint, allow_loopback=settings.PARTA_PUSH_ALLOW_LOOPBACK
     )
-    opener = urllib.request.build_opener(_NoRedirect)
-    try:
-        with opener.open(request, timeout=settings.PARTA_WEBHOOK_TIMEOUT) as response:
-            status = int(response.status)
-    except urllib.error.HTTPError as error:
-        raise DeliveryError(f"HTTP {error.code}") from error
-    except (urllib.error.URLError, OSError) as error:
-        raise DeliveryError(str(getattr(error, "reason", error))) from error
-    if not 200 <= status < 300:
-        raise DeliveryError(f"HTTP {status}")
-    return status
+    with session:
+        webpush(
+            {
+                "endpoint": subscription.endpoint,
+                "keys": {"p256dh": subscription.p256dh, "auth": subscription.auth},
+            },
+            payload.decode(),
+            vapid_private_key=key,
+            vapid_claims={"sub": push.subject()},
+            timeout=settings.PARTA_PUSH_TIMEOUT,
+            ttl=PUSH_TTL,
+            requests_session=session,
+        )
+
+
+def send_push(notification: Notification) -> None:
+    """Push the notification to every device of its recipient. Sent when one device took it;
+    DeliveryError (tried again) when none did; NothingToSend when no device is left."""
+    devices = list(PushSubscription.objects.filter(user_id=notification.recipient_id))
+    payload = push_payload(notification)
+    errors: list[str] = []
+    delivered = False
+    for device in devices:
+        try:
+            push_to_device(device, payload)
+        except WebPushException as error:
+            if error.status_code in (404, 410):
+                # The browser unsubscribed or the service forgot the device: it will not come back.
+                PushSubscription.objects.filter(pk=device.pk).delete()
+                continue
+            errors.append(f"{device.pk}: HTTP {error.status_code}")
+        except NothingToSend:
+            raise
+        except Exception as error:
+            errors.append(f"{device.pk}: {type(error).__name__}: {error}")
+        else:
+            delivered = True
+            PushSubscription.objects.filter(pk=device.pk).update(last_success_at=timezone.now(), failures=0)
+            continue
+        PushSubscription.objects.filter(pk=device.pk).update(failures=F("failures") + 1)
+    if errors and not delivered:
+        raise DeliveryError("; ".join(errors))
+    if not delivered:
+        raise NothingToSend("no push device")
 
 
 def send_email(notification: Notification) -> None:
@@ -131,14 +144,13 @@ def send(delivery_id: int) -> bool:
         if delivery.channel == Delivery.Channel.EMAIL:
             send_email(notification)
         else:
-            endpoint = PushEndpoint.objects.filter(user_id=notification.recipient_id).first()
-            if endpoint is None:
-                # The person removed their push address since: nothing to send any more.
-                Delivery.objects.filter(pk=delivery.pk, status=Delivery.Status.PENDING).update(
-                    status=Delivery.Status.FAILED, last_error="no push address"
-                )
-                return True
-            post_webhook(endpoint, webhook_body(notification))
+            send_push(notification)
+    except NothingToSend as reason:
+        # The person removed their devices since, or push was switched off: nothing to retry.
+        Delivery.objects.filter(pk=delivery.pk, status=Delivery.Status.PENDING).update(
+            attempts=F("attempts") + 1, status=Delivery.Status.FAILED, last_error=str(reason)[:_ERROR_CHARS]
+        )
+        return True
     except Exception as error:
         attempts = delivery.attempts + 1
         gave_up = attempts >= settings.PARTA_DELIVERY_MAX_ATTEMPTS

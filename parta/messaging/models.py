@@ -1,4 +1,4 @@
-"""Notifications (in-app always; e-mail and webhook when the person chooses) and
+"""Notifications (in-app always; e-mail and Web Push when the person chooses) and
 conversations: parent ↔ teacher, private from the child, and class announcements."""
 
 from django.conf import settings
@@ -54,7 +54,8 @@ class Notification(models.Model):
 
 
 class NotificationPreference(models.Model):
-    """Which kinds go out by e-mail and by webhook (push); in-app always happens."""
+    """Which kinds go out by e-mail and by push (to every device of ``PushSubscription``); in-app
+    always happens."""
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -65,7 +66,7 @@ class NotificationPreference(models.Model):
     )
     kind = models.CharField(_("kind"), max_length=20)
     email = models.BooleanField(_("by e-mail"), default=False)
-    webhook = models.BooleanField(_("by push (webhook)"), default=False)
+    push = models.BooleanField(_("by push"), default=False)
 
     class Meta:
         verbose_name = _("notification preference")
@@ -76,32 +77,44 @@ class NotificationPreference(models.Model):
         return f"{self.user_id} {self.kind}"
 
 
-class PushEndpoint(models.Model):
-    """Where a person's push notifications are POSTed (a mobile push gateway or their own webhook)."""
+class PushSubscription(models.Model):
+    """One device (a browser, an installed web app, a phone) a person gets Web Push on: the push
+    service's address the browser gave and its keys (RFC 8291). A person has one per device. The
+    endpoint is unique: it is one browser profile, which pushes for whoever turned push on there
+    last."""
 
-    user = models.OneToOneField(
+    user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.CASCADE,
-        related_name="push_endpoint",
+        related_name="push_subscriptions",
         verbose_name=_("user"),
     )
-    url = models.URLField(_("address"), max_length=500)
-    secret = models.CharField(_("signing secret"), max_length=64)
+    endpoint = models.CharField(_("push service address"), max_length=1000, unique=True)
+    p256dh = models.CharField(_("public key"), max_length=100)
+    auth = models.CharField(_("authentication secret"), max_length=50)
+    label = models.CharField(_("device"), max_length=100, blank=True)
+    user_agent = models.CharField(_("browser"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    last_success_at = models.DateTimeField(_("last delivered"), null=True, blank=True)
+    # Failures since the last success (a device switched off for a while fails, then comes back).
+    failures = models.PositiveIntegerField(_("failures"), default=0)
 
     class Meta:
-        verbose_name = _("push endpoint")
-        verbose_name_plural = _("push endpoints")
+        verbose_name = _("push device")
+        verbose_name_plural = _("push devices")
+        ordering = ["created_at", "id"]
 
     def __str__(self) -> str:
-        return self.url
+        return self.label or self.endpoint[:60]
 
 
 class Delivery(models.Model):
-    """A notification sent by e-mail or webhook; retried until sent."""
+    """A notification sent by e-mail or push (one row for all the person's devices); retried until
+    sent."""
 
     class Channel(models.TextChoices):
         EMAIL = "email", _("e-mail")
-        WEBHOOK = "webhook", _("push (webhook)")
+        PUSH = "push", _("push")
 
     class Status(models.TextChoices):
         PENDING = "pending", _("pending")

@@ -19,6 +19,7 @@ from rest_framework.views import APIView
 from parta.accounts.api import request_user
 from parta.core.api import ListApi, error_responses
 from parta.messaging import notifications as n
+from parta.messaging import push
 from parta.messaging.kinds import registered_kinds
 
 # The apps register the kinds, and new apps add more: a client meets kinds it does not know.
@@ -112,7 +113,7 @@ class KindChoiceSerializer(serializers.Serializer[Any]):
     kind = serializers.CharField(help_text=_KIND_HELP)
     name = serializers.CharField(read_only=True, help_text=_("The kind, in the language of the request."))
     email = serializers.BooleanField()
-    webhook = serializers.BooleanField()
+    push = serializers.BooleanField(help_text=_("Pushed to each of the person's devices."))
     defaults = serializers.ListField(
         child=serializers.CharField(),
         read_only=True,
@@ -125,9 +126,12 @@ class KindChoiceSerializer(serializers.Serializer[Any]):
 
 class PreferencesSerializer(serializers.Serializer[Any]):
     kinds = KindChoiceSerializer(many=True)
-    push_url = serializers.CharField(allow_blank=True)
-    push_secret = serializers.CharField(
-        read_only=True, help_text=_("The key of the HMAC-SHA256 signature in X-Parta-Signature.")
+    push_public_key = serializers.CharField(
+        read_only=True,
+        help_text=_(
+            "The server's VAPID public key (base64url), the applicationServerKey a device subscribes "
+            "with; empty when push is not set up."
+        ),
     )
     has_email = serializers.BooleanField(read_only=True)
 
@@ -139,15 +143,12 @@ class PreferencesInputSerializer(serializers.Serializer[Any]):
     class ChoiceSerializer(serializers.Serializer[Any]):
         kind = serializers.CharField()
         email = serializers.BooleanField()
-        webhook = serializers.BooleanField()
+        push = serializers.BooleanField()
 
         class Meta:
             ref_name = "NotificationKindChoiceInput"
 
     kinds = ChoiceSerializer(many=True, required=False)
-    push_url = serializers.CharField(
-        required=False, allow_blank=True, max_length=500, help_text=_("Empty removes the push address.")
-    )
 
     class Meta:
         ref_name = "NotificationPreferencesInput"
@@ -160,19 +161,19 @@ def _preferences(preferences: n.Preferences) -> dict[str, Any]:
                 "kind": c.kind,
                 "name": c.label,
                 "email": c.email,
-                "webhook": c.webhook,
+                "push": c.push,
                 "defaults": sorted(c.defaults),
             }
             for c in preferences.kinds
         ],
-        "push_url": preferences.push_url,
-        "push_secret": preferences.push_secret,
+        "push_public_key": push.public_key(),
         "has_email": preferences.has_email,
     }
 
 
 class NotificationPreferencesApi(APIView):
-    """Which kinds also go out by e-mail or push (in-app is always on), and the push address."""
+    """Which kinds also go out by e-mail or push (in-app is always on), and the key to subscribe
+    a device for push with (``/notifications/push-subscriptions``)."""
 
     @extend_schema(
         operation_id="notifications_preferences",
@@ -191,8 +192,6 @@ class NotificationPreferencesApi(APIView):
     def put(self, request: Request) -> Response:
         body = PreferencesInputSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        choices = {c["kind"]: (c["email"], c["webhook"]) for c in body.validated_data.get("kinds", [])}
-        preferences = n.set_preferences(
-            request_user(request), choices, push_url=body.validated_data.get("push_url")
-        )
+        choices = {c["kind"]: (c["email"], c["push"]) for c in body.validated_data.get("kinds", [])}
+        preferences = n.set_preferences(request_user(request), choices)
         return Response(PreferencesSerializer(_preferences(preferences)).data)

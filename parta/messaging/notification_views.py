@@ -1,5 +1,6 @@
-"""Notification pages: the list (unread first, mark one or all read — htmx or plain forms) and the
-channel preferences. Thin: everything goes through ``parta.messaging.notifications``."""
+"""Notification pages: the list (unread first, mark one or all read — htmx or plain forms), the
+channel preferences with the person's push devices, and the push service worker. Thin: everything
+goes through ``parta.messaging.notifications`` and ``parta.messaging.push``."""
 
 from __future__ import annotations
 
@@ -9,9 +10,11 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_POST
 
 from parta.messaging import notifications as n
+from parta.messaging import push
 
 
 @login_required
@@ -56,11 +59,11 @@ def notification_preferences(request: HttpRequest) -> HttpResponse:
     status = 200
     if request.method == "POST":
         choices = {
-            c.kind: (f"email_{c.kind}" in request.POST, f"webhook_{c.kind}" in request.POST)
+            c.kind: (f"email_{c.kind}" in request.POST, f"push_{c.kind}" in request.POST)
             for c in preferences.kinds
         }
         try:
-            n.set_preferences(request.user, choices, push_url=request.POST.get("push_url", ""))
+            n.set_preferences(request.user, choices)
         except ValidationError as error:
             errors = error.message_dict
             status = 400
@@ -71,21 +74,36 @@ def notification_preferences(request: HttpRequest) -> HttpResponse:
                         kind=c.kind,
                         label=c.label,
                         email=choices[c.kind][0],
-                        webhook=choices[c.kind][1],
+                        push=choices[c.kind][1],
                         defaults=c.defaults,
                     )
                     for c in preferences.kinds
                 ],
-                push_url=request.POST.get("push_url", ""),
-                push_secret=preferences.push_secret,
                 has_email=preferences.has_email,
             )
         else:
             messages.success(request, _("Notification settings saved."))
             return redirect("notification-preferences")
-    return render(
-        request,
-        "messaging/notification_preferences.html",
-        {"preferences": preferences, "errors": errors, "menu_section": "notifications"},
-        status=status,
-    )
+    context = {
+        "preferences": preferences,
+        "errors": errors,
+        "devices": push.devices_of(request.user),
+        "push_public_key": push.public_key(),
+        "menu_section": "notifications",
+    }
+    return render(request, "messaging/notification_preferences.html", context, status=status)
+
+
+@login_required
+@require_POST
+def push_device_remove(request: HttpRequest, subscription_id: int) -> HttpResponse:
+    push.push_unsubscribe(user=request.user, subscription_id=subscription_id)
+    messages.success(request, _("The device no longer gets push notifications."))
+    return redirect("notification-preferences")
+
+
+@cache_control(no_cache=True)
+def service_worker(request: HttpRequest) -> HttpResponse:
+    """The service worker that shows a push and opens its link; served from the root so that its
+    scope is the whole site."""
+    return render(request, "messaging/sw.js", content_type="text/javascript; charset=utf-8")

@@ -3,9 +3,9 @@
 A notification is made once per outbox event and recipient (``notify``, idempotent, called by the
 apps' outbox handlers) and its text is rendered when it is read, in the reader's language, from
 ``kind`` and ``payload`` by the kind its app registered (``parta.messaging.kinds``, ``render``).
-In-app is always on; e-mail and push (webhook) go out per kind when the person chose them, or by
-the kind's default channels when they chose nothing for it, as ``Delivery`` rows sent by the
-worker (``parta.messaging.channels`` / ``tasks``).
+In-app is always on; e-mail and push (Web Push to the person's devices) go out per kind when the
+person chose them, or by the kind's default channels when they chose nothing for it, as
+``Delivery`` rows sent by the worker (``parta.messaging.channels`` / ``tasks``).
 
 Nobody reads anybody else's notifications: every read and write here is filtered by recipient
 and a notification that is not the user's answers 404.
@@ -14,13 +14,11 @@ and a notification that is not the user's answers 404.
 from __future__ import annotations
 
 import datetime as dt
-import secrets
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.core.validators import URLValidator
 from django.db import transaction
 from django.db.models import BooleanField, ExpressionWrapper, Q
 from django.http import Http404
@@ -30,7 +28,7 @@ from django.utils.translation import gettext as _
 
 from parta.accounts.models import User
 from parta.messaging.kinds import kind_of, link_to, registered_kinds
-from parta.messaging.models import Delivery, Notification, NotificationPreference, PushEndpoint
+from parta.messaging.models import Delivery, Notification, NotificationPreference, PushSubscription
 from parta.outbox.models import OutboxEvent
 
 # --- rendering ---------------------------------------------------------------------------
@@ -77,7 +75,7 @@ class Notice:
 def notify(notices: Sequence[Notice]) -> list[Notification]:
     """Tell each recipient of each notice once per event: recipients already told of the notice's
     ``event_id`` are skipped, so running this twice makes nothing twice. For each new notification
-    a ``Delivery`` is queued per channel the recipient chose for its kind, or by the kind's
+    a ``Delivery`` is queued per channel (e-mail, push) the recipient chose for its kind, or by the kind's
     default channels when they chose nothing for it; they are sent after commit. The new
     notifications. A fixed number of queries whatever the number of notices and recipients (the
     worker hands over a whole batch of events at once)."""
@@ -161,17 +159,17 @@ def _queue_deliveries(notifications: list[Notification]) -> list[Delivery]:
         if defaults
         else set()
     )
-    push_users = set(PushEndpoint.objects.filter(user_id__in=users).values_list("user_id", flat=True))
+    push_users = set(PushSubscription.objects.filter(user_id__in=users).values_list("user_id", flat=True))
     rows: list[Delivery] = []
     for (user_id, kind), made in by_recipient.items():
         choice, default = choices.get((user_id, kind)), defaults.get(kind, frozenset())
         email = choice.email if choice else Delivery.Channel.EMAIL in default and user_id in mailable
-        webhook = choice.webhook if choice else Delivery.Channel.WEBHOOK in default
+        push = choice.push if choice else Delivery.Channel.PUSH in default
         for notification in made:
             if email:
                 rows.append(Delivery(notification=notification, channel=Delivery.Channel.EMAIL))
-            if webhook and user_id in push_users:
-                rows.append(Delivery(notification=notification, channel=Delivery.Channel.WEBHOOK))
+            if push and user_id in push_users:
+                rows.append(Delivery(notification=notification, channel=Delivery.Channel.PUSH))
     if not rows:
         return []
     Delivery.objects.bulk_create(rows, ignore_conflicts=True)
@@ -269,24 +267,21 @@ class KindChoice:
     kind: str
     label: str
     email: bool
-    webhook: bool
+    push: bool
     defaults: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
 class Preferences:
     kinds: list[KindChoice]
-    push_url: str
-    push_secret: str
     has_email: bool
 
 
 def preferences_of(user: Any) -> Preferences:
-    """The user's channel choice per registered kind and push address. A kind the user chose
-    nothing for shows its default channels (e-mail only with an address, push only with a push
-    address); nothing chosen and no default is in-app only. Two queries."""
+    """The user's channel choice per registered kind. A kind the user chose nothing for shows its
+    default channels (e-mail only with an address); nothing chosen and no default is in-app only.
+    One query."""
     chosen = {p.kind: p for p in NotificationPreference.objects.filter(user_id=user.pk)}
-    endpoint = PushEndpoint.objects.filter(user_id=user.pk).first()
     has_email = bool(getattr(user, "email", ""))
     return Preferences(
         kinds=[
@@ -296,58 +291,35 @@ def preferences_of(user: Any) -> Preferences:
                 email=chosen[kind.code].email
                 if kind.code in chosen
                 else has_email and Delivery.Channel.EMAIL in kind.channels,
-                webhook=chosen[kind.code].webhook
+                push=chosen[kind.code].push
                 if kind.code in chosen
-                else endpoint is not None and Delivery.Channel.WEBHOOK in kind.channels,
+                else Delivery.Channel.PUSH in kind.channels,
                 defaults=kind.channels,
             )
             for kind in registered_kinds()
         ],
-        push_url=endpoint.url if endpoint else "",
-        push_secret=endpoint.secret if endpoint else "",
         has_email=has_email,
     )
 
 
-_url_validator = URLValidator(schemes=["http", "https"])
-
-
-def set_preferences(
-    user: Any, choices: Mapping[str, tuple[bool, bool]], *, push_url: str | None = None
-) -> Preferences:
-    """Set the channels per kind (``{kind: (email, webhook)}``; kinds left out keep their choice)
-    and, when ``push_url`` is given, the push address ("" removes it). A new address gets a new
-    signing secret. Bad input (an unknown kind, a bad address, push chosen without an address,
-    e-mail without an e-mail address) raises ValidationError and changes nothing."""
+def set_preferences(user: Any, choices: Mapping[str, tuple[bool, bool]]) -> Preferences:
+    """Set the channels per kind (``{kind: (email, push)}``; kinds left out keep their choice).
+    Push may be chosen before any device is added (``parta.messaging.push``): it goes to the
+    devices the person has when a notification is made. Bad input (an unknown kind, e-mail without
+    an e-mail address) raises ValidationError and changes nothing."""
     errors: dict[str, list[str]] = {}
     unknown = sorted(set(choices) - {kind.code for kind in registered_kinds()})
     if unknown:
         errors["kinds"] = [_("Unknown kind: %(kind)s.") % {"kind": ", ".join(unknown)}]
-    url = None if push_url is None else push_url.strip()
-    if url:
-        try:
-            _url_validator(url)
-        except ValidationError:
-            errors["push_url"] = [_("Enter a full http:// or https:// address.")]
     current = preferences_of(user)
-    final_url = current.push_url if url is None else url
-    merged = {c.kind: (c.email, c.webhook) for c in current.kinds} | dict(choices)
-    if any(webhook for _email, webhook in merged.values()) and not final_url and "push_url" not in errors:
-        errors["push_url"] = [_("Give a push address to receive push notifications.")]
-    if any(email for email, _webhook in merged.values()) and not current.has_email:
+    merged = {c.kind: (c.email, c.push) for c in current.kinds} | dict(choices)
+    if any(email for email, _push in merged.values()) and not current.has_email:
         errors["kinds"] = [*errors.get("kinds", []), _("Your account has no e-mail address.")]
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
-        for kind, (email, webhook) in choices.items():
+        for kind, (email, push) in choices.items():
             NotificationPreference.objects.update_or_create(
-                user_id=user.pk, kind=kind, defaults={"email": bool(email), "webhook": bool(webhook)}
+                user_id=user.pk, kind=kind, defaults={"email": bool(email), "push": bool(push)}
             )
-        if url is not None:
-            if not url:
-                PushEndpoint.objects.filter(user_id=user.pk).delete()
-            elif url != current.push_url:
-                PushEndpoint.objects.update_or_create(
-                    user_id=user.pk, defaults={"url": url, "secret": secrets.token_hex(32)}
-                )
     return preferences_of(user)

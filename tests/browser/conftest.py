@@ -92,6 +92,7 @@ def demo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     manage = [sys.executable, str(root / "manage.py")]
     subprocess.run([*manage, "migrate", "--verbosity", "0"], env=env, cwd=root, check=True)  # noqa: S603
     subprocess.run([*manage, "demo_load"], env=env, cwd=root, check=True, stdout=subprocess.DEVNULL)  # noqa: S603
+    subprocess.run([*manage, "vapid_keys", "--verbosity", "0"], env=env, cwd=root, check=True)  # noqa: S603
     port = _free_port()
     server = subprocess.Popen(  # noqa: S603 — our own interpreter and manage.py
         [*manage, "runserver", f"127.0.0.1:{port}", "--noreload"],

@@ -100,39 +100,33 @@ def test_preferences_list_the_registered_kinds_in_app_only_by_default(world: Wor
     kinds = [c.kind for c in preferences.kinds]
     assert kinds == [kind.code for kind in registered_kinds()]
     assert kinds[-2:] == ["message", "announcement"]  # messaging's own, registered last
-    assert not any(c.email or c.webhook for c in preferences.kinds)
-    assert preferences.push_url == ""
+    assert not any(c.email or c.push for c in preferences.kinds)
 
 
-def test_set_preferences_keeps_a_secret_per_address(world: World) -> None:
+def test_set_preferences_changes_only_the_kinds_given(world: World) -> None:
     parent = world.a.parent
-    first = n.set_preferences(parent, {"announcement": (False, True)}, push_url="https://push.example.org/a")
-    assert first.push_secret and len(first.push_secret) == 64
-    same = n.set_preferences(parent, {"message": (False, True)}, push_url="https://push.example.org/a")
-    assert same.push_secret == first.push_secret
-    assert {c.kind for c in same.kinds if c.webhook} == {"announcement", "message"}
-    moved = n.set_preferences(parent, {}, push_url="https://push.example.org/b")
-    assert moved.push_secret != first.push_secret
+    n.set_preferences(parent, {"announcement": (False, True)})
+    same = n.set_preferences(parent, {"message": (False, True)})
+    assert {c.kind for c in same.kinds if c.push} == {"announcement", "message"}
+    off = n.set_preferences(parent, {"message": (False, False)})
+    assert {c.kind for c in off.kinds if c.push} == {"announcement"}
 
 
 @pytest.mark.parametrize(
-    ("choices", "push_url", "field"),
+    ("choices", "field"),
     [
-        ({"message": (False, True)}, None, "push_url"),
-        ({}, "ftp://example.org/x", "push_url"),
-        ({}, "not an address", "push_url"),
-        ({"message": (True, False)}, None, "kinds"),  # the parent has no e-mail address
-        ({"grades": (False, False)}, None, "kinds"),
+        ({"message": (True, False)}, "kinds"),  # the parent has no e-mail address
+        ({"grades": (False, False)}, "kinds"),
+        ({"message": (False, True), "grades": (False, True)}, "kinds"),
     ],
 )
 def test_bad_preferences_are_refused_and_change_nothing(
-    world: World, choices: dict[str, tuple[bool, bool]], push_url: str | None, field: str
+    world: World, choices: dict[str, tuple[bool, bool]], field: str
 ) -> None:
     with pytest.raises(ValidationError) as error:
-        n.set_preferences(world.a.parent, choices, push_url=push_url)
+        n.set_preferences(world.a.parent, choices)
     assert field in error.value.message_dict
     assert not world.a.parent.notification_preferences.exists()
-    assert n.preferences_of(world.a.parent).push_url == ""
 
 
 def test_unread_count_is_one_query(world: World, django_assert_num_queries: Any) -> None:

@@ -8,7 +8,7 @@ import pytest
 from django.test import Client
 from rest_framework.test import APIClient
 
-from parta.messaging.models import Notification, NotificationPreference, PushEndpoint
+from parta.messaging.models import Notification, NotificationPreference
 from parta.testing.world import World
 
 PAYLOAD = {"conversation_id": 0, "author": "Ермакова К. В.", "topic": "Trip"}
@@ -111,25 +111,19 @@ def test_preferences_page_saves_choices(world: World, client: Client) -> None:
     page = client.get("/notifications/settings/")
     assert page.status_code == 200
     assert 'name="email_mark"' in page.content.decode()
-    response = client.post(
-        "/notifications/settings/",
-        {"email_mark": "on", "webhook_homework": "on", "push_url": "https://push.example.org/x"},
-    )
+    response = client.post("/notifications/settings/", {"email_mark": "on", "push_homework": "on"})
     assert response.status_code == 302
-    chosen = {
-        (p.kind, p.email, p.webhook) for p in NotificationPreference.objects.filter(user=world.a.parent)
-    }
+    chosen = {(p.kind, p.email, p.push) for p in NotificationPreference.objects.filter(user=world.a.parent)}
     assert ("mark", True, False) in chosen
     assert ("homework", False, True) in chosen
-    assert PushEndpoint.objects.get(user=world.a.parent).url == "https://push.example.org/x"
-    assert "Signing secret" in client.get("/notifications/settings/").content.decode()
+    assert 'name="push_homework" checked' in client.get("/notifications/settings/").content.decode()
 
 
 def test_preferences_page_shows_errors_and_saves_nothing(world: World, client: Client) -> None:
-    client.force_login(world.a.parent)
-    response = client.post("/notifications/settings/", {"webhook_mark": "on", "push_url": ""})
+    client.force_login(world.a.parent)  # who has no e-mail address
+    response = client.post("/notifications/settings/", {"email_mark": "on", "push_mark": "on"})
     assert response.status_code == 400
-    assert "Give a push address" in response.content.decode()
+    assert "no e-mail address" in response.content.decode()
     assert not NotificationPreference.objects.exists()
 
 
@@ -158,22 +152,22 @@ def test_api_preferences(world: World) -> None:
     client = api(world.a.parent)
     data = client.get("/api/v1/notifications/preferences").json()
     assert [k["kind"] for k in data["kinds"]] == ["mark", "attendance", "homework", "message", "announcement"]
-    assert data["push_url"] == ""
+    assert not any(k["push"] for k in data["kinds"])
     response = client.put(
         "/api/v1/notifications/preferences",
-        {
-            "kinds": [{"kind": "mark", "email": False, "webhook": True}],
-            "push_url": "https://push.example.org/p",
-        },
+        {"kinds": [{"kind": "mark", "email": False, "push": True}]},
         format="json",
     )
     assert response.status_code == 200, response.content
-    data = response.json()
-    assert {k["kind"]: k["webhook"] for k in data["kinds"]}["mark"] is True
-    assert len(data["push_secret"]) == 64
-    bad = client.put("/api/v1/notifications/preferences", {"push_url": "javascript:alert(1)"}, format="json")
+    assert {k["kind"]: k["push"] for k in response.json()["kinds"]}["mark"] is True
+    bad = client.put(
+        "/api/v1/notifications/preferences",
+        {"kinds": [{"kind": "mark", "email": False, "webhook": False}]},
+        format="json",
+    )
     assert bad.status_code == 400
-    assert "push_url" in bad.json()["errors"]
-    assert PushEndpoint.objects.get().url == "https://push.example.org/p"
+    assert NotificationPreference.objects.get().push is True
     # Another person's preferences are their own.
-    assert api(world.b.parent).get("/api/v1/notifications/preferences").json()["push_url"] == ""
+    assert not any(
+        k["push"] for k in api(world.b.parent).get("/api/v1/notifications/preferences").json()["kinds"]
+    )
