@@ -1,6 +1,6 @@
 """Cached reads with exact invalidation: version tokens instead of deletes.
 
-A cached read (a student's diary for some days, a teacher's journal) is stored with the version
+A cached read (a student's diary for some days, a teacher's class register) is stored with the version
 tokens of everything it was made from — the student, their class group, their school, and
 ``EVERYTHING`` (the city-wide names of subjects, topics and people). A write changes the tokens it
 concerns (``touch``, called by ``parta.core.freshness`` for every model write); the next read
@@ -45,22 +45,22 @@ _PENDING = "_parta_pending_versions"
 
 
 def student(pk: int) -> str:
-    """A student's own records: marks, attendance, homework ticks, enrolment, subgroups."""
+    """A student's own records: marks, attendance, what they ticked as done, enrolment, subgroups."""
     return f"v:st:{pk}"
 
 
 def class_group(pk: int) -> str:
-    """A class group's lessons (and its subgroups'), homework and list of students."""
+    """A class group's lessons (and its subgroups'), the work set it and its list of students."""
     return f"v:cg:{pk}"
 
 
 def class_marks(pk: int) -> str:
-    """The marks, attendance and period marks of a class group's students (the journal's cells)."""
+    """The marks, attendance and period marks of a class group's students (the register's cells)."""
     return f"v:cm:{pk}"
 
 
 def teacher(pk: int) -> str:
-    """The lessons a person teaches, or handed to a substitute (their timetable as a teacher)."""
+    """The lessons a person teaches, or handed to a substitute (their lessons as a teacher)."""
     return f"v:te:{pk}"
 
 

@@ -6,3 +6,8 @@ class Config(AppConfig):
     name = "parta.homework"
     label = "homework"
     verbose_name = _("Homework")
+
+    def ready(self) -> None:
+        from parta.homework import freshness
+
+        freshness.register()

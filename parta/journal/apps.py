@@ -6,3 +6,8 @@ class Config(AppConfig):
     name = "parta.journal"
     label = "journal"
     verbose_name = _("Journal")
+
+    def ready(self) -> None:
+        from parta.journal import freshness
+
+        freshness.register()
