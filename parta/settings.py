@@ -156,6 +156,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "messaging.sweep_deliveries",
         "schedule": float(os.environ.get("PARTA_DELIVERY_SWEEP_SECONDS", "60")),
     },
+    # Version tokens a write could not renew while Redis was unreachable (parta/core/versions.py);
+    # every new cache connection renews them too.
+    "version-tokens-renew": {
+        "task": "core.renew_version_tokens",
+        "schedule": float(os.environ.get("PARTA_TOKEN_RENEW_SECONDS", "60")),
+    },
 }
 # An outbox event that failed this many times waits for a person (admin) instead of being retried.
 PARTA_OUTBOX_MAX_ATTEMPTS = int(os.environ.get("PARTA_OUTBOX_MAX_ATTEMPTS", "20"))

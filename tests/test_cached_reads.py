@@ -11,6 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from django.core.files.base import ContentFile
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -18,7 +19,8 @@ from django.utils import timezone
 from icalendar import Calendar
 
 from parta.curriculum.models import PlanItem, ThematicPlan
-from parta.homework.models import Homework
+from parta.homework.models import Homework, HomeworkFile, HomeworkLink
+from parta.journal.models import Attendance, Mark
 from parta.journal.tests.conftest import Journal, build_journal, client_for, framework_topic
 from parta.schools.models import Enrolment, Holiday
 from parta.testing import factories as f
@@ -352,3 +354,185 @@ def test_a_cached_timetable_is_refused_to_someone_elses_reader(journal: Journal)
     other_school = f.StaffMembershipFactory.create().user
     for reader in (f.UserFactory.create(), other_parent, other_school):
         assert client_for(reader).get(url).status_code == 404
+
+
+# --- deletes -----------------------------------------------------------------------------
+# Every delete goes through its real write path: the API where there is one, else the Django
+# admin (rows no service deletes). The superuser is made before the first read: a new account
+# renews nothing, so no test passes by a token renewed for another reason.
+
+
+@pytest.fixture
+def admin_client(journal: Journal) -> Client:
+    client = Client()
+    client.force_login(f.UserFactory.create(is_superuser=True, is_staff=True))
+    return client
+
+
+def admin_delete(client: Client, row: Any) -> None:
+    meta = row._meta
+    response = client.post(f"/admin/{meta.app_label}/{meta.model_name}/{row.pk}/delete/", {"post": "yes"})
+    assert response.status_code == 302, response.content
+    assert not type(row).objects.filter(pk=row.pk).exists()
+
+
+def journal_marks(journal: Journal) -> list[int]:
+    row = client_for(journal.teacher).get(journal_url(journal)).json()["students"][0]
+    return [m["value"] for cell in row["cells"] for m in cell["marks"]]
+
+
+def test_a_deleted_mark_leaves_the_next_diary_and_journal(journal: Journal) -> None:
+    _mark(journal)()
+    family = client_for(journal.student)
+    [mark] = lesson_of(family.get(diary_url(journal)).json(), journal.lesson.pk)["marks"]
+    assert journal_marks(journal) == [5]
+    response = client_for(journal.teacher).delete(
+        f"/api/v1/marks/{mark['id']}", {"version": Mark.objects.get(pk=mark["id"]).version}, format="json"
+    )
+    assert response.status_code == 204, response.content
+    assert lesson_of(family.get(diary_url(journal)).json(), journal.lesson.pk)["marks"] == []
+    assert journal_marks(journal) == []
+
+
+def test_a_removed_attendance_entry_leaves_the_next_diary_and_journal(journal: Journal) -> None:
+    _attendance(journal)()
+    family = client_for(journal.student)
+    entry = lesson_of(family.get(diary_url(journal)).json(), journal.lesson.pk)["attendance"]
+    assert entry["status"] == "absent"
+    version = Attendance.objects.get(lesson=journal.lesson, student=journal.student).version
+    client_for(journal.teacher).get(journal_url(journal))
+    url = f"/api/v1/lessons/{journal.lesson.pk}/attendance/{journal.student.pk}"
+    response = client_for(journal.teacher).put(url, {"status": None, "version": version}, format="json")
+    assert response.status_code == 200, response.content
+    assert lesson_of(family.get(diary_url(journal)).json(), journal.lesson.pk)["attendance"] is None
+    cells = client_for(journal.teacher).get(journal_url(journal)).json()["students"][0]["cells"]
+    assert [c["attendance"] for c in cells if c["attendance"]] == []
+
+
+def test_deleted_homework_and_its_removed_link_and_file_leave_the_next_diary(
+    journal: Journal, settings: Any, tmp_path: Any
+) -> None:
+    settings.MEDIA_ROOT = tmp_path
+    homework = f.HomeworkFactory.create(
+        lesson=journal.lesson, due_on=journal.lesson.date + dt.timedelta(days=2)
+    )
+    HomeworkLink.objects.create(homework=homework, url="https://example.org/task")
+    file = HomeworkFile.objects.create(
+        homework=homework, file=ContentFile(b"%PDF", name="task.pdf"), name="task.pdf"
+    )
+    family, teacher = client_for(journal.student), client_for(journal.teacher)
+
+    def shown() -> list[Any]:
+        items: list[Any] = lesson_of(family.get(diary_url(journal)).json(), journal.lesson.pk)["homework_set"]
+        return items
+
+    [item] = shown()
+    assert (len(item["links"]), len(item["files"])) == (1, 1)
+    response = teacher.patch(f"/api/v1/homework/{homework.pk}", {"links": []}, format="json")
+    assert response.status_code == 200, response.content
+    [item] = shown()
+    assert (len(item["links"]), len(item["files"])) == (0, 1)
+    response = teacher.patch(f"/api/v1/homework/{homework.pk}", {"files_remove": [file.pk]}, format="json")
+    assert response.status_code == 200, response.content
+    [item] = shown()
+    assert item["files"] == []
+    assert teacher.delete(f"/api/v1/homework/{homework.pk}").status_code == 204
+    assert shown() == []
+
+
+def test_a_deleted_lesson_leaves_every_cached_read(
+    journal: Journal, today_lesson: Any, admin_client: Client
+) -> None:
+    """Deleted, not cancelled (a cancelled lesson stays, marked so): the diary, the journal, both
+    timetables and both feeds lose it."""
+    family = client_for(journal.student)
+    assert [row["id"] for row in timetable(journal, journal.teacher)] == [journal.lesson.pk]
+    assert [row["id"] for row in timetable(journal, journal.student)] == [journal.lesson.pk]
+    columns = len(client_for(journal.teacher).get(journal_url(journal)).json()["lessons"])
+    lesson_of(family.get(diary_url(journal)).json(), journal.lesson.pk)
+    assert len(feed_events(journal.student)) == len(feed_events(journal.teacher)) == 1
+
+    admin_delete(admin_client, journal.lesson)
+    admin_delete(admin_client, today_lesson)
+    assert timetable(journal, journal.teacher) == timetable(journal, journal.student) == []
+    assert len(client_for(journal.teacher).get(journal_url(journal)).json()["lessons"]) == columns - 1
+    with pytest.raises(StopIteration):
+        lesson_of(family.get(diary_url(journal)).json(), journal.lesson.pk)
+    assert feed_events(journal.student) == feed_events(journal.teacher) == []
+
+
+def test_a_deleted_enrolment_leaves_the_next_diary_timetable_and_journal(
+    journal: Journal, today_lesson: Any, admin_client: Client
+) -> None:
+    family = client_for(journal.student)
+    assert len(family.get(diary_url(journal)).json()["days"][0]["lessons"]) == 1
+    assert len(timetable(journal, journal.student)) == 1
+    assert len(feed_events(journal.student)) == 1
+    assert len(client_for(journal.teacher).get(journal_url(journal)).json()["students"]) == 3
+
+    admin_delete(admin_client, Enrolment.objects.get(student=journal.student))
+    assert family.get(diary_url(journal)).status_code == 404  # no longer a student anywhere
+    assert timetable(journal, journal.student) == []
+    assert feed_events(journal.student) == []
+    students = client_for(journal.teacher).get(journal_url(journal)).json()["students"]
+    assert journal.student.pk not in [row["id"] for row in students]
+
+
+def test_a_deleted_subgroup_membership_leaves_the_next_diary_and_timetable(
+    journal: Journal, admin_client: Client
+) -> None:
+    subgroup = f.SubgroupFactory.create(class_group=journal.group, subject=journal.assignment.subject)
+    assignment = f.TeachingAssignmentFactory.create(
+        class_group=journal.group,
+        subgroup=subgroup,
+        teacher=journal.teacher,
+        subject=journal.assignment.subject,
+    )
+    split = f.LessonFactory.create(assignment=assignment, date=journal.lesson.date, number=3)
+    membership = f.SubgroupMembershipFactory.create(subgroup=subgroup, student=journal.student)
+    family = client_for(journal.student)
+    lesson_of(family.get(diary_url(journal)).json(), split.pk)
+    assert split.pk in [row["id"] for row in timetable(journal, journal.student)]
+
+    admin_delete(admin_client, membership)
+    with pytest.raises(StopIteration):
+        lesson_of(family.get(diary_url(journal)).json(), split.pk)
+    assert split.pk not in [row["id"] for row in timetable(journal, journal.student)]
+
+
+def test_a_deleted_holiday_leaves_the_next_diary(journal: Journal, admin_client: Client) -> None:
+    holiday = Holiday.objects.create(
+        school=journal.school,
+        year=journal.assignment.year,
+        name="Snow day",
+        starts_on=journal.lesson.date,
+        ends_on=journal.lesson.date,
+    )
+    family = client_for(journal.student)
+
+    def holiday_shown() -> Any:
+        [day] = [
+            d
+            for d in family.get(diary_url(journal)).json()["days"]
+            if d["date"] == journal.lesson.date.isoformat()
+        ]
+        return day["holiday"]
+
+    assert holiday_shown() == "Snow day"
+    admin_delete(admin_client, holiday)
+    assert holiday_shown() is None
+
+
+def test_a_parent_who_lost_a_child_sees_neither_the_cached_diary_nor_the_childs_lessons(
+    journal: Journal, today_lesson: Any, admin_client: Client
+) -> None:
+    """No token needed: the diary checks access before the cache, and the feed's key names the
+    children."""
+    guardianship = f.GuardianshipFactory.create(student=journal.student)
+    parent = client_for(guardianship.guardian)
+    assert parent.get(diary_url(journal)).status_code == 200
+    assert len(feed_events(guardianship.guardian)) == 1
+
+    admin_delete(admin_client, guardianship)
+    assert parent.get(diary_url(journal)).status_code == 404
+    assert feed_events(guardianship.guardian) == []

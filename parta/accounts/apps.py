@@ -6,3 +6,8 @@ class Config(AppConfig):
     name = "parta.accounts"
     label = "accounts"
     verbose_name = _("People and accounts")
+
+    def ready(self) -> None:
+        from parta.accounts import freshness
+
+        freshness.register()

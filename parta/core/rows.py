@@ -8,7 +8,7 @@ auto-increment key — fills ``auto_now`` and friends, prepares every value as t
 kept per model and database; :func:`insert_together` writes a row and those that name its new key
 (a mark, its history, its outbox event) in one statement on PostgreSQL. :func:`by_key` is the
 read of a row and what its foreign keys point to (``select_related``) by key, likewise: the access
-check of every journal write and cached journal read, where building the joined query cost more
+check of every write of marks and cached read of a class's marks, where building the joined query cost more
 than running it.
 """
 

@@ -1,6 +1,6 @@
 """Cached reads with exact invalidation: version tokens instead of deletes.
 
-A cached read (a student's diary for some days, a teacher's journal) is stored with the version
+A cached read (a student's diary for some days, a teacher's class register) is stored with the version
 tokens of everything it was made from — the student, their class group, their school, and
 ``EVERYTHING`` (the city-wide names of subjects, topics and people). A write changes the tokens it
 concerns (``touch``, called by ``parta.core.freshness`` for every model write); the next read
@@ -18,22 +18,32 @@ Why this is exact:
 
 The cache is the Django cache; across processes it must be a shared one (Redis), so the read
 cache is on only when ``PARTA_READ_CACHE`` is (by default: when REDIS_URL is set). When the cache
-server fails, reads are made from the database and writes still succeed; entries expire after
-``ENTRY_SECONDS`` in any case (docs/performance.md).
+server fails, reads are made from the database and writes still succeed. A write whose tokens
+could not be renewed records their keys in the database (``UnrenewedToken``) and tries once more;
+every new connection to the cache server renews the recorded keys before it is used
+(``parta.core.cache``), and so does the beat — a cache server that comes back, even with its old
+tokens from disk, never answers with them (docs/decisions/0012-cache-failures.md). Entries expire
+after ``ENTRY_SECONDS`` in any case.
 """
 
 from __future__ import annotations
 
+import functools
 import logging
+import operator
 import secrets
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db import DEFAULT_DB_ALIAS, transaction
+from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import get_language
+
+from parta.core.models import UnrenewedToken
 
 log = logging.getLogger(__name__)
 
@@ -42,25 +52,27 @@ EVERYTHING = "v:all"
 # write during a cache server failure could cost).
 ENTRY_SECONDS = 3600
 _PENDING = "_parta_pending_versions"
+# Recorded keys renewed per query and cache round trip.
+RENEW_BATCH = 500
 
 
 def student(pk: int) -> str:
-    """A student's own records: marks, attendance, homework ticks, enrolment, subgroups."""
+    """A student's own records: marks, attendance, what they ticked as done, enrolment, subgroups."""
     return f"v:st:{pk}"
 
 
 def class_group(pk: int) -> str:
-    """A class group's lessons (and its subgroups'), homework and list of students."""
+    """A class group's lessons (and its subgroups'), the work set it and its list of students."""
     return f"v:cg:{pk}"
 
 
 def class_marks(pk: int) -> str:
-    """The marks, attendance and period marks of a class group's students (the journal's cells)."""
+    """The marks, attendance and period marks of a class group's students (the register's cells)."""
     return f"v:cm:{pk}"
 
 
 def teacher(pk: int) -> str:
-    """The lessons a person teaches, or handed to a substitute (their timetable as a teacher)."""
+    """The lessons a person teaches, or handed to a substitute (their lessons as a teacher)."""
     return f"v:te:{pk}"
 
 
@@ -69,11 +81,76 @@ def school(pk: int) -> str:
     return f"v:sc:{pk}"
 
 
-def _new_tokens(keys: Iterable[str]) -> None:
+SetTokens = Callable[[dict[str, str]], object]
+
+
+def _set_in_cache(tokens: dict[str, str]) -> None:
+    cache.set_many(tokens, timeout=None)
+
+
+def _renew(recordings: Sequence[tuple[str, str]], set_tokens: SetTokens) -> None:
+    """New tokens for these recorded keys (key, attempt), then their rows deleted — these
+    recordings only: a key recorded again meanwhile (another attempt) stays for the next renewal."""
+    set_tokens({key: secrets.token_hex(8) for key, _attempt in recordings})
+    renewed = functools.reduce(operator.or_, (Q(key=key, attempt=attempt) for key, attempt in recordings))
+    with transaction.atomic():  # inside a caller's transaction, a failure spoils only this savepoint
+        UnrenewedToken.objects.filter(renewed).delete()
+
+
+def renew_recorded(set_tokens: SetTokens = _set_in_cache) -> int:
+    """Renew every recorded key (``set_tokens`` writes the new tokens); how many were renewed.
+
+    Called by every new cache connection before its first command, through that connection
+    (``parta.core.cache``); with nothing recorded it costs one indexed query."""
+    renewed, after = 0, 0
+    while True:
+        rows = list(
+            UnrenewedToken.objects.filter(pk__gt=after)
+            .order_by("pk")
+            .values_list("pk", "key", "attempt")[:RENEW_BATCH]
+        )
+        if not rows:
+            return renewed
+        _renew([(key, attempt) for _pk, key, attempt in rows], set_tokens)
+        renewed, after = renewed + len(rows), rows[-1][0]
+
+
+def _record(keys: Iterable[str]) -> list[tuple[str, str]]:
+    """Record keys whose tokens could not be renewed; the recordings (key, attempt), or none if the
+    database refused them too."""
+    now = timezone.now()
+    recordings = [UnrenewedToken(key=key, attempt=secrets.token_hex(8), recorded_at=now) for key in keys]
     try:
-        cache.set_many({key: secrets.token_hex(8) for key in keys}, timeout=None)
-    except Exception:  # the cache server is down: nothing to invalidate against until it is back
-        log.exception("could not renew version tokens")
+        UnrenewedToken.objects.bulk_create(
+            recordings, update_conflicts=True, unique_fields=["key"], update_fields=["attempt", "recorded_at"]
+        )
+    except Exception:
+        log.critical(
+            "could not renew version tokens nor record them: cached reads of %s may be stale for up to %s s",
+            sorted(r.key for r in recordings),
+            ENTRY_SECONDS,
+            exc_info=True,
+        )
+        return []
+    return [(r.key, r.attempt) for r in recordings]
+
+
+def _new_tokens(keys: Iterable[str]) -> None:
+    tokens = {key: secrets.token_hex(8) for key in keys}
+    try:
+        _set_in_cache(tokens)
+        return
+    except Exception:
+        log.warning("could not renew version tokens; recording them", exc_info=True)
+    recordings = _record(tokens)
+    if not recordings:
+        return
+    # The cache server may already be back, and another process may have connected (and renewed
+    # what was recorded then) before these rows were written: try once more at once.
+    try:
+        _renew(recordings, _set_in_cache)
+    except Exception:
+        log.warning("%d version tokens wait for the next cache connection or the beat", len(recordings))
 
 
 def _flush(using: str) -> None:

@@ -6,3 +6,8 @@ class Config(AppConfig):
     name = "parta.curriculum"
     label = "curriculum"
     verbose_name = _("Curriculum")
+
+    def ready(self) -> None:
+        from parta.curriculum import freshness
+
+        freshness.register()

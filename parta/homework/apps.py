@@ -10,6 +10,7 @@ class Config(AppConfig):
     def ready(self) -> None:
         # Homework's notification kind and the handler of its outbox event (registered when the
         # module is imported): messaging below knows neither.
-        from parta.homework import notifications
+        from parta.homework import freshness, notifications
 
         notifications.register_kinds()
+        freshness.register()

@@ -10,6 +10,7 @@ class Config(AppConfig):
     def ready(self) -> None:
         # The journal's notification kinds and the handlers of its outbox events (registered
         # when the module is imported): messaging below knows neither.
-        from parta.journal import notifications
+        from parta.journal import freshness, notifications
 
         notifications.register_kinds()
+        freshness.register()

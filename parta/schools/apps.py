@@ -6,3 +6,8 @@ class Config(AppConfig):
     name = "parta.schools"
     label = "schools"
     verbose_name = _("Schools")
+
+    def ready(self) -> None:
+        from parta.schools import freshness
+
+        freshness.register()

@@ -6,3 +6,8 @@ class Config(AppConfig):
     name = "parta.timetable"
     label = "timetable"
     verbose_name = _("Timetable")
+
+    def ready(self) -> None:
+        from parta.timetable import freshness
+
+        freshness.register()

@@ -6,9 +6,3 @@ class Config(AppConfig):
     name = "parta.web"
     label = "web"
     verbose_name = _("Pages")
-
-    def ready(self) -> None:
-        from parta.core import freshness
-
-        # Last of Parta's apps: every model it watches is loaded.
-        freshness.connect()

@@ -1,9 +1,18 @@
 """The Redis cache backend with one client per pool: the same cache as Django's, fewer objects built."""
 
+from pathlib import Path
+
 import pytest
 import redis
+from django.db import DatabaseError
 
-from parta.core.cache import RedisCache
+from parta.core import versions
+from parta.core.cache import RedisCache, TokensNotRenewed
+from parta.core.models import UnrenewedToken
+from parta.testing.redis_server import RedisServer
+
+# A new connection first renews the version tokens recorded in the database (none here).
+pytestmark = pytest.mark.django_db
 
 
 def test_one_client_serves_every_operation_of_its_pool() -> None:
@@ -30,3 +39,40 @@ def test_a_server_that_is_down_fails_each_call_as_djangos_does() -> None:
         cache.get("k")
     with pytest.raises(redis.ConnectionError):
         cache.get("k")
+
+
+def test_a_new_connection_first_renews_the_recorded_tokens_through_itself(tmp_path: Path) -> None:
+    server = RedisServer(tmp_path)
+    server.start()
+    try:
+        cache = RedisCache(server.url, {"KEY_PREFIX": "p"})
+        cache.set(versions.student(1), "old", timeout=None)
+        assert versions._record([versions.student(1)])
+        assert cache.get(versions.student(1)) == "old"  # this connection was made before
+
+        server.client().client_kill_filter(_type="normal", skipme=True)
+        token = cache.get(versions.student(1))  # on a new connection
+        assert isinstance(token, str)
+        assert token != "old"
+        assert not UnrenewedToken.objects.exists()
+    finally:
+        server.stop()
+
+
+def test_a_connection_that_cannot_read_the_recorded_tokens_is_not_used(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def refused(*args: object, **kwargs: object) -> None:
+        raise DatabaseError("the database is unreachable")
+
+    server = RedisServer(tmp_path)
+    server.start()
+    try:
+        cache = RedisCache(server.url, {})
+        monkeypatch.setattr(versions, "renew_recorded", refused)
+        with pytest.raises(TokensNotRenewed):
+            cache.get("k")
+        monkeypatch.undo()
+        assert cache.get("k") is None
+    finally:
+        server.stop()

@@ -3,11 +3,15 @@ changes tokens only once it commits."""
 
 from __future__ import annotations
 
+import logging
+
 import pytest
 from django.core.cache import cache
-from django.db import transaction
+from django.db import DatabaseError, transaction
 
 from parta.core import versions
+from parta.core.models import UnrenewedToken
+from parta.core.tasks import renew_version_tokens_task
 
 
 class Reads:
@@ -120,3 +124,77 @@ def test_with_the_cache_server_down_reads_come_from_the_database_and_writes_go_t
     versions.touch([versions.student(1)])
     with transaction.atomic():
         versions.touch([versions.student(1)])
+
+
+class Unreachable:
+    """The cache server for token writes: unreachable for the first ``failures`` of them."""
+
+    def __init__(self, failures: int) -> None:
+        self.failures = failures
+
+    def __call__(self, tokens: dict[str, str]) -> None:
+        if self.failures:
+            self.failures -= 1
+            raise ConnectionError("the cache server is unreachable")
+        cache.set_many(tokens, timeout=None)
+
+
+def recorded() -> set[str]:
+    return set(UnrenewedToken.objects.values_list("key", flat=True))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_tokens_a_write_could_not_renew_are_recorded_and_renewed_later(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    reads = Reads()
+    read(reads, versions.student(1), versions.student(2))
+    monkeypatch.setattr(versions, "_set_in_cache", Unreachable(failures=2))  # the retry fails too
+    with transaction.atomic():
+        versions.touch([versions.student(1)])
+    assert recorded() == {versions.student(1)}
+    assert read(reads, versions.student(1), versions.student(2)) == b"read 1"  # what a restart would serve
+
+    assert renew_version_tokens_task() == 1  # the beat (or a new cache connection)
+    assert recorded() == set()
+    assert read(reads, versions.student(1), versions.student(2)) == b"read 2"
+    assert versions.renew_recorded() == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_write_tries_once_more_at_once_after_recording(monkeypatch: pytest.MonkeyPatch) -> None:
+    reads = Reads()
+    read(reads, versions.student(1))
+    monkeypatch.setattr(versions, "_set_in_cache", Unreachable(failures=1))
+    versions.touch([versions.student(1)])
+    assert recorded() == set()
+    assert read(reads, versions.student(1)) == b"read 2"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_key_recorded_again_while_it_is_renewed_stays_recorded(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(versions, "_set_in_cache", Unreachable(failures=100))
+    versions.touch([versions.student(1), versions.student(2)])
+    assert recorded() == {versions.student(1), versions.student(2)}
+
+    def set_tokens(tokens: dict[str, str]) -> None:
+        # Another process fails to renew student 1 after this renewal read the recordings.
+        versions.touch([versions.student(1)])
+        cache.set_many(tokens, timeout=None)
+
+    assert versions.renew_recorded(set_tokens) == 2
+    assert recorded() == {versions.student(1)}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_with_the_database_refusing_too_the_write_goes_through_and_says_so(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    def refused(*args: object, **kwargs: object) -> None:
+        raise DatabaseError("the database is unreachable")
+
+    monkeypatch.setattr(versions, "_set_in_cache", Unreachable(failures=1))
+    monkeypatch.setattr(UnrenewedToken.objects, "bulk_create", refused)
+    versions.touch([versions.student(1)])
+    [record] = [r for r in caplog.records if r.levelno == logging.CRITICAL]
+    assert "v:st:1" in record.getMessage()

@@ -1,0 +1,14 @@
+"""Celery tasks of the platform: thin wrappers."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+from parta.core import versions
+
+
+@shared_task(name="core.renew_version_tokens", ignore_result=True)
+def renew_version_tokens_task() -> int:
+    """Renew the version tokens that writes could not (belt and braces: every new cache connection
+    does it too)."""
+    return versions.renew_recorded()

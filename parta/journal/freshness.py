@@ -1,0 +1,35 @@
+"""The journal's read-cache freshness rules (``parta.core.freshness``): which tokens a save or
+delete of its rows renews."""
+
+from __future__ import annotations
+
+from parta.core import freshness, versions
+from parta.journal.models import AbsenceNotice, Attendance, ControlForm, GradingScheme, Mark, PeriodMark
+from parta.timetable.models import Lesson
+
+
+def _cell(row: Mark | Attendance) -> list[str]:
+    """A mark or attendance: the student's diary and the class's journal cells."""
+    if type(row).lesson.is_cached(row):
+        return [versions.student(row.student_id), versions.class_marks(row.lesson.class_group_id)]
+    return [
+        versions.student(row.student_id),
+        *freshness.one_step(Lesson, row.lesson_id, "class_group_id", versions.class_marks),
+    ]
+
+
+def _period_mark(row: PeriodMark) -> list[str]:
+    return [versions.student(row.student_id), versions.class_marks(row.class_group_id)]
+
+
+def _absence_notice(row: AbsenceNotice) -> list[str]:
+    return [versions.student(row.student_id)]
+
+
+def register() -> None:
+    freshness.register(Mark, _cell)
+    freshness.register(Attendance, _cell)
+    freshness.register(PeriodMark, _period_mark)
+    freshness.register(AbsenceNotice, _absence_notice)
+    freshness.register(ControlForm, freshness.of_school)
+    freshness.register(GradingScheme, freshness.of_school)
