@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from parta.journal import services
 from parta.journal.models import Attendance, GradingScheme, JournalChange, Mark
-from parta.journal.tests.conftest import Journal, client_for
+from parta.journal.tests.conftest import Journal, client_for, j
 from parta.outbox.models import OutboxEvent
 
 
@@ -41,7 +41,7 @@ def test_changing_a_mark_in_a_closed_period_needs_a_reason_and_the_history_keeps
     assert accepted.status_code == 200, accepted.content
     change = JournalChange.objects.filter(kind="mark").latest("pk")
     assert change.reason == "Retake after illness"
-    assert (change.old["value"], change.new["value"]) == (4, 5)
+    assert (j(change.old)["value"], j(change.new)["value"]) == (4, 5)
 
 
 def test_changing_attendance_in_a_closed_period_needs_a_reason_and_the_history_keeps_it(
@@ -64,7 +64,7 @@ def test_changing_attendance_in_a_closed_period_needs_a_reason_and_the_history_k
     assert accepted.status_code == 200, accepted.content
     change = JournalChange.objects.filter(kind="attendance").latest("pk")
     assert change.reason == "Came with a note"
-    assert (change.old["status"], change.new["status"]) == ("absent", "late")
+    assert (j(change.old)["status"], j(change.new)["status"]) == ("absent", "late")
 
 
 def test_the_journal_page_suggests_period_marks_by_the_schools_threshold(journal: Journal) -> None:
