@@ -14,12 +14,13 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from parta.curriculum.services import thematic_plan_build_default
-from parta.testing import factories as f
 from parta.testing.world import MONDAY, World
 
 WEEK = f"from={MONDAY}&to={MONDAY + dt.timedelta(days=6)}"
 
 SCHOOL_A_STAFF = ["a.admin", "a.class_teacher", "a.subject_teacher"]
+# The second family of 7А: the classmate and their parent share the class group, nothing else.
+CLASSMATES = ["a.classmate", "a.classmate_parent"]
 SCHOOL_B = ["b.admin", "b.class_teacher", "b.subject_teacher", "b.parent", "b.student", "b.sibling"]
 
 # url template (formatted with w=world, plan=the thematic plan of a.assignment), owners, strangers.
@@ -27,54 +28,78 @@ SCHOOL_B = ["b.admin", "b.class_teacher", "b.subject_teacher", "b.parent", "b.st
 MATRIX: list[tuple[str, list[str], list[str]]] = [
     (
         "/api/v1/schools/{w.a.school.pk}",
-        [*SCHOOL_A_STAFF, "a.parent", "a.student", "a.sibling", "methodologist"],
+        [*SCHOOL_A_STAFF, "a.parent", "a.student", "a.sibling", *CLASSMATES, "methodologist"],
         [*SCHOOL_B, "outsider"],
     ),
     (
         "/api/v1/schools/{w.a.school.pk}/class-groups",
-        [*SCHOOL_A_STAFF, "a.parent", "a.student", "a.sibling", "methodologist"],
+        [*SCHOOL_A_STAFF, "a.parent", "a.student", "a.sibling", *CLASSMATES, "methodologist"],
         [*SCHOOL_B, "outsider"],
     ),
     (
         "/api/v1/schools/{w.a.school.pk}/study-periods",
-        [*SCHOOL_A_STAFF, "a.parent", "a.student", "a.sibling", "methodologist"],
+        [*SCHOOL_A_STAFF, "a.parent", "a.student", "a.sibling", *CLASSMATES, "methodologist"],
         [*SCHOOL_B, "outsider"],
     ),
     (
         "/api/v1/class-groups/{w.a.group.pk}",
-        [*SCHOOL_A_STAFF, "a.parent", "a.student"],
+        [*SCHOOL_A_STAFF, "a.parent", "a.student", *CLASSMATES],
         ["a.sibling", *SCHOOL_B, "outsider", "methodologist"],
     ),
     (
         # The subject teacher does not teach this group: the wrong teacher.
         "/api/v1/class-groups/{w.a.other_group.pk}",
         ["a.admin", "a.class_teacher", "a.parent", "a.sibling"],
-        ["a.subject_teacher", "a.student", *SCHOOL_B, "outsider", "methodologist"],
+        ["a.subject_teacher", "a.student", *CLASSMATES, *SCHOOL_B, "outsider", "methodologist"],
     ),
     (
         "/api/v1/thematic-plans/{plan.pk}",
         ["a.admin", "a.subject_teacher"],
-        ["a.class_teacher", "a.parent", "a.student", "a.sibling", *SCHOOL_B, "outsider", "methodologist"],
+        [
+            "a.class_teacher",
+            "a.parent",
+            "a.student",
+            "a.sibling",
+            *CLASSMATES,
+            *SCHOOL_B,
+            "outsider",
+            "methodologist",
+        ],
     ),
     (
         "/api/v1/people/{w.a.student.pk}/timetable?" + WEEK,
         [*SCHOOL_A_STAFF, "a.parent", "a.student"],
-        ["a.sibling", *SCHOOL_B, "outsider", "methodologist"],
+        ["a.sibling", *CLASSMATES, *SCHOOL_B, "outsider", "methodologist"],
+    ),
+    (
+        # The other family of the same class group: the first family's parent and child are strangers.
+        "/api/v1/people/{w.a.classmate.pk}/timetable?" + WEEK,
+        [*SCHOOL_A_STAFF, *CLASSMATES],
+        ["a.parent", "a.student", "a.sibling", *SCHOOL_B, "outsider", "methodologist"],
     ),
     (
         # Only the class teacher teaches the sibling's group: the subject teacher is the wrong teacher.
         "/api/v1/people/{w.a.sibling.pk}/timetable?" + WEEK,
         ["a.admin", "a.class_teacher", "a.parent", "a.sibling"],
-        ["a.subject_teacher", "a.student", *SCHOOL_B, "outsider", "methodologist"],
+        ["a.subject_teacher", "a.student", *CLASSMATES, *SCHOOL_B, "outsider", "methodologist"],
     ),
     (
         "/api/v1/people/{w.a.subject_teacher.pk}/timetable?" + WEEK,
         [*SCHOOL_A_STAFF],
-        ["a.parent", "a.student", "a.sibling", *SCHOOL_B, "outsider", "methodologist"],
+        ["a.parent", "a.student", "a.sibling", *CLASSMATES, *SCHOOL_B, "outsider", "methodologist"],
     ),
 ]
 
-ALL_ACTORS = {*SCHOOL_A_STAFF, "a.parent", "a.student", "a.sibling", *SCHOOL_B, "outsider", "methodologist"}
+ALL_ACTORS = {
+    *SCHOOL_A_STAFF,
+    "a.parent",
+    "a.student",
+    "a.sibling",
+    *CLASSMATES,
+    *SCHOOL_B,
+    "outsider",
+    "methodologist",
+}
 
 # Endpoints without an id: anonymous requests are refused all the same.
 WITHOUT_ID = [
@@ -149,11 +174,13 @@ def test_lists_never_carry_another_schools_or_familys_data(world: World, plan):
 
 def test_a_parent_cannot_reach_another_familys_child_through_a_shared_class(world: World):
     # Another family's child in the very same class group: still not this parent's to see.
-    classmate = f.EnrolmentFactory.create(class_group=world.a.group).student
-    response = client_for(world.a.parent).get(f"/api/v1/people/{classmate.pk}/timetable?{WEEK}")
-    assert response.status_code == 404
-    group = client_for(world.a.parent).get(f"/api/v1/class-groups/{world.a.group.pk}").json()
-    assert group["students"] is None
+    for parent, child in [(world.a.parent, world.a.classmate), (world.a.classmate_parent, world.a.student)]:
+        response = client_for(parent).get(f"/api/v1/people/{child.pk}/timetable?{WEEK}")
+        assert response.status_code == 404
+        group = client_for(parent).get(f"/api/v1/class-groups/{world.a.group.pk}").json()
+        assert group["students"] is None
+    me = client_for(world.a.classmate_parent).get("/api/v1/me").json()
+    assert {child["id"] for child in me["children"]} == {world.a.classmate.pk}
 
 
 def test_the_calendar_feed_of_someone_else_needs_their_secret(world: World):

@@ -15,12 +15,14 @@ from typing import Any
 from django.db import connection
 from django.db.models import Field, Model, Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
 
 from parta.accounts.models import Guardianship, User
 from parta.schools.models import (
     CityRole,
     ClassGroup,
     Enrolment,
+    GuardianshipInvitation,
     School,
     StaffMembership,
     TeachingAssignment,
@@ -296,3 +298,44 @@ def access_child(user: Any, student_id: int) -> User:
     if not (student_id == roles.user_id or student_id in roles.child_ids or roles.is_superuser):
         raise Http404
     return access_person(user, student_id)
+
+
+# --- guardianship invitations ------------------------------------------------------------
+
+
+def access_invitation_sent(user: Any, invitation_id: int) -> GuardianshipInvitation:
+    """An invitation made in a school the user administers (to withdraw it)."""
+    roles = roles_of(user)
+    invitations = GuardianshipInvitation.objects.all()
+    if not roles.is_superuser:
+        invitations = invitations.filter(school_id__in=roles.admin_school_ids)
+    invitation = invitations.filter(pk=invitation_id).first()
+    if invitation is None:
+        raise Http404
+    return invitation
+
+
+def open_invitations_to(user: Any) -> QuerySet[GuardianshipInvitation]:
+    """The invitations the user may still answer: theirs, unanswered, not withdrawn, not expired."""
+    if not getattr(user, "is_authenticated", False):
+        return GuardianshipInvitation.objects.none()
+    return GuardianshipInvitation.objects.filter(
+        invitee_id=user.pk,
+        status=GuardianshipInvitation.Status.PENDING,
+        withdrawn_at__isnull=True,
+        expires_at__gt=timezone.now(),
+    )
+
+
+def access_invitation_received(
+    user: Any, invitation_id: int, *, lock: bool = False
+) -> GuardianshipInvitation:
+    """An invitation the user may answer, with its student; any other (someone else's, answered,
+    withdrawn, expired) is not found. ``lock``: the row stays locked until the transaction ends."""
+    invitations = open_invitations_to(user).select_related("student")
+    if lock:
+        invitations = invitations.select_for_update(of=("self",))
+    invitation = invitations.filter(pk=invitation_id).first()
+    if invitation is None:
+        raise Http404
+    return invitation

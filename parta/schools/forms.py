@@ -83,11 +83,20 @@ class EnrolForm(forms.Form):
     student_middle_name = forms.CharField(label=_("Patronymic"), required=False, max_length=150)
     guardian_mode = forms.ChoiceField(
         label=_("Account"),
-        choices=[(NEW, _("A new guardian")), (EXISTING, _("An existing account")), (NONE, _("Not now"))],
+        choices=[
+            (NEW, _("A new guardian")),
+            (EXISTING, _("Invite an existing account")),
+            (NONE, _("Not now")),
+        ],
         widget=forms.RadioSelect,
         initial=NEW,
     )
-    guardian_username = forms.CharField(label=_("Login of the guardian"), required=False, max_length=150)
+    guardian_username = forms.CharField(
+        label=_("Login or e-mail of the guardian"),
+        required=False,
+        max_length=254,
+        help_text=_("Its holder becomes the guardian after accepting the invitation."),
+    )
     guardian_last_name = forms.CharField(label=_("Last name"), required=False, max_length=150)
     guardian_first_name = forms.CharField(label=_("First name"), required=False, max_length=150)
     guardian_middle_name = forms.CharField(label=_("Patronymic"), required=False, max_length=150)
@@ -97,6 +106,13 @@ class EnrolForm(forms.Form):
         choices=Guardianship.Relation.choices,
         initial=Guardianship.Relation.MOTHER,
     )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        # The service cannot tell an empty login from no invitation at all.
+        if data.get("guardian_mode") == self.EXISTING and not data.get("guardian_username", "").strip():
+            self.add_error("guardian_username", _("Enter the login or the e-mail address of the guardian."))
+        return data
 
     def _person(self, prefix: str) -> NewPerson:
         data = self.cleaned_data
@@ -121,6 +137,26 @@ class EnrolForm(forms.Form):
         elif data["guardian_mode"] == self.NEW:
             kwargs["new_guardian"] = self._person("guardian")
         return kwargs
+
+
+class GuardianInviteForm(forms.Form):
+    student = PersonChoiceField(label=_("Student"), queryset=User.objects.none())
+    login = forms.CharField(
+        label=_("Login or e-mail of the guardian"),
+        max_length=254,
+        help_text=_("Its holder becomes the guardian after accepting the invitation."),
+    )
+    relation = forms.ChoiceField(
+        label=_("Relation to the student"),
+        choices=Guardianship.Relation.choices,
+        initial=Guardianship.Relation.MOTHER,
+    )
+
+    def __init__(self, *args: Any, class_group: ClassGroup, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["student"].queryset = User.objects.filter(  # type: ignore[attr-defined]
+            enrolments__class_group=class_group
+        ).order_by("last_name", "first_name")
 
 
 class TeachingAssignmentForm(forms.Form):

@@ -13,6 +13,7 @@ from django.utils.functional import Promise as StrPromise
 from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
+from parta.accounts.models import Guardianship
 from parta.core.names import room_label
 
 
@@ -489,3 +490,70 @@ class TeachingAssignment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.subject} — {self.group_name} — {self.teacher}"
+
+
+class GuardianshipInvitation(models.Model):
+    """A school administrator's request that the holder of an existing account become a guardian
+    of a student of their school. The holder answers; only their acceptance makes the Guardianship,
+    so no school links (and then names and messages) a person of the city without their consent.
+
+    The row is the link's history: who invited (``invited_by``, ``created_at``), who accepted or
+    declined and when (``invitee``, ``answered_at``), or who withdrew it. ``login`` keeps what the
+    administrator typed (a login or an e-mail address); ``invitee`` is the account it named then,
+    empty when none did — the administrator is never told which.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("waiting for an answer")
+        ACCEPTED = "accepted", _("accepted")
+        DECLINED = "declined", _("declined")
+
+    # Indexed by the (school, student) index below.
+    school = models.ForeignKey(
+        School, on_delete=models.CASCADE, related_name="+", verbose_name=_("school"), db_index=False
+    )
+    student = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=pgettext_lazy("model field", "student"),
+    )
+    login = models.CharField(_("login or e-mail"), max_length=254)
+    relation = models.CharField(_("relation"), max_length=20, choices=Guardianship.Relation.choices)
+    invitee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="guardianship_invitations",
+        verbose_name=_("invitee"),
+    )
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("invited by"),
+        db_index=False,
+    )
+    created_at = models.DateTimeField(_("created at"))
+    expires_at = models.DateTimeField(_("expires at"))
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.PENDING)
+    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("withdrawn by"),
+        db_index=False,
+    )
+    withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("guardianship invitation")
+        verbose_name_plural = _("guardianship invitations")
+        indexes = [models.Index(fields=["school", "student"])]
+
+    def __str__(self) -> str:
+        return f"{self.login} → {self.student}"

@@ -18,18 +18,21 @@ from typing import Any, TypeVar
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
+from django.http import Http404
+from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from parta.accounts.models import Guardianship, User
 from parta.core.errors import FieldErrors
-from parta.schools.access import access_school
+from parta.schools.access import access_invitation_received, access_invitation_sent, access_school
 from parta.schools.models import (
     AcademicYear,
     Building,
     CityRole,
     ClassGroup,
     Enrolment,
+    GuardianshipInvitation,
     Room,
     School,
     StaffMembership,
@@ -159,7 +162,9 @@ class NewPerson:
 class EnrolmentResult:
     enrolment: Enrolment
     student: User
+    # A new guardian's account; an existing account is only invited (``invitation``).
     guardian: User | None
+    invitation: GuardianshipInvitation | None = None
     # Passwords of accounts created now, shown once on the page so the school can hand them out.
     new_accounts: list[tuple[User, str]] = field(default_factory=list)
 
@@ -265,13 +270,6 @@ def _create_person(person: NewPerson) -> tuple[User, str]:
     return user, password
 
 
-def _existing_user(errors: FieldErrors, name: str, username: str) -> User | None:
-    user = User.objects.filter(username=username.strip(), is_active=True).first()
-    if user is None:
-        errors.add(name, _("There is no active account with this login."))
-    return user
-
-
 def _student_refusal(username: str, class_group: ClassGroup) -> tuple[User | None, str | None]:
     """The account with this login, and why it may not be enrolled into the class group (None
     when it may).
@@ -323,9 +321,10 @@ def student_enrol(
     new_guardian: NewPerson | None = None,
     relation: str = Guardianship.Relation.OTHER,
 ) -> EnrolmentResult:
-    """Enrol an existing account or a new student into the class group, and optionally link
-    a guardian (an existing account or a new one)."""
-    _admin_school(actor, class_group.school_id)
+    """Enrol an existing account or a new student into the class group, and optionally give the
+    student a guardian: a new account at once, or an existing account (a login or an e-mail
+    address in ``guardian_username``) by an invitation its holder answers."""
+    school = _admin_school(actor, class_group.school_id)
     errors = FieldErrors()
     if bool(student_username.strip()) == (new_student is not None):
         errors.add(
@@ -343,15 +342,12 @@ def student_enrol(
         student, refusal = _student_refusal(student_username, class_group)
         if refusal is not None:
             errors.add("student_username", refusal)
-    guardian = (
-        _existing_user(errors, "guardian_username", guardian_username) if guardian_username.strip() else None
-    )
+    if guardian_username.strip():
+        _check_invitation_login(errors, "guardian_username", guardian_username)
     if new_student is not None:
         _check_new_person(errors, "student", new_student)
     if new_guardian is not None:
         _check_new_person(errors, "guardian", new_guardian)
-    if guardian is not None and student is not None and guardian.pk == student.pk:
-        errors.add("guardian_username", _("A student cannot be their own guardian."))
     errors.raise_if_any()
 
     result_accounts: list[tuple[User, str]] = []
@@ -359,6 +355,7 @@ def student_enrol(
         assert new_student is not None  # checked above
         student, password = _create_person(new_student)
         result_accounts.append((student, password))
+    guardian: User | None = None
     if new_guardian is not None:
         guardian, password = _create_person(new_guardian)
         result_accounts.append((guardian, password))
@@ -375,12 +372,143 @@ def student_enrol(
         "student_username",
     )
     if guardian is not None:
-        Guardianship.objects.get_or_create(
-            guardian=guardian, student=student, defaults={"relation": relation}
-        )
-    return EnrolmentResult(
-        enrolment=enrolment, student=student, guardian=guardian, new_accounts=result_accounts
+        Guardianship.objects.create(guardian=guardian, student=student, relation=relation)
+    invitation = (
+        _invite(actor=actor, school=school, student=student, login=guardian_username, relation=relation)
+        if guardian_username.strip()
+        else None
     )
+    return EnrolmentResult(
+        enrolment=enrolment,
+        student=student,
+        guardian=guardian,
+        invitation=invitation,
+        new_accounts=result_accounts,
+    )
+
+
+# --- guardianship invitations ------------------------------------------------------------
+
+# How long the holder of an account has to answer an invitation to become a guardian.
+INVITATION_LIFETIME = dt.timedelta(days=14)
+LOGIN_MAX_LENGTH = 254  # GuardianshipInvitation.login: a login or an e-mail address
+
+
+def _check_invitation_login(errors: FieldErrors, name: str, login: str) -> None:
+    # Only the form of what was typed is checked: whether an account has this login or address
+    # must not show in any answer, so a school cannot probe the city's accounts.
+    if not login.strip():
+        errors.add(name, _("Enter the login or the e-mail address of the guardian."))
+    elif len(login.strip()) > LOGIN_MAX_LENGTH:
+        errors.add(name, _("Use at most %(max)d characters.") % {"max": LOGIN_MAX_LENGTH})
+
+
+def _invitee(login: str) -> User | None:
+    """The active account a login names, or else the one active account an e-mail address names
+    (none when several share it: the invitation must reach one person)."""
+    user = User.objects.filter(username=login, is_active=True).first()
+    if user is not None or "@" not in login:
+        return user
+    by_email = list(User.objects.filter(email__iexact=login, is_active=True)[:2])
+    return by_email[0] if len(by_email) == 1 else None
+
+
+def _invite(
+    *, actor: Any, school: School, student: User, login: str, relation: str
+) -> GuardianshipInvitation:
+    login = login.strip()
+    now = timezone.now()
+    # The same invitation again while the first is open: one row, and the holder one notice.
+    open_one = GuardianshipInvitation.objects.filter(
+        school=school,
+        student=student,
+        login__iexact=login,
+        status=GuardianshipInvitation.Status.PENDING,
+        withdrawn_at__isnull=True,
+        expires_at__gt=now,
+    ).first()
+    if open_one is not None:
+        return open_one
+    return GuardianshipInvitation.objects.create(
+        school=school,
+        student=student,
+        login=login,
+        relation=relation,
+        invitee=_invitee(login),
+        invited_by=actor,
+        created_at=now,
+        expires_at=now + INVITATION_LIFETIME,
+    )
+
+
+@transaction.atomic
+def guardian_invite(
+    *, actor: Any, school: School, student: User, login: str, relation: str
+) -> GuardianshipInvitation:
+    """Invite the holder of an existing account (a login or an e-mail address) to become a
+    guardian of a student of the school. The result is the same whether or not such an account
+    exists; who may become a guardian is checked when the holder accepts."""
+    school = _admin_school(actor, school.pk)
+    if not Enrolment.objects.filter(school=school, student=student).exists():
+        raise Http404  # not a student of this school: as if it did not exist
+    errors = FieldErrors()
+    _check_invitation_login(errors, "login", login)
+    if relation not in Guardianship.Relation.values:
+        errors.add("relation", _("Choose the relation to the student."))
+    errors.raise_if_any()
+    return _invite(actor=actor, school=school, student=student, login=login, relation=relation)
+
+
+@transaction.atomic
+def guardian_invitation_withdraw(*, actor: Any, invitation_id: int) -> GuardianshipInvitation:
+    """Withdraw an invitation that is still open to the school. A declined one can be withdrawn
+    too: to the school it looks open until it expires, as an invitation to no account does."""
+    invitation = access_invitation_sent(actor, invitation_id)
+    invitation = GuardianshipInvitation.objects.select_for_update().get(pk=invitation.pk)
+    if (
+        invitation.status == GuardianshipInvitation.Status.ACCEPTED
+        or invitation.withdrawn_at is not None
+        or invitation.expires_at <= timezone.now()
+    ):
+        raise ValidationError({"invitation": [_("This invitation is no longer open.")]})
+    invitation.withdrawn_by = actor
+    invitation.withdrawn_at = timezone.now()
+    invitation.save(update_fields=["withdrawn_by", "withdrawn_at"])
+    return invitation
+
+
+def _guardian_refusal(user: User, student: User) -> str | None:
+    """Why this account may not become the student's guardian (None when it may): a child, the
+    school and city back office, and the staff of any school are not guardians by invitation."""
+    if (
+        user.pk == student.pk
+        or user.is_superuser
+        or user.is_staff
+        or StaffMembership.objects.filter(user=user).exists()
+        or Enrolment.objects.filter(student=user).exists()
+    ):
+        return _("This account cannot become a guardian. Please ask the school.")
+    return None
+
+
+@transaction.atomic
+def guardian_invitation_answer(*, actor: Any, invitation_id: int, accept: bool) -> GuardianshipInvitation:
+    """The invited holder accepts (the guardianship is made) or declines an open invitation."""
+    # Locked, so that a withdrawal and an answer at the same moment take turns.
+    invitation = access_invitation_received(actor, invitation_id, lock=True)
+    if accept:
+        refusal = _guardian_refusal(actor, invitation.student)
+        if refusal is not None:
+            raise ValidationError({"invitation": [refusal]})
+        Guardianship.objects.get_or_create(
+            guardian=actor, student=invitation.student, defaults={"relation": invitation.relation}
+        )
+    invitation.status = (
+        GuardianshipInvitation.Status.ACCEPTED if accept else GuardianshipInvitation.Status.DECLINED
+    )
+    invitation.answered_at = timezone.now()
+    invitation.save(update_fields=["status", "answered_at"])
+    return invitation
 
 
 # --- teaching assignments ----------------------------------------------------------------

@@ -14,6 +14,22 @@ urlpatterns: list[URLPattern | URLResolver] = [
         views.student_enrol,
         name="school-class-enrol",
     ),
+    path(
+        "school/<int:school_id>/classes/<int:class_group_id>/invite/",
+        views.guardian_invite,
+        name="school-guardian-invite",
+    ),
+    path(
+        "school/<int:school_id>/classes/<int:class_group_id>/invitations/<int:invitation_id>/withdraw/",
+        views.guardian_invitation_withdraw,
+        name="school-invitation-withdraw",
+    ),
+    path("invitations/", views.invitations, name="invitations"),
+    path(
+        "invitations/<int:invitation_id>/<str:answer>/",
+        views.invitation_answer,
+        name="invitation-answer",
+    ),
     path("school/<int:school_id>/staff/", views.staff_list, name="school-staff"),
     path("school/<int:school_id>/assignments/", views.assignment_list, name="school-assignments"),
     path("school/<int:school_id>/assignments/new/", views.assignment_create, name="school-assignment-new"),

@@ -10,11 +10,14 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
 
 from parta.core.forms import form_status, submit
 from parta.schools import selectors, services
@@ -22,6 +25,7 @@ from parta.schools.access import access_class_group, access_school, roles_of
 from parta.schools.forms import (
     ClassGroupForm,
     EnrolForm,
+    GuardianInviteForm,
     StudyPeriodForm,
     TeachingAssignmentForm,
 )
@@ -104,6 +108,7 @@ def class_group_detail(request: HttpRequest, school_id: int, class_group_id: int
         "group": group,
         "detail": selectors.class_group_detail(group),
         "assignments": selectors.assignment_rows(group.year, class_group_id=group.pk),
+        "invitations": selectors.sent_invitations(group),
         "new_accounts": new_accounts,
         "year": group.year,
         "hide_years": True,
@@ -134,9 +139,88 @@ def student_enrol(request: HttpRequest, school_id: int, class_group_id: int) -> 
             _("%(student)s is enrolled in %(group)s.")
             % {"student": result.student.full_name, "group": group.name},
         )
+        if result.invitation is not None:
+            messages.info(request, INVITED)
         return redirect("school-class", school_id=school.pk, class_group_id=group.pk)
     context |= {"form": form, "group": group, "year": group.year, "hide_years": True}
     return render(request, "schools/enrol.html", context, status=form_status(request))
+
+
+# --- guardianship invitations ------------------------------------------------------------
+
+# The one answer to every invitation, whether or not the login or address names an account.
+INVITED = gettext_lazy(
+    "If this login or e-mail address belongs to an account, its holder has been invited. "
+    "They become the guardian when they accept the invitation."
+)
+
+
+@login_required
+def guardian_invite(request: HttpRequest, school_id: int, class_group_id: int) -> HttpResponse:
+    school, context = _school_page(request, school_id, "classes")
+    group = _school_class_group(request, school, class_group_id)
+    form = GuardianInviteForm(request.POST or None, class_group=group)
+    invitation = submit(
+        request,
+        form,
+        lambda: services.guardian_invite(actor=request.user, school=school, **form.cleaned_data),
+    )
+    if invitation is not None:
+        messages.info(request, INVITED)
+        return redirect("school-class", school_id=school.pk, class_group_id=group.pk)
+    context |= {
+        "form": form,
+        "title": _("Invite a guardian"),
+        "cancel_url": reverse("school-class", args=[school.pk, group.pk]),
+        "year": group.year,
+        "hide_years": True,
+    }
+    return render(request, "schools/form.html", context, status=form_status(request))
+
+
+@login_required
+@require_POST
+def guardian_invitation_withdraw(
+    request: HttpRequest, school_id: int, class_group_id: int, invitation_id: int
+) -> HttpResponse:
+    school = access_school(request.user, school_id, for_admin=True)
+    group = _school_class_group(request, school, class_group_id)
+    try:
+        services.guardian_invitation_withdraw(actor=request.user, invitation_id=invitation_id)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("The invitation is withdrawn."))
+    return redirect("school-class", school_id=school.pk, class_group_id=group.pk)
+
+
+# --- invitations to the signed-in user ---------------------------------------------------
+
+
+@login_required
+def invitations(request: HttpRequest) -> HttpResponse:
+    """The invitations to become a guardian that the user may answer."""
+    return render(
+        request, "schools/invitations.html", {"invitations": selectors.received_invitations(request.user)}
+    )
+
+
+@login_required
+@require_POST
+def invitation_answer(request: HttpRequest, invitation_id: int, answer: str) -> HttpResponse:
+    if answer not in ("accept", "decline"):
+        raise Http404
+    accept = answer == "accept"
+    try:
+        services.guardian_invitation_answer(actor=request.user, invitation_id=invitation_id, accept=accept)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("invitations")
+    if accept:
+        messages.success(request, _("You are now a guardian of this student."))
+        return redirect("home")
+    messages.success(request, _("The invitation is declined."))
+    return redirect("invitations")
 
 
 # --- staff and teaching assignments ------------------------------------------------------

@@ -1,8 +1,10 @@
 """Two whole schools for access tests, after Kolibri's two-facility helper.
 
 Each school has an administrator, a class teacher, a subject teacher, a parent of two
-students (in different class groups), and lessons; an outsider belongs nowhere. Tests ask
-for the wrong school's, wrong parent's and wrong teacher's things and expect 404.
+students (in different class groups), a second family in the first student's class group (the
+classmate and the classmate's parent), and lessons; an outsider belongs nowhere. Tests ask for
+the wrong school's, wrong parent's (the classmate's parent in the very same class group too) and
+wrong teacher's things and expect 404.
 """
 
 from __future__ import annotations
@@ -32,6 +34,9 @@ class SchoolWorld:
     assignment: TeachingAssignment
     lesson: Lesson
     other_lesson: Lesson
+    # A second family in ``group``: sharing a class group must not open the other family's child.
+    classmate: User
+    classmate_parent: User
 
 
 @dataclass
@@ -64,6 +69,10 @@ def build_school(index: int, city_school: School | None = None) -> SchoolWorld:
     parent = f.UserFactory.create(username=f"parent{index}")
     f.GuardianshipFactory.create(guardian=parent, student=student)
     f.GuardianshipFactory.create(guardian=parent, student=sibling)
+    classmate = f.UserFactory.create(username=f"classmate{index}")
+    f.EnrolmentFactory.create(class_group=group, student=classmate)
+    classmate_parent = f.UserFactory.create(username=f"classmate_parent{index}")
+    f.GuardianshipFactory.create(guardian=classmate_parent, student=classmate)
     subject = f.SubjectFactory.create(code="algebra", name_ru="Алгебра", name_en="Algebra")
     assignment = f.TeachingAssignmentFactory.create(
         class_group=group, teacher=subject_teacher, subject=subject
@@ -91,6 +100,8 @@ def build_school(index: int, city_school: School | None = None) -> SchoolWorld:
         assignment,
         lesson,
         other_lesson,
+        classmate,
+        classmate_parent,
     )
 
 

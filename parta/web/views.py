@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from parta.accounts.services import password_change_done
 from parta.schools.access import roles_of
+from parta.schools.selectors import received_invitations
 from parta.web import selectors
 
 
@@ -36,6 +37,8 @@ def home(request: HttpRequest) -> HttpResponse:
         if roles.admin_school_ids
         else None,
         "city": selectors.city_overview(roles) if roles.is_methodologist else None,
+        # Anyone may hold an invitation to become a guardian, even an account with no role yet.
+        "invitations": received_invitations(request.user),
         "back_office": is_superuser or bool(getattr(request.user, "is_staff", False)),
         "no_role": not roles.names and not is_superuser,
         # Home lists link to no other timetable: a substitute may not read the class they cover.

@@ -18,7 +18,28 @@ from parta.testing.world import MONDAY, World
 pytestmark = pytest.mark.django_db
 
 OWNERS = ["a.sibling", "a.parent", "a.class_teacher", "a.admin"]
-STRANGERS = ["a.subject_teacher", "a.student", "b.admin", "b.class_teacher", "b.parent", "outsider"]
+STRANGERS = [
+    "a.subject_teacher",
+    "a.student",
+    "a.classmate",
+    "a.classmate_parent",
+    "b.admin",
+    "b.class_teacher",
+    "b.parent",
+    "outsider",
+]
+# The classmate's diary in 7А: both of 7А's teachers and the admin read it; the other family of
+# the same class group (a.parent, a.student, a.sibling) is a stranger to it.
+CLASSMATE_OWNERS = ["a.classmate", "a.classmate_parent", "a.class_teacher", "a.subject_teacher", "a.admin"]
+CLASSMATE_STRANGERS = [
+    "a.parent",
+    "a.student",
+    "a.sibling",
+    "b.admin",
+    "b.parent",
+    "outsider",
+    "methodologist",
+]
 RANGE = {"from": MONDAY.isoformat(), "to": MONDAY.isoformat()}
 
 
@@ -61,8 +82,46 @@ def test_the_api_of_the_sibling(world: World, who: str) -> None:
         assert response.status_code == expect, (url, response.status_code)
 
 
+# Transactional, as tests/test_cached_reads.py: the world's writes commit, so the reads are cached.
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("who", [*CLASSMATE_OWNERS, *CLASSMATE_STRANGERS])
+def test_the_classmates_diary_after_its_own_family_has_read_it(world: World, who: str) -> None:
+    # The classmate's parent reads first, so the diary's entries are in the read cache: a
+    # stranger must be refused before any cached answer is used.
+    family = Client()
+    family.force_login(world.a.classmate_parent)
+    family_api = APIClient()
+    family_api.force_authenticate(world.a.classmate_parent)
+    for url in page_urls(world.a.classmate.pk):
+        assert family.get(url).status_code == 200, url
+    for url in api_urls(world.a.classmate.pk):
+        assert family_api.get(url, RANGE).status_code == 200, url
+    client = Client()
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    client.force_login(attrgetter(who)(world))
+    api = APIClient()
+    api.force_authenticate(attrgetter(who)(world))
+    expect = 200 if who in CLASSMATE_OWNERS else 404
+    for url in page_urls(world.a.classmate.pk):
+        assert client.get(url).status_code == expect, url
+    for url in api_urls(world.a.classmate.pk):
+        response = api.get(url, RANGE)
+        assert response.status_code == expect, (url, response.status_code)
+        if expect == 404:
+            assert set(response.json()) == {"detail"}
+
+
 @pytest.mark.parametrize(
-    "who", ["a.subject_teacher", "a.class_teacher", "a.student", "b.admin", "b.parent", "outsider"]
+    "who",
+    [
+        "a.subject_teacher",
+        "a.class_teacher",
+        "a.student",
+        "a.classmate_parent",
+        "b.admin",
+        "b.parent",
+        "outsider",
+    ],
 )
 def test_only_the_parent_withdraws_a_notice(world: World, who: str) -> None:
     today = timezone.localdate()

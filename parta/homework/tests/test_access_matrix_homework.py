@@ -19,11 +19,14 @@ pytestmark = pytest.mark.django_db
 
 EVERYONE = [
     "a.admin", "a.class_teacher", "a.subject_teacher", "a.parent", "a.student", "a.sibling",
+    "a.classmate", "a.classmate_parent",
     "b.admin", "b.class_teacher", "b.subject_teacher", "b.parent", "b.student", "b.sibling",
     "outsider", "methodologist",
 ]  # fmt: skip
 STAFF = {"a.admin", "a.class_teacher", "a.subject_teacher"}
+# a.student's own list; the homework itself (its file) is also the classmate's family's: same class.
 READERS = {*STAFF, "a.parent", "a.student"}
+CLASS_READERS = {*READERS, "a.classmate", "a.classmate_parent"}
 WRITER = {"a.subject_teacher"}
 
 
@@ -50,12 +53,12 @@ def test_every_homework_page(world: World, who: str) -> None:
     assert client.get(f"/lessons/{world.a.lesson.pk}/homework/").status_code == expect(WRITER)
     assert client.get(f"/homework/{homework.pk}/").status_code == expect(STAFF)
     assert client.get(f"/homework/{homework.pk}/edit/").status_code == expect(WRITER)
-    assert client.get(f"/homework/files/{file.pk}/").status_code == expect(READERS)
+    assert client.get(f"/homework/files/{file.pk}/").status_code == expect(CLASS_READERS)
     assert client.get(f"/homework/?student={world.a.student.pk}").status_code == expect(READERS)
-    assert client.post(f"/homework/{homework.pk}/done/", {"done": "1"}).status_code == expect(
-        {"a.student"}, 302
-    )
-    assert HomeworkCompletion.objects.filter(homework=homework).exists() == (who == "a.student")
+    # Each student of the class ticks their own homework.
+    students = {"a.student", "a.classmate"}
+    assert client.post(f"/homework/{homework.pk}/done/", {"done": "1"}).status_code == expect(students, 302)
+    assert HomeworkCompletion.objects.filter(homework=homework).exists() == (who in students)
     assert client.post(f"/homework/{homework.pk}/delete/").status_code == expect(WRITER, 302)
     assert Homework.objects.filter(pk=homework.pk).exists() == (who not in WRITER)
 

@@ -66,7 +66,7 @@ def test_the_teacher_sets_changes_and_deletes_homework(world):
     body = response.json()
     assert (body["due_on"], body["class_size"], body["links"]) == (
         following.date.isoformat(),
-        1,
+        2,  # the student and the classmate
         [{"url": "https://example.org", "title": "Ex"}],
     )
     homework_id = body["id"]

@@ -15,10 +15,7 @@ def test_homework_tells_every_family_of_the_class_group(
     world: World, django_capture_on_commit_callbacks: Any
 ) -> None:
     a = world.a
-    classmate = f.UserFactory.create()
-    f.EnrolmentFactory.create(class_group=a.group, student=classmate)
-    classmate_parent = f.UserFactory.create()
-    f.GuardianshipFactory.create(guardian=classmate_parent, student=classmate)
+    classmate, classmate_parent = a.classmate, a.classmate_parent
     homework = f.HomeworkFactory.create(lesson=a.lesson)
     event = deliver(
         "homework.set",

@@ -62,8 +62,6 @@ def test_staff_see_only_the_homework_they_may_read(world):
 
 def test_homework_for_lessons_counts_done_of_the_group(world):
     homework = f.HomeworkFactory.create(lesson=world.a.lesson)
-    classmate = f.UserFactory.create()
-    f.EnrolmentFactory.create(class_group=world.a.group, student=classmate)
     services.homework_done(world.a.student, homework.pk)
     [item] = selectors.homework_for_lessons([world.a.lesson.pk, world.a.other_lesson.pk])[world.a.lesson.pk]
     assert (item.id, item.done_count, item.class_size) == (homework.pk, 1, 2)
@@ -72,8 +70,7 @@ def test_homework_for_lessons_counts_done_of_the_group(world):
 
 def test_the_teacher_sees_who_has_done_it(world):
     homework = f.HomeworkFactory.create(lesson=world.a.lesson)
-    classmate = f.UserFactory.create(last_name="Aaronov")
-    f.EnrolmentFactory.create(class_group=world.a.group, student=classmate)
+    classmate = world.a.classmate
     services.homework_done(world.a.student, homework.pk)
     completion = selectors.homework_completion(world.a.subject_teacher, homework.pk)
     ticks = {tick.student_id: tick.done for tick in completion.students}

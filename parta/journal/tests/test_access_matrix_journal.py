@@ -21,6 +21,8 @@ STRANGERS = [
     "a.subject_teacher",
     "a.parent",
     "a.sibling",
+    "a.classmate",
+    "a.classmate_parent",
     "b.admin",
     "b.class_teacher",
     "b.parent",

@@ -54,7 +54,7 @@ def test_a_student_cannot_write_to_anyone(world):
 
 def test_a_teacher_writes_to_the_families_of_the_classes_they_teach_and_to_colleagues(world):
     a = world.a
-    assert ids(a.subject_teacher) == {a.parent.pk, a.class_teacher.pk, a.admin.pk}
+    assert ids(a.subject_teacher) == {a.parent.pk, a.classmate_parent.pk, a.class_teacher.pk, a.admin.pk}
 
 
 def test_a_teacher_cannot_write_to_a_family_whose_children_they_do_not_teach(world):
@@ -68,7 +68,7 @@ def test_a_teacher_cannot_write_to_a_family_whose_children_they_do_not_teach(wor
 
 def test_an_admin_writes_to_every_family_and_member_of_staff_of_their_school(world):
     a = world.a
-    assert ids(a.admin) == {a.parent.pk, a.class_teacher.pk, a.subject_teacher.pk}
+    assert ids(a.admin) == {a.parent.pk, a.classmate_parent.pk, a.class_teacher.pk, a.subject_teacher.pk}
     assert not is_contact(a.admin, world.b.parent.pk)
 
 

@@ -19,6 +19,7 @@ pytestmark = pytest.mark.django_db
 
 EVERYONE = [
     "a.admin", "a.class_teacher", "a.subject_teacher", "a.parent", "a.student", "a.sibling",
+    "a.classmate", "a.classmate_parent",
     "b.admin", "b.class_teacher", "b.subject_teacher", "b.parent", "b.student", "b.sibling",
     "outsider", "methodologist",
 ]  # fmt: skip

@@ -143,3 +143,46 @@ def test_a_former_class_teacher_loses_the_homeroom(world):
     teacher = type(world.a.class_teacher).objects.get(pk=world.a.class_teacher.pk)
     with pytest.raises(Http404):
         access_class_group(teacher, world.a.group.pk)
+
+
+# --- closing what mutation testing found untested (issue 17, item 11) ------------------------
+
+
+def test_an_anonymous_user_has_no_role_and_reaches_nothing(world):
+    from django.contrib.auth.models import AnonymousUser
+
+    from parta.schools.access import class_groups_readable_by, people_readable_by, schools_readable_by
+    from parta.schools.models import ClassGroup, School
+
+    anonymous = AnonymousUser()
+    roles = roles_of(anonymous)
+    assert (roles.user_id, roles.is_superuser, roles.names) == (0, False, [])
+    assert not School.objects.filter(schools_readable_by(anonymous)).exists()
+    assert not ClassGroup.objects.filter(class_groups_readable_by(anonymous)).exists()
+    assert not type(world.a.student).objects.filter(people_readable_by(anonymous)).exists()
+    with pytest.raises(Http404):
+        access_school(anonymous, world.a.school.pk)
+
+
+def test_families_read_the_school_of_their_own_children_only(world):
+    from parta.schools.access import schools_readable_by
+    from parta.schools.models import School
+
+    def readable(user):
+        return set(School.objects.filter(schools_readable_by(user)).values_list("pk", flat=True))
+
+    # Neither is staff: the school is reached through the student's own enrolment or a child's.
+    assert readable(world.a.student) == {world.a.school.pk}
+    assert readable(world.a.classmate_parent) == {world.a.school.pk}
+    assert readable(world.b.parent) == {world.b.school.pk}
+    assert readable(world.outsider) == set()
+
+
+def test_readable_class_group_ids_keeps_only_the_readable_ones(world):
+    from parta.schools.access import readable_class_group_ids
+
+    ids = {world.a.group.pk, world.a.other_group.pk, world.b.group.pk}
+    assert readable_class_group_ids(world.a.classmate_parent, ids) == {world.a.group.pk}
+    assert readable_class_group_ids(world.a.subject_teacher, ids) == {world.a.group.pk}
+    assert readable_class_group_ids(world.a.admin, ids) == {world.a.group.pk, world.a.other_group.pk}
+    assert readable_class_group_ids(world.outsider, ids) == set()

@@ -84,7 +84,7 @@ def test_an_administrator_lists_every_class_group_of_their_school(world):
     body = get(world.a.admin, f"/api/v1/schools/{world.a.school.pk}/class-groups")
     assert names(body) == ["7А", "9Б"]
     first = body["results"][0]
-    assert first["student_count"] == 1
+    assert first["student_count"] == 2  # the student and the classmate
     assert first["class_teacher"] == {
         "id": world.a.class_teacher.pk,
         "short_name": world.a.class_teacher.short_name,
@@ -129,8 +129,11 @@ def test_class_group_detail_shows_students_to_its_teachers_and_administrator(wor
     url = f"/api/v1/class-groups/{world.a.group.pk}"
     for staff in (world.a.admin, world.a.class_teacher, world.a.subject_teacher):
         body = get(staff, url)
-        assert [s["id"] for s in body["students"]] == [world.a.student.pk]
-        assert body["students"][0]["full_name"] == world.a.student.full_name
+        students = {s["id"]: s["full_name"] for s in body["students"]}
+        assert students == {
+            world.a.student.pk: world.a.student.full_name,
+            world.a.classmate.pk: world.a.classmate.full_name,
+        }
 
 
 def test_class_group_detail_hides_the_class_list_from_families(world):
@@ -168,7 +171,7 @@ def test_class_group_detail_reads_a_fixed_number_of_queries(world, django_assert
         f.EnrolmentFactory.create(class_group=world.a.group)
     client = client_for(world.a.admin)
     with django_assert_max_num_queries(6):
-        assert len(client.get(f"/api/v1/class-groups/{world.a.group.pk}").json()["students"]) == 11
+        assert len(client.get(f"/api/v1/class-groups/{world.a.group.pk}").json()["students"]) == 12
 
 
 # --- subjects and study periods ----------------------------------------------------------

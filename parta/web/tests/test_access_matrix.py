@@ -14,8 +14,10 @@ from parta.testing.world import MONDAY
 WEEK = f"?week={MONDAY}"
 A_STAFF = ["a.admin", "a.class_teacher", "a.subject_teacher"]
 A_FAMILY = ["a.parent", "a.student", "a.sibling"]
+# The second family of 7А, sharing the class group with a.student and nothing else.
+CLASSMATES = ["a.classmate", "a.classmate_parent"]
 SCHOOL_B = ["b.admin", "b.class_teacher", "b.subject_teacher", "b.parent", "b.student", "b.sibling"]
-EVERYONE = [*A_STAFF, *A_FAMILY, *SCHOOL_B, "outsider", "methodologist"]
+EVERYONE = [*A_STAFF, *A_FAMILY, *CLASSMATES, *SCHOOL_B, "outsider", "methodologist"]
 
 SCHOOL_PAGES = [
     "/school/{w.a.school.pk}/classes/",
@@ -32,10 +34,11 @@ SCHOOL_PAGES = [
 # url template (formatted with w=world), owners; everyone else is a stranger.
 MATRIX: list[tuple[str, list[str]]] = [
     ("/timetable/student/{w.a.student.pk}/" + WEEK, ["a.student", "a.parent", *A_STAFF]),
+    ("/timetable/student/{w.a.classmate.pk}/" + WEEK, [*CLASSMATES, *A_STAFF]),
     # 9Б: the subject teacher teaches 7А only — the wrong teacher.
     ("/timetable/student/{w.a.sibling.pk}/" + WEEK, ["a.sibling", "a.parent", "a.admin", "a.class_teacher"]),
     ("/timetable/teacher/{w.a.subject_teacher.pk}/" + WEEK, A_STAFF),
-    ("/timetable/class/{w.a.group.pk}/" + WEEK, [*A_STAFF, "a.parent", "a.student"]),
+    ("/timetable/class/{w.a.group.pk}/" + WEEK, [*A_STAFF, "a.parent", "a.student", *CLASSMATES]),
     (
         "/timetable/class/{w.a.other_group.pk}/" + WEEK,
         ["a.admin", "a.class_teacher", "a.parent", "a.sibling"],

@@ -179,7 +179,7 @@ def test_teacher_home_shows_lessons_groups_and_homeroom(world, en):
     teacher = response.context["teacher"]
     assert teacher.lessons == []
     assert {(g.name, g.hours) for g in teacher.groups} == {("7А", 2), ("9Б", 2)}
-    assert [(h.name, h.student_count) for h in teacher.homerooms] == [("7А", 1)]
+    assert [(h.name, h.student_count) for h in teacher.homerooms] == [("7А", 2)]  # with the classmate
     body = response.content.decode()
     assert reverse("timetable-class", args=[world.a.group.pk]) in body
     subject_teacher = home_as(en, world.a.subject_teacher).context["teacher"]
@@ -207,7 +207,7 @@ def test_admin_home_counts_the_school(world, en):
     response = home_as(en, world.a.admin)
     [school] = response.context["schools"]
     assert school.id == world.a.school.pk
-    assert (school.class_groups, school.students, school.teachers) == (2, 2, 2)
+    assert (school.class_groups, school.students, school.teachers) == (2, 3, 2)  # with the classmate
     assert (school.lessons_today, school.substitutions_today, school.cancellations_today) == (2, 1, 1)
     body = response.content.decode()
     for name in ("school-classes", "school-staff", "school-assignments", "school-periods"):
