@@ -23,6 +23,7 @@ from rest_framework.views import APIView
 
 from parta.accounts.api import request_user
 from parta.core.api import IdField, ListApi, Row, cached_json, error_responses
+from parta.core.idempotency import IdempotentApi
 from parta.journal import selectors, services
 from parta.journal.access import access_assignment
 from parta.journal.models import Attendance, Scale
@@ -535,7 +536,7 @@ def _small_int(**kwargs: Any) -> serializers.IntegerField:
     return serializers.IntegerField(min_value=-32768, max_value=32767, **kwargs)
 
 
-class MarkCreateApi(_JournalApi):
+class MarkCreateApi(IdempotentApi, _JournalApi):
     class InputSerializer(serializers.Serializer[Any]):
         lesson = IdField()
         student = IdField()
@@ -641,7 +642,10 @@ class MarkDetailApi(_JournalApi):
 # --- attendance, topics, period marks ------------------------------------------------------
 
 
-class AttendanceApi(_JournalApi):
+class AttendanceApi(IdempotentApi, _JournalApi):
+    # A PUT that may create the entry: a retry must not write a second change or event.
+    idempotent_methods = frozenset({"PUT"})
+
     class InputSerializer(serializers.Serializer[Any]):
         status = serializers.ChoiceField(
             choices=Attendance.Status.choices,
@@ -714,7 +718,9 @@ class LessonTopicApi(_JournalApi):
         return Response(self.OutputSerializer({"topic": _topic(selectors.lesson_topic(lesson))}).data)
 
 
-class PeriodMarkApi(_JournalApi):
+class PeriodMarkApi(IdempotentApi, _JournalApi):
+    idempotent_methods = frozenset({"PUT"})
+
     class InputSerializer(serializers.Serializer[Any]):
         student = IdField()
         subject = IdField()
@@ -811,7 +817,7 @@ class CellHistoryApi(APIView):
 # --- absence notices -----------------------------------------------------------------------
 
 
-class AbsenceNoticeListApi(APIView):
+class AbsenceNoticeListApi(IdempotentApi):
     class InputSerializer(serializers.Serializer[Any]):
         starts_on = serializers.DateField()
         ends_on = serializers.DateField()
