@@ -24,6 +24,7 @@ from rest_framework.views import APIView
 from parta.accounts.api import request_user
 from parta.core.api import IdField, ListApi, Row, cached_json, error_responses
 from parta.core.idempotency import IdempotentApi
+from parta.core.principals import is_machine
 from parta.journal import selectors, services
 from parta.journal.access import access_assignment
 from parta.journal.models import Attendance, Scale
@@ -659,9 +660,22 @@ class AttendanceApi(IdempotentApi, _JournalApi):
             min_value=1,
             help_text=_("The entry's version you saw; null: no entry."),
         )
+        # Renamed to “source” in get_fields(), as in AttendanceCellSerializer.
+        source_ = serializers.ChoiceField(
+            choices=Attendance.Source.choices,
+            required=False,
+            help_text=_(
+                "Who records it: “teacher” (default) for a person; a machine with the scope"
+                " attendance:clinic or attendance:turnstile records “clinic” or “turnstile”."
+            ),
+        )
 
         class Meta:
             ref_name = "AttendanceInput"
+
+        def get_fields(self) -> dict[str, Field[Any, Any, Any, Any]]:
+            fields = super().get_fields()
+            return {name.rstrip("_"): value for name, value in fields.items()}
 
     class OutputSerializer(serializers.Serializer[Any]):
         attendance = AttendanceCellSerializer(allow_null=True)
@@ -680,12 +694,14 @@ class AttendanceApi(IdempotentApi, _JournalApi):
         data.is_valid(raise_exception=True)
         v = data.validated_data
         entry = services.attendance_set(
-            request_user(request),
+            # A machine principal (a clinic's system, a turnstile) writes here too.
+            request.user if is_machine(request.user) else request_user(request),
             lesson_id=lesson_id,
             student_id=student_id,
             status=v["status"],
             reason=v.get("reason", ""),
             version=v.get("version"),
+            source=v.get("source", Attendance.Source.TEACHER),
         )
         return Response(self.OutputSerializer({"attendance": services.attendance_data(entry)}).data)
 
@@ -778,7 +794,12 @@ class HistoryRowSerializer(serializers.Serializer[Any]):
     at = serializers.DateTimeField()
     actor = inline_serializer(
         name="JournalChangeActor",
-        fields={"id": serializers.IntegerField(), "short_name": serializers.CharField()},
+        fields={
+            "id": serializers.IntegerField(
+                allow_null=True, help_text=_("Null for a machine (a clinic's system, a turnstile).")
+            ),
+            "short_name": serializers.CharField(help_text=_("A person's name, or the machine's principal.")),
+        },
     )
     old = serializers.DictField(allow_null=True)
     new = serializers.DictField(allow_null=True)
