@@ -47,8 +47,10 @@ class Create(IdempotentApi):
     def post(self, request: Request) -> Response:
         CALLS.append(dict(request.data))
         data: Any = request.data
-        answer = data.get("answer", 201)
-        return Response({"made": len(CALLS)}, status=int(answer))
+        answer = int(data.get("answer", 201))
+        if answer == 204:
+            return Response(status=answer)
+        return Response({"made": len(CALLS)}, status=answer)
 
     def put(self, request: Request) -> Response:
         return self.post(request)
@@ -130,6 +132,13 @@ def test_a_client_error_is_stored_and_replayed(db) -> None:
     assert post(api, {"answer": 409}).status_code == 409
     again = post(api, {"answer": 409})
     assert (again.status_code, again[REPLAYED], len(CALLS)) == (409, "true", 1)
+
+
+def test_an_empty_answer_is_replayed_empty(db) -> None:
+    api = client()
+    first, again = post(api, {"answer": 204}), post(api, {"answer": 204})
+    assert (again.status_code, again.content, again[REPLAYED], len(CALLS)) == (204, b"", "true", 1)
+    assert "Content-Type" not in first and "Content-Type" not in again
 
 
 def test_a_server_error_is_not_stored_so_the_client_may_retry(db) -> None:
