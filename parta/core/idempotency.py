@@ -35,11 +35,15 @@ from django.db import connections, router, transaction
 from django.http import HttpResponseBase
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 from rest_framework import exceptions, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from parta.core.api import ERROR_SERIALIZER
 from parta.core.models import IdempotencyKey
 from parta.core.principals import principal_key
 
@@ -169,10 +173,43 @@ def _replay(principal: str, key: str, print_: str) -> Response:
     return _StoredResponse(bytes(body), status_code, content_type)
 
 
+class _Schema(AutoSchema):
+    """The header and its 422 in the OpenAPI schema of every operation that honours it."""
+
+    def _honoured(self) -> bool:
+        return self.method in getattr(self.view, "idempotent_methods", ())
+
+    def get_override_parameters(self) -> list[Any]:
+        parameters = list(super().get_override_parameters())
+        if self._honoured():
+            parameters.append(
+                OpenApiParameter(
+                    HEADER,
+                    str,
+                    OpenApiParameter.HEADER,
+                    description=gettext_lazy(
+                        "1 to 255 printable ASCII characters, new for each write: a retry with the"
+                        " same key and request answers as the first time and writes nothing."
+                    ),
+                )
+            )
+        return parameters
+
+    # The responses an operation's extend_schema gives are taken as they are; the 422 is added here.
+    def _get_response_bodies(self, direction: Any = "response") -> Any:
+        bodies = super()._get_response_bodies(direction)
+        if self._honoured() and direction == "response":
+            description = gettext_lazy("The key was used before with another request: nothing was changed.")
+            reused = OpenApiResponse(ERROR_SERIALIZER, description=description)
+            bodies["422"] = self._get_response_for_code(reused, "422", direction=direction)  # type: ignore[no-untyped-call]
+        return bodies
+
+
 class IdempotentApi(APIView):
     """Honour ``Idempotency-Key`` on the methods in ``idempotent_methods`` (see the module)."""
 
     idempotent_methods: ClassVar[frozenset[str]] = frozenset({"POST"})
+    schema = _Schema()
     _claimed: int | None = None
 
     def _keyed(self, request: Any) -> str | None:
