@@ -187,6 +187,7 @@ class _Schema(AutoSchema):
                     HEADER,
                     str,
                     OpenApiParameter.HEADER,
+                    pattern=f"^{_VALID_KEY.pattern}$",
                     description=gettext_lazy(
                         "1 to 255 printable ASCII characters, new for each write: a retry with the"
                         " same key and request answers as the first time and writes nothing."
