@@ -162,6 +162,8 @@ CELERY_BEAT_SCHEDULE = {
         "task": "core.renew_version_tokens",
         "schedule": float(os.environ.get("PARTA_TOKEN_RENEW_SECONDS", "60")),
     },
+    # Idempotency-Key rows live 24 hours (parta/core/idempotency.py); an hour's late purge costs nothing.
+    "idempotency-keys-purge": {"task": "core.idempotency_purge", "schedule": 3600.0},
 }
 # An outbox event that failed this many times waits for a person (admin) instead of being retried.
 PARTA_OUTBOX_MAX_ATTEMPTS = int(os.environ.get("PARTA_OUTBOX_MAX_ATTEMPTS", "20"))

@@ -53,3 +53,15 @@ def test_swagger_ui_loads_its_assets_from_our_static_files():
         served.close()
     # No content delivery network anywhere on the page.
     assert not re.search(r"https?://|//cdn|unpkg|jsdelivr", page.replace("http://testserver", ""))
+
+
+@pytest.mark.django_db
+def test_the_create_operations_document_the_idempotency_key_and_its_422():
+    schema = Client().get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
+    attendance = "/api/v1/lessons/{lesson_id}/attendance/{student_id}"
+    for path, method in (("/api/v1/marks", "post"), (attendance, "put")):
+        operation = schema["paths"][path][method]
+        headers = [p["name"] for p in operation.get("parameters", []) if p["in"] == "header"]
+        assert headers == ["Idempotency-Key"]
+        assert "422" in operation["responses"]
+    assert "422" not in schema["paths"]["/api/v1/marks/{mark_id}"]["patch"]["responses"]

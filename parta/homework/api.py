@@ -21,6 +21,7 @@ from rest_framework.views import APIView
 
 from parta.accounts.api import request_user
 from parta.core.api import ListApi, Row, SubjectRefSerializer, error_responses
+from parta.core.idempotency import IdempotentApi
 from parta.homework import selectors, services
 from parta.homework.access import access_homework, access_lesson_for_homework
 from parta.homework.selectors import FileRow, HomeworkRow, LessonHomework, LinkRow
@@ -223,7 +224,7 @@ class HomeworkDoneApi(APIView):
 WRITE_PARSERS = [JSONParser, MultiPartParser, FormParser]
 
 
-class LessonHomeworkApi(APIView):
+class LessonHomeworkApi(IdempotentApi):
     """Set homework at a lesson the teacher teaches. Without ``due_on`` it is due at the group's
     next lesson of the subject; if the timetable has none, ``due_on`` is required (400)."""
 

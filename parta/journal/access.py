@@ -157,6 +157,16 @@ def access_lesson(user: Any, lesson_id: int, *, for_write: bool = False, display
     return lesson
 
 
+def access_lesson_by_machine(machine: Any, lesson_id: int) -> Lesson:
+    """The lesson a machine principal (``parta.core.principals``) may record attendance at: one of
+    its school, or of any school for a city-wide one (``school_id`` None); 404 otherwise. What it
+    may record there is for its scopes to say (the services check them)."""
+    lesson = rows.by_key(Lesson, lesson_id)
+    if lesson is None or machine.school_id not in (None, lesson.school_id):
+        raise Http404
+    return lesson
+
+
 def is_guardian_of(user: Any, student_id: int) -> bool:
     """The user is a guardian of the student (absence notices are the family's to give)."""
     roles = roles_of(user)

@@ -72,7 +72,7 @@ class AbsenceNoticeAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
 
 @admin.register(JournalChange)
 class JournalChangeAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
-    list_display = ["at", "kind", "object_id", "actor", "student", "subject", "reason"]
+    list_display = ["at", "kind", "object_id", "actor", "principal", "student", "subject", "reason"]
     list_filter = ["kind"]
     date_hierarchy = "at"
     list_select_related = ["actor", "student", "subject"]

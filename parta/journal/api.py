@@ -23,6 +23,8 @@ from rest_framework.views import APIView
 
 from parta.accounts.api import request_user
 from parta.core.api import IdField, ListApi, Row, cached_json, error_responses
+from parta.core.idempotency import IdempotentApi
+from parta.core.principals import is_machine
 from parta.journal import selectors, services
 from parta.journal.access import access_assignment
 from parta.journal.models import Attendance, Scale
@@ -535,7 +537,7 @@ def _small_int(**kwargs: Any) -> serializers.IntegerField:
     return serializers.IntegerField(min_value=-32768, max_value=32767, **kwargs)
 
 
-class MarkCreateApi(_JournalApi):
+class MarkCreateApi(IdempotentApi, _JournalApi):
     class InputSerializer(serializers.Serializer[Any]):
         lesson = IdField()
         student = IdField()
@@ -641,7 +643,10 @@ class MarkDetailApi(_JournalApi):
 # --- attendance, topics, period marks ------------------------------------------------------
 
 
-class AttendanceApi(_JournalApi):
+class AttendanceApi(IdempotentApi, _JournalApi):
+    # A PUT that may create the entry: a retry must not write a second change or event.
+    idempotent_methods = frozenset({"PUT"})
+
     class InputSerializer(serializers.Serializer[Any]):
         status = serializers.ChoiceField(
             choices=Attendance.Status.choices,
@@ -655,9 +660,22 @@ class AttendanceApi(_JournalApi):
             min_value=1,
             help_text=_("The entry's version you saw; null: no entry."),
         )
+        # Renamed to “source” in get_fields(), as in AttendanceCellSerializer.
+        source_ = serializers.ChoiceField(
+            choices=Attendance.Source.choices,
+            required=False,
+            help_text=_(
+                "Who records it: “teacher” (default) for a person; a machine with the scope"
+                " attendance:clinic or attendance:turnstile records “clinic” or “turnstile”."
+            ),
+        )
 
         class Meta:
             ref_name = "AttendanceInput"
+
+        def get_fields(self) -> dict[str, Field[Any, Any, Any, Any]]:
+            fields = super().get_fields()
+            return {name.rstrip("_"): value for name, value in fields.items()}
 
     class OutputSerializer(serializers.Serializer[Any]):
         attendance = AttendanceCellSerializer(allow_null=True)
@@ -676,12 +694,14 @@ class AttendanceApi(_JournalApi):
         data.is_valid(raise_exception=True)
         v = data.validated_data
         entry = services.attendance_set(
-            request_user(request),
+            # A machine principal (a clinic's system, a turnstile) writes here too.
+            request.user if is_machine(request.user) else request_user(request),
             lesson_id=lesson_id,
             student_id=student_id,
             status=v["status"],
             reason=v.get("reason", ""),
             version=v.get("version"),
+            source=v.get("source", Attendance.Source.TEACHER),
         )
         return Response(self.OutputSerializer({"attendance": services.attendance_data(entry)}).data)
 
@@ -714,7 +734,9 @@ class LessonTopicApi(_JournalApi):
         return Response(self.OutputSerializer({"topic": _topic(selectors.lesson_topic(lesson))}).data)
 
 
-class PeriodMarkApi(_JournalApi):
+class PeriodMarkApi(IdempotentApi, _JournalApi):
+    idempotent_methods = frozenset({"PUT"})
+
     class InputSerializer(serializers.Serializer[Any]):
         student = IdField()
         subject = IdField()
@@ -772,7 +794,12 @@ class HistoryRowSerializer(serializers.Serializer[Any]):
     at = serializers.DateTimeField()
     actor = inline_serializer(
         name="JournalChangeActor",
-        fields={"id": serializers.IntegerField(), "short_name": serializers.CharField()},
+        fields={
+            "id": serializers.IntegerField(
+                allow_null=True, help_text=_("Null for a machine (a clinic's system, a turnstile).")
+            ),
+            "short_name": serializers.CharField(help_text=_("A person's name, or the machine's principal.")),
+        },
     )
     old = serializers.DictField(allow_null=True)
     new = serializers.DictField(allow_null=True)
@@ -811,7 +838,7 @@ class CellHistoryApi(APIView):
 # --- absence notices -----------------------------------------------------------------------
 
 
-class AbsenceNoticeListApi(APIView):
+class AbsenceNoticeListApi(IdempotentApi):
     class InputSerializer(serializers.Serializer[Any]):
         starts_on = serializers.DateField()
         ends_on = serializers.DateField()

@@ -119,6 +119,9 @@ class Mark(models.Model):
     weight = models.PositiveSmallIntegerField(_("weight"), default=1)
     comment = models.CharField(_("comment"), max_length=500, blank=True)
     owed_until = models.DateField(_("to be made up by"), null=True, blank=True)
+    # Which record of another app made the mark ("homework.handin:45", "assessment.attempt:12:q3"),
+    # in that app's namespace; null for a teacher's mark. mark_create is idempotent by it.
+    origin = models.CharField(_("origin"), max_length=100, null=True, blank=True)
     version = models.PositiveIntegerField(_("version"), default=1)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("created by")
@@ -137,6 +140,12 @@ class Mark(models.Model):
             models.CheckConstraint(
                 condition=models.Q(value__isnull=False) | models.Q(owed_until__isnull=False),
                 name="mark_value_or_owed",
+            ),
+            # Per school, as every school-scoped key: a school's rows can move to a shard of their own.
+            models.UniqueConstraint(
+                fields=["school", "origin"],
+                condition=models.Q(origin__isnull=False),
+                name="mark_one_per_origin",
             ),
         ]
         indexes = [
@@ -307,9 +316,17 @@ class JournalChange(models.Model):
     subject = models.ForeignKey(
         Subject, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("subject")
     )
+    # A person's change names them; a machine's (a clinic's system, a turnstile) has no User: actor
+    # is null and principal names the machine (principals.principal_key, "machine:3").
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("changed by")
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("changed by"),
     )
+    principal = models.CharField(_("changed by machine"), max_length=64, blank=True)
     at = models.DateTimeField(_("changed at"), auto_now_add=True)
     old = models.JSONField(_("old value"), null=True, blank=True)
     new = models.JSONField(_("new value"), null=True, blank=True)
@@ -319,6 +336,12 @@ class JournalChange(models.Model):
         verbose_name = _("journal change")
         verbose_name_plural = _("journal history")
         ordering = ["-at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(actor__isnull=False) | ~models.Q(principal=""),
+                name="journal_change_by_someone",
+            ),
+        ]
         indexes = [
             models.Index(fields=["kind", "object_id"]),
             models.Index(fields=["lesson", "student"]),

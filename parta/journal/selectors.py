@@ -737,7 +737,7 @@ class HistoryRow:
     kind: str
     object_id: int
     at: dt.datetime
-    actor_id: int
+    actor_id: int | None  # None: a machine made the change (``actor`` names it then)
     actor: str
     lesson_id: int | None
     lesson_date: dt.date | None
@@ -757,6 +757,7 @@ _HISTORY_COLUMNS = (
     "object_id",
     "at",
     "actor_id",
+    "principal",
     "actor__last_name",
     "actor__first_name",
     "actor__middle_name",
@@ -780,7 +781,9 @@ def _history_row(r: dict[str, Any]) -> HistoryRow:
         object_id=r["object_id"],
         at=r["at"],
         actor_id=r["actor_id"],
-        actor=short_name(r["actor__last_name"], r["actor__first_name"], r["actor__middle_name"]),
+        actor=short_name(r["actor__last_name"], r["actor__first_name"], r["actor__middle_name"])
+        if r["actor_id"]
+        else r["principal"],
         lesson_id=r["lesson_id"],
         lesson_date=r["lesson__date"],
         student_id=r["student_id"],

@@ -32,10 +32,12 @@ from django.utils.translation import gettext as _
 
 from parta.core import rows, versions
 from parta.core.errors import FieldErrors
+from parta.core.principals import has_scope, is_machine, principal_key
 from parta.curriculum.models import PlanItem, Topic
 from parta.journal import scales
 from parta.journal.access import (
     access_lesson,
+    access_lesson_by_machine,
     is_guardian_of,
     journal_assignments_readable_by,
     journal_assignments_writable_by,
@@ -64,6 +66,7 @@ from parta.timetable.models import Lesson
 MAX_COMMENT = 500
 MAX_REASON = 300  # Attendance.reason and AbsenceNotice.reason; JournalChange.reason holds 500.
 MAX_NOTICE_DAYS = 30
+MAX_ORIGIN = 100  # Mark.origin
 
 
 class StaleVersion(Exception):
@@ -304,6 +307,7 @@ def _history(
 ) -> JournalChange:
     """A change for the journal's history, written unless ``write=False`` (the caller writes it
     together with the change itself)."""
+    machine = is_machine(actor)
     change = JournalChange(
         school_id=school_id,
         kind=kind,
@@ -311,7 +315,8 @@ def _history(
         lesson=lesson,
         student_id=student_id,
         subject_id=subject_id,
-        actor=actor,
+        actor=None if machine else actor,
+        principal=principal_key(actor) if machine else "",
         old=old,
         new=new,
         reason=reason.strip(),
@@ -347,6 +352,12 @@ def _cell_history(
         reason=reason,
         write=write,
     )
+
+
+def _actor_id(actor: Any) -> int | None:
+    """The person who made a change, for an event's payload; None for a machine (its key is no
+    person's id: the notifications must not take it for one)."""
+    return None if is_machine(actor) else int(actor.pk)
 
 
 def _iso(day: dt.date | None) -> str | None:
@@ -390,6 +401,8 @@ def _mark_state(mark: Mark) -> dict[str, Any]:
     data = mark_data(mark)
     for key in ("id", "lesson", "student", "display"):
         data.pop(key)
+    if mark.origin is not None:
+        data["origin"] = mark.origin  # the cell's history shows which app made the mark
     return data
 
 
@@ -407,7 +420,7 @@ def _mark_payload(mark: Mark, *, old_value: int | None, change: str, actor: Any)
         "weight": mark.weight,
         "control_form_id": mark.control_form_id,
         "change": change,
-        "actor_id": actor.pk,
+        "actor_id": _actor_id(actor),
     }
 
 
@@ -427,10 +440,20 @@ def mark_create(
     comment: str = "",
     owed_until: dt.date | None = None,
     reason: str = "",
+    origin: str | None = None,
 ) -> Mark:
     """A new mark in the cell (lesson × student). ``value=None`` with ``owed_until`` is an owed
-    mark; ``weight`` defaults to the control form's default weight (1 without a form)."""
+    mark; ``weight`` defaults to the control form's default weight (1 without a form).
+
+    ``origin`` names the record of another app that made the mark, in that app's namespace
+    (``"homework.handin:45"``), and makes the call idempotent: a mark of the same origin in the
+    school is returned as it is, and nothing is written — its value, if the caller now has another,
+    is changed with :func:`mark_update`. The same origin in another cell is a 400 (``origin``)."""
     lesson = access_lesson(actor, lesson_id, for_write=True, display=False)
+    if origin is not None:
+        made = _mark_of_origin(lesson, student_id, origin)
+        if made is not None:
+            return made
     facts = _cell_facts(lesson, student_id, control_form_id)
     errors = FieldErrors()
     _check_lesson(lesson, reason, errors, allow_future=False, periods=facts.periods)
@@ -448,6 +471,8 @@ def mark_create(
     _check_value(scale, value, owed_until, lesson.date, errors)
     _check_weight(weight, errors)
     _check_comment(comment, errors)
+    if origin is not None and not 0 < len(origin) <= MAX_ORIGIN:
+        errors.add("origin", _("The origin must be 1 to %(max)d characters.") % {"max": MAX_ORIGIN})
     errors.raise_if_any()
     mark = Mark(
         school_id=lesson.school_id,
@@ -461,6 +486,7 @@ def mark_create(
         weight=weight,
         comment=comment.strip(),
         owed_until=owed_until if value is None else None,
+        origin=origin,
         created_by=actor,
     )
     change = _cell_history(
@@ -477,9 +503,29 @@ def mark_create(
     event = new_event("journal.mark", payload, school_id=mark.school_id)
     # The mark, its history and its event in one write; on PostgreSQL one statement, which needs no
     # transaction around it (the checks above only read): one round trip instead of five.
-    rows.insert_together(mark, change, event)
+    if origin is None:
+        rows.insert_together(mark, change, event)
+    else:
+        try:
+            with transaction.atomic():  # a savepoint: the caller's own transaction survives a clash
+                rows.insert_together(mark, change, event)
+        except IntegrityError:
+            # A concurrent call of the same origin wrote first (its insert held ours until it
+            # committed): that mark is the answer.
+            made = _mark_of_origin(lesson, student_id, origin)
+            if made is None:
+                raise
+            return made
     emitted(event)
     return mark
+
+
+def _mark_of_origin(lesson: Lesson, student_id: int, origin: str) -> Mark | None:
+    """The school's mark made by ``origin``, if any; one in another cell is a 400."""
+    made = Mark.objects.filter(school_id=lesson.school_id, origin=origin).first()
+    if made is not None and (made.lesson_id, made.student_id) != (lesson.pk, student_id):
+        raise ValidationError({"origin": [_("This origin has already made a mark in another cell.")]})
+    return made
 
 
 def _locked_mark(actor: Any, mark_id: int, version: int) -> tuple[Mark, Lesson]:
@@ -591,10 +637,26 @@ def _emit_attendance(
             "status": entry.status if change != "deleted" else None,
             "old_status": old_status,
             "change": change,
-            "actor_id": actor.pk,
+            "actor_id": _actor_id(actor),
         },
         school_id=lesson.school_id,
     )
+
+
+# The sources a machine principal may record attendance from, each with the scope it needs. A person
+# records only "teacher"; "parent_notice" is the absence notices' own (absence_notice_create, and
+# an absence on a day a notice covers).
+MACHINE_SOURCES = {
+    Attendance.Source.CLINIC: "attendance:clinic",
+    Attendance.Source.TURNSTILE: "attendance:turnstile",
+}
+
+
+def _may_record(actor: Any, source: str) -> bool:
+    if is_machine(actor):
+        scope = MACHINE_SOURCES.get(Attendance.Source(source))
+        return scope is not None and has_scope(actor, scope)
+    return source == Attendance.Source.TEACHER
 
 
 def _active_notice(student_id: int, day: dt.date) -> AbsenceNotice | None:
@@ -621,10 +683,18 @@ def attendance_set(
     """Set the student's attendance at the lesson; ``status=None`` means present (the entry is
     removed). ``version`` is the version of the entry the writer saw (None: no entry).
 
+    The writer is a person, who records ``source="teacher"``, or a machine principal of the
+    lesson's school (any school if city-wide), which records ``"clinic"`` with the scope
+    ``attendance:clinic`` or ``"turnstile"`` with ``attendance:turnstile``; another source is a
+    400 (``source``). A machine's change names it in the history (``JournalChange.principal``).
+
     An absence on a day covered by the family's active absence notice is recorded as excused and
     keeps the notice as its source; any other entry by the teacher wins over a notice's entry, and
     the history keeps what the notice had set."""
-    lesson = access_lesson(actor, lesson_id, for_write=True, display=False)
+    if is_machine(actor):
+        lesson = access_lesson_by_machine(actor, lesson_id)
+    else:
+        lesson = access_lesson(actor, lesson_id, for_write=True, display=False)
     facts = _cell_facts(lesson, student_id)
     errors = FieldErrors()
     _check_lesson(lesson, reason, errors, allow_future=status is None, periods=facts.periods)
@@ -633,6 +703,8 @@ def attendance_set(
         errors.add("status", _("Choose absent, late, sick or excused."))
     if source not in Attendance.Source.values:
         errors.add("source", _("Unknown source of the attendance entry."))
+    elif not _may_record(actor, source):
+        errors.add("source", _("You may not record attendance from this source."))
     _check_reason_length(reason, errors, MAX_REASON)
     errors.raise_if_any()
     entry = Attendance.objects.select_for_update().filter(lesson_id=lesson.pk, student_id=student_id).first()
@@ -667,7 +739,7 @@ def attendance_set(
         entry.source = Attendance.Source.PARENT_NOTICE
         entry.notice = notice
         entry.reason = entry.reason or notice.reason
-    entry.updated_by = actor
+    entry.updated_by = None if is_machine(actor) else actor
     new = _attendance_state(entry)
     if entry.pk and old is not None and new is not None and {**new, "version": 0} == {**old, "version": 0}:
         return Attendance.objects.get(pk=entry.pk)  # nothing changed: keep the version as it was

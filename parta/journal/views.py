@@ -122,6 +122,8 @@ def _describe(kind: str, state: Any) -> str:
             text += " " + _("owed until %(date)s") % {"date": state["owed_until"]}
         if state.get("comment"):
             text += f" «{state['comment']}»"
+        if state.get("origin"):
+            text += " · " + _("from %(origin)s") % {"origin": state["origin"]}
         return text
     if kind == JournalChange.Kind.ATTENDANCE:
         status = state.get("status") or ""

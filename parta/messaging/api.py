@@ -23,6 +23,7 @@ from rest_framework.views import APIView
 
 from parta.accounts.api import request_user
 from parta.core.api import IdField, ListApi, Pagination, PersonRefSerializer, error_responses
+from parta.core.idempotency import IdempotentApi
 from parta.messaging import selectors, services
 from parta.messaging.access import access_attachment
 from parta.messaging.models import Conversation
@@ -154,7 +155,7 @@ def inbox_row_data(row: InboxRow) -> dict[str, Any]:
 # --- conversations -------------------------------------------------------------------------
 
 
-class ConversationListApi(ListApi):
+class ConversationListApi(IdempotentApi, ListApi):
     """The user's conversations, latest first (GET); a new conversation with its first message (POST)."""
 
     parser_classes = PARSERS
@@ -228,7 +229,7 @@ class ConversationDetailApi(APIView):
         return Response(ConversationSerializer(conversation_data(page)).data)
 
 
-class MessageCreateApi(APIView):
+class MessageCreateApi(IdempotentApi):
     parser_classes = PARSERS
 
     class InputSerializer(serializers.Serializer[Any]):
@@ -327,7 +328,7 @@ class ContactListApi(APIView):
         return Response(self.OutputSerializer(data, many=True).data)
 
 
-class AnnouncementCreateApi(APIView):
+class AnnouncementCreateApi(IdempotentApi):
     parser_classes = PARSERS
 
     class InputSerializer(serializers.Serializer[Any]):
