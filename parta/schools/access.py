@@ -17,6 +17,7 @@ from django.db.models import Field, Model, Q, QuerySet
 from django.http import Http404
 
 from parta.accounts.models import Guardianship, User
+from parta.core.principals import is_machine
 from parta.schools.models import (
     CityRole,
     ClassGroup,
@@ -117,8 +118,9 @@ def roles_sql(user: str = "%s") -> str:
 
 
 def roles_of(user: Any) -> Roles:
-    """The user's roles (one query), cached on the user object for the rest of the request."""
-    if not getattr(user, "is_authenticated", False):
+    """The user's roles (one query), cached on the user object for the rest of the request. A
+    machine client has none: its key is no user's."""
+    if not getattr(user, "is_authenticated", False) or is_machine(user):
         return _NO_ROLES
     cached: Roles | None = getattr(user, "_parta_roles", None)
     if cached is not None:

@@ -6,3 +6,10 @@ class Config(AppConfig):
     name = "parta.schools"
     label = "schools"
     verbose_name = _("Schools")
+
+    def ready(self) -> None:
+        from parta.accounts.authentication import register_user_rows
+        from parta.schools.access import remember_roles, roles_sql
+
+        # Every API request reads the user's roles in the same statement as its token.
+        register_user_rows(sql=roles_sql, remember=remember_roles)

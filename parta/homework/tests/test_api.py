@@ -8,7 +8,6 @@ from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from parta.homework.models import Homework, HomeworkCompletion
@@ -16,6 +15,7 @@ from parta.homework.tests.conftest import next_algebra
 from parta.homework.tests.test_views import actor
 from parta.outbox.models import OutboxEvent
 from parta.testing import factories as f
+from parta.testing.factories import api_key
 from parta.testing.world import MONDAY
 
 pytestmark = pytest.mark.django_db
@@ -23,8 +23,7 @@ pytestmark = pytest.mark.django_db
 
 def api(user) -> APIClient:
     client = APIClient()
-    token, _created = Token.objects.get_or_create(user=user)
-    client.credentials(HTTP_AUTHORIZATION=f"Bearer {token.key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {api_key(user)}")
     return client
 
 
