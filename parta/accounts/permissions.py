@@ -18,15 +18,15 @@ class IsPerson(BasePermission):
         return bool(user and user.is_authenticated and not is_machine(user))
 
 
-class HasScope(BasePermission):
-    """A machine client holding the scope: ``permission_classes = [HasScope("passage:write")]``.
-    DRF instantiates permission classes with no arguments, so an instance returns itself."""
+class ScopePermission(BasePermission):
+    """A machine client holding ``scope`` (made by :func:`HasScope`)."""
 
-    def __init__(self, scope: str) -> None:
-        self.scope = scope
-
-    def __call__(self) -> HasScope:
-        return self
+    scope = ""
 
     def has_permission(self, request: Request, view: Any) -> bool:
         return has_scope(request.user, self.scope)
+
+
+def HasScope(scope: str) -> type[BasePermission]:
+    """The permission of a machine endpoint: ``permission_classes = [HasScope("passage:write")]``."""
+    return type(f"HasScope[{scope}]", (ScopePermission,), {"scope": scope})

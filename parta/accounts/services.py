@@ -125,6 +125,14 @@ def password_change_done(*, user: User) -> None:
 
 # --- machine clients ---------------------------------------------------------------------
 
+# The scopes a client of each kind gets unless told otherwise.
+KIND_SCOPES: dict[str, list[str]] = {
+    MachineClient.Kind.TURNSTILE: ["passage:write", "attendance:turnstile"],
+    MachineClient.Kind.CASH_DESK: ["meals:write"],
+    MachineClient.Kind.CLINIC: ["attendance:clinic"],
+    MachineClient.Kind.PAYMENT_PROVIDER: ["payments:callback"],
+}
+
 
 def machine_client_create(
     *,

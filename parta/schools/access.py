@@ -16,7 +16,7 @@ from django.db import connection
 from django.db.models import Field, Model, Q, QuerySet
 from django.http import Http404
 
-from parta.accounts.models import Guardianship, User
+from parta.accounts.models import Guardianship, MachineClient, User
 from parta.core.principals import is_machine
 from parta.schools.models import (
     CityRole,
@@ -298,3 +298,17 @@ def access_child(user: Any, student_id: int) -> User:
     if not (student_id == roles.user_id or student_id in roles.child_ids or roles.is_superuser):
         raise Http404
     return access_person(user, student_id)
+
+
+# --- machine clients -----------------------------------------------------------------------
+
+
+def access_machine_client(user: Any, school_id: int, client_id: int) -> MachineClient:
+    """A machine client of a school, for that school's administrator (or the superuser)."""
+    school = access_school(user, school_id, for_admin=True)
+    client: MachineClient | None = first_by_key(
+        MachineClient.objects.filter(school_id=school.pk, pk=client_id)
+    )
+    if client is None:
+        raise Http404
+    return client

@@ -85,7 +85,16 @@ def test_menu_follows_the_roles(world, en):
     teacher_menu = [item.section for item in home_as(en, world.a.class_teacher).context["menu"]]
     assert teacher_menu == ["home", "journal", "timetable", "messages"]
     admin_menu = [item.section for item in home_as(en, world.a.admin).context["menu"]]
-    assert admin_menu == ["home", "journal", "messages", "classes", "staff", "assignments", "periods"]
+    assert admin_menu == [
+        "home",
+        "journal",
+        "messages",
+        "classes",
+        "staff",
+        "assignments",
+        "periods",
+        "devices",
+    ]
     parent_menu = [item.section for item in home_as(en, world.a.parent).context["menu"]]
     assert parent_menu == ["home", "diary", "homework", "timetable", "messages"]
     student_menu = [item.section for item in home_as(en, world.a.student).context["menu"]]

@@ -28,11 +28,11 @@ def api(address: str = "10.0.0.1") -> APIClient:
     return APIClient(REMOTE_ADDR=address)
 
 
-def page_sign_in(client: Client, username: str, password: str = "wrong"):
+def page_sign_in(client: Client, username: str, password: str = "wrong"):  # noqa: S107
     return client.post(reverse("login"), {"username": username, "password": password})
 
 
-def api_sign_in(client: APIClient, username: str, password: str = "wrong"):
+def api_sign_in(client: APIClient, username: str, password: str = "wrong"):  # noqa: S107
     return client.post(API, {"username": username, "password": password}, format="json")
 
 
