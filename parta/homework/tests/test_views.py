@@ -186,3 +186,29 @@ def test_the_list_of_someone_elses_child_is_404(world, who):
 
 def test_anonymous_users_are_sent_to_log_in(world):
     assert Client().get("/homework/").status_code == 302
+
+
+def test_files_download_with_an_api_token_for_readers_only(world):
+    """A mobile client reads a homework file with its API token, under the same rules."""
+    from parta.accounts.services import machine_client_create
+    from parta.testing.factories import api_key
+
+    next_algebra(world)
+    homework = services.homework_set(
+        world.a.subject_teacher,
+        lesson_id=world.a.lesson.pk,
+        text="x",
+        files=[SimpleUploadedFile("task.pdf", b"%PDF-data")],
+    )
+    url = f"/homework/files/{homework.files.get().pk}/"
+    response = Client(HTTP_AUTHORIZATION=f"Bearer {api_key(world.a.parent)}").get(url)
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content) == b"%PDF-data"  # type: ignore[attr-defined]
+    assert Client(HTTP_AUTHORIZATION=f"Bearer {api_key(world.b.parent)}").get(url).status_code == 404
+    _client, secret = machine_client_create(
+        by=None, kind="clinic", name="Clinic", scopes=["attendance:clinic"]
+    )
+    for credential in ("not-a-token", secret):
+        response = Client(HTTP_AUTHORIZATION=f"Bearer {credential}").get(url)
+        assert response.status_code == 401
+        assert response["WWW-Authenticate"] == "Bearer"

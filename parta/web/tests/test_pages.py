@@ -318,3 +318,34 @@ def test_not_found_page_uses_the_layout(world, en):
     body = response.content.decode()
     assert "Page not found" in body
     assert 'class="topbar"' in body
+
+
+# --- my devices ----------------------------------------------------------------------------
+
+
+def test_my_devices_lists_my_tokens_and_signs_one_out(world, en):
+    from parta.accounts.models import ApiToken
+
+    student = world.a.student
+    api_key(student, "Phone")
+    api_key(student, "Tablet")
+    api_key(world.a.parent, "Parent's phone")
+    en.force_login(student)
+    assert reverse("my-devices") in en.get(reverse("home")).content.decode()  # linked from the header
+    body = en.get(reverse("my-devices")).content.decode()
+    assert "Phone" in body and "Tablet" in body and "Parent&#x27;s phone" not in body
+    phone = ApiToken.objects.get(device="Phone")
+    response = en.post(reverse("my-devices"), {"token": phone.pk})
+    assert response.status_code == 302
+    assert set(ApiToken.objects.filter(user=student).values_list("device", flat=True)) == {"Tablet"}
+
+
+def test_another_persons_device_cannot_be_signed_out(world, en):
+    from parta.accounts.models import ApiToken
+
+    api_key(world.a.parent, "Parent's phone")
+    theirs = ApiToken.objects.get()
+    en.force_login(world.a.student)
+    assert en.post(reverse("my-devices"), {"token": theirs.pk}).status_code == 404
+    assert en.post(reverse("my-devices"), {"token": "x"}).status_code == 404
+    assert ApiToken.objects.filter(pk=theirs.pk).exists()
