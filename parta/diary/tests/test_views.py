@@ -285,14 +285,12 @@ def pdf_title(pdf: bytes) -> str:
 
 
 def test_report_card_pdf_with_an_api_token_for_the_family_only(world, client):
-    from parta.testing.factories import api_key
-
     url = reverse("diary-report-card-pdf", args=[world.a.student.pk])
-    response = client.get(url, headers={"Authorization": f"Bearer {api_key(world.a.parent)}"})
+    response = client.get(url, headers={"Authorization": f"Bearer {f.api_key(world.a.parent)}"})
     assert response.status_code == 200
     assert response.content.startswith(b"%PDF-")
     for stranger in (world.a.sibling, world.b.parent):
-        response = client.get(url, headers={"Authorization": f"Bearer {api_key(stranger)}"})
+        response = client.get(url, headers={"Authorization": f"Bearer {f.api_key(stranger)}"})
         assert response.status_code == 404
     assert client.get(url, headers={"Authorization": "Bearer wrong"}).status_code == 401
     # Without a token, the browser's session as before: the login page.
