@@ -7,8 +7,15 @@ import datetime as dt
 
 import pytest
 from django.db import connection
+from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
+from hypothesis import given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
+from hypothesis.extra.django import TestCase as HypothesisTestCase
+from rest_framework.exceptions import AuthenticationFailed
+from rest_framework.request import Request
 from rest_framework.test import APIClient
 
 from parta.accounts.authentication import BearerAuthentication
@@ -250,3 +257,34 @@ def test_a_browser_session_also_opens_the_api():
     client = APIClient()
     client.force_login(user)
     assert client.get("/api/v1/ping").json() == {"user_id": user.pk}
+
+
+# --- invariant -------------------------------------------------------------------------------
+
+
+class TestCredentialInvariant(HypothesisTestCase):
+    """Whatever a client sends as a Bearer credential, it is refused or it is a live token's own
+    user: never someone else, never an error of the server."""
+
+    @hsettings(max_examples=60, deadline=None)
+    @given(
+        st.one_of(
+            # What a header can carry (WSGI decodes it as Latin-1), without spaces.
+            st.text(st.characters(min_codepoint=0x21, max_codepoint=0xFF), min_size=1, max_size=80),
+            st.sampled_from(["mine", "theirs", "expired", "pm_x", "pt_", "0" * 40]),
+        )
+    )
+    def test_a_credential_is_refused_or_its_owners(self, sent):
+        mine, theirs = UserFactory.create(), UserFactory.create()
+        keys = {"mine": api_key(mine), "theirs": api_key(theirs)}
+        expired, keys["expired"] = api_token_issue(user=theirs)
+        ApiToken.objects.filter(pk=expired.pk).update(expires_at=timezone.now())
+        credential = keys.get(sent, sent)
+        request = RequestFactory().get("/", HTTP_AUTHORIZATION=f"Bearer {credential}")
+        try:
+            found = BearerAuthentication().authenticate(Request(request))
+        except AuthenticationFailed:
+            assert sent not in {"mine", "theirs"}
+            return
+        assert found is not None
+        assert found[0].pk == {"mine": mine.pk, "theirs": theirs.pk}[sent]
