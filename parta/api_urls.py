@@ -2,7 +2,13 @@
 
 from django.urls import URLPattern, URLResolver, include, path
 
-from parta.accounts.api import AuthTokenApi, CalendarTokenResetApi, PingApi
+from parta.accounts.api import (
+    AuthTokenApi,
+    AuthTokenDetailApi,
+    AuthTokenListApi,
+    CalendarTokenResetApi,
+    PingApi,
+)
 from parta.curriculum.api import ThematicPlanDetailApi, ThematicPlanListApi, TopicDetailApi, TopicListApi
 from parta.schools.api import (
     ClassGroupDetailApi,
@@ -17,6 +23,8 @@ from parta.timetable.api import PersonTimetableApi
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("auth/token", AuthTokenApi.as_view(), name="api-auth-token"),
+    path("auth/tokens", AuthTokenListApi.as_view(), name="api-auth-tokens"),
+    path("auth/tokens/<int:token_id>", AuthTokenDetailApi.as_view(), name="api-auth-token-detail"),
     path("ping", PingApi.as_view(), name="api-ping"),
     path("me", MeApi.as_view(), name="api-me"),
     path("me/calendar-token", CalendarTokenResetApi.as_view(), name="api-me-calendar-token"),

@@ -4,6 +4,7 @@ Without any variable set it runs the demo school on SQLite (var/parta.sqlite3) w
 local-memory cache; a city sets DATABASE_URL (PostgreSQL) and REDIS_URL.
 """
 
+import datetime as dt
 import os
 from pathlib import Path
 
@@ -37,10 +38,10 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rest_framework",
-    "rest_framework.authtoken",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_htmx",
+    "axes",
     "template_partials",
     "parta.core",
     "parta.accounts",
@@ -67,6 +68,10 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Turns a refused sign-in (too many failures) into a 429: parta.accounts.signin.lockout_response.
+    "axes.middleware.AxesMiddleware",
+    # Logs every call of a machine client once it is answered.
+    "parta.accounts.middleware.MachineCallMiddleware",
     # Innermost: it turns login_required's redirect of an htmx request into HX-Redirect
     # before any other middleware sees the response.
     "parta.web.middleware.HtmxLoginRedirectMiddleware",
@@ -164,6 +169,7 @@ CELERY_BEAT_SCHEDULE = {
     },
     # Idempotency-Key rows live 24 hours (parta/core/idempotency.py); an hour's late purge costs nothing.
     "idempotency-keys-purge": {"task": "core.idempotency_purge", "schedule": 3600.0},
+    "machine-calls-purge": {"task": "accounts.purge_machine_calls", "schedule": 3600.0},
 }
 # An outbox event that failed this many times waits for a person (admin) instead of being retried.
 PARTA_OUTBOX_MAX_ATTEMPTS = int(os.environ.get("PARTA_OUTBOX_MAX_ATTEMPTS", "20"))
@@ -202,6 +208,11 @@ EMAIL_TIMEOUT = int(os.environ.get("PARTA_SMTP_TIMEOUT", "10"))
 DEFAULT_FROM_EMAIL = os.environ.get("PARTA_MAIL_FROM", "parta@localhost")
 
 AUTH_USER_MODEL = "accounts.User"
+# Axes first: it refuses a locked-out sign-in before the password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
@@ -232,24 +243,50 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "parta.accounts.authentication.BearerTokenAuthentication",
+        "parta.accounts.authentication.BearerAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # People's endpoints refuse machine clients; a machine's endpoint says HasScope(...) instead.
+    "DEFAULT_PERMISSION_CLASSES": ["parta.accounts.permissions.IsPerson"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
     "PAGE_SIZE": 100,
     "EXCEPTION_HANDLER": "parta.web.api_errors.exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
-    # Signing in (POST /api/v1/auth/token) is throttled per client address, kept in the cache.
-    # PARTA_AUTH_THROTTLE changes the rate ("20/min", "100000/s"); only the benchmark, whose load
-    # all comes from 127.0.0.1, raises it.
-    "DEFAULT_THROTTLE_RATES": {"auth": os.environ.get("PARTA_AUTH_THROTTLE", "20/min")},
     # How many proxies of our own stand before the app (a load balancer: 1). The client's address
     # is then read from X-Forwarded-For that many hops back; with 0 it is the connection's address
     # and X-Forwarded-For, which any client can write, is ignored.
     "NUM_PROXIES": int(os.environ.get("PARTA_PROXY_COUNT", "0")),
 }
+
+# A person's API token expires after this many days without use (every use pushes it back);
+# its last use is written at most every PARTA_TOKEN_TOUCH_SECONDS.
+PARTA_TOKEN_DAYS = int(os.environ.get("PARTA_TOKEN_DAYS", "90"))
+PARTA_TOKEN_TOUCH_SECONDS = int(os.environ.get("PARTA_TOKEN_TOUCH_SECONDS", "300"))
+# Machine clients' calls are logged and kept this many days.
+PARTA_MACHINE_CALL_DAYS = int(os.environ.get("PARTA_MACHINE_CALL_DAYS", "90"))
+
+# Signing in (the login page, POST /api/v1/auth/token, the admin's login) with django-axes: after
+# N failures within the period from one client address (whatever the logins), or for one login
+# (whatever the addresses), that address or login is refused with 429 until the period has passed
+# since its last failure. PARTA_AUTH_THROTTLE is "N/period" ("20/min", "100/h"); only the benchmark,
+# whose load all comes from 127.0.0.1, raises it.
+_failures, _period = os.environ.get("PARTA_AUTH_THROTTLE", "20/min").split("/")
+AXES_FAILURE_LIMIT = int(_failures)
+AXES_COOLOFF_TIME = dt.timedelta(seconds={"s": 1, "m": 60, "h": 3600, "d": 86400}[_period[0]])
+AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]
+# The address as the rest of Parta reads it (REST_FRAMEWORK["NUM_PROXIES"]).
+AXES_CLIENT_IP_CALLABLE = "parta.accounts.services.client_address"
+AXES_LOCKOUT_CALLABLE = "parta.accounts.signin.lockout_response"
+# A success resets no counter (another address's failures stay counted), and a failure while
+# refused does not extend the refusal: Retry-After stays true.
+AXES_RESET_ON_SUCCESS = False
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+# No row per successful sign-in (the benchmark signs in thousands); failures are kept in
+# axes_accessattempt, which `manage.py axes_reset` empties.
+AXES_DISABLE_ACCESS_LOG = True
+AXES_VERBOSE = False
+
 SPECTACULAR_SETTINGS = {
     "TITLE": "Parta API",
     "DESCRIPTION": "The HTTP API of Parta, the open digital school platform.",

@@ -10,10 +10,10 @@ from operator import attrgetter
 from typing import Any
 
 import pytest
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from parta.curriculum.services import thematic_plan_build_default
+from parta.testing.factories import api_key
 from parta.testing.world import MONDAY, World
 
 WEEK = f"from={MONDAY}&to={MONDAY + dt.timedelta(days=6)}"
@@ -135,8 +135,7 @@ def plan(world: World):
 def client_for(user) -> APIClient:
     client = APIClient()
     if user is not None:
-        token, _created = Token.objects.get_or_create(user=user)
-        client.credentials(HTTP_AUTHORIZATION=f"Bearer {token.key}")
+        client.credentials(HTTP_AUTHORIZATION=f"Bearer {api_key(user)}")
     return client
 
 

@@ -3,9 +3,10 @@ from typing import Any
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminPasswordChangeForm
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from parta.accounts.models import Guardianship, User
+from parta.accounts.models import ApiToken, Guardianship, MachineCall, MachineClient, User
 from parta.accounts.services import password_change_done
 
 
@@ -66,3 +67,40 @@ class GuardianshipAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     search_fields = ["guardian__last_name", "guardian__username", "student__last_name", "student__username"]
     autocomplete_fields = ["guardian", "student"]
     list_select_related = ["guardian", "student"]
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    """Credentials are made, replaced and revoked through their services (the school's devices
+    page, the management commands, the API), which show a secret once and record who did it."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(ReadOnlyAdmin):
+    list_display = ["user", "device", "prefix", "created", "last_used", "expires_at"]
+    search_fields = ["user__username", "user__last_name", "device", "prefix"]
+    list_select_related = ["user"]
+
+
+@admin.register(MachineClient)
+class MachineClientAdmin(ReadOnlyAdmin):
+    list_display = ["name", "kind", "school_id", "building_id", "prefix", "is_active", "last_used"]
+    list_filter = ["kind", "is_active"]
+    search_fields = ["name", "prefix"]
+
+
+@admin.register(MachineCall)
+class MachineCallAdmin(ReadOnlyAdmin):
+    list_display = ["at", "client", "method", "path", "status", "request_id"]
+    list_filter = ["status", "method"]
+    search_fields = ["path", "request_id", "client__name"]
+    list_select_related = ["client"]
+    date_hierarchy = "at"

@@ -1,7 +1,7 @@
-"""API of the signed-in user's credentials: the API token and the calendar feed secret.
+"""API of the signed-in user's credentials: API tokens per device and the calendar feed secret.
 
 Who the user is (``/api/v1/me``) needs their roles in schools, so it is answered by
-``parta.schools.api.MeApi``: accounts sits below schools and does not read them.
+the schools app's ``MeApi``: accounts sits below schools and does not read them.
 """
 
 from __future__ import annotations
@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
@@ -16,12 +17,16 @@ from rest_framework.exceptions import NotAuthenticated
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.throttling import BaseThrottle, ScopedRateThrottle
 from rest_framework.views import APIView
 
-from parta.accounts.models import User
-from parta.accounts.selectors import calendar_url
-from parta.accounts.services import auth_token_create, auth_token_delete, calendar_token_reset
+from parta.accounts.models import ApiToken, User
+from parta.accounts.selectors import api_tokens_of, calendar_url
+from parta.accounts.services import (
+    DEVICE_MAX_LENGTH,
+    api_token_revoke,
+    auth_token_create,
+    calendar_token_reset,
+)
 from parta.core.api import error_responses
 
 
@@ -38,19 +43,22 @@ def request_user(request: Request) -> User:
 
 
 class AuthTokenApi(APIView):
-    """The API token: POST signs in, DELETE signs out."""
+    """A device's API token: POST signs in (a new token each time), DELETE signs the token in use out."""
 
     class InputSerializer(serializers.Serializer[Any]):
         username = serializers.CharField(max_length=150)
         password = serializers.CharField(
             max_length=128, trim_whitespace=False, style={"input_type": "password"}
         )
+        device = serializers.CharField(max_length=DEVICE_MAX_LENGTH, required=False, allow_blank=True)
 
         class Meta:
             ref_name = "TokenCreate"
 
     class OutputSerializer(serializers.Serializer[Any]):
         token = serializers.CharField()
+        id = serializers.IntegerField()
+        expires_at = serializers.DateTimeField()
 
         class Meta:
             ref_name = "Token"
@@ -67,20 +75,17 @@ class AuthTokenApi(APIView):
         return [] if self.signing_in else super().get_authenticators()
 
     def get_permissions(self) -> Sequence[Any]:
+        # Guessing passwords is limited by django-axes (parta.accounts.signin), not a throttle.
         return [AllowAny()] if self.signing_in else super().get_permissions()
-
-    # Guessing passwords is throttled: the "auth" rate of REST_FRAMEWORK per client address.
-    throttle_scope = "auth"
-
-    def get_throttles(self) -> list[BaseThrottle]:
-        return [ScopedRateThrottle()] if self.signing_in else super().get_throttles()
 
     @extend_schema(
         operation_id="auth_token_create",
         tags=["auth"],
         description=_(
-            "Sign in with a username and password. The token goes into every later request as "
-            "`Authorization: Bearer <token>`; a user has one token, shared by their clients."
+            "Sign in with a username and password: a new token for this device, sent in every "
+            "later request as `Authorization: Bearer <token>`. It is shown only now, and expires "
+            "after a period without use. Too many failures from one address or for one login "
+            "answer 429 with Retry-After."
         ),
         request=InputSerializer,
         responses={200: OutputSerializer, **error_responses(400, 429)},
@@ -89,21 +94,70 @@ class AuthTokenApi(APIView):
     def post(self, request: Request) -> Response:
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        token = auth_token_create(
+        token, key = auth_token_create(
             request=request._request,
             username=serializer.validated_data["username"],
             password=serializer.validated_data["password"],
+            device=serializer.validated_data.get("device", ""),
         )
-        return Response(self.OutputSerializer({"token": token.key}).data)
+        return Response(
+            self.OutputSerializer({"token": key, "id": token.pk, "expires_at": token.expires_at}).data
+        )
 
     @extend_schema(
         operation_id="auth_token_destroy",
         tags=["auth"],
-        description=_("Sign out: the token stops working for every client that holds it."),
+        description=_("Sign out: the token in use stops working; the user's other devices stay signed in."),
         responses={204: OpenApiResponse(description=_("Signed out.")), **error_responses(401)},
     )
     def delete(self, request: Request) -> Response:
-        auth_token_delete(user=request_user(request))
+        user = request_user(request)
+        if isinstance(request.auth, ApiToken):
+            api_token_revoke(user=user, token_id=request.auth.pk)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class DeviceSerializer(serializers.Serializer[Any]):
+    id = serializers.IntegerField()
+    device = serializers.CharField()
+    prefix = serializers.CharField(help_text=_("The token's first characters, to tell devices apart."))
+    created = serializers.DateTimeField()
+    last_used = serializers.DateTimeField(help_text=_("Recorded to within a few minutes."))
+    expires_at = serializers.DateTimeField()
+    current = serializers.BooleanField(help_text=_("The token of this request."))
+
+    class Meta:
+        ref_name = "Device"
+
+
+class AuthTokenListApi(APIView):
+    """The signed-in user's devices: one API token each."""
+
+    @extend_schema(
+        operation_id="auth_tokens_list",
+        tags=["auth"],
+        responses={200: DeviceSerializer(many=True), **error_responses(401)},
+    )
+    def get(self, request: Request) -> Response:
+        current = request.auth.pk if isinstance(request.auth, ApiToken) else None
+        devices = [
+            {**row, "current": row["id"] == current}
+            for row in api_tokens_of(request_user(request), now=timezone.now())
+        ]
+        return Response(DeviceSerializer(devices, many=True).data)
+
+
+class AuthTokenDetailApi(APIView):
+    """One of the signed-in user's devices."""
+
+    @extend_schema(
+        operation_id="auth_tokens_destroy",
+        tags=["auth"],
+        description=_("Sign one device out: its token stops working. Another person's token is a 404."),
+        responses={204: OpenApiResponse(description=_("Signed out.")), **error_responses(401, 404)},
+    )
+    def delete(self, request: Request, token_id: int) -> Response:
+        api_token_revoke(user=request_user(request), token_id=token_id)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 

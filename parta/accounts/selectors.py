@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from django.http import HttpRequest
 from django.urls import reverse
 
-from parta.accounts.models import Guardianship, User
+from parta.accounts.models import ApiToken, Guardianship, MachineCall, MachineClient, User
 from parta.core.names import short_name
 
 
@@ -50,3 +51,25 @@ def guardians_of(student_ids: Iterable[int]) -> dict[int, set[int]]:
     for student_id, guardian_id in rows:
         found[student_id].add(guardian_id)
     return found
+
+
+def api_tokens_of(user: User, *, now: dt.datetime) -> list[dict[str, Any]]:
+    """The user's unexpired API tokens, one per device, the last used first."""
+    rows = (
+        ApiToken.objects.filter(user=user, expires_at__gt=now)
+        .order_by("-last_used", "-pk")
+        .values("id", "device", "prefix", "created", "last_used", "expires_at")
+    )
+    return [dict(row) for row in rows]
+
+
+def machine_clients_of_school(school_id: int) -> list[MachineClient]:
+    """A school's machine clients, the active ones first, then by name."""
+    return list(MachineClient.objects.filter(school_id=school_id).order_by("-is_active", "name", "pk"))
+
+
+def machine_calls_recent(client_ids: list[int], *, limit: int = 50) -> list[MachineCall]:
+    """The latest calls of these clients, the newest first."""
+    return list(
+        MachineCall.objects.filter(client_id__in=client_ids).select_related("client").order_by("-at")[:limit]
+    )

@@ -1,41 +1,104 @@
-"""Writes of accounts: API tokens, the secret of the calendar feed, what a password change
-revokes, and the count of failed sign-ins on the login page."""
+"""Writes of accounts: people's API tokens, machine clients' credentials and their call log,
+the secret of the calendar feed, what a password change revokes."""
 
 from __future__ import annotations
 
-import hashlib
+import datetime as dt
+import secrets
+from collections.abc import Iterable
 
+from django.conf import settings
 from django.contrib.auth import authenticate
 from django.contrib.auth.models import update_last_login
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
+from django.utils import timezone
 from django.utils.translation import gettext as _
-from rest_framework.authtoken.models import Token
 from rest_framework.settings import api_settings
 
-from parta.accounts.models import User, new_calendar_token
+from parta.accounts.models import (
+    MACHINE_CREDENTIAL_PREFIX,
+    PERSON_TOKEN_PREFIX,
+    SHOWN_CHARACTERS,
+    ApiToken,
+    MachineCall,
+    MachineClient,
+    User,
+    credential_hash,
+    new_calendar_token,
+)
+from parta.accounts.scopes import is_scope
+
+DEVICE_MAX_LENGTH = ApiToken._meta.get_field("device").max_length or 0
+
+
+def _new_credential(prefix: str) -> str:
+    return prefix + secrets.token_urlsafe(30)
+
+
+def _new_token(user_id: int, device: str, now: dt.datetime) -> tuple[ApiToken, str]:
+    key = _new_credential(PERSON_TOKEN_PREFIX)
+    token = ApiToken(
+        user_id=user_id,
+        device=device,
+        key_hash=credential_hash(key),
+        prefix=key[:SHOWN_CHARACTERS],
+        created=now,
+        last_used=now,
+        expires_at=now + dt.timedelta(days=settings.PARTA_TOKEN_DAYS),
+    )
+    return token, key
 
 
 @transaction.atomic
-def auth_token_create(*, request: HttpRequest | None, username: str, password: str) -> Token:
-    """The API token of the user with these credentials (one per user, reused by every client).
+def api_token_issue(*, user: User, device: str = "") -> tuple[ApiToken, str]:
+    """A new API token of the user for one device, and its key: the only time the key is seen."""
+    device = device.strip()
+    if len(device) > DEVICE_MAX_LENGTH:
+        raise ValidationError({"device": _("At most %(limit)d characters.") % {"limit": DEVICE_MAX_LENGTH}})
+    token, key = _new_token(user.pk, device, timezone.now())
+    token.save()
+    return token, key
+
+
+def api_tokens_issue(*, user_ids: Iterable[int], device: str) -> dict[int, str]:
+    """A new API token for each of these users, in bulk: their keys by user (the benchmark's)."""
+    now = timezone.now()
+    issued = {pk: _new_token(pk, device, now) for pk in user_ids}
+    ApiToken.objects.bulk_create([token for token, _key in issued.values()], batch_size=2000)
+    return {pk: key for pk, (_token, key) in issued.items()}
+
+
+def auth_token_create(
+    *, request: HttpRequest | None, username: str, password: str, device: str = ""
+) -> tuple[ApiToken, str]:
+    """Sign in to the API: a new token for this device each time, and its key.
 
     A wrong username and a wrong password get the same message so that usernames cannot be probed.
+    Too many failures are refused by django-axes (``parta.accounts.signin``) before this answers.
+    Not one transaction: a failure's count (axes's row) must stay when this raises.
     """
     user = authenticate(request, username=username, password=password)
     if not isinstance(user, User) or not user.is_active:
         raise ValidationError(_("The username or password is wrong."))
-    token, _created = Token.objects.get_or_create(user=user)
+    issued = api_token_issue(user=user, device=device)
     update_last_login(User, user)
-    return token
+    return issued
 
 
 @transaction.atomic
-def auth_token_delete(*, user: User) -> None:
-    """Sign out of the API: the token stops working for every client that holds it."""
-    Token.objects.filter(user=user).delete()
+def api_token_revoke(*, user: User, token_id: int) -> None:
+    """Revoke one of the user's tokens (one device signs out); another person's is a 404."""
+    deleted, _rows = ApiToken.objects.filter(user=user, pk=token_id).delete()
+    if not deleted:
+        raise Http404
+
+
+@transaction.atomic
+def api_tokens_revoke_all(*, user: User) -> None:
+    """Every device of the user signs out of the API."""
+    ApiToken.objects.filter(user=user).delete()
 
 
 @transaction.atomic
@@ -53,20 +116,100 @@ def calendar_token_reset(*, user: User) -> str:
 def password_change_done(*, user: User) -> None:
     """After a password change: whatever the old password gave out stops working.
 
-    The API token (a stolen password may have been used to take one) is revoked, and the
+    Every API token (a stolen password may have been used to take one) is revoked, and the
     calendar feed gets a new secret address; the browser session that changed the password stays.
     """
-    auth_token_delete(user=user)
+    api_tokens_revoke_all(user=user)
     calendar_token_reset(user=user)
 
 
-# --- failed sign-ins on the login page ---------------------------------------------------
+# --- machine clients ---------------------------------------------------------------------
 
-# Ten wrong passwords for one login from one address within a quarter of an hour, and that
-# pair must wait out the quarter. Per login *and* address, so that nobody can lock a child out
-# of their account from elsewhere by typing wrong passwords for it.
-LOGIN_FAILURE_LIMIT = 10
-LOGIN_FAILURE_WINDOW = 15 * 60  # seconds, counted from the first failure
+# The scopes a client of each kind gets unless told otherwise.
+KIND_SCOPES: dict[str, list[str]] = {
+    MachineClient.Kind.TURNSTILE: ["passage:write", "attendance:turnstile"],
+    MachineClient.Kind.CASH_DESK: ["meals:write"],
+    MachineClient.Kind.CLINIC: ["attendance:clinic"],
+    MachineClient.Kind.PAYMENT_PROVIDER: ["payments:callback"],
+}
+
+
+def machine_client_create(
+    *,
+    by: User | None,
+    kind: str,
+    name: str,
+    scopes: Iterable[str],
+    school_id: int | None = None,
+    building_id: int | None = None,
+) -> tuple[MachineClient, str]:
+    """A machine client and its secret, the only time the secret is seen. Where it stands (the
+    school, the building) is checked by the caller that knows schools (the schools app's services)."""
+    scope_list = sorted(set(scopes))
+    errors: dict[str, str] = {}
+    if kind not in MachineClient.Kind.values:
+        errors["kind"] = _("Choose one of the kinds offered.")
+    if not name.strip():
+        errors["name"] = _("Give it a name.")
+    unknown = [scope for scope in scope_list if not is_scope(scope)]
+    if unknown:
+        errors["scopes"] = _("Unknown scopes: %(scopes)s.") % {"scopes": ", ".join(unknown)}
+    elif not scope_list:
+        errors["scopes"] = _("Give it at least one scope.")
+    if building_id is not None and school_id is None:
+        errors["building"] = _("A building belongs to a school: give the school too.")
+    if errors:
+        raise ValidationError(errors)
+    secret = _new_credential(MACHINE_CREDENTIAL_PREFIX)
+    with transaction.atomic():
+        client = MachineClient.objects.create(
+            name=name.strip(),
+            kind=kind,
+            school_id=school_id,
+            building_id=building_id,
+            scope_list=scope_list,
+            secret_hash=credential_hash(secret),
+            prefix=secret[:SHOWN_CHARACTERS],
+            created_by=by,
+        )
+    return client, secret
+
+
+@transaction.atomic
+def machine_client_rotate(*, by: User | None, client: MachineClient) -> str:
+    """A new secret for the client; the old one stops working at once (a rotation follows a leak
+    or a replaced device; a partner that must not stop gets a second client, then the first is
+    revoked)."""
+    if not client.is_active:
+        raise ValidationError(_("This client is revoked; create a new one."))
+    secret = _new_credential(MACHINE_CREDENTIAL_PREFIX)
+    client.secret_hash = credential_hash(secret)
+    client.prefix = secret[:SHOWN_CHARACTERS]
+    client.rotated_at = timezone.now()
+    client.rotated_by = by
+    client.save(update_fields=["secret_hash", "prefix", "rotated_at", "rotated_by"])
+    return secret
+
+
+@transaction.atomic
+def machine_client_revoke(*, by: User | None, client: MachineClient) -> None:
+    """The client's secret stops working for good; its record and call log stay."""
+    if not client.is_active:
+        return
+    client.is_active = False
+    client.revoked_at = timezone.now()
+    client.revoked_by = by
+    client.save(update_fields=["is_active", "revoked_at", "revoked_by"])
+
+
+def machine_calls_purge(*, now: dt.datetime | None = None) -> int:
+    """Forget machine calls older than PARTA_MACHINE_CALL_DAYS; how many were deleted."""
+    before = (now or timezone.now()) - dt.timedelta(days=settings.PARTA_MACHINE_CALL_DAYS)
+    deleted, _rows = MachineCall.objects.filter(at__lt=before).delete()
+    return deleted
+
+
+# --- the client's address -------------------------------------------------------------
 
 
 def client_address(request: HttpRequest) -> str:
@@ -79,29 +222,3 @@ def client_address(request: HttpRequest) -> str:
         hops = [hop.strip() for hop in forwarded.split(",")]
         return hops[-min(proxies, len(hops))]
     return remote
-
-
-def _login_failures_key(username: str, address: str) -> str:
-    # Hashed: a cache key has a length limit and a character set, a typed login has neither.
-    digest = hashlib.sha256(f"{username.strip().casefold()}\x00{address}".encode()).hexdigest()
-    return f"parta:login-failures:{digest}"
-
-
-def login_blocked(*, username: str, address: str) -> bool:
-    """Whether this login from this address has failed too often to be tried again yet."""
-    return int(cache.get(_login_failures_key(username, address), 0)) >= LOGIN_FAILURE_LIMIT
-
-
-def login_failure_record(*, username: str, address: str) -> None:
-    """Count a wrong password; the count expires LOGIN_FAILURE_WINDOW after the first one."""
-    key = _login_failures_key(username, address)
-    cache.add(key, 0, timeout=LOGIN_FAILURE_WINDOW)
-    try:
-        cache.incr(key)
-    except ValueError:  # expired between the two calls
-        cache.set(key, 1, timeout=LOGIN_FAILURE_WINDOW)
-
-
-def login_failures_clear(*, username: str, address: str) -> None:
-    """A successful sign-in forgets the failures before it."""
-    cache.delete(_login_failures_key(username, address))

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
+from parta.accounts.decorators import session_or_token
 from parta.core.ids import parse_id
 from parta.diary.pdf import report_card_pdf
 from parta.diary.selectors import access_diary, check_notice_of, diary_week
@@ -227,8 +228,9 @@ def diary_report_card_page(request: HttpRequest, student_id: int) -> HttpRespons
     return render(request, "diary/report_card.html", context)
 
 
-@login_required
+@session_or_token
 def diary_report_card_pdf(request: HttpRequest, student_id: int) -> HttpResponse:
+    """The report card as a PDF, in the browser or with an API token."""
     card = report_card(request.user, student_id, request.GET.get("period"))
     response = HttpResponse(report_card_pdf(card), content_type="application/pdf")
     filename = f"report-card-{card.student.id}-{card.choice.date_from.isoformat()}.pdf"

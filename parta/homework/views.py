@@ -22,6 +22,7 @@ from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from parta.accounts.decorators import session_or_token
 from parta.core.ids import parse_id
 from parta.homework import selectors, services
 from parta.homework.access import access_homework, access_homework_file, access_lesson_for_homework
@@ -230,9 +231,10 @@ def _can_write(request: HttpRequest, homework_id: int) -> bool:
 # --- files ---------------------------------------------------------------------------------
 
 
-@login_required
+@session_or_token
 def homework_file(request: HttpRequest, file_id: int) -> FileResponse:
-    """A homework file, to whoever may read the homework; always a download, never shown inline."""
+    """A homework file, to whoever may read the homework (in the browser or with an API token);
+    always a download, never shown inline."""
     record = access_homework_file(request.user, file_id)
     try:
         handle = record.file.open("rb")

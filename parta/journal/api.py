@@ -22,6 +22,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from parta.accounts.api import request_user
+from parta.accounts.permissions import HasScope, IsPerson
 from parta.core.api import IdField, ListApi, Row, cached_json, error_responses
 from parta.core.idempotency import IdempotentApi
 from parta.core.principals import is_machine
@@ -646,6 +647,9 @@ class MarkDetailApi(_JournalApi):
 class AttendanceApi(IdempotentApi, _JournalApi):
     # A PUT that may create the entry: a retry must not write a second change or event.
     idempotent_methods = frozenset({"PUT"})
+    # A teacher, or a clinic's system or a turnstile with its scope (the service checks which
+    # source each may set, and for which school's lessons).
+    permission_classes = [IsPerson | HasScope("attendance:clinic") | HasScope("attendance:turnstile")]
 
     class InputSerializer(serializers.Serializer[Any]):
         status = serializers.ChoiceField(

@@ -17,7 +17,8 @@ from django.db.models import Field, Model, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from parta.accounts.models import Guardianship, User
+from parta.accounts.models import Guardianship, MachineClient, User
+from parta.core.principals import is_machine
 from parta.schools.models import (
     CityRole,
     ClassGroup,
@@ -119,8 +120,9 @@ def roles_sql(user: str = "%s") -> str:
 
 
 def roles_of(user: Any) -> Roles:
-    """The user's roles (one query), cached on the user object for the rest of the request."""
-    if not getattr(user, "is_authenticated", False):
+    """The user's roles (one query), cached on the user object for the rest of the request. A
+    machine client has none: its key is no user's."""
+    if not getattr(user, "is_authenticated", False) or is_machine(user):
         return _NO_ROLES
     cached: Roles | None = getattr(user, "_parta_roles", None)
     if cached is not None:
@@ -339,3 +341,17 @@ def access_invitation_received(
     if invitation is None:
         raise Http404
     return invitation
+
+
+# --- machine clients -----------------------------------------------------------------------
+
+
+def access_machine_client(user: Any, school_id: int, client_id: int) -> MachineClient:
+    """A machine client of a school, for that school's administrator (or the superuser)."""
+    school = access_school(user, school_id, for_admin=True)
+    client: MachineClient | None = first_by_key(
+        MachineClient.objects.filter(school_id=school.pk, pk=client_id)
+    )
+    if client is None:
+        raise Http404
+    return client

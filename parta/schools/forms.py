@@ -8,7 +8,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from parta.accounts.models import Guardianship, User
+from parta.accounts.models import Guardianship, MachineClient, User
 from parta.schools.models import (
     AcademicYear,
     Building,
@@ -200,3 +200,20 @@ class StudyPeriodForm(forms.Form):
         if editing:
             # A period stays in its year; moving it is deleting and adding in the back office.
             self.fields["year"].disabled = True
+
+
+class DeviceForm(forms.Form):
+    """A school device: its kind, a name, and the building it stands in."""
+
+    name = forms.CharField(label=_("Name"), max_length=100, help_text=_("For example “Main entrance, left”."))
+    kind = forms.ChoiceField(
+        label=_("Kind"),
+        choices=[
+            (kind.value, kind.label) for kind in (MachineClient.Kind.TURNSTILE, MachineClient.Kind.CASH_DESK)
+        ],
+    )
+    building = forms.ModelChoiceField(label=_("Building"), queryset=Building.objects.none(), required=False)
+
+    def __init__(self, *args: Any, school: School, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["building"].queryset = Building.objects.filter(school=school)  # type: ignore[attr-defined]

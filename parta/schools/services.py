@@ -23,9 +23,20 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from parta.accounts.models import Guardianship, User
+from parta.accounts.models import Guardianship, MachineClient, User
+from parta.accounts.services import (
+    KIND_SCOPES,
+    machine_client_create,
+    machine_client_revoke,
+    machine_client_rotate,
+)
 from parta.core.errors import FieldErrors
-from parta.schools.access import access_invitation_received, access_invitation_sent, access_school
+from parta.schools.access import (
+    access_invitation_received,
+    access_invitation_sent,
+    access_machine_client,
+    access_school,
+)
 from parta.schools.models import (
     AcademicYear,
     Building,
@@ -659,3 +670,54 @@ def study_period_save(
         return changed
 
     return _insert_unique(update, taken, "number")
+
+
+# --- machine clients of a school ------------------------------------------------------------
+
+
+def machine_client_for_school_create(
+    *,
+    actor: Any,
+    school_id: int | None,
+    kind: str,
+    name: str,
+    building_id: int | None = None,
+    scopes: list[str] | None = None,
+) -> tuple[MachineClient, str]:
+    """A device of a school (a turnstile in a building, a cash desk) or a partner's client, and
+    its secret (shown once). ``actor`` None is the operator's command line; a person must
+    administer the school. Without ``scopes``, the kind's usual ones."""
+    if actor is not None:
+        if school_id is None:
+            if not getattr(actor, "is_superuser", False):
+                raise Http404
+        else:
+            _admin_school(actor, school_id)
+    errors = FieldErrors()
+    if school_id is not None and not School.objects.filter(pk=school_id).exists():
+        errors.add("school", _("There is no such school."))
+    if building_id is not None and (
+        school_id is None or not Building.objects.filter(pk=building_id, school_id=school_id).exists()
+    ):
+        errors.add("building", _("Choose a building of the school."))
+    errors.raise_if_any()
+    return machine_client_create(
+        by=actor,
+        kind=kind,
+        name=name,
+        scopes=KIND_SCOPES.get(kind, []) if scopes is None else scopes,
+        school_id=school_id,
+        building_id=building_id,
+    )
+
+
+def machine_client_of_school_rotate(*, actor: Any, school_id: int, client_id: int) -> str:
+    """A new secret for a school's machine client; the old one stops working at once."""
+    return machine_client_rotate(by=actor, client=access_machine_client(actor, school_id, client_id))
+
+
+def machine_client_of_school_revoke(*, actor: Any, school_id: int, client_id: int) -> MachineClient:
+    """Revoke a school's machine client for good."""
+    client = access_machine_client(actor, school_id, client_id)
+    machine_client_revoke(by=actor, client=client)
+    return client

@@ -36,4 +36,15 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("school/<int:school_id>/periods/", views.period_list, name="school-periods"),
     path("school/<int:school_id>/periods/new/", views.period_create, name="school-period-new"),
     path("school/<int:school_id>/periods/<int:period_id>/", views.period_edit, name="school-period-edit"),
+    path("school/<int:school_id>/devices/", views.device_list, name="school-devices"),
+    path(
+        "school/<int:school_id>/devices/<int:client_id>/rotate/",
+        views.device_rotate,
+        name="school-device-rotate",
+    ),
+    path(
+        "school/<int:school_id>/devices/<int:client_id>/revoke/",
+        views.device_revoke,
+        name="school-device-revoke",
+    ),
 ]

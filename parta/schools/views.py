@@ -19,11 +19,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from parta.accounts.selectors import machine_calls_recent, machine_clients_of_school
 from parta.core.forms import form_status, submit
 from parta.schools import selectors, services
-from parta.schools.access import access_class_group, access_school, roles_of
+from parta.schools.access import access_class_group, access_machine_client, access_school, roles_of
 from parta.schools.forms import (
     ClassGroupForm,
+    DeviceForm,
     EnrolForm,
     GuardianInviteForm,
     StudyPeriodForm,
@@ -322,3 +324,80 @@ def period_create(request: HttpRequest, school_id: int) -> HttpResponse:
 @login_required
 def period_edit(request: HttpRequest, school_id: int, period_id: int) -> HttpResponse:
     return _period_form_page(request, school_id, period_id)
+
+
+# --- devices (machine clients) -------------------------------------------------------------
+
+
+def _devices_page(
+    request: HttpRequest,
+    school: School,
+    context: dict[str, Any],
+    form: DeviceForm,
+    secret: dict[str, Any] | None,
+) -> HttpResponse:
+    clients = machine_clients_of_school(school.pk)
+    context |= {
+        "clients": clients,
+        "calls": machine_calls_recent([client.pk for client in clients]),
+        "form": form,
+        "new_secret": secret,
+        "hide_years": True,
+    }
+    return render(
+        request, "schools/devices.html", context, status=form_status(request) if form.errors else 200
+    )
+
+
+@login_required
+def device_list(request: HttpRequest, school_id: int) -> HttpResponse:
+    """The school's devices and partners' clients with their last use and recent calls; a new
+    device's credential is shown here once, right after it is made."""
+    school, context = _school_page(request, school_id, "devices")
+    form = DeviceForm(request.POST or None, school=school)
+    created = submit(
+        request,
+        form,
+        lambda: services.machine_client_for_school_create(
+            actor=request.user,
+            school_id=school.pk,
+            kind=form.cleaned_data["kind"],
+            name=form.cleaned_data["name"],
+            building_id=form.cleaned_data["building"].pk if form.cleaned_data["building"] else None,
+        ),
+    )
+    secret = None
+    if created is not None:
+        client, credential = created
+        secret = {"client": client, "credential": credential}
+        form = DeviceForm(school=school)
+    return _devices_page(request, school, context, form, secret)
+
+
+@login_required
+@require_POST
+def device_rotate(request: HttpRequest, school_id: int, client_id: int) -> HttpResponse:
+    school, context = _school_page(request, school_id, "devices")
+    try:
+        credential = services.machine_client_of_school_rotate(
+            actor=request.user, school_id=school.pk, client_id=client_id
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("school-devices", school_id=school.pk)
+    client = access_machine_client(request.user, school.pk, client_id)
+    return _devices_page(
+        request, school, context, DeviceForm(school=school), {"client": client, "credential": credential}
+    )
+
+
+@login_required
+@require_POST
+def device_revoke(request: HttpRequest, school_id: int, client_id: int) -> HttpResponse:
+    client = services.machine_client_of_school_revoke(
+        actor=request.user, school_id=school_id, client_id=client_id
+    )
+    messages.success(
+        request, _("%(name)s is revoked: its credential no longer works.") % {"name": client.name}
+    )
+    return redirect("school-devices", school_id=school_id)

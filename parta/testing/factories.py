@@ -282,3 +282,10 @@ class HomeworkFactory(factory.django.DjangoModelFactory[Homework]):
     text = factory.Sequence(lambda n: f"Exercises {n}, page {n + 10}")
     due_on = factory.LazyAttribute(lambda o: o.lesson.date + dt.timedelta(days=7))
     created_by = factory.SelfAttribute("lesson.teacher")
+
+
+def api_key(user: User, device: str = "") -> str:
+    """A new API token's key for the user, as signing in gives it."""
+    from parta.accounts.services import api_token_issue
+
+    return api_token_issue(user=user, device=device)[1]

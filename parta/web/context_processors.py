@@ -51,6 +51,7 @@ def _menu(roles: Roles, is_staff: bool) -> list[MenuItem]:
             MenuItem(str(_("Staff")), reverse("school-staff", args=[school_id]), "staff"),
             MenuItem(str(_("Assignments")), reverse("school-assignments", args=[school_id]), "assignments"),
             MenuItem(str(_("Study periods")), reverse("school-periods", args=[school_id]), "periods"),
+            MenuItem(str(_("Devices")), reverse("school-devices", args=[school_id]), "devices"),
         ]
     if roles.is_superuser or is_staff:
         items.append(MenuItem(str(_("Back office")), reverse("admin:index"), "admin"))
@@ -69,6 +70,7 @@ _SECTIONS = (
     ("school-staff", "staff"),
     ("school-assignment", "assignments"),
     ("school-period", "periods"),
+    ("school-device", "devices"),
 )
 
 

@@ -4,17 +4,11 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from parta.accounts.services import (
-    client_address,
-    login_blocked,
-    login_failure_record,
-    login_failures_clear,
-)
-
 
 class LoginForm(AuthenticationForm):
-    """Django's login form with the words the rest of Parta uses, and a limit on wrong passwords
-    (``parta.accounts.services.login_blocked``)."""
+    """Django's login form with the words the rest of Parta uses. Too many failures are counted
+    and refused by django-axes (``parta.accounts.signin``); the form says so, and the page then
+    answers 429."""
 
     error_messages = {
         **AuthenticationForm.error_messages,
@@ -27,18 +21,12 @@ class LoginForm(AuthenticationForm):
         self.fields["username"].label = _("Login")
 
     def clean(self) -> dict[str, Any]:
-        username = self.cleaned_data.get("username")
-        if not username or not self.cleaned_data.get("password") or self.request is None:
-            return super().clean()
-        address = client_address(self.request)
-        if login_blocked(username=username, address=address):
-            # Refused before the password is checked: while blocked, even the right one is not tried.
-            raise ValidationError(self.error_messages["too_many_attempts"], code="too_many_attempts")
         try:
-            cleaned = super().clean()
+            return super().clean()
         except ValidationError as error:
-            if error.code == "invalid_login":
-                login_failure_record(username=username, address=address)
+            if getattr(self.request, "axes_locked_out", False):
+                # Refused, or this failure reached the limit: even the right password is not tried now.
+                raise ValidationError(
+                    self.error_messages["too_many_attempts"], code="too_many_attempts"
+                ) from error
             raise
-        login_failures_clear(username=username, address=address)
-        return cleaned

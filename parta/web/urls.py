@@ -18,4 +18,5 @@ urlpatterns: list[URLPattern | URLResolver] = [
     # Logging out changes state, so it is a POST (Django refuses GET for it as well).
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("password/", views.PasswordChangeView.as_view(), name="password_change"),
+    path("account/devices/", views.my_devices, name="my-devices"),
 ]

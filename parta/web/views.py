@@ -1,20 +1,23 @@
-"""Pages of the web app itself: the home page of each role, and Django's login, logout and
-password change on our layout."""
+"""Pages of the web app itself: the home page of each role, Django's login, logout and password
+change on our layout, and the person's devices signed in to the API."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from parta.accounts.services import password_change_done
+from parta.accounts.models import User
+from parta.accounts.selectors import api_tokens_of
+from parta.accounts.services import api_token_revoke, password_change_done
 from parta.schools.access import roles_of
 from parta.schools.selectors import received_invitations
 from parta.web import selectors
@@ -60,3 +63,19 @@ class PasswordChangeView(auth_views.PasswordChangeView):
         password_change_done(user=form.user)
         messages.success(self.request, _("Your password is changed."))
         return response
+
+
+@login_required
+def my_devices(request: HttpRequest) -> HttpResponse:
+    """The person's devices signed in to the API (one token each); POST signs one out."""
+    user = request.user
+    assert isinstance(user, User)  # login_required
+    if request.method == "POST":
+        token_id = request.POST.get("token", "")
+        if not token_id.isdigit():
+            raise Http404
+        api_token_revoke(user=user, token_id=int(token_id))
+        messages.success(request, _("The device is signed out."))
+        return redirect("my-devices")
+    context = {"devices": api_tokens_of(user, now=timezone.now()), "token_days": settings.PARTA_TOKEN_DAYS}
+    return render(request, "web/devices.html", context)

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from parta.testing.factories import UserFactory
+from parta.testing.factories import UserFactory, api_key
 
 URL = "/api/v1/ping"
 pytestmark = pytest.mark.django_db
@@ -15,7 +14,7 @@ pytestmark = pytest.mark.django_db
 def test_ping_answers_the_signed_in_users_id(django_assert_max_num_queries):
     user = UserFactory.create()
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Bearer {Token.objects.create(user=user).key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {api_key(user)}")
     # The token lookup (with its user) and nothing else.
     with django_assert_max_num_queries(1):
         response = client.get(URL)

@@ -19,6 +19,7 @@ from django.utils import timezone
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from rest_framework.parsers import JSONParser, MultiPartParser
+from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.test import APIClient, APIRequestFactory
@@ -42,6 +43,8 @@ CALLS: list[dict[str, Any]] = []
 
 
 class Create(IdempotentApi):
+    # People and machines alike: the project's default permission admits people only.
+    permission_classes = [IsAuthenticated]
     parser_classes = [JSONParser, MultiPartParser]
     idempotent_methods = frozenset({"POST", "PUT"})
 

@@ -282,3 +282,16 @@ def pdf_title(pdf: bytes) -> str:
     value = re.sub(rb"\\([0-7]{3})", lambda m: bytes([int(m.group(1), 8)]), raw.group(1))
     value = re.sub(rb"\\(.)", rb"\1", value)
     return value.decode("utf-16") if value.startswith(b"\xfe\xff") else value.decode("latin-1")
+
+
+def test_report_card_pdf_with_an_api_token_for_the_family_only(world, client):
+    url = reverse("diary-report-card-pdf", args=[world.a.student.pk])
+    response = client.get(url, headers={"Authorization": f"Bearer {f.api_key(world.a.parent)}"})
+    assert response.status_code == 200
+    assert response.content.startswith(b"%PDF-")
+    for stranger in (world.a.sibling, world.b.parent):
+        response = client.get(url, headers={"Authorization": f"Bearer {f.api_key(stranger)}"})
+        assert response.status_code == 404
+    assert client.get(url, headers={"Authorization": "Bearer wrong"}).status_code == 401
+    # Without a token, the browser's session as before: the login page.
+    assert client.get(url).status_code == 302

@@ -10,10 +10,12 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.utils import timezone
 
+from parta.accounts.services import machine_client_create
 from parta.homework import services
 from parta.homework.models import Homework, HomeworkCompletion
 from parta.homework.tests.conftest import next_algebra
 from parta.testing import factories as f
+from parta.testing.factories import api_key
 from parta.testing.world import MONDAY
 
 pytestmark = pytest.mark.django_db
@@ -112,7 +114,8 @@ def test_the_teacher_sees_who_has_done_it(world):
     assert "Done: 1 of 2" in page.content.decode()  # the student, not the classmate
 
 
-def test_files_download_for_readers_only(world):
+def file_url(world) -> str:
+    """The address of a file of homework set at school A's lesson."""
     next_algebra(world)
     homework = services.homework_set(
         world.a.subject_teacher,
@@ -120,8 +123,11 @@ def test_files_download_for_readers_only(world):
         text="x",
         files=[SimpleUploadedFile("task.pdf", b"%PDF-data")],
     )
-    file = homework.files.get()
-    url = f"/homework/files/{file.pk}/"
+    return f"/homework/files/{homework.files.get().pk}/"
+
+
+def test_files_download_for_readers_only(world):
+    url = file_url(world)
     for reader in (
         world.a.student,
         world.a.parent,
@@ -186,3 +192,19 @@ def test_the_list_of_someone_elses_child_is_404(world, who):
 
 def test_anonymous_users_are_sent_to_log_in(world):
     assert Client().get("/homework/").status_code == 302
+
+
+def test_files_download_with_an_api_token_for_readers_only(world):
+    """A mobile client reads a homework file with its API token, under the same rules."""
+    url = file_url(world)
+    response = Client(HTTP_AUTHORIZATION=f"Bearer {api_key(world.a.parent)}").get(url)
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content) == b"%PDF-data"  # type: ignore[attr-defined]
+    assert Client(HTTP_AUTHORIZATION=f"Bearer {api_key(world.b.parent)}").get(url).status_code == 404
+    _client, secret = machine_client_create(
+        by=None, kind="clinic", name="Clinic", scopes=["attendance:clinic"]
+    )
+    for credential in ("not-a-token", secret):
+        response = Client(HTTP_AUTHORIZATION=f"Bearer {credential}").get(url)
+        assert response.status_code == 401
+        assert response["WWW-Authenticate"] == "Bearer"

@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from parta.accounts.models import User
@@ -18,6 +17,7 @@ from parta.journal.models import ControlForm
 from parta.journal.services import journal_defaults_ensure
 from parta.schools.models import ClassGroup, School, StaffMembership, StudyPeriod, TeachingAssignment
 from parta.testing import factories as f
+from parta.testing.factories import api_key
 from parta.timetable.models import Lesson
 
 Q1_MONDAY = dt.date(2026, 9, 7)
@@ -91,8 +91,7 @@ def make_journal(db: None) -> Callable[[int], Journal]:
 
 def client_for(user: User) -> APIClient:
     client = APIClient()
-    token, _created = Token.objects.get_or_create(user=user)
-    client.credentials(HTTP_AUTHORIZATION=f"Bearer {token.key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {api_key(user)}")
     return client
 
 

@@ -204,3 +204,40 @@ def test_the_api_stores_the_source_its_caller_may_set(journal) -> None:
     assert answer.status_code == 200 and answer.json()["attendance"]["source"] == "clinic"
     answer = teacher.put(url, {"status": "absent", "version": 1}, format="json")
     assert answer.json()["attendance"]["source"] == "teacher"  # the teacher's entry wins, and says so
+
+
+def test_a_clinic_credential_marks_a_sick_absence_and_nothing_beyond_its_school(journal) -> None:
+    """The whole path a clinic's system takes: its own credential (never a person's token), its
+    scope, its school; the entry, its history and the call log name the machine."""
+    from parta.accounts.models import MachineCall
+    from parta.accounts.services import machine_client_create
+
+    clinic, secret = machine_client_create(
+        by=None, kind="clinic", name="Clinic 12", scopes=["attendance:clinic"], school_id=journal.school.pk
+    )
+    caller = APIClient()
+    caller.credentials(HTTP_AUTHORIZATION=f"Bearer {secret}")
+    url = f"/api/v1/lessons/{journal.lesson.pk}/attendance/{journal.student.pk}"
+    answer = caller.put(url, {"status": "sick", "source": "clinic"}, format="json")
+    assert answer.status_code == 200, answer.content
+    assert answer.json()["attendance"]["source"] == "clinic"
+    change = JournalChange.objects.get()
+    assert (change.actor_id, change.principal) == (None, f"machine:{clinic.pk}")
+    assert MachineCall.objects.filter(client=clinic, method="PUT", status=200).exists()
+    # A source it may not set, a person's endpoint, another school's lesson: refused, nothing written.
+    assert (
+        caller.put(url, {"status": "late", "source": "turnstile", "version": 1}, format="json").status_code
+        == 400
+    )
+    assert caller.get("/api/v1/me").status_code == 403
+    other = build_journal()
+    elsewhere = f"/api/v1/lessons/{other.lesson.pk}/attendance/{other.student.pk}"
+    assert caller.put(elsewhere, {"status": "sick", "source": "clinic"}, format="json").status_code == 404
+    assert Attendance.objects.count() == 1 and JournalChange.objects.count() == 1
+    # A turnstile holds no attendance:clinic: the endpoint refuses it before any service runs.
+    _turnstile, turnstile_secret = machine_client_create(
+        by=None, kind="turnstile", name="Gate 1", scopes=["passage:write"], school_id=journal.school.pk
+    )
+    gate = APIClient()
+    gate.credentials(HTTP_AUTHORIZATION=f"Bearer {turnstile_secret}")
+    assert gate.put(url, {"status": "sick", "source": "clinic"}, format="json").status_code == 403

@@ -7,20 +7,19 @@ from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from parta.messaging import services
 from parta.messaging.models import Conversation, Message, MessageAttachment
 from parta.outbox.models import OutboxEvent
+from parta.testing.factories import api_key
 
 PDF = b"%PDF-1.4\n%test\n"
 
 
 def client_for(user) -> APIClient:
     client = APIClient()
-    token, _created = Token.objects.get_or_create(user=user)
-    client.credentials(HTTP_AUTHORIZATION=f"Bearer {token.key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {api_key(user)}")
     return client
 
 

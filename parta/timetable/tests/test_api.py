@@ -6,12 +6,12 @@ import datetime as dt
 from typing import Any
 
 import pytest
-from rest_framework.authtoken.models import Token
 from rest_framework.renderers import JSONRenderer
 from rest_framework.test import APIClient
 
 from parta.curriculum.models import Section, Topic
 from parta.testing import factories as f
+from parta.testing.factories import api_key
 from parta.testing.world import MONDAY
 from parta.timetable.api import PersonTimetableApi
 from parta.timetable.models import Lesson
@@ -22,8 +22,7 @@ WEEK = f"from={MONDAY}&to={MONDAY + dt.timedelta(days=6)}"
 
 def client_for(user) -> APIClient:
     client = APIClient()
-    token, _created = Token.objects.get_or_create(user=user)
-    client.credentials(HTTP_AUTHORIZATION=f"Bearer {token.key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {api_key(user)}")
     return client
 
 

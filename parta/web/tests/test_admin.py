@@ -5,7 +5,7 @@ from django.contrib import admin
 from django.urls import reverse
 
 from parta.accounts.models import User
-from parta.testing.factories import PASSWORD
+from parta.testing.factories import PASSWORD, api_key
 
 MODELS = sorted(admin.site._registry, key=lambda model: model._meta.label)
 
@@ -57,13 +57,13 @@ def test_school_staff_are_not_let_into_the_back_office(world, client):
     assert response.status_code == 302
 
 
-def test_a_password_set_in_the_back_office_revokes_the_api_token_and_calendar_address(world, client):
-    from rest_framework.authtoken.models import Token
+def test_a_password_set_in_the_back_office_revokes_the_api_tokens_and_calendar_address(world, client):
+    from parta.accounts.models import ApiToken
 
     root = User.objects.create_superuser("root", "root@example.org", PASSWORD)
     client.force_login(root)
     student = world.a.student
-    Token.objects.create(user=student)
+    api_key(student)
     old_calendar = student.calendar_token
     url = reverse("admin:auth_user_password_change", args=[student.pk])
     new_password = "a-much-better-pass-42"
@@ -73,18 +73,19 @@ def test_a_password_set_in_the_back_office_revokes_the_api_token_and_calendar_ad
     assert response.status_code == 302
     student.refresh_from_db()
     assert student.check_password(new_password)
-    assert not Token.objects.filter(user=student).exists()
+    assert not ApiToken.objects.filter(user=student).exists()
     assert student.calendar_token != old_calendar
 
 
 def test_a_refused_back_office_password_change_revokes_nothing(world, client):
-    from rest_framework.authtoken.models import Token
+    from parta.accounts.models import ApiToken
 
     root = User.objects.create_superuser("root", "root@example.org", PASSWORD)
     client.force_login(root)
     student = world.a.student
-    token = Token.objects.create(user=student)
+    api_key(student)
+    token = ApiToken.objects.get(user=student)
     url = reverse("admin:auth_user_password_change", args=[student.pk])
     response = client.post(url, {"password1": "a-much-better-pass-42", "password2": "different-pass-42"})
     assert response.status_code == 200
-    assert Token.objects.get(user=student) == token
+    assert ApiToken.objects.get(user=student) == token

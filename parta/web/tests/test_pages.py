@@ -11,7 +11,7 @@ from django.utils.formats import date_format
 from parta.accounts.models import User
 from parta.curriculum.models import Section, Topic
 from parta.testing import factories as f
-from parta.testing.factories import PASSWORD
+from parta.testing.factories import PASSWORD, api_key
 from parta.timetable.models import Lesson
 
 
@@ -57,37 +57,6 @@ def test_wrong_password_is_refused_with_a_message(world, en):
     assert "_auth_user_id" not in en.session
 
 
-def test_too_many_wrong_passwords_block_that_login_from_that_address(world, en, client):
-    from parta.accounts.services import LOGIN_FAILURE_LIMIT
-
-    url = reverse("login")
-    for _attempt in range(LOGIN_FAILURE_LIMIT):
-        response = en.post(url, {"username": "student1", "password": "wrong"})
-        assert "Wrong login or password." in response.content.decode()
-    # Blocked now: even the right password is not tried.
-    response = en.post(url, {"username": "student1", "password": PASSWORD})
-    assert response.status_code == 200
-    assert "Too many attempts, try again in a few minutes." in response.content.decode()
-    assert "_auth_user_id" not in en.session
-    # Another login from this address, and this login from another address, still sign in.
-    assert en.post(url, {"username": "student2", "password": PASSWORD}).status_code == 302
-    elsewhere = client.post(url, {"username": "student1", "password": PASSWORD}, REMOTE_ADDR="10.0.0.2")
-    assert elsewhere.status_code == 302
-
-
-def test_signing_in_forgets_the_failures_before(world, en):
-    from parta.accounts.services import LOGIN_FAILURE_LIMIT
-
-    url = reverse("login")
-    for _attempt in range(LOGIN_FAILURE_LIMIT - 1):
-        en.post(url, {"username": "student1", "password": "wrong"})
-    assert en.post(url, {"username": "student1", "password": PASSWORD}).status_code == 302
-    en.post(reverse("logout"))
-    for _attempt in range(LOGIN_FAILURE_LIMIT - 1):
-        en.post(url, {"username": "student1", "password": "wrong"})
-    assert en.post(url, {"username": "student1", "password": PASSWORD}).status_code == 302
-
-
 def test_logout_is_a_post(world, en):
     en.force_login(world.a.student)
     assert en.get(reverse("logout")).status_code == 405
@@ -116,7 +85,16 @@ def test_menu_follows_the_roles(world, en):
     teacher_menu = [item.section for item in home_as(en, world.a.class_teacher).context["menu"]]
     assert teacher_menu == ["home", "journal", "timetable", "messages"]
     admin_menu = [item.section for item in home_as(en, world.a.admin).context["menu"]]
-    assert admin_menu == ["home", "journal", "messages", "classes", "staff", "assignments", "periods"]
+    assert admin_menu == [
+        "home",
+        "journal",
+        "messages",
+        "classes",
+        "staff",
+        "assignments",
+        "periods",
+        "devices",
+    ]
     parent_menu = [item.section for item in home_as(en, world.a.parent).context["menu"]]
     assert parent_menu == ["home", "diary", "homework", "timetable", "messages"]
     student_menu = [item.section for item in home_as(en, world.a.student).context["menu"]]
@@ -299,32 +277,33 @@ def test_password_change(world, en):
     assert "Your password is changed." in en.get(reverse("home")).content.decode()
 
 
-def test_a_password_change_revokes_the_api_token_and_the_calendar_address(world, en):
-    from rest_framework.authtoken.models import Token
+def test_a_password_change_revokes_the_api_tokens_and_the_calendar_address(world, en):
+    from parta.accounts.models import ApiToken
 
     student = world.a.student
-    Token.objects.create(user=student)
+    api_key(student)
     old_calendar = student.calendar_token
     en.force_login(student)
     new_password = "a-much-better-pass-42"
     data = {"old_password": PASSWORD, "new_password1": new_password, "new_password2": new_password}
     assert en.post(reverse("password_change"), data).status_code == 302
     student.refresh_from_db()
-    assert not Token.objects.filter(user=student).exists()
+    assert not ApiToken.objects.filter(user=student).exists()
     assert student.calendar_token != old_calendar
     assert en.get(reverse("home")).status_code == 200  # this browser stays signed in
 
 
 def test_a_refused_password_change_revokes_nothing(world, en):
-    from rest_framework.authtoken.models import Token
+    from parta.accounts.models import ApiToken
 
     student = world.a.student
-    token = Token.objects.create(user=student)
+    api_key(student)
+    token = ApiToken.objects.get(user=student)
     old_calendar = student.calendar_token
     en.force_login(student)
     en.post(reverse("password_change"), {"old_password": "wrong", "new_password1": "x", "new_password2": "x"})
     student.refresh_from_db()
-    assert Token.objects.get(user=student) == token
+    assert ApiToken.objects.get(user=student) == token
     assert student.calendar_token == old_calendar
 
 
@@ -339,3 +318,34 @@ def test_not_found_page_uses_the_layout(world, en):
     body = response.content.decode()
     assert "Page not found" in body
     assert 'class="topbar"' in body
+
+
+# --- my devices ----------------------------------------------------------------------------
+
+
+def test_my_devices_lists_my_tokens_and_signs_one_out(world, en):
+    from parta.accounts.models import ApiToken
+
+    student = world.a.student
+    api_key(student, "Phone")
+    api_key(student, "Tablet")
+    api_key(world.a.parent, "Parent's phone")
+    en.force_login(student)
+    assert reverse("my-devices") in en.get(reverse("home")).content.decode()  # linked from the header
+    body = en.get(reverse("my-devices")).content.decode()
+    assert "Phone" in body and "Tablet" in body and "Parent&#x27;s phone" not in body
+    phone = ApiToken.objects.get(device="Phone")
+    response = en.post(reverse("my-devices"), {"token": phone.pk})
+    assert response.status_code == 302
+    assert set(ApiToken.objects.filter(user=student).values_list("device", flat=True)) == {"Tablet"}
+
+
+def test_another_persons_device_cannot_be_signed_out(world, en):
+    from parta.accounts.models import ApiToken
+
+    api_key(world.a.parent, "Parent's phone")
+    theirs = ApiToken.objects.get()
+    en.force_login(world.a.student)
+    assert en.post(reverse("my-devices"), {"token": theirs.pk}).status_code == 404
+    assert en.post(reverse("my-devices"), {"token": "x"}).status_code == 404
+    assert ApiToken.objects.filter(pk=theirs.pk).exists()

@@ -1,6 +1,6 @@
 """`manage.py bench_fixtures --out DIR [--users N]`: what the load generator sends, made in bulk.
 
-Picks random people of the benchmark city, gives each an API token (in one bulk insert) and
+Picks random people of the benchmark city, gives each a new API token (in one bulk insert) and
 writes one request file per scenario into DIR, a request a line, tab-separated:
 ``METHOD  PATH  TOKEN-or--  BODY-or--``. The wrk script (bench/load/requests.lua) sends a random
 line each time. It also captures the SQL of a few diary weeks (``rawsql.json``: per week, the
@@ -19,9 +19,9 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 
 from parta.accounts.models import Guardianship, User
+from parta.accounts.services import api_tokens_issue
 from parta.demo.generator import DEMO_PASSWORD
 from parta.diary.selectors import diary_range
 from parta.schools.models import ClassGroup, Enrolment, StudyPeriod, TeachingAssignment
@@ -33,15 +33,6 @@ SCENARIO_FILES = ("ping", "diary", "diary_cold", "journal", "marks", "timetable"
 def week_of(day: dt.date) -> tuple[dt.date, dt.date]:
     monday = day - dt.timedelta(days=day.weekday())
     return monday, monday + dt.timedelta(days=6)
-
-
-def tokens_for(user_ids: set[int]) -> dict[int, str]:
-    """An API token for every user (the existing one when they have it), created in bulk."""
-    tokens = dict(Token.objects.filter(user_id__in=user_ids).values_list("user_id", "key"))
-    missing = [Token(user_id=pk, key=Token.generate_key()) for pk in user_ids if pk not in tokens]
-    Token.objects.bulk_create(missing, batch_size=2000)
-    tokens.update({token.user_id: token.key for token in missing})
-    return tokens
 
 
 def _line(method: str, path: str, token: str | None = None, body: dict[str, Any] | None = None) -> str:
@@ -92,7 +83,7 @@ class Command(BaseCommand):
         )
         people = students + [t for _a, t in assignments]
         users = set(people) | {p for p, _s in parents} | {t for _l, t, _s in writes} | set(cold)
-        tokens = tokens_for(users)
+        tokens = api_tokens_issue(user_ids=users, device="bench")
         names = dict(User.objects.filter(pk__in=students[:n]).values_list("pk", "username"))
         calendar = list(User.objects.filter(pk__in=people).values_list("calendar_token", flat=True))
 

@@ -1,0 +1,32 @@
+"""Who may call an endpoint: people (the default of every view) or machines with a scope."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rest_framework.permissions import BasePermission
+from rest_framework.request import Request
+
+from parta.core.principals import has_scope, is_machine
+
+
+class IsPerson(BasePermission):
+    """A signed-in person; a machine client is refused (403) by everything written for people."""
+
+    def has_permission(self, request: Request, view: Any) -> bool:
+        user = request.user
+        return bool(user and user.is_authenticated and not is_machine(user))
+
+
+class ScopePermission(BasePermission):
+    """A machine client holding ``scope`` (made by :func:`HasScope`)."""
+
+    scope = ""
+
+    def has_permission(self, request: Request, view: Any) -> bool:
+        return has_scope(request.user, self.scope)
+
+
+def HasScope(scope: str) -> type[BasePermission]:
+    """The permission of a machine endpoint: ``permission_classes = [HasScope("passage:write")]``."""
+    return type(f"HasScope[{scope}]", (ScopePermission,), {"scope": scope})
