@@ -22,7 +22,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from parta.accounts.api import request_user
-from parta.core.api import IdField, ListApi, Row, cached_json, error_responses
+from parta.core.api import DateField, IdField, ListApi, Row, cached_json, error_responses
 from parta.journal import selectors, services
 from parta.journal.access import access_assignment
 from parta.journal.models import Attendance, Scale
@@ -543,7 +543,7 @@ class MarkCreateApi(_JournalApi):
         control_form = IdField(required=False, allow_null=True)
         weight = _small_int(required=False, help_text=_("1–10; default: the control form's weight."))
         comment = serializers.CharField(required=False, allow_blank=True, max_length=500)
-        owed_until = serializers.DateField(required=False, allow_null=True)
+        owed_until = DateField(required=False, allow_null=True)
         reason = _reason_field()
 
         class Meta:
@@ -580,7 +580,7 @@ class MarkDetailApi(_JournalApi):
         control_form = IdField(required=False, allow_null=True)
         weight = _small_int(required=False)
         comment = serializers.CharField(required=False, allow_blank=True, max_length=500)
-        owed_until = serializers.DateField(required=False, allow_null=True)
+        owed_until = DateField(required=False, allow_null=True)
         reason = _reason_field()
 
         class Meta:
@@ -813,8 +813,8 @@ class CellHistoryApi(APIView):
 
 class AbsenceNoticeListApi(APIView):
     class InputSerializer(serializers.Serializer[Any]):
-        starts_on = serializers.DateField()
-        ends_on = serializers.DateField()
+        starts_on = DateField()
+        ends_on = DateField()
         reason = serializers.CharField(max_length=300)
 
         class Meta:
