@@ -22,6 +22,7 @@ from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from parta.core.files import download_response
 from parta.core.ids import parse_id
 from parta.homework import selectors, services
 from parta.homework.access import access_homework, access_homework_file, access_lesson_for_homework
@@ -232,10 +233,6 @@ def _can_write(request: HttpRequest, homework_id: int) -> bool:
 
 @login_required
 def homework_file(request: HttpRequest, file_id: int) -> FileResponse:
-    """A homework file, to whoever may read the homework; always a download, never shown inline."""
+    """A homework file, to whoever may read the homework; a sandboxed download, never shown inline."""
     record = access_homework_file(request.user, file_id)
-    try:
-        handle = record.file.open("rb")
-    except FileNotFoundError as error:
-        raise Http404 from error
-    return FileResponse(handle, as_attachment=True, filename=record.name)
+    return download_response(record.file, record.name)
