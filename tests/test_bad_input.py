@@ -7,6 +7,7 @@ import datetime as dt
 import json
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
@@ -192,3 +193,25 @@ def test_multipart_homework_with_indexed_links_keeps_them(world):
         {"url": "https://example.org/a", "title": "A"},
         {"url": "https://example.org/b", "title": ""},
     ]
+
+
+# --- body size -----------------------------------------------------------------------------
+
+
+def test_a_json_body_past_the_limit_is_a_413_before_it_is_parsed(settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    body = json.dumps({"username": "a" * 2000, "password": "x"})
+    response = client_for().post("/api/v1/auth/token", data=body, content_type="application/json")
+    assert response.status_code == 413
+    assert response.json()["detail"]
+
+
+def test_an_upload_past_the_request_limit_is_a_413_and_writes_nothing(world, settings):
+    settings.PARTA_MAX_REQUEST_BYTES = 1000
+    response = client_for(world.a.subject_teacher).post(
+        f"/api/v1/lessons/{world.a.lesson.pk}/homework",
+        {"text": "Read", "files": [SimpleUploadedFile("a.pdf", b"%PDF-1.4" + b"0" * 2000)]},
+        format="multipart",
+    )
+    assert response.status_code == 413
+    assert not Homework.objects.exists()
