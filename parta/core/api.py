@@ -143,10 +143,14 @@ ERROR_SERIALIZER = inline_serializer(
     name="Error",
     fields={
         "detail": serializers.CharField(),
+        # A field's messages are a list; a list of objects' (links, kinds) an object by item index.
         "errors": serializers.DictField(
-            child=serializers.ListField(child=serializers.CharField()),
+            child=serializers.JSONField(),
             required=False,
-            help_text=_("For invalid input: the messages of each field (“non_field_errors” for the whole)."),
+            help_text=_(
+                "For invalid input: the messages of each field (“non_field_errors” for the whole); "
+                "for a list of objects, the messages of each item by its index."
+            ),
         ),
     },
 )

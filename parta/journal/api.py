@@ -283,7 +283,7 @@ class JournalAssignmentListApi(ListApi):
     @extend_schema(
         operation_id="journal_assignments_list",
         tags=["journal"],
-        responses={200: AssignmentSerializer(many=True), **error_responses(401)},
+        responses={200: AssignmentSerializer(many=True), **error_responses(400, 401)},
     )
     def get(self, request: Request) -> Response:
         refs = selectors.journal_assignments(request_user(request))
