@@ -15,6 +15,20 @@ from parta.testing.world import World, build_world
 FAST_PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "fuzz: schemathesis over the API's schema per role (run with -m fuzz)")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    # The fuzz leg takes minutes: it runs when asked for by name (-m fuzz, CI's own section).
+    if "fuzz" in (config.option.markexpr or ""):
+        return
+    skip = pytest.mark.skip(reason="schemathesis runs with -m fuzz")
+    for item in items:
+        if item.get_closest_marker("fuzz"):
+            item.add_marker(skip)
+
+
 @pytest.fixture(scope="session", autouse=True)
 def fast_password_hasher() -> Iterator[None]:
     # Session-wide and autouse, so it is in force before any other fixture hashes a password

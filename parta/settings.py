@@ -59,6 +59,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Refuses a body larger than the limits below by its Content-Length, before anything reads it.
+    "parta.core.limits.BodySizeLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -191,6 +193,14 @@ MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.environ.get("PARTA_MEDIA_DIR", DATA_DIR / "media"))
 # Attachments (homework files, message attachments) are capped per file.
 PARTA_MAX_UPLOAD_BYTES = int(os.environ.get("PARTA_MAX_UPLOAD_BYTES", str(10 * 1024 * 1024)))
+# A whole request with files (multipart): ten files of the largest size, and 1 MB for the fields.
+PARTA_MAX_REQUEST_BYTES = int(
+    os.environ.get("PARTA_MAX_REQUEST_BYTES", str(10 * PARTA_MAX_UPLOAD_BYTES + 1024 * 1024))
+)
+# Any other request (JSON, a form without files): Django's own default, named so it is plain.
+DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("PARTA_MAX_BODY_BYTES", str(2_621_440)))
+# An uploaded file larger than this is written to a temporary file rather than held in memory.
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 
 EMAIL_BACKEND = os.environ.get(
     "PARTA_EMAIL_BACKEND",
@@ -248,8 +258,14 @@ REST_FRAMEWORK = {
     ],
     # People's endpoints refuse machine clients; a machine's endpoint says HasScope(...) instead.
     "DEFAULT_PERMISSION_CLASSES": ["parta.accounts.permissions.IsPerson"],
+    # DRF's three, with a JSON parser that refuses deep nesting (parta.core.parsers).
+    "DEFAULT_PARSER_CLASSES": [
+        "parta.core.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
+    "DEFAULT_PAGINATION_CLASS": "parta.core.api.Pagination",
     "PAGE_SIZE": 100,
     "EXCEPTION_HANDLER": "parta.web.api_errors.exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",

@@ -18,10 +18,13 @@ from drf_spectacular.utils import OpenApiResponse, inline_serializer
 from rest_framework import serializers
 from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.renderers import JSONRenderer
+from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.utils import html
 from rest_framework.views import APIView
 
 from parta.core import versions
+from parta.core.dates import validate_school_date
 from parta.core.i18n import pick
 from parta.core.ids import MAX_ID
 from parta.core.names import short_name
@@ -32,9 +35,31 @@ Row = dict[str, Any]
 # --- lists -------------------------------------------------------------------------------
 
 
+class PageQuerySerializer(serializers.Serializer[Any]):
+    limit = serializers.IntegerField(min_value=1, required=False)
+    # Past MAX_ID the database's OFFSET overflows (PostgreSQL: a 500).
+    offset = serializers.IntegerField(min_value=0, max_value=MAX_ID, required=False)
+
+
 class Pagination(LimitOffsetPagination):
     # Without a ceiling one request could ask for a whole city's rows at once.
     max_limit = 500
+
+    # DRF reads a bad limit or offset ("null", -1) as the default; a client would then page
+    # through rows it did not ask for. Both are a 400 with the field's message instead.
+    def _query(self, request: Request) -> Row:
+        query = PageQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        data: Row = query.validated_data
+        return data
+
+    def get_limit(self, request: Request) -> int | None:
+        limit = self._query(request).get("limit")
+        return self.default_limit if limit is None else min(limit, self.max_limit)
+
+    def get_offset(self, request: Request) -> int:
+        offset: int = self._query(request).get("offset", 0)
+        return offset
 
 
 class ListApi(APIView):
@@ -74,6 +99,42 @@ class IdField(serializers.IntegerField):
         super().__init__(**kwargs)
 
 
+class DateField(serializers.DateField):
+    """A date in the API's input: only dates a school can mean (``parta.core.dates``), so that a
+    year-9999 date is a 400 with the field's message rather than an overflow further on."""
+
+    default_validators = [validate_school_date]
+
+
+class _BareFormList(list[Any]):
+    """The values of a list's bare key (``kinds=…``) in form input."""
+
+
+class FormListSerializer(serializers.ListSerializer[Any]):
+    """A list of nested items (``many=True``) that form input (multipart) cannot lose: DRF reads
+    only indexed keys there (``links[0]url``) and silently drops a bare ``links=…``, so the rest of
+    the request was applied without it. A bare key is a 400 on the field instead. Use it as the
+    item serializer's ``Meta.list_serializer_class``."""
+
+    def get_value(self, dictionary: Any) -> Any:
+        if html.is_html_input(dictionary) and self.field_name in dictionary:
+            return _BareFormList(dictionary.getlist(self.field_name))
+        return super().get_value(dictionary)
+
+    def to_internal_value(self, data: Any) -> list[Any]:
+        if isinstance(data, _BareFormList):
+            child = self.child
+            first = next(iter(child.fields), "") if isinstance(child, serializers.Serializer) else ""
+            raise serializers.ValidationError(
+                [
+                    _("In a form, give each item's fields by its index: %(example)s.")
+                    % {"example": f"{self.field_name}[0]{first}"}
+                ]
+            )
+        items: list[Any] = super().to_internal_value(data)
+        return items
+
+
 # --- errors ------------------------------------------------------------------------------
 
 # The one error shape of the API (parta.web.api_errors). Built inline because a field named
@@ -82,10 +143,14 @@ ERROR_SERIALIZER = inline_serializer(
     name="Error",
     fields={
         "detail": serializers.CharField(),
+        # A field's messages are a list; a list of objects' (links, kinds) an object by item index.
         "errors": serializers.DictField(
-            child=serializers.ListField(child=serializers.CharField()),
+            child=serializers.JSONField(),
             required=False,
-            help_text=_("For invalid input: the messages of each field (“non_field_errors” for the whole)."),
+            help_text=_(
+                "For invalid input: the messages of each field (“non_field_errors” for the whole); "
+                "for a list of objects, the messages of each item by its index."
+            ),
         ),
     },
 )

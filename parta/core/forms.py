@@ -10,7 +10,15 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 
+from parta.core.dates import validate_school_date
+
 T = TypeVar("T")
+
+
+class DateField(forms.DateField):
+    """A date typed into a page: only dates a school can mean (``parta.core.dates``)."""
+
+    default_validators = [validate_school_date]
 
 
 def add_service_errors(

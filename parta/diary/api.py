@@ -19,7 +19,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from parta.core.api import Row, SubjectRefSerializer, cached_json, error_responses
+from parta.core.api import DateField, Row, SubjectRefSerializer, cached_json, error_responses
 from parta.diary.selectors import (
     AttendanceRow,
     DiaryDay,
@@ -274,8 +274,8 @@ def _counts(counts: AttendanceCounts) -> Row:
 
 class DateRangeSerializer(serializers.Serializer[Any]):
     # "from" is a Python keyword, so the field is declared as from_ and renamed in get_fields().
-    from_ = serializers.DateField(help_text=_("First day, YYYY-MM-DD."))
-    to = serializers.DateField(help_text=_("Last day, YYYY-MM-DD (inclusive)."))
+    from_ = DateField(help_text=_("First day, YYYY-MM-DD."))
+    to = DateField(help_text=_("Last day, YYYY-MM-DD (inclusive)."))
 
     class Meta:
         ref_name = "DiaryRange"

@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from parta.accounts.decorators import session_or_token
+from parta.core.forms import DateField
 from parta.core.ids import parse_id
 from parta.diary.pdf import report_card_pdf
 from parta.diary.selectors import access_diary, check_notice_of, diary_week
@@ -150,8 +151,8 @@ def diary_subject_page(request: HttpRequest, student_id: int, subject_code: str)
 
 
 class AbsenceNoticeForm(forms.Form):
-    starts_on = forms.DateField(label=gettext_lazy("From"), widget=forms.DateInput(attrs={"type": "date"}))
-    ends_on = forms.DateField(label=gettext_lazy("To"), widget=forms.DateInput(attrs={"type": "date"}))
+    starts_on = DateField(label=gettext_lazy("From"), widget=forms.DateInput(attrs={"type": "date"}))
+    ends_on = DateField(label=gettext_lazy("To"), widget=forms.DateInput(attrs={"type": "date"}))
     reason = forms.CharField(label=gettext_lazy("Reason"), max_length=300)
 
 

@@ -14,14 +14,15 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.fields import Field
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from parta.accounts.api import request_user
-from parta.core.api import ListApi, Row, SubjectRefSerializer, error_responses
+from parta.core.api import DateField, FormListSerializer, ListApi, Row, SubjectRefSerializer, error_responses
 from parta.core.idempotency import IdempotentApi
+from parta.core.parsers import JSONParser
 from parta.homework import selectors, services
 from parta.homework.access import access_homework, access_lesson_for_homework
 from parta.homework.selectors import FileRow, HomeworkRow, LessonHomework, LinkRow
@@ -38,6 +39,7 @@ class LinkSerializer(serializers.Serializer[Any]):
 
     class Meta:
         ref_name = "HomeworkLink"
+        list_serializer_class = FormListSerializer
 
 
 class FileSerializer(serializers.Serializer[Any]):
@@ -136,8 +138,8 @@ class StudentHomeworkApi(ListApi):
     guardians and the staff who may read it. Dates filter the due date (both optional)."""
 
     class FilterSerializer(serializers.Serializer[Any]):
-        from_ = serializers.DateField(required=False, help_text=_("First due day, YYYY-MM-DD."))
-        to = serializers.DateField(required=False, help_text=_("Last due day, YYYY-MM-DD (inclusive)."))
+        from_ = DateField(required=False, help_text=_("First due day, YYYY-MM-DD."))
+        to = DateField(required=False, help_text=_("Last due day, YYYY-MM-DD (inclusive)."))
         status = serializers.ChoiceField(choices=list(selectors.STATUSES), required=False, default="all")
 
         class Meta:
@@ -232,7 +234,7 @@ class LessonHomeworkApi(IdempotentApi):
 
     class InputSerializer(serializers.Serializer[Any]):
         text = serializers.CharField(allow_blank=True, trim_whitespace=False)
-        due_on = serializers.DateField(required=False, allow_null=True)
+        due_on = DateField(required=False, allow_null=True)
         links = LinkSerializer(many=True, required=False)
         files = serializers.ListField(child=serializers.FileField(), required=False)
 
@@ -272,7 +274,7 @@ class HomeworkApi(APIView):
 
     class InputSerializer(serializers.Serializer[Any]):
         text = serializers.CharField(allow_blank=True, trim_whitespace=False, required=False)
-        due_on = serializers.DateField(
+        due_on = DateField(
             required=False, allow_null=True, help_text=_("null: the next lesson of the subject.")
         )
         links = LinkSerializer(many=True, required=False)

@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext_lazy as _
 
-from parta.core.forms import add_service_errors
+from parta.core.forms import DateField, add_service_errors
 from parta.homework.selectors import FileRow, LinkRow
 from parta.homework.services import LinkInput, next_lesson_date
 from parta.schools.forms import DateInput
@@ -59,7 +59,7 @@ class HomeworkForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 4}),
     )
-    due_on = forms.DateField(
+    due_on = DateField(
         label=_("Due on"),
         required=False,
         widget=DateInput(),

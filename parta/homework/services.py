@@ -25,6 +25,7 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
 from parta.core.errors import FieldErrors
+from parta.core.files import content_matches, extension_of
 from parta.homework.access import (
     access_homework,
     access_homework_to_tick,
@@ -52,7 +53,8 @@ ALLOWED_EXTENSIONS = frozenset(
         "zip", "epub", "djvu", "ggb",
     }
 )  # fmt: skip
-# SVG can carry scripts: stored, but always sent as a download (see views.homework_file).
+# Each one's content is checked against its name (parta.core.files). SVG can carry scripts: stored,
+# but sent as a sandboxed download like every file (views.homework_file).
 
 _url_validator = URLValidator(schemes=["http", "https"])
 
@@ -143,23 +145,23 @@ def _clean_links(links: Iterable[LinkLike], errors: FieldErrors) -> list[LinkInp
     return cleaned
 
 
-def file_extension(name: str) -> str:
-    return os.path.splitext(name)[1].lower().lstrip(".")
-
-
 def _clean_files(files: Sequence[UploadedFile[Any]], errors: FieldErrors) -> None:
     limit = int(settings.PARTA_MAX_UPLOAD_BYTES)
     for upload in files:
         name = os.path.basename(upload.name or "")
         if not name:
             errors.add("files", _("A file has no name."))
-        elif file_extension(name) not in ALLOWED_EXTENSIONS:
+        elif extension_of(name) not in ALLOWED_EXTENSIONS:
             errors.add("files", _("Files like “%(name)s” cannot be attached.") % {"name": name[:100]})
         elif (upload.size or 0) > limit:
             errors.add(
                 "files",
                 _("“%(name)s” is larger than %(size)s.")
                 % {"name": name[:100], "size": filesizeformat(limit)},
+            )
+        elif not content_matches(upload, extension_of(name)):
+            errors.add(
+                "files", _("%(name)s is not the kind of file its name says it is.") % {"name": name[:100]}
             )
 
 

@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from parta.accounts.decorators import session_or_token
+from parta.core.files import download_response
 from parta.core.ids import parse_id
 from parta.homework import selectors, services
 from parta.homework.access import access_homework, access_homework_file, access_lesson_for_homework
@@ -233,11 +234,7 @@ def _can_write(request: HttpRequest, homework_id: int) -> bool:
 
 @session_or_token
 def homework_file(request: HttpRequest, file_id: int) -> FileResponse:
-    """A homework file, to whoever may read the homework (in the browser or with an API token);
-    always a download, never shown inline."""
+    """A homework file, to whoever may read the homework (in the browser or with an API token); a
+    sandboxed download, never shown inline."""
     record = access_homework_file(request.user, file_id)
-    try:
-        handle = record.file.open("rb")
-    except FileNotFoundError as error:
-        raise Http404 from error
-    return FileResponse(handle, as_attachment=True, filename=record.name)
+    return download_response(record.file, record.name)

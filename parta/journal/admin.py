@@ -1,6 +1,7 @@
 """The back office for the journal. Everyday work goes through the journal's pages and API, which
-keep the history; the admin is for looking and for settings (scales, control forms). The history
-itself is read-only here: it is append-only everywhere."""
+keep the history; the admin is for looking and for settings (scales, control forms). Marks,
+attendance, period marks and absence notices are read-only here: an edit in the admin would write
+no history, bump no version and notify nobody. The history itself is append-only everywhere."""
 
 from typing import Any
 
@@ -16,6 +17,19 @@ from parta.journal.models import (
     Mark,
     PeriodMark,
 )
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    """Rows only the journal's services write: the admin shows them and changes none."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
 
 
 @admin.register(GradingScheme)
@@ -35,35 +49,32 @@ class ControlFormAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
 
 
 @admin.register(Mark)
-class MarkAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class MarkAdmin(ReadOnlyAdmin):
     list_display = ["date", "student", "subject", "value", "weight", "control_form", "owed_until", "version"]
     list_filter = ["scale", "subject"]
     date_hierarchy = "date"
     raw_id_fields = ["school", "lesson", "student", "subject", "control_form", "created_by"]
     list_select_related = ["student", "subject", "control_form"]
-    readonly_fields = ["version", "created_at", "updated_at"]
 
 
 @admin.register(Attendance)
-class AttendanceAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class AttendanceAdmin(ReadOnlyAdmin):
     list_display = ["date", "student", "subject", "status", "source", "version"]
     list_filter = ["status", "source"]
     date_hierarchy = "date"
     raw_id_fields = ["school", "lesson", "student", "subject", "notice", "updated_by"]
     list_select_related = ["student", "subject"]
-    readonly_fields = ["version", "updated_at"]
 
 
 @admin.register(PeriodMark)
-class PeriodMarkAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class PeriodMarkAdmin(ReadOnlyAdmin):
     list_display = ["student", "subject", "class_group", "period", "value", "version"]
     raw_id_fields = ["school", "year", "period", "student", "subject", "class_group", "set_by"]
     list_select_related = ["student", "subject", "class_group", "period"]
-    readonly_fields = ["version", "set_at"]
 
 
 @admin.register(AbsenceNotice)
-class AbsenceNoticeAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class AbsenceNoticeAdmin(ReadOnlyAdmin):
     list_display = ["student", "starts_on", "ends_on", "reason", "reported_by", "withdrawn_at"]
     date_hierarchy = "starts_on"
     raw_id_fields = ["school", "student", "reported_by"]
@@ -71,17 +82,8 @@ class AbsenceNoticeAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
 
 
 @admin.register(JournalChange)
-class JournalChangeAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class JournalChangeAdmin(ReadOnlyAdmin):
     list_display = ["at", "kind", "object_id", "actor", "principal", "student", "subject", "reason"]
     list_filter = ["kind"]
     date_hierarchy = "at"
     list_select_related = ["actor", "student", "subject"]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False

@@ -23,7 +23,7 @@ from rest_framework.views import APIView
 
 from parta.accounts.api import request_user
 from parta.accounts.permissions import HasScope, IsPerson
-from parta.core.api import IdField, ListApi, Row, cached_json, error_responses
+from parta.core.api import DateField, IdField, ListApi, Row, cached_json, error_responses
 from parta.core.idempotency import IdempotentApi
 from parta.core.principals import is_machine
 from parta.journal import selectors, services
@@ -286,7 +286,7 @@ class JournalAssignmentListApi(ListApi):
     @extend_schema(
         operation_id="journal_assignments_list",
         tags=["journal"],
-        responses={200: AssignmentSerializer(many=True), **error_responses(401)},
+        responses={200: AssignmentSerializer(many=True), **error_responses(400, 401)},
     )
     def get(self, request: Request) -> Response:
         refs = selectors.journal_assignments(request_user(request))
@@ -546,7 +546,7 @@ class MarkCreateApi(IdempotentApi, _JournalApi):
         control_form = IdField(required=False, allow_null=True)
         weight = _small_int(required=False, help_text=_("1–10; default: the control form's weight."))
         comment = serializers.CharField(required=False, allow_blank=True, max_length=500)
-        owed_until = serializers.DateField(required=False, allow_null=True)
+        owed_until = DateField(required=False, allow_null=True)
         reason = _reason_field()
 
         class Meta:
@@ -583,7 +583,7 @@ class MarkDetailApi(_JournalApi):
         control_form = IdField(required=False, allow_null=True)
         weight = _small_int(required=False)
         comment = serializers.CharField(required=False, allow_blank=True, max_length=500)
-        owed_until = serializers.DateField(required=False, allow_null=True)
+        owed_until = DateField(required=False, allow_null=True)
         reason = _reason_field()
 
         class Meta:
@@ -844,8 +844,8 @@ class CellHistoryApi(APIView):
 
 class AbsenceNoticeListApi(IdempotentApi):
     class InputSerializer(serializers.Serializer[Any]):
-        starts_on = serializers.DateField()
-        ends_on = serializers.DateField()
+        starts_on = DateField()
+        ends_on = DateField()
         reason = serializers.CharField(max_length=300)
 
         class Meta:

@@ -13,6 +13,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from parta.core.forms import DateField
 from parta.journal import scales
 from parta.journal.models import Attendance, JournalChange
 from parta.journal.selectors import ControlFormRef
@@ -47,7 +48,7 @@ class MarkForm(forms.Form):
         widget=forms.NumberInput(attrs={"min": scales.MIN_WEIGHT, "max": scales.MAX_WEIGHT}),
     )
     comment = forms.CharField(label=_("Comment"), required=False, max_length=500)
-    owed_until = forms.DateField(
+    owed_until = DateField(
         label=_("Owed: to be made up by"),
         required=False,
         widget=DateInput(),
@@ -109,8 +110,8 @@ KIND_CHOICES = [("", _("all changes")), *JournalChange.Kind.choices]
 
 
 class HistoryFilterForm(forms.Form):
-    date_from = forms.DateField(label=_("From"), required=False, widget=DateInput())
-    date_to = forms.DateField(label=_("To"), required=False, widget=DateInput())
+    date_from = DateField(label=_("From"), required=False, widget=DateInput())
+    date_to = DateField(label=_("To"), required=False, widget=DateInput())
     teacher = forms.TypedChoiceField(label=_("Changed by"), required=False, coerce=int, empty_value=None)
     kind = forms.ChoiceField(label=_("Kind"), required=False, choices=KIND_CHOICES)
     page = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)

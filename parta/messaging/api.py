@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -24,6 +24,7 @@ from rest_framework.views import APIView
 from parta.accounts.api import request_user
 from parta.core.api import IdField, ListApi, Pagination, PersonRefSerializer, error_responses
 from parta.core.idempotency import IdempotentApi
+from parta.core.parsers import JSONParser
 from parta.messaging import selectors, services
 from parta.messaging.access import access_attachment
 from parta.messaging.models import Conversation

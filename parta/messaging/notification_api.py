@@ -17,7 +17,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from parta.accounts.api import request_user
-from parta.core.api import ListApi, error_responses
+from parta.core.api import FormListSerializer, ListApi, error_responses
 from parta.messaging import notifications as n
 from parta.messaging import push
 from parta.messaging.kinds import registered_kinds
@@ -147,11 +147,20 @@ class PreferencesInputSerializer(serializers.Serializer[Any]):
 
         class Meta:
             ref_name = "NotificationKindChoiceInput"
+            list_serializer_class = FormListSerializer
 
     kinds = ChoiceSerializer(many=True, required=False)
 
     class Meta:
         ref_name = "NotificationPreferencesInput"
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        # An unknown or misspelt field ("offset") was ignored while the rest of the change applied.
+        # Form keys of a list ("kinds[0]kind") count as their list.
+        unknown = sorted({key.split("[", 1)[0] for key in self.initial_data} - set(self.fields))
+        if unknown:
+            raise serializers.ValidationError({key: [_("Unknown field.")] for key in unknown})
+        return attrs
 
 
 def _preferences(preferences: n.Preferences) -> dict[str, Any]:

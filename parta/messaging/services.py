@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 
 from parta.accounts.models import Guardianship, User
 from parta.core.errors import FieldErrors
+from parta.core.files import content_matches, extension_of
 from parta.messaging.access import (
     access_announce_class_group,
     access_participant,
@@ -47,54 +48,11 @@ MAX_FILES = 10
 MAX_FILE_NAME = 200
 EVENT_KIND = "messaging.message"
 
-# What may be attached, by extension, with the first bytes each kind of file starts with
-# (None: text, checked to be UTF-8 without NUL bytes). A file whose content does not match
-# its extension is refused: an ".pdf" that is an HTML page never reaches another family.
-_ZIP = (b"PK\x03\x04",)
-_OLE = (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1",)
-ALLOWED_TYPES: dict[str, tuple[bytes, ...] | None] = {
-    "pdf": (b"%PDF-",),
-    "png": (b"\x89PNG\r\n\x1a\n",),
-    "jpg": (b"\xff\xd8\xff",),
-    "jpeg": (b"\xff\xd8\xff",),
-    "gif": (b"GIF87a", b"GIF89a"),
-    "webp": (b"RIFF",),
-    "docx": _ZIP,
-    "xlsx": _ZIP,
-    "pptx": _ZIP,
-    "odt": _ZIP,
-    "ods": _ZIP,
-    "odp": _ZIP,
-    "doc": _OLE,
-    "xls": _OLE,
-    "ppt": _OLE,
-    "rtf": (b"{\\rtf",),
-    "txt": None,
-    "csv": None,
-}
-
-
-def _extension(name: str) -> str:
-    return PurePath(name).suffix.lower().lstrip(".")
-
-
-def _content_matches(upload: Upload, extension: str) -> bool:
-    signatures = ALLOWED_TYPES[extension]
-    upload.seek(0)
-    head = bytes(upload.read(4096))
-    upload.seek(0)
-    if signatures is None:
-        if b"\x00" in head:
-            return False
-        try:
-            # A multi-byte character may be cut at the end of the sample.
-            head.decode("utf-8")
-        except UnicodeDecodeError as error:
-            return error.start >= len(head) - 3
-        return True
-    if extension == "webp":
-        return head.startswith(b"RIFF") and head[8:12] == b"WEBP"
-    return any(head.startswith(signature) for signature in signatures)
+# What may be attached, by extension; the content must match it (parta.core.files).
+ALLOWED_TYPES = (
+    "pdf", "png", "jpg", "jpeg", "gif", "webp", "docx", "xlsx", "pptx", "odt", "ods", "odp",
+    "doc", "xls", "ppt", "rtf", "txt", "csv",
+)  # fmt: skip
 
 
 def _check_files(files: Sequence[Upload], errors: FieldErrors) -> None:
@@ -104,7 +62,7 @@ def _check_files(files: Sequence[Upload], errors: FieldErrors) -> None:
     limit = settings.PARTA_MAX_UPLOAD_BYTES
     for upload in files:
         name = PurePath(upload.name or "").name
-        extension = _extension(name)
+        extension = extension_of(name)
         if (upload.size or 0) > limit:
             errors.add(
                 "files",
@@ -117,7 +75,7 @@ def _check_files(files: Sequence[Upload], errors: FieldErrors) -> None:
                 _("%(name)s cannot be attached: send PDF, images, office documents or text files.")
                 % {"name": name},
             )
-        elif not _content_matches(upload, extension):
+        elif not content_matches(upload, extension):
             errors.add(
                 "files",
                 _("%(name)s is not the kind of file its name says it is.") % {"name": name},
@@ -147,7 +105,7 @@ def _store_attachments(message: Message, files: Iterable[Upload]) -> None:
         original = PurePath(upload.name or "file").name[-MAX_FILE_NAME:]
         # Stored under a random name: the original one is kept for the download only, and a file
         # name cannot be guessed even where the media directory were served by mistake.
-        upload.name = f"{secrets.token_urlsafe(16)}.{_extension(original)}"
+        upload.name = f"{secrets.token_urlsafe(16)}.{extension_of(original)}"
         MessageAttachment.objects.create(message=message, file=upload, name=original, size=upload.size or 0)
 
 

@@ -22,6 +22,7 @@ from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from parta.core.files import download_response
 from parta.core.forms import form_status, submit
 from parta.core.ids import parse_id
 from parta.messaging import selectors, services
@@ -154,14 +155,4 @@ def attachment_download(request: HttpRequest, attachment_id: int) -> FileRespons
 
 
 def attachment_response(attachment: Any) -> FileResponse:
-    """The file as a download under its original name: never shown inline, never sniffed,
-    never kept by a shared cache."""
-    try:
-        handle = attachment.file.open("rb")
-    except FileNotFoundError:
-        raise Http404 from None
-    response = FileResponse(handle, as_attachment=True, filename=attachment.name)
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response
+    return download_response(attachment.file, attachment.name)

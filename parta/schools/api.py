@@ -79,7 +79,7 @@ class SchoolListApi(ListApi):
     @extend_schema(
         operation_id="schools_list",
         tags=["schools"],
-        responses={200: OutputSerializer(many=True), **error_responses(401)},
+        responses={200: OutputSerializer(many=True), **error_responses(400, 401)},
     )
     def get(self, request: Request) -> Response:
         rows = (
@@ -371,7 +371,7 @@ class SubjectListApi(ListApi):
     @extend_schema(
         operation_id="subjects_list",
         tags=["schools"],
-        responses={200: OutputSerializer(many=True), **error_responses(401)},
+        responses={200: OutputSerializer(many=True), **error_responses(400, 401)},
     )
     def get(self, request: Request) -> Response:
         rows = Subject.objects.order_by("order", "code").values("id", "code", "name_ru", "name_en")
@@ -400,7 +400,7 @@ class StudyPeriodListApi(ListApi):
     @extend_schema(
         operation_id="schools_study_periods_list",
         tags=["schools"],
-        responses={200: OutputSerializer(many=True), **error_responses(401, 404)},
+        responses={200: OutputSerializer(many=True), **error_responses(400, 401, 404)},
     )
     def get(self, request: Request, school_id: int) -> Response:
         school = access_school(request.user, school_id)

@@ -9,6 +9,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from parta.accounts.models import Guardianship, MachineClient, User
+from parta.core.forms import DateField
 from parta.schools.models import (
     AcademicYear,
     Building,
@@ -191,8 +192,8 @@ class StudyPeriodForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=StudyPeriod.Kind.choices)
     # 1–4 fits every kind (four quarters at most); the service checks the number against the kind.
     number = forms.IntegerField(label=_("Number"), min_value=1, max_value=4)
-    starts_on = forms.DateField(label=_("Starts on"), widget=DateInput())
-    ends_on = forms.DateField(label=_("Ends on"), widget=DateInput())
+    starts_on = DateField(label=_("Starts on"), widget=DateInput())
+    ends_on = DateField(label=_("Ends on"), widget=DateInput())
 
     def __init__(self, *args: Any, school: School, editing: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -13,6 +13,7 @@ from rest_framework.request import Request
 from rest_framework.views import APIView
 
 from parta.core.api import (
+    DateField,
     NamedRefSerializer,
     PersonRefSerializer,
     Row,
@@ -85,8 +86,8 @@ class PersonTimetableApi(APIView):
 
     class FilterSerializer(serializers.Serializer[Any]):
         # "from" is a Python keyword, so the field is declared as from_ and renamed in get_fields().
-        from_ = serializers.DateField(help_text=_("First day, YYYY-MM-DD."))
-        to = serializers.DateField(help_text=_("Last day, YYYY-MM-DD (inclusive)."))
+        from_ = DateField(help_text=_("First day, YYYY-MM-DD."))
+        to = DateField(help_text=_("Last day, YYYY-MM-DD (inclusive)."))
 
         class Meta:
             ref_name = "TimetableRange"

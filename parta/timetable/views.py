@@ -24,6 +24,7 @@ from django.views.decorators.http import require_POST
 
 from parta.accounts.selectors import calendar_url
 from parta.accounts.services import calendar_token_reset
+from parta.core.dates import EARLIEST, LATEST
 from parta.schools.access import (
     access_class_group,
     access_person,
@@ -51,8 +52,6 @@ from parta.timetable.selectors import (
 )
 
 TEMPLATE = "timetable/week.html"
-# Dates outside this range are typos, and the week arithmetic must not overflow.
-EARLIEST, LATEST = dt.date(1900, 1, 1), dt.date(2199, 12, 31)
 
 
 @dataclass(frozen=True)
@@ -91,6 +90,7 @@ def parse_week(raw: str | None, today: dt.date) -> Week:
     if raw:
         try:
             day = dt.date.fromisoformat(raw)
+            # Dates outside these are typos, and the week arithmetic must not overflow.
             if not EARLIEST <= day <= LATEST:
                 raise ValueError(raw)
             monday = week_start(day)

@@ -74,7 +74,7 @@ def test_the_teacher_sets_changes_and_deletes_homework(world):
     assert (patched.json()["text"], patched.json()["links"][0]["url"]) == ("Read more", "https://example.org")
     upload = client.patch(
         f"/api/v1/homework/{homework_id}",
-        {"files": [SimpleUploadedFile("a.pdf", b"%PDF")]},
+        {"files": [SimpleUploadedFile("a.pdf", b"%PDF-1.4")]},
         format="multipart",
     )
     assert upload.status_code == 200, upload.content

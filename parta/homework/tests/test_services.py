@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.http import Http404
 
+from parta.core.files import SIGNATURES
 from parta.homework import services
 from parta.homework.models import Homework, HomeworkCompletion, HomeworkFile, HomeworkLink
 from parta.homework.tests.conftest import next_algebra
@@ -131,6 +132,10 @@ def too_big(settings):
     return {"files": [SimpleUploadedFile("big.pdf", b"x" * 11)]}
 
 
+def test_every_allowed_kind_of_file_is_checked_by_content():
+    assert not services.ALLOWED_EXTENSIONS - SIGNATURES.keys()
+
+
 BAD_INPUT = {
     "empty text": ("text", lambda w, s: {"text": "   "}),
     "due before the lesson": ("due_on", lambda w, s: {"due_on": MONDAY - dt.timedelta(days=1)}),
@@ -139,6 +144,11 @@ BAD_INPUT = {
     "no scheme": ("links", lambda w, s: {"links": [("example.org", "")]}),
     "file too large": ("files", lambda w, s: too_big(s)),
     "forbidden file type": ("files", lambda w, s: {"files": [SimpleUploadedFile("run.exe", b"MZ")]}),
+    "a page named as a PDF": (
+        "files",
+        lambda w, s: {"files": [SimpleUploadedFile("task.pdf", b"<html><script>alert(1)</script>")]},
+    ),
+    "a program named as a picture": ("files", lambda w, s: {"files": [SimpleUploadedFile("a.png", b"MZ")]}),
     "too many links": ("links", lambda w, s: {"links": [(f"https://e.org/{i}", "") for i in range(21)]}),
 }
 
@@ -206,7 +216,7 @@ def test_update_replaces_text_date_links_and_files_and_emits_changed(world):
         text="New text",
         due_on=MONDAY + dt.timedelta(days=5),
         links=[("https://example.org/new", "New")],
-        files_add=[SimpleUploadedFile("c.png", b"c")],
+        files_add=[SimpleUploadedFile("c.png", b"\x89PNG\r\n\x1a\n")],
         files_remove=[a.pk],
     )
     homework.refresh_from_db()

@@ -40,7 +40,7 @@ def test_the_teacher_sets_homework_on_the_lesson_page(world):
             "text": "Read § 3",
             "due_on": "",
             "links": "https://example.org/a Chapter\nhttps://example.org/b",
-            "new_files": [SimpleUploadedFile("a.pdf", b"%PDF")],
+            "new_files": [SimpleUploadedFile("a.pdf", b"%PDF-1.4")],
         },
     )
     assert response.status_code == 302
@@ -140,6 +140,10 @@ def test_files_download_for_readers_only(world):
         content = b"".join(response.streaming_content)  # type: ignore[attr-defined]
         assert content == b"%PDF-data"
         assert response["Content-Disposition"].startswith("attachment")
+        # Sent as message attachments are: never sniffed, run or kept by a shared cache.
+        assert response["Content-Security-Policy"] == "default-src 'none'; sandbox"
+        assert response["X-Content-Type-Options"] == "nosniff"
+        assert response["Cache-Control"] == "private, no-store"
     for stranger in (world.a.sibling, world.b.parent, world.b.subject_teacher, world.b.admin, world.outsider):
         assert client_for(stranger).get(url).status_code == 404
 

@@ -10,7 +10,7 @@ from rest_framework.renderers import JSONRenderer
 
 from parta.journal import services
 from parta.journal.api import JournalPageApi, MarkSerializer
-from parta.journal.models import AbsenceNotice, Attendance, Mark
+from parta.journal.models import AbsenceNotice, Attendance, Mark, PeriodMark
 from parta.journal.tests.conftest import client_for, framework_topic
 from parta.outbox.models import OutboxEvent
 from parta.testing import factories as f
@@ -168,6 +168,21 @@ def test_the_class_teacher_reads_but_writes_get_403(journal):
         format="json",
     )
     assert response.status_code == 403
+    # A period mark in a colleague's subject answers as docs/api.md says: 403, not 404.
+    response = client.put(
+        "/api/v1/period-marks",
+        {
+            "student": journal.student.pk,
+            "subject": journal.assignment.subject_id,
+            "class_group": journal.group.pk,
+            "period": journal.q1.pk,
+            "value": 4,
+        },
+        format="json",
+    )
+    assert response.status_code == 403
+    assert response.json() == {"detail": "You do not have permission to perform this action."}
+    assert not PeriodMark.objects.exists()
 
 
 def test_attendance_topic_and_history(journal):
