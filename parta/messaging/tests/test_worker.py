@@ -221,12 +221,13 @@ def start_redis(port: str) -> subprocess.Popen[bytes]:
     )
 
 
-def celery(env: dict[str, str], log: Path, *args: str) -> subprocess.Popen[bytes]:
+def deploy_run(env: dict[str, str], log: Path, process: str) -> subprocess.Popen[bytes]:
+    """The worker or the beat, started as the systemd units start them (deploy/run)."""
     with log.open("ab") as out:
         return subprocess.Popen(  # noqa: S603
-            [sys.executable, "-m", "celery", "-A", "parta", *args, "--loglevel", "INFO"],
+            [str(ROOT / "deploy" / "run"), process],
             cwd=ROOT,
-            env=env,
+            env=env | {"PARTA_VENV": sys.prefix},
             stdout=out,
             stderr=subprocess.STDOUT,
         )
@@ -267,8 +268,8 @@ def test_losing_redis_under_writes_loses_and_doubles_nothing(
     family = {world.a.student.pk, world.a.parent.pk}
     logs = tmp_path / "celery.log"
     redis = start_redis(port)
-    worker = celery(env, logs, "worker", "--concurrency", "2", "--without-gossip", "--without-mingle")
-    beat = celery(env, logs, "beat", "--schedule", str(tmp_path / "beat-schedule"))
+    worker = deploy_run(env, logs, "worker")
+    beat = deploy_run(env, logs, "beat")
     processes += [worker, beat, redis]
     wait_for(lambda: "ready." in logs.read_text(errors="replace"), 120, logs)
 
