@@ -9,6 +9,8 @@ PY := $(VENV)/bin/python
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 export UV_PYTHON_DOWNLOADS := never
 export UV_PYTHON := $(PYTHON)
+# The demo and the developer's checks run with DEBUG (and its demo key); production sets neither.
+DEV := PARTA_DEBUG=1
 
 .PHONY: run test lint typecheck check messages install-browser clean bench bench-quick
 
@@ -21,10 +23,10 @@ $(VENV)/.synced: uv.lock pyproject.toml | $(UV)
 	touch $@
 
 run: $(VENV)/.synced
-	$(PY) manage.py migrate --verbosity 0
-	$(PY) manage.py demo_load --if-empty
-	$(PY) manage.py vapid_keys --verbosity 0
-	$(PY) manage.py runserver 127.0.0.1:8000
+	$(DEV) $(PY) manage.py migrate --verbosity 0
+	$(DEV) $(PY) manage.py demo_load --if-empty
+	$(DEV) $(PY) manage.py vapid_keys --verbosity 0
+	$(DEV) $(PY) manage.py runserver 127.0.0.1:8000
 
 test: $(VENV)/.synced
 	$(PY) -m pytest $(PYTEST_ARGS)
@@ -37,16 +39,16 @@ typecheck: $(VENV)/.synced
 	$(VENV)/bin/mypy parta tests bench
 
 check: lint typecheck
-	$(PY) manage.py makemigrations --check --dry-run
-	$(PY) manage.py check
+	$(DEV) $(PY) manage.py makemigrations --check --dry-run
+	$(DEV) $(PY) manage.py check
 
 # Needs GNU gettext (apt-get install gettext); the compiled .mo files are committed so that
 # a fresh machine without it still shows both languages.
 messages: $(VENV)/.synced
 	mkdir -p parta/locale
-	$(PY) manage.py makemessages -l ru -l en --no-location --no-obsolete --no-wrap \
+	$(DEV) $(PY) manage.py makemessages -l ru -l en --no-location --no-obsolete --no-wrap \
 		--ignore='.venv/*' --ignore='.tools/*' --ignore='var/*' --ignore='test-artifacts/*'
-	$(PY) manage.py compilemessages --ignore='.venv/*' --ignore='.tools/*' 
+	$(DEV) $(PY) manage.py compilemessages --ignore='.venv/*' --ignore='.tools/*' 
 
 # The city-scale benchmark (bench/README.md): needs the machine's PostgreSQL (postgres@127.0.0.1)
 # and Redis; installs wrk with apt-get when missing. Results go to bench/results/.

@@ -1,4 +1,5 @@
-"""The Celery application: ``celery -A parta worker -B`` runs the worker and its beat."""
+"""The Celery application: ``celery -A parta worker`` runs the worker, ``celery -A parta beat`` the beat
+(two supervised processes in production, deploy/systemd/)."""
 
 import os
 

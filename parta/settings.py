@@ -9,6 +9,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -25,9 +26,17 @@ def env_list(name: str, default: str) -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
-DEBUG = env_bool("PARTA_DEBUG", True)
-# The default key only serves the local demo; production must set PARTA_SECRET_KEY.
-SECRET_KEY = os.environ.get("PARTA_SECRET_KEY", "parta-demo-insecure-key-change-me-in-production-0123456789")
+# Off unless asked for: `make run` and the test run turn it on, production never does.
+DEBUG = env_bool("PARTA_DEBUG", False)
+# The demo key only serves DEBUG (the laptop demo, the tests); without DEBUG every command refuses
+# to start on it or on no key at all, so a server can never sign sessions with a public key.
+DEMO_SECRET_KEY = "parta-demo-insecure-key-change-me-in-production-0123456789"  # noqa: S105 - public on purpose
+SECRET_KEY = os.environ.get("PARTA_SECRET_KEY", DEMO_SECRET_KEY if DEBUG else "")
+if not DEBUG and SECRET_KEY in {"", DEMO_SECRET_KEY}:
+    raise ImproperlyConfigured(
+        "Set PARTA_SECRET_KEY to a long random secret of this installation (docs/operator-guide.md), "
+        "or PARTA_DEBUG=1 for the local demo."
+    )
 ALLOWED_HOSTS = env_list("PARTA_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 
 INSTALLED_APPS = [
@@ -58,6 +67,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Outermost, so that every answer carries the request id and every log line of it names it.
+    "parta.core.requests.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Refuses a body larger than the limits below by its Content-Length, before anything reads it.
     "parta.core.limits.BodySizeLimitMiddleware",
@@ -99,10 +110,18 @@ TEMPLATES = [
     },
 ]
 
+# One installation serves one city, and PARTA_TIME_ZONE is its zone: it decides what "today" is,
+# when lessons start, and when the beat runs. There is no other zone setting.
+TIME_ZONE = os.environ.get("PARTA_TIME_ZONE", "Europe/Moscow")
+
 DATA_DIR = Path(os.environ.get("PARTA_DATA_DIR", BASE_DIR / "var"))
 DATABASES = {
     "default": dj_database_url.parse(
-        os.environ.get("DATABASE_URL", f"sqlite:///{DATA_DIR / 'parta.sqlite3'}"), conn_max_age=60
+        os.environ.get("DATABASE_URL", f"sqlite:///{DATA_DIR / 'parta.sqlite3'}"),
+        conn_max_age=60,
+        # A kept connection is checked before a request uses it: after a PostgreSQL restart the
+        # first request of each web worker reconnects instead of failing with a 500.
+        conn_health_checks=True,
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -113,14 +132,15 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
-elif env_bool("PARTA_DB_PREPARED", True):
-    # Parameters bound by the server, and a statement run twice on a connection prepared: the hot
-    # reads repeat the same few statements, and planning their joins cost more than running them
-    # (docs/performance.md). Behind PgBouncer in transaction mode, use 1.21+ with
-    # max_prepared_statements, or set PARTA_DB_PREPARED=false.
-    DATABASES["default"].setdefault("OPTIONS", {}).update(
-        {"server_side_binding": True, "prepare_threshold": 2}
-    )
+else:
+    # A database that does not answer fails a request (and the health check) in seconds.
+    DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = 5
+    if env_bool("PARTA_DB_PREPARED", True):
+        # Parameters bound by the server, and a statement run twice on a connection prepared: the hot
+        # reads repeat the same few statements, and planning their joins cost more than running them
+        # (docs/performance.md). Behind PgBouncer in transaction mode, use 1.21+ with
+        # max_prepared_statements, or set PARTA_DB_PREPARED=false.
+        DATABASES["default"]["OPTIONS"].update({"server_side_binding": True, "prepare_threshold": 2})
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
@@ -138,9 +158,21 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 4
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Losing the broker never stops the worker or the beat: they reconnect for as long as it takes.
+CELERY_BROKER_CONNECTION_RETRY = True
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
+# A task running when the broker goes away cannot be acknowledged any more and will be delivered
+# again: stop it rather than let it finish alongside its second run (tasks are idempotent).
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
+if CELERY_BROKER_URL.startswith("redis://"):
+    # kombu's Redis transport with the fix that keeps the worker alive when Redis dies (parta/core/broker.py).
+    CELERY_BROKER_TRANSPORT = "parta.core.broker:Transport"
 # A request that writes an event must not hang when the broker is down: a short connect timeout and
 # two quick publish retries, then the outbox row waits for the sweeper.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2}
+# Redis hands an unacknowledged message (acks_late, or a retry waiting for its countdown) to another
+# worker after the visibility timeout: it must stay above the longest countdown (a notification's
+# fifth retry, 8 min) and the longest task, or a message would run twice.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "visibility_timeout": 3600}
 CELERY_TASK_PUBLISH_RETRY_POLICY = {
     "max_retries": 2,
     "interval_start": 0,
@@ -151,9 +183,10 @@ CELERY_TASK_IGNORE_RESULT = True
 # Writers wake the worker through one flag in the shared cache instead of a broker message per
 # outbox event (parta/outbox/services.py); needs a cache all processes share.
 PARTA_OUTBOX_COALESCE = env_bool("PARTA_OUTBOX_COALESCE", bool(REDIS_URL))
-CELERY_TIMEZONE = os.environ.get("PARTA_TIME_ZONE", "Europe/Moscow")
+CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
-# The beat (``celery -A parta worker -B``) sweeps up what could not be published or failed.
+# The beat (its own process in production, ``celery -A parta beat``: deploy/) sweeps up what could not
+# be published or failed.
 CELERY_BEAT_SCHEDULE = {
     "outbox-sweep": {
         "task": "outbox.sweep",
@@ -236,8 +269,6 @@ LANGUAGES = [("ru", _("Russian")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "parta" / "locale"]
 USE_I18N = True
 USE_TZ = True
-# The city's zone decides what "today" is and when lessons start.
-TIME_ZONE = os.environ.get("PARTA_TIME_ZONE", "Europe/Moscow")
 
 STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"
@@ -322,13 +353,35 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
+# Everything to standard error, where systemd's journal (or the supervisor) collects it; each line
+# names the request it belongs to (X-Request-ID, parta/core/requests.py).
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "parta.core.requests.RequestIdFilter"}},
+    "formatters": {
+        "line": {"format": "%(asctime)s %(levelname)s [%(request_id)s] %(name)s: %(message)s"},
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["request_id"], "formatter": "line"},
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("PARTA_LOG_LEVEL", "WARNING")},
 }
 
+# Behind an HTTPS proxy (docs/operator-guide.md). Django sees the proxy's plain HTTP: with
+# PARTA_PROXY_SSL_HEADER it trusts the proxy's X-Forwarded-Proto (the proxy must set it, overwriting
+# the client's), so requests count as secure and the sign-in form's CSRF origin check passes.
+if env_bool("PARTA_PROXY_SSL_HEADER", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Origins allowed to POST forms besides the request's own host: the site's address by default.
+CSRF_TRUSTED_ORIGINS = env_list("PARTA_CSRF_TRUSTED_ORIGINS", PARTA_SITE_URL.rstrip("/"))
+SECURE_SSL_REDIRECT = env_bool("PARTA_SSL_REDIRECT", False)
+# Load balancers probe the health endpoint over plain HTTP.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+# HSTS is remembered by browsers for this long: opt in once HTTPS works (a year: 31536000).
+SECURE_HSTS_SECONDS = int(os.environ.get("PARTA_HSTS_SECONDS", "0"))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("PARTA_HSTS_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = env_bool("PARTA_HSTS_PRELOAD", True)
 if not DEBUG:
     SESSION_COOKIE_SECURE = env_bool("PARTA_SECURE_COOKIES", True)
     CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE

@@ -2,7 +2,10 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from parta.core.health import healthz
+
 urlpatterns = [
+    path("healthz", healthz, name="healthz"),
     path("", include("parta.web.urls")),
     path("", include("parta.schools.urls")),
     path("", include("parta.timetable.urls")),
@@ -17,3 +20,8 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
 ]
+
+handler400 = "parta.web.api_errors.bad_request"
+handler403 = "parta.web.api_errors.permission_denied"
+handler404 = "parta.web.api_errors.page_not_found"
+handler500 = "parta.web.api_errors.server_error"

@@ -1,4 +1,4 @@
-"""The transactional outbox (ARCHITECTURE.md invariant 4).
+"""The transactional outbox (docs/decisions/0002-journal-versions-and-outbox.md).
 
 A service that must tell others writes an :class:`OutboxEvent` in its own transaction; a
 worker delivers it afterwards. If the broker is down the row simply waits: nothing is lost.

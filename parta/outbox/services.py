@@ -1,4 +1,5 @@
-"""Writing events into the outbox and delivering them (ARCHITECTURE.md invariant 4).
+"""Writing events into the outbox and delivering them: whatever tells others of a change is written
+in the change's own transaction, so that nothing is lost between them.
 
 ``emit`` records an event in the writer's own transaction; after that transaction commits the
 worker is woken (``wake``). With a cache all processes share (``PARTA_OUTBOX_COALESCE``, on with

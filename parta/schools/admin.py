@@ -25,7 +25,7 @@ from parta.schools.models import (
 
 @admin.register(City)
 class CityAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
-    list_display = ["name", "time_zone"]
+    list_display = ["name"]
     search_fields = ["name"]
 
 

@@ -18,8 +18,8 @@ from parta.core.names import room_label
 
 
 class City(models.Model):
+    # No time zone of its own: one installation serves one city, whose zone is PARTA_TIME_ZONE.
     name = models.CharField(_("name"), max_length=200)
-    time_zone = models.CharField(_("time zone"), max_length=64, default="Europe/Moscow")
 
     class Meta:
         verbose_name = _("city")

@@ -89,6 +89,7 @@ def demo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     dropped = {"DATABASE_URL", "REDIS_URL", "DJANGO_SETTINGS_MODULE"}
     env = {key: value for key, value in os.environ.items() if key not in dropped}
     env["PARTA_DATA_DIR"] = str(tmp_path_factory.mktemp("demo"))
+    env["PARTA_DEBUG"] = "1"  # as `make run` turns it on
     manage = [sys.executable, str(root / "manage.py")]
     subprocess.run([*manage, "migrate", "--verbosity", "0"], env=env, cwd=root, check=True)  # noqa: S603
     subprocess.run([*manage, "demo_load"], env=env, cwd=root, check=True, stdout=subprocess.DEVNULL)  # noqa: S603

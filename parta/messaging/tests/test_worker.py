@@ -5,6 +5,8 @@
 2. The broker comes up and the worker starts: the beat's sweeper delivers the pending event and
    the family's notifications appear.
 3. With the worker running, the next mark is delivered through the broker within seconds.
+4. Redis killed under writes and started again: the worker and the beat (separate processes, as
+   in production) carry on by themselves and deliver every event once (parta/core/broker.py).
 
 The worker is another process, so it must see the test database: PostgreSQL's test database, or
 on SQLite a file (the root conftest makes the test database a file when worker tests run).
@@ -68,6 +70,7 @@ def env(tmp_path: Path) -> dict[str, str]:
     redis = f"redis://127.0.0.1:{free_port()}/0"
     environ |= {
         "DJANGO_SETTINGS_MODULE": "parta.settings",
+        "PARTA_SECRET_KEY": "parta-worker-test-only-" + "x" * 40,
         "DATABASE_URL": database_url(),
         # As in production: Redis is the broker and the shared cache (writers share one wake-up).
         "REDIS_URL": redis,
@@ -208,3 +211,89 @@ def test_nothing_is_lost_while_the_broker_is_down_and_the_worker_delivers(
     assert Notification.objects.count() == 4  # each event once per recipient, however it was delivered
     assert worker.poll() is None, logs.read_text(errors="replace")[-4000:]
     _: Any = None
+
+
+def start_redis(port: str) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(  # noqa: S603
+        [REDIS_SERVER, "--port", port, "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+
+def deploy_run(env: dict[str, str], log: Path, process: str) -> subprocess.Popen[bytes]:
+    """The worker or the beat, started as the systemd units start them (deploy/run)."""
+    with log.open("ab") as out:
+        return subprocess.Popen(  # noqa: S603
+            [str(ROOT / "deploy" / "run"), process],
+            cwd=ROOT,
+            env=env | {"PARTA_VENV": sys.prefix},
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+
+
+def write_marks(world: World, env: dict[str, str], count: int, pause: float) -> subprocess.Popen[str]:
+    """A teacher writing ``count`` marks, one every ``pause`` seconds, in another process."""
+    a = world.a
+    script = f"""
+import time
+from parta.accounts.models import User
+from parta.journal.services import mark_create
+from parta.outbox.tasks import deliver_task
+# A retry the worker holds unacknowledged until its time comes, as after a failed delivery.
+deliver_task.apply_async((0,), countdown=30)
+teacher = User.objects.get(pk={a.subject_teacher.pk})
+for i in range({count}):
+    mark_create(teacher, lesson_id={a.lesson.pk}, student_id={a.student.pk}, value=1 + i % 5)
+    print("saved", i, flush=True)
+    time.sleep({pause})
+"""
+    return subprocess.Popen(  # noqa: S603
+        [sys.executable, "manage.py", "shell", "-c", script],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def test_losing_redis_under_writes_loses_and_doubles_nothing(
+    world: World, env: dict[str, str], processes: list[subprocess.Popen[bytes]], tmp_path: Path
+) -> None:
+    """Redis killed (SIGKILL) while marks are written, then started again: the worker and the beat,
+    separate processes as in production, carry on by themselves, and every event is delivered once."""
+    port = env["PARTA_BROKER_URL"].rsplit(":", 1)[1].split("/")[0]
+    family = {world.a.student.pk, world.a.parent.pk}
+    logs = tmp_path / "celery.log"
+    redis = start_redis(port)
+    worker = deploy_run(env, logs, "worker")
+    beat = deploy_run(env, logs, "beat")
+    processes += [worker, beat, redis]
+    wait_for(lambda: "ready." in logs.read_text(errors="replace"), 120, logs)
+
+    writer = write_marks(world, env, 80, 0.05)
+    wait_for(lambda: OutboxEvent.objects.filter(delivered_at__isnull=False).count() >= 10, 30, logs)
+    redis.kill()
+    redis.wait()
+    time.sleep(3)
+    redis = start_redis(port)
+    processes.append(redis)
+    _, errors = writer.communicate(timeout=300)
+    assert writer.returncode == 0, errors
+    assert "could not publish" in errors  # the writes did meet the dead broker
+
+    events = set(OutboxEvent.objects.values_list("id", flat=True))
+    assert len(events) == 80
+
+    def all_delivered() -> bool:
+        return not OutboxEvent.objects.filter(delivered_at__isnull=True).exists()
+
+    wait_for(all_delivered, 60, logs)
+    notified = list(Notification.objects.filter(kind="mark").values_list("event_id", "recipient_id"))
+    assert len(notified) == len(set(notified)) == 2 * len(events)
+    assert {event for event, _ in notified} == events
+    assert {recipient for _, recipient in notified} == family
+    assert worker.poll() is None, logs.read_text(errors="replace")[-6000:]
+    assert beat.poll() is None, logs.read_text(errors="replace")[-6000:]

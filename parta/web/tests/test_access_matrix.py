@@ -1,5 +1,5 @@
-"""Every page with an id, opened by every kind of actor over two schools (ARCHITECTURE.md,
-invariant 2): the rightful owners get 200, everyone else 404 (never 403), an anonymous
+"""Every page with an id, opened by every kind of actor over two schools (nobody sees
+another's records): the rightful owners get 200, everyone else 404 (never 403), an anonymous
 visitor the login page. A stranger's 404 is the plain not-found page, with none of the data."""
 
 from __future__ import annotations

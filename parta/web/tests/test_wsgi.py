@@ -28,6 +28,7 @@ def test_wsgi_module_loads_every_view_and_freezes_them() -> None:
         env={
             "PATH": "/usr/bin:/bin",
             "DJANGO_SETTINGS_MODULE": "parta.settings",
+            "PARTA_SECRET_KEY": "parta-wsgi-test-only-" + "x" * 40,
             "REDIS_URL": "redis://127.0.0.1:6379/0",
         },
     )
