@@ -729,6 +729,8 @@ def machine_client_of_school_revoke(*, actor: Any, school_id: int, client_id: in
     client = access_machine_client(actor, school_id, client_id)
     machine_client_revoke(by=actor, client=client)
     return client
+
+
 SCHOOL_NAME_MAX_LENGTH = 300  # School.name
 SCHOOL_SHORT_NAME_MAX_LENGTH = 100  # School.short_name
 PLACE_NAME_MAX_LENGTH = 200  # City.name, District.name

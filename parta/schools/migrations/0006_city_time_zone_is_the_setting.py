@@ -6,7 +6,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('schools', '0004_drop_indexes_another_begins'),
+        ('schools', '0005_guardianship_invitations'),
     ]
 
     operations = [
