@@ -3,11 +3,11 @@ from typing import Any
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminPasswordChangeForm
-from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from parta.accounts.models import ApiToken, Guardianship, MachineCall, MachineClient, User
 from parta.accounts.services import password_change_done
+from parta.core.admin import ReadOnlyAdmin
 
 
 class WardInline(admin.TabularInline):  # type: ignore[type-arg]
@@ -67,20 +67,6 @@ class GuardianshipAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     search_fields = ["guardian__last_name", "guardian__username", "student__last_name", "student__username"]
     autocomplete_fields = ["guardian", "student"]
     list_select_related = ["guardian", "student"]
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
-    """Credentials are made, replaced and revoked through their services (the school's devices
-    page, the management commands, the API), which show a secret once and record who did it."""
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 @admin.register(ApiToken)

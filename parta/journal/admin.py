@@ -3,11 +3,9 @@ keep the history; the admin is for looking and for settings (scales, control for
 attendance, period marks and absence notices are read-only here: an edit in the admin would write
 no history, bump no version and notify nobody. The history itself is append-only everywhere."""
 
-from typing import Any
-
 from django.contrib import admin
-from django.http import HttpRequest
 
+from parta.core.admin import ReadOnlyAdmin
 from parta.journal.models import (
     AbsenceNotice,
     Attendance,
@@ -17,19 +15,6 @@ from parta.journal.models import (
     Mark,
     PeriodMark,
 )
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
-    """Rows only the journal's services write: the admin shows them and changes none."""
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 @admin.register(GradingScheme)
