@@ -22,7 +22,7 @@ server fails, reads are made from the database and writes still succeed. A write
 could not be renewed records their keys in the database (``UnrenewedToken``) and tries once more;
 every new connection to the cache server renews the recorded keys before it is used
 (``parta.core.cache``), and so does the beat — a cache server that comes back, even with its old
-tokens from disk, never answers with them (docs/decisions/0012-cache-failures.md). Entries expire
+tokens from disk, never answers with them (docs/decisions/0006-cache-failures.md). Entries expire
 after ``ENTRY_SECONDS`` in any case.
 """
 
