@@ -88,6 +88,13 @@ def test_without_debug_every_command_refuses_the_demo_key_or_none(tmp_path, key)
         assert "PARTA_SECRET_KEY" in server.stderr, module
 
 
+def test_migrations_are_checked_from_a_bare_checkout_but_nothing_else_runs_unsafe(tmp_path):
+    made = run({}, "manage.py", "makemigrations", "--check", "--dry-run", tmp_path=tmp_path)
+    assert made.returncode == 0, made.stderr[-2000:]
+    assert "No changes detected" in made.stdout
+    assert run({}, "manage.py", "migrate", "--plan", tmp_path=tmp_path).returncode != 0
+
+
 def test_the_laptop_demo_keeps_its_key(tmp_path):
     assert run({"PARTA_DEBUG": "1"}, "manage.py", "check", tmp_path=tmp_path).returncode == 0
 
