@@ -21,7 +21,10 @@ from parta.schools.api import (
 )
 from parta.timetable.api import PersonTimetableApi
 
+# Django tries the patterns in order: the most requested first (the diary, the journal, marks).
 urlpatterns: list[URLPattern | URLResolver] = [
+    path("", include("parta.diary.api_urls")),
+    path("", include("parta.journal.api_urls")),
     path("auth/token", AuthTokenApi.as_view(), name="api-auth-token"),
     path("auth/tokens", AuthTokenListApi.as_view(), name="api-auth-tokens"),
     path("auth/tokens/<int:token_id>", AuthTokenDetailApi.as_view(), name="api-auth-token-detail"),
@@ -41,8 +44,6 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("thematic-plans", ThematicPlanListApi.as_view(), name="api-thematic-plans"),
     path("thematic-plans/<int:plan_id>", ThematicPlanDetailApi.as_view(), name="api-thematic-plan"),
     path("people/<int:person_id>/timetable", PersonTimetableApi.as_view(), name="api-person-timetable"),
-    path("", include("parta.journal.api_urls")),
     path("", include("parta.homework.api_urls")),
     path("", include("parta.messaging.api_urls")),
-    path("", include("parta.diary.api_urls")),
 ]

@@ -6,6 +6,10 @@ from parta.core.health import healthz
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    # The API and the calendar feeds first: Django tries the patterns in order, and the pages'
+    # patterns before them cost every API request ~0.1-0.3 ms of failed matches.
+    path("api/v1/", include("parta.api_urls")),
+    path("calendar/", include("parta.timetable.feed_urls")),
     path("", include("parta.web.urls")),
     path("", include("parta.schools.urls")),
     path("", include("parta.timetable.urls")),
@@ -15,8 +19,6 @@ urlpatterns = [
     path("", include("parta.diary.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
-    path("api/v1/", include("parta.api_urls")),
-    path("calendar/", include("parta.timetable.feed_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
 ]
