@@ -133,6 +133,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 else:
+    # Django's backend with a health check that asks the server only when it has said something.
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+        DATABASES["default"]["ENGINE"] = "parta.core.postgresql"
     # A database that does not answer fails a request (and the health check) in seconds.
     DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = 5
     if env_bool("PARTA_DB_PREPARED", True):

@@ -69,7 +69,7 @@ def test_a_request_after_the_database_dropped_the_connection_is_served(world: Wo
     killer = connection.copy()
     try:
         with killer.cursor() as cursor:
-            cursor.execute("SELECT pg_terminate_backend(%s)", [pid])
+            cursor.execute("SELECT pg_terminate_backend(%s, 5000)", [pid])  # waits for its end
     finally:
         killer.close()
     # What Django's handler does as each request starts; its test client leaves it out.

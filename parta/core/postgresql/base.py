@@ -1,0 +1,27 @@
+"""Django's PostgreSQL backend with a health check that costs no round trip while the connection is well.
+
+``CONN_HEALTH_CHECKS`` makes Django run ``SELECT 1`` on a kept connection before each request
+uses it: a round trip to the server per request, a tenth of what the cheapest API request costs.
+A server that ends a connection (a restart, ``pg_terminate_backend``, an idle timeout, a crash of
+its process) sends a message or closes the socket, so the socket turns readable, and an idle
+connection otherwise has nothing to read. Only then is Django's ``SELECT 1`` asked. A connection
+lost without a word (the database's host gone from the network) is found by the request's first
+query, as it would be without the check.
+"""
+
+from __future__ import annotations
+
+import select
+
+from django.db.backends.postgresql import base
+
+
+class DatabaseWrapper(base.DatabaseWrapper):
+    def is_usable(self) -> bool:
+        if self.connection is None or self.connection.closed:
+            return False
+        poller = select.poll()  # not select.select: a worker's descriptors may pass FD_SETSIZE
+        poller.register(self.connection.fileno(), select.POLLIN)
+        if not poller.poll(0):
+            return True
+        return bool(super().is_usable())

@@ -1,0 +1,43 @@
+"""The health check of a kept PostgreSQL connection asks the server only when it has said something."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.db import connection
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def postgresql() -> None:
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL's connections only")
+    connection.ensure_connection()
+
+
+def test_a_well_connection_is_usable_without_a_round_trip(postgresql: None, monkeypatch: Any) -> None:
+    def no_query(*args: Any, **kwargs: Any) -> None:
+        raise AssertionError("the health check asked the server")
+
+    monkeypatch.setattr(type(connection.connection), "cursor", no_query)
+    assert connection.is_usable()
+
+
+def test_a_connection_the_server_ended_is_not_usable(postgresql: None) -> None:
+    pid = connection.connection.info.backend_pid
+    killer = connection.copy()
+    try:
+        with killer.cursor() as cursor:
+            cursor.execute("SELECT pg_terminate_backend(%s, 5000)", [pid])  # waits for its end
+    finally:
+        killer.close()
+    assert not connection.is_usable()
+    connection.close()
+
+
+def test_a_closed_connection_is_not_usable(postgresql: None) -> None:
+    connection.connection.close()
+    assert not connection.is_usable()
+    connection.close()
