@@ -5,9 +5,7 @@ session connects to the checked address only and follows no redirect. Loopback s
 from __future__ import annotations
 
 import ipaddress
-import threading
 from collections.abc import Callable, Iterator
-from http.server import BaseHTTPRequestHandler, HTTPServer
 from typing import Any
 
 import pytest
@@ -15,6 +13,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from parta.core import outbound
+from parta.testing.http import Recorded, recording_server
 
 PUBLIC = "93.184.215.14"
 
@@ -172,40 +171,14 @@ def test_every_address_in_a_non_public_network_is_refused(
 # --- the session ---------------------------------------------------------------------------
 
 
-class Seen:
-    def __init__(self) -> None:
-        self.requests: list[tuple[str, dict[str, str]]] = []
-        self.status = 204
-        self.location = ""
-
-
 @pytest.fixture
-def server() -> Iterator[tuple[Seen, int]]:
-    seen = Seen()
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:
-            self.rfile.read(int(self.headers.get("Content-Length") or 0))
-            seen.requests.append((self.path, {k.lower(): v for k, v in self.headers.items()}))
-            self.send_response(seen.status)
-            if seen.location:
-                self.send_header("Location", seen.location)
-            self.send_header("Content-Length", "0")
-            self.end_headers()
-
-        def log_message(self, *args: Any) -> None:
-            return None
-
-    httpd = HTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield seen, int(httpd.server_address[1])
-    httpd.shutdown()
-    httpd.server_close()
+def server() -> Iterator[tuple[Recorded, int]]:
+    with recording_server() as seen:
+        yield seen, seen.port
 
 
 def test_the_session_connects_to_the_checked_address_whatever_the_name_resolves_to_later(
-    server: tuple[Seen, int], resolver: Callable[..., None]
+    server: tuple[Recorded, int], resolver: Callable[..., None]
 ) -> None:
     seen, port = server
     resolver("127.0.0.1")
@@ -213,7 +186,7 @@ def test_the_session_connects_to_the_checked_address_whatever_the_name_resolves_
     session = outbound.pinned_session(url, allow_loopback=True)
     resolver("10.0.0.1")  # the name now points elsewhere: the session does not ask again
     assert session.post(url, data=b"x", timeout=5).status_code == 204
-    assert seen.requests == [("/p", seen.requests[0][1])]
+    assert [path for path, _headers, _body in seen.requests] == ["/p"]
     assert seen.requests[0][1]["host"] == f"push.invalid:{port}"
     with pytest.raises(outbound.RefusedAddress):
         session.post(f"http://127.0.0.1:{port}/other", data=b"x", timeout=5)
@@ -221,14 +194,14 @@ def test_the_session_connects_to_the_checked_address_whatever_the_name_resolves_
 
 
 @pytest.mark.parametrize("status", [301, 302, 303, 307, 308])
-def test_the_session_follows_no_redirect(server: tuple[Seen, int], status: int) -> None:
+def test_the_session_follows_no_redirect(server: tuple[Recorded, int], status: int) -> None:
     seen, port = server
-    seen.status = status
+    seen.statuses = [status]
     seen.location = f"http://127.0.0.1:{port}/elsewhere"
     url = f"http://127.0.0.1:{port}/p"
     response = outbound.pinned_session(url, allow_loopback=True).post(url, data=b"x", timeout=5)
     assert response.status_code == status
-    assert [path for path, _headers in seen.requests] == ["/p"]
+    assert [path for path, _headers, _body in seen.requests] == ["/p"]
 
 
 def _certificate(tmp_path: Any, name: str) -> tuple[str, str]:
@@ -266,44 +239,20 @@ def _certificate(tmp_path: Any, name: str) -> tuple[str, str]:
 
 
 def test_tls_to_the_pinned_address_still_checks_the_certificate_against_the_name(
-    server: tuple[Seen, int], resolver: Callable[..., None], tmp_path: Any
+    resolver: Callable[..., None], tmp_path: Any
 ) -> None:
-    import ssl
-
     import requests
 
-    seen, _port = server
     good, good_key = _certificate(tmp_path, "push.test")
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:
-            self.rfile.read(int(self.headers.get("Content-Length") or 0))
-            seen.requests.append((self.path, {k.lower(): v for k, v in self.headers.items()}))
-            self.send_response(201)
-            self.send_header("Content-Length", "0")
-            self.end_headers()
-
-        def log_message(self, *args: Any) -> None:
-            return None
-
-    httpd = HTTPServer(("127.0.0.1", 0), Handler)
-    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    context.load_cert_chain(good, good_key)
-    httpd.socket = context.wrap_socket(httpd.socket, server_side=True)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with recording_server(default=201, tls=(good, good_key)) as seen:
         resolver("127.0.0.1")
-        url = f"https://push.test:{httpd.server_address[1]}/p"
+        url = f"https://push.test:{seen.port}/p"
         session = outbound.pinned_session(url, allow_loopback=True)
         assert session.post(url, data=b"x", timeout=5, verify=good).status_code == 201
-        assert seen.requests[-1][1]["host"] == f"push.test:{httpd.server_address[1]}"
+        assert seen.requests[-1][1]["host"] == f"push.test:{seen.port}"
         # A certificate that does not name the host is refused, as it would be without the pinning.
-        elsewhere = f"https://elsewhere.test:{httpd.server_address[1]}/p"
+        elsewhere = f"https://elsewhere.test:{seen.port}/p"
         with pytest.raises(requests.exceptions.SSLError):
             outbound.pinned_session(elsewhere, allow_loopback=True).post(
                 elsewhere, data=b"x", timeout=5, verify=good
             )
-    finally:
-        httpd.shutdown()
-        httpd.server_close()

@@ -9,10 +9,8 @@ import base64
 import json
 import os
 import stat
-import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, HTTPServer
 from io import StringIO
 from typing import Any
 
@@ -31,6 +29,7 @@ from parta.messaging import notifications as n
 from parta.messaging.models import Delivery, Notification, PushSubscription
 from parta.outbox import services as outbox
 from parta.outbox.models import OutboxEvent
+from parta.testing.http import Recorded, recording_server
 from parta.testing.world import World
 
 PUBLIC = "93.184.215.14"
@@ -326,42 +325,12 @@ def test_service_worker_is_served_from_the_root(client: Client) -> None:
 # --- sending -------------------------------------------------------------------------------
 
 
-class PushService:
-    """A push service of the test's own: records each POST and answers ``status``."""
-
-    def __init__(self) -> None:
-        self.requests: list[tuple[str, dict[str, str], bytes]] = []
-        self.statuses: list[int] = []
-        self.location = ""
-
-    def answer(self) -> int:
-        return self.statuses.pop(0) if len(self.statuses) > 1 else (self.statuses or [201])[0]
-
-
 @pytest.fixture
-def push_service(settings: Any) -> Iterator[tuple[PushService, int]]:
+def push_service(settings: Any) -> Iterator[tuple[Recorded, int]]:
+    """A push service of the test's own: records each POST and answers 201 unless told otherwise."""
     settings.PARTA_PUSH_ALLOW_LOOPBACK = True
-    state = PushService()
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:
-            body = self.rfile.read(int(self.headers["Content-Length"]))
-            state.requests.append((self.path, {k.lower(): v for k, v in self.headers.items()}, body))
-            self.send_response(state.answer())
-            if state.location:
-                self.send_header("Location", state.location)
-            self.send_header("Content-Length", "0")
-            self.end_headers()
-
-        def log_message(self, *args: Any) -> None:
-            return None
-
-    server = HTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield state, int(server.server_address[1])
-    server.shutdown()
-    server.server_close()
+    with recording_server(default=201) as state:
+        yield state, state.port
 
 
 def mark_event(world: World) -> OutboxEvent:
@@ -387,7 +356,7 @@ def mark_event(world: World) -> OutboxEvent:
 
 def test_a_mark_is_pushed_encrypted_and_signed_to_every_device(
     world: World,
-    push_service: tuple[PushService, int],
+    push_service: tuple[Recorded, int],
     django_capture_on_commit_callbacks: Any,
     settings: Any,
 ) -> None:
@@ -433,7 +402,7 @@ def test_a_mark_is_pushed_encrypted_and_signed_to_every_device(
 
 
 def test_a_device_the_push_service_forgot_is_removed(
-    world: World, push_service: tuple[PushService, int]
+    world: World, push_service: tuple[Recorded, int]
 ) -> None:
     state, port = push_service
     gone = subscribe(world.a.parent, f"http://127.0.0.1:{port}/push/gone")
@@ -458,7 +427,7 @@ def test_a_device_the_push_service_forgot_is_removed(
 
 
 def test_a_failed_push_is_recorded_and_retried(
-    world: World, push_service: tuple[PushService, int], settings: Any
+    world: World, push_service: tuple[Recorded, int], settings: Any
 ) -> None:
     settings.PARTA_DELIVERY_MAX_ATTEMPTS = 3
     state, port = push_service
@@ -481,7 +450,7 @@ def test_a_failed_push_is_recorded_and_retried(
 
 
 def test_a_redirect_from_the_push_service_is_not_followed(
-    world: World, push_service: tuple[PushService, int]
+    world: World, push_service: tuple[Recorded, int]
 ) -> None:
     state, port = push_service
     subscribe(world.a.parent, f"http://127.0.0.1:{port}/push/d")
