@@ -2,19 +2,9 @@
 
 from django.urls import URLPattern, URLResolver, path
 
-from parta.journal.api import (
-    AbsenceNoticeListApi,
-    AbsenceNoticeWithdrawApi,
-    AttendanceApi,
-    CellHistoryApi,
-    JournalAssignmentListApi,
-    JournalPageApi,
-    LessonJournalApi,
-    LessonTopicApi,
-    MarkCreateApi,
-    MarkDetailApi,
-    PeriodMarkApi,
-)
+from parta.journal.api.cells import AttendanceApi, LessonTopicApi, MarkCreateApi, MarkDetailApi, PeriodMarkApi
+from parta.journal.api.journals import JournalAssignmentListApi, JournalPageApi, LessonJournalApi
+from parta.journal.api.notices import AbsenceNoticeListApi, AbsenceNoticeWithdrawApi, CellHistoryApi
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("journal/assignments", JournalAssignmentListApi.as_view(), name="api-journal-assignments"),

@@ -9,7 +9,8 @@ from django.utils import timezone
 from rest_framework.renderers import JSONRenderer
 
 from parta.journal import services
-from parta.journal.api import JournalPageApi, MarkSerializer
+from parta.journal.api.cells import MarkSerializer
+from parta.journal.api.journals import JournalPageApi
 from parta.journal.models import AbsenceNotice, Attendance, Mark, PeriodMark
 from parta.journal.tests.conftest import client_for, framework_topic
 from parta.outbox.models import OutboxEvent
