@@ -1,0 +1,233 @@
+"""What the journal's reads share: cells, study periods, control forms, grading schemes, students."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.http import Http404
+
+from parta.core.i18n import pick
+from parta.core.names import short_name
+from parta.journal import scales
+from parta.journal.models import (
+    ControlForm,
+    GradingScheme,
+)
+from parta.schools.models import Enrolment, StudyPeriod, SubgroupMembership
+
+# The most history rows one request returns.
+MAX_HISTORY = 500
+
+
+# --- shared pieces ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PeriodRef:
+    id: int
+    name: str
+    kind: str
+    number: int
+    starts_on: dt.date
+    ends_on: dt.date
+    closed: bool
+
+    def covers(self, day: dt.date) -> bool:
+        return self.starts_on <= day <= self.ends_on
+
+
+@dataclass(frozen=True)
+class ControlFormRef:
+    id: int
+    code: str
+    name: str
+    default_weight: int
+
+
+@dataclass(frozen=True)
+class StudentRef:
+    id: int
+    short_name: str
+
+
+@dataclass(frozen=True)
+class MarkCell:
+    id: int
+    value: int | None
+    display: str
+    scale: str
+    weight: int
+    control_form_id: int | None
+    comment: str
+    owed_until: dt.date | None
+    version: int
+
+    @property
+    def is_owed(self) -> bool:
+        return self.value is None
+
+
+@dataclass(frozen=True)
+class AttendanceCell:
+    id: int
+    status: str
+    reason: str
+    source: str
+    notice_id: int | None
+    version: int
+
+
+@dataclass
+class Cell:
+    marks: list[MarkCell] = field(default_factory=list)
+    attendance: AttendanceCell | None = None
+
+
+@dataclass(frozen=True)
+class PeriodMarkCell:
+    id: int
+    period_id: int | None
+    value: int
+    display: str
+    version: int
+
+
+_MARK_COLUMNS = (
+    "id",
+    "lesson_id",
+    "student_id",
+    "value",
+    "scale",
+    "weight",
+    "control_form_id",
+    "comment",
+    "owed_until",
+    "version",
+)
+_ATTENDANCE_COLUMNS = ("id", "lesson_id", "student_id", "status", "reason", "source", "notice_id", "version")
+
+
+def _mark_cell(row: dict[str, Any]) -> MarkCell:
+    return MarkCell(
+        id=row["id"],
+        value=row["value"],
+        display=scales.display(row["scale"], row["value"]),
+        scale=row["scale"],
+        weight=row["weight"],
+        control_form_id=row["control_form_id"],
+        comment=row["comment"],
+        owed_until=row["owed_until"],
+        version=row["version"],
+    )
+
+
+def _attendance_cell(row: dict[str, Any]) -> AttendanceCell:
+    return AttendanceCell(
+        id=row["id"],
+        status=row["status"],
+        reason=row["reason"],
+        source=row["source"],
+        notice_id=row["notice_id"],
+        version=row["version"],
+    )
+
+
+def _period_name(kind: str, number: int) -> str:
+    template = StudyPeriod.NAME_FORMATS.get(kind)
+    return str(template) % {"number": number} if template else str(number)
+
+
+def _period_refs(year_id: int) -> list[PeriodRef]:
+    rows = (
+        StudyPeriod.objects.filter(year_id=year_id)
+        .order_by("starts_on", "kind", "number")
+        .values("id", "kind", "number", "starts_on", "ends_on", "closed_at")
+    )
+    refs = []
+    for row in rows:
+        name = _period_name(row["kind"], row["number"])
+        refs.append(
+            PeriodRef(
+                row["id"],
+                name,
+                row["kind"],
+                row["number"],
+                row["starts_on"],
+                row["ends_on"],
+                row["closed_at"] is not None,
+            )
+        )
+    return refs
+
+
+def choose_period(periods: list[PeriodRef], period_id: int | None, today: dt.date) -> PeriodRef | None:
+    """The asked-for period, else the one containing today, else the latest begun, else the first.
+    An id that is not one of ``periods`` answers 404."""
+    if period_id is not None:
+        for period in periods:
+            if period.id == period_id:
+                return period
+        raise Http404
+    for period in periods:
+        if period.covers(today):
+            return period
+    begun = [p for p in periods if p.starts_on <= today]
+    if begun:
+        return begun[-1]
+    return periods[0] if periods else None
+
+
+def _control_forms(school_id: int) -> list[ControlFormRef]:
+    rows = (
+        ControlForm.objects.filter(school_id=school_id)
+        .order_by("order", "code")
+        .values("id", "code", "name_ru", "name_en", "default_weight")
+    )
+    return [
+        ControlFormRef(r["id"], r["code"], pick(r["name_ru"], r["name_en"]), r["default_weight"])
+        for r in rows
+    ]
+
+
+def _schemes(school_id: int) -> dict[int | None, tuple[str, Decimal]]:
+    """Every scheme of the school by subject (None: the school's default)."""
+    return {
+        row["subject_id"]: (row["scale"], Decimal(row["round_up_from"]))
+        for row in GradingScheme.objects.filter(school_id=school_id).values(
+            "subject_id", "scale", "round_up_from"
+        )
+    }
+
+
+def _scheme_of(schemes: dict[int | None, tuple[str, Decimal]], subject_id: int) -> tuple[str, Decimal]:
+    return (
+        schemes.get(subject_id) or schemes.get(None) or (scales.DEFAULT_SCALE, scales.DEFAULT_ROUND_UP_FROM)
+    )
+
+
+def _students_of(class_group_id: int, subgroup_id: int | None) -> list[StudentRef]:
+    enrolments = Enrolment.objects.filter(class_group_id=class_group_id)
+    if subgroup_id is not None:
+        members = SubgroupMembership.objects.filter(subgroup_id=subgroup_id).values("student_id")
+        enrolments = enrolments.filter(student_id__in=members)
+    rows = enrolments.order_by("student__last_name", "student__first_name", "student_id").values(
+        "student_id", "student__last_name", "student__first_name", "student__middle_name", "student__username"
+    )
+    return [
+        StudentRef(
+            r["student_id"],
+            short_name(r["student__last_name"], r["student__first_name"], r["student__middle_name"])
+            or r["student__username"],
+        )
+        for r in rows
+    ]
+
+
+def _period_mark_cell(row: Mapping[str, Any]) -> PeriodMarkCell:
+    return PeriodMarkCell(
+        row["id"], row["period_id"], row["value"], scales.display(row["scale"], row["value"]), row["version"]
+    )
