@@ -126,3 +126,13 @@ def test_only_the_class_teacher_or_an_admin_announces_to_a_class(world):
     # other_group has no class teacher: only the admin.
     with pytest.raises(Http404):
         access_announce_class_group(a.class_teacher, a.other_group.pk)
+
+
+def test_a_teacher_who_is_also_a_parent_writes_to_their_childs_teachers_too(world):
+    """Work and family add up: a teacher whose child is at another school may write to the child's
+    class teacher and that school's administrator as well as to their own colleagues and families."""
+    a, b = world.a, world.b
+    f.GuardianshipFactory.create(guardian=a.subject_teacher, student=b.student)
+    teacher = type(a.subject_teacher).objects.get(pk=a.subject_teacher.pk)
+    assert {b.class_teacher.pk, b.admin.pk, a.class_teacher.pk, a.parent.pk} <= ids(teacher)
+    assert b.parent.pk not in ids(teacher)

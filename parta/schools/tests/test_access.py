@@ -186,3 +186,55 @@ def test_readable_class_group_ids_keeps_only_the_readable_ones(world):
     assert readable_class_group_ids(world.a.subject_teacher, ids) == {world.a.group.pk}
     assert readable_class_group_ids(world.a.admin, ids) == {world.a.group.pk, world.a.other_group.pk}
     assert readable_class_group_ids(world.outsider, ids) == set()
+
+
+def test_people_readable_by_holds_yourself_and_your_children_for_families_and_staff(world):
+    """``people_readable_by`` (the /me children list, a class list) always holds the user and their
+    children: a parent's, and a teacher's whose child is at another school."""
+    from parta.schools.access import people_readable_by
+
+    def readable(user):
+        return set(type(user).objects.filter(people_readable_by(user)).values_list("pk", flat=True))
+
+    a = world.a
+    assert readable(a.parent) == {a.parent.pk, a.student.pk, a.sibling.pk}
+    f.GuardianshipFactory.create(guardian=a.subject_teacher, student=world.b.student)
+    teacher = type(a.subject_teacher).objects.get(pk=a.subject_teacher.pk)
+    assert {teacher.pk, world.b.student.pk, a.student.pk, a.classmate.pk, a.admin.pk} <= readable(teacher)
+    assert world.b.classmate.pk not in readable(teacher)
+
+
+def test_readable_staff_ids_opens_colleagues_to_staff_and_no_one_to_families(world):
+    """The timetable links a teacher's name only where the viewer may open that teacher's page:
+    staff their school's colleagues, a superuser anyone, a family no one."""
+    from parta.schools.access import readable_staff_ids
+
+    a, b = world.a, world.b
+    teachers = {a.class_teacher.pk, a.subject_teacher.pk, b.class_teacher.pk}
+    assert readable_staff_ids(a.subject_teacher, teachers) == {a.class_teacher.pk, a.subject_teacher.pk}
+    assert readable_staff_ids(a.admin, teachers) == {a.class_teacher.pk, a.subject_teacher.pk}
+    assert readable_staff_ids(f.UserFactory.create(is_superuser=True), teachers) == teachers
+    for family in (a.parent, a.student, world.outsider):
+        assert readable_staff_ids(family, teachers) == set()
+
+
+def test_a_family_reads_all_of_its_records_and_staff_only_their_schools(world):
+    """``person_school_scope``: the person, their guardians and superusers read every school's
+    records (None); a teacher only their own schools'."""
+    from parta.schools.access import is_self_or_child, person_school_scope
+
+    a = world.a
+    assert is_self_or_child(a.parent, a.student.pk) and is_self_or_child(a.student, a.student.pk)
+    assert not is_self_or_child(a.student, a.sibling.pk)
+    assert not is_self_or_child(a.class_teacher, a.student.pk)
+    assert person_school_scope(a.parent, a.student.pk) is None
+    assert person_school_scope(a.student, a.student.pk) is None
+    assert person_school_scope(f.UserFactory.create(is_superuser=True), a.student.pk) is None
+    assert person_school_scope(a.class_teacher, a.student.pk) == frozenset({a.school.pk})
+
+
+def test_the_family_view_opens_for_the_student_themself_but_not_for_their_teacher(world):
+    """``access_child``: the student and their guardians, not staff who may read the student otherwise."""
+    assert access_child(world.a.student, world.a.student.pk) == world.a.student
+    with pytest.raises(Http404):
+        access_child(world.a.class_teacher, world.a.student.pk)
