@@ -95,13 +95,15 @@ def test_a_coming_lesson_takes_a_topic_though_not_yet_marks(journal):
 
 
 def test_the_limits_of_a_mark_are_inclusive(journal):
-    """A weight of 10, a comment of 500 characters and an owed mark due on the lesson's own day
-    are all allowed; the history of each is the subject's."""
-    made = mark(journal, weight=10, comment="x" * 500)
+    """A weight of 10, a comment and a reason of 500 characters and an owed mark due on the
+    lesson's own day are all allowed; the history of each is the subject's, made by a person (no
+    machine principal)."""
+    made = mark(journal, weight=10, comment="x" * 500, reason="r" * 500)
     assert (made.weight, len(made.comment)) == (10, 500)
     owed = mark(journal, value=None, owed_until=journal.lesson.date, student_id=journal.students[1].pk)
     assert owed.owed_until == journal.lesson.date
-    assert set(JournalChange.objects.values_list("subject_id", flat=True)) == {journal.assignment.subject_id}
+    history = JournalChange.objects.values_list("subject_id", "principal", "actor_id")
+    assert set(history) == {(journal.assignment.subject_id, "", journal.teacher.pk)}
 
 
 @pytest.mark.parametrize("weight", [True, "2", 2.0])
@@ -135,6 +137,23 @@ def test_a_repeated_origin_returns_its_mark_even_once_the_period_is_closed(journ
     again = mark(journal, origin="homework.handin:45", value=2)
     assert (again.pk, again.value) == (made.pk, 4)
     assert OutboxEvent.objects.filter(kind="journal.mark").count() == 1
+
+
+def test_an_origin_is_1_to_100_characters(journal):
+    """The bounds of an origin are inclusive; an empty one names no record and is refused."""
+    for student, origin in zip(journal.students, ("a", "o" * 100), strict=False):
+        assert mark(journal, student_id=student.pk, origin=origin).origin == origin
+    for origin in ("", "o" * 101):
+        with pytest.raises(ValidationError) as caught:
+            mark(journal, student_id=journal.students[2].pk, origin=origin)
+        assert "origin" in caught.value.message_dict
+
+
+def test_a_mark_with_a_value_is_owed_no_more(journal):
+    """An owed date given with a value is dropped: the mark is made, nothing is owed."""
+    made = mark(journal, value=5, owed_until=dt.date(2026, 9, 14))
+    made.refresh_from_db()
+    assert (made.value, made.owed_until) == (5, None)
 
 
 def test_changing_a_marks_control_form_takes_only_the_schools_forms(journal):
