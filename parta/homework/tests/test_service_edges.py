@@ -132,3 +132,14 @@ def test_the_next_lesson_is_the_earliest_by_day_then_by_number(world):
     first = next_algebra(world, days=2, number=3)
     homework = set_hw(world)
     assert (homework.due_on, homework.due_lesson) == (first.date, first)
+
+
+def test_homework_takes_ten_files_and_ten_thousand_characters_at_most(world):
+    """The limits are inclusive: ten files and a text of 10,000 characters are set, an eleventh
+    file is a ``files`` error."""
+    next_algebra(world)
+    homework = set_hw(world, text="x" * 10_000, files=[text_file(f"{i}.txt") for i in range(10)])
+    assert (len(homework.text), homework.files.count()) == (10_000, 10)
+    with pytest.raises(ValidationError) as caught:
+        set_hw(world, files=[text_file(f"{i}.txt") for i in range(11)])
+    assert "files" in caught.value.message_dict
