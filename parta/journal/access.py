@@ -58,23 +58,6 @@ def journal_assignments_writable_by(user: Any) -> Q:
     return _own_assignments(roles) | Q(school_id__in=roles.admin_school_ids)
 
 
-def own_assignments_of(user: Any) -> Q:
-    """A Q over TeachingAssignment: the ones the user teaches (the “my journals” list)."""
-    roles = roles_of(user)
-    return _own_assignments(roles) if roles.user_id else _nothing()
-
-
-def lessons_readable_by(user: Any) -> Q:
-    """A Q over Lesson: those of readable assignments and those the user teaches as a substitute."""
-    roles = roles_of(user)
-    if roles.is_superuser:
-        return Q()
-    if not roles.user_id:
-        return _nothing()
-    assignments = TeachingAssignment.objects.filter(journal_assignments_readable_by(user)).values("pk")
-    return Q(assignment_id__in=assignments) | _own_assignments(roles)
-
-
 def can_write_assignment(user: Any, assignment: TeachingAssignment) -> bool:
     roles = roles_of(user)
     if roles.is_superuser or assignment.school_id in roles.admin_school_ids:
@@ -99,7 +82,8 @@ def _reads_assignment(roles: Roles, assignment: TeachingAssignment) -> bool:
 
 
 def _reads_lesson(roles: Roles, lesson: Lesson) -> bool:
-    """``lessons_readable_by`` for one lesson, decided from the roles without a query; reads
+    """Whether the user reads this lesson's journal: the assignment's readers, and the lesson's
+    own teacher (a substitute), decided from the roles without a query; reads
     ``lesson.assignment.class_group``."""
     if _reads_assignment(roles, lesson.assignment):
         return True
@@ -115,12 +99,10 @@ def _may_read_journals(roles: Roles) -> bool:
 _ASSIGNMENT_DISPLAY = ("subgroup", "subject", "year", "teacher")
 
 
-def access_assignment(
-    user: Any, assignment_id: int, *, for_write: bool = False, display: bool = True
-) -> TeachingAssignment:
-    """The teaching assignment whose journal the user may read (404 otherwise); with ``for_write``,
-    a reader who may not write gets PermissionDenied (403). One query: the assignment by its key,
-    the reader decided from the user's roles. ``display=False`` joins only the class group: for
+def access_assignment(user: Any, assignment_id: int, *, display: bool = True) -> TeachingAssignment:
+    """The teaching assignment whose journal the user may read (404 otherwise); whether they may
+    write it is ``can_write_assignment``. One query: the assignment by its key, the reader decided
+    from the user's roles. ``display=False`` joins only the class group: for
     a check before a cached answer, where Django building the five-table join cost more than
     the rest of the request's own work."""
     roles = roles_of(user)
@@ -130,8 +112,6 @@ def access_assignment(
     assignment = rows.by_key(TeachingAssignment, assignment_id, *related)
     if assignment is None or not _reads_assignment(roles, assignment):
         raise Http404
-    if for_write and not can_write_assignment(user, assignment):
-        raise PermissionDenied
     return assignment
 
 

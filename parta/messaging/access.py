@@ -120,15 +120,6 @@ def shared_school(actor: Any, recipient: User) -> int | None:
 # --- conversations -----------------------------------------------------------------------
 
 
-def conversations_readable_by(user: Any) -> Q:
-    """A Q over Conversation: those the user takes part in. Nobody else, not a superuser, not the
-    child a parent ↔ teacher conversation is about."""
-    roles = roles_of(user)
-    if not roles.user_id:
-        return _nothing()
-    return Q(pk__in=Participant.objects.filter(user_id=roles.user_id).values("conversation_id"))
-
-
 def access_participant(user: Any, conversation_id: int) -> Participant:
     """The user's place in the conversation (with the conversation), or 404."""
     roles = roles_of(user)
