@@ -41,3 +41,13 @@ def test_a_closed_connection_is_not_usable(postgresql: None) -> None:
     connection.connection.close()
     assert not connection.is_usable()
     connection.close()
+
+
+def test_a_connection_left_in_an_aborted_transaction_is_asked_and_not_usable(postgresql: None) -> None:
+    raw = connection.connection
+    raw.execute("BEGIN")
+    with pytest.raises(Exception):  # noqa: B017 - psycopg's DataError, division by zero
+        raw.execute("SELECT 1 / 0")
+    assert not connection.is_usable()  # the socket is quiet, but SELECT 1 fails in this state
+    raw.execute("ROLLBACK")
+    connection.close()
