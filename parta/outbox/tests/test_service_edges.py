@@ -59,3 +59,20 @@ def test_a_long_error_is_kept_to_its_limit(db: None, monkeypatch: pytest.MonkeyP
     event.refresh_from_db()
     assert len(event.last_error) == 2000
     assert event.last_error.startswith("RuntimeError: xxx")
+
+
+def test_the_sweeper_leaves_an_event_just_written_to_its_own_publish(db: None, seen: list[int]) -> None:
+    """``sweep(older_than=…)`` does not deliver an event younger than the grace."""
+    OutboxEvent.objects.create(kind=KIND, payload={})
+    assert services.sweep(older_than=dt.timedelta(minutes=1)) == 0
+    assert seen == []
+
+
+def test_a_delivered_event_drops_the_error_of_an_earlier_attempt(db: None, seen: list[int]) -> None:
+    """Once delivered, the row no longer shows the error of the attempt that failed before."""
+    event = OutboxEvent.objects.create(kind=KIND, payload={"fail": True})
+    assert not services.deliver(event.pk)
+    OutboxEvent.objects.filter(pk=event.pk).update(payload={})
+    assert services.deliver(event.pk)
+    event.refresh_from_db()
+    assert (event.last_error, event.attempts) == ("", 2)
