@@ -342,6 +342,25 @@ def test_cache_down_publishes_each_event_alone(
     assert drains == []
 
 
+@pytest.mark.usefixtures("db")
+def test_the_wake_up_flag_expires_so_a_lost_drain_is_not_waited_for(
+    drains: list[int], monkeypatch: pytest.MonkeyPatch, django_capture_on_commit_callbacks: Any
+) -> None:
+    """The shared flag is set with its expiry (WAKE_SECONDS): were the drain it announced lost,
+    writers publish again after that instead of never."""
+    timeouts: list[Any] = []
+    real_add = django_cache.add
+
+    def add(key: str, value: Any, timeout: Any = "unset", **kwargs: Any) -> bool:
+        timeouts.append(timeout)
+        return bool(real_add(key, value, timeout=1 if timeout == "unset" else timeout))
+
+    monkeypatch.setattr(django_cache, "add", add)
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        services.emit(KIND, {}, school_id=None)
+    assert timeouts == [services.WAKE_SECONDS] and drains == [1]
+
+
 def test_an_event_gone_counts_as_delivered_and_nothing_else(db: None, seen: list[int]) -> None:
     assert services.deliver_many([987654]) == (0, [])
     assert services.deliver(987654)
