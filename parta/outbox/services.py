@@ -225,10 +225,7 @@ def drain(*, batch: int = DRAIN_BATCH) -> tuple[int, list[int]]:
     return delivered, failed
 
 
-def sweep(*, limit: int = 100, older_than: dt.timedelta | None = None, republish: bool = False) -> int:
-    """Deliver (or, with ``republish``, publish again) the pending events, oldest first, at most
-    ``limit`` of them; how many were delivered or published."""
+def sweep(*, limit: int = 100, older_than: dt.timedelta | None = None) -> int:
+    """Deliver the pending events, oldest first, at most ``limit`` of them; how many were delivered."""
     ids = pending_ids(limit=limit, older_than=older_than)
-    if republish:
-        return sum(publish(event_id) for event_id in ids)
     return deliver_many(ids)[0] if ids else 0
