@@ -1,0 +1,127 @@
+"""The administrator's pages: the history report and closing a study period."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+
+from parta.core.forms import add_service_errors
+from parta.journal import selectors, services
+from parta.journal.forms import (
+    HistoryFilterForm,
+    ReopenForm,
+)
+from parta.journal.views.common import (
+    _attempt,
+    _history_lines,
+)
+from parta.schools.access import access_school
+from parta.schools.models import StudyPeriod
+from parta.schools.selectors import staff_list
+
+# --- the administrator's pages -----------------------------------------------------------
+
+HISTORY_PAGE = 50
+
+
+@login_required
+def history_report(request: HttpRequest, school_id: int) -> HttpResponse:
+    """The school's journal history (administrators): who changed what, when and why."""
+    school = access_school(request.user, school_id, for_admin=True)
+    staff = staff_list(school, None)
+    people = sorted(
+        {(t.id, t.name) for t in staff.teachers} | {(a.id, a.name) for a in staff.admins}, key=lambda p: p[1]
+    )
+    today = timezone.localdate()
+    date_from, date_to = today - dt.timedelta(days=30), today
+    form = HistoryFilterForm(
+        request.GET or None, people=people, initial={"date_from": date_from, "date_to": date_to}
+    )
+    teacher_id: int | None = None
+    kind: str | None = None
+    number = 1
+    if form.is_bound and form.is_valid():
+        data = form.cleaned_data
+        date_from = data["date_from"] or date_from
+        date_to = data["date_to"] or date_to
+        teacher_id = data["teacher"]
+        kind = data["kind"] or None
+        number = data["page"] or 1
+    report = None
+    if not form.is_bound or form.is_valid():
+        report = selectors.history_report(
+            request.user,
+            school.pk,
+            date_from=date_from,
+            date_to=date_to,
+            teacher_id=teacher_id,
+            kind=kind,
+            offset=(number - 1) * HISTORY_PAGE,
+            limit=HISTORY_PAGE,
+        )
+    query = {
+        "date_from": date_from.isoformat(),
+        "date_to": date_to.isoformat(),
+        "teacher": teacher_id or "",
+        "kind": kind or "",
+    }
+    context = {
+        "school": school,
+        "form": form,
+        "report": report,
+        "lines": _history_lines(report.rows) if report else [],
+        "date_from": date_from,
+        "date_to": date_to,
+        "page_number": number,
+        "previous_url": f"?{urlencode(query | {'page': number - 1})}" if number > 1 else None,
+        "next_url": f"?{urlencode(query | {'page': number + 1})}" if report and report.has_more else None,
+        "title": _("Journal history"),
+    }
+    return render(request, "journal/history_report.html", context, status=200 if report else 400)
+
+
+@login_required
+def period_close(request: HttpRequest, school_id: int, period_id: int) -> HttpResponse:
+    """Close a study period (its journal locks: later edits need a reason) or reopen it with a
+    reason. The school's administrators only."""
+    school = access_school(request.user, school_id, for_admin=True)
+    period = get_object_or_404(
+        StudyPeriod.objects.select_related("closed_by", "year"), pk=period_id, school_id=school.pk
+    )
+    reopen_form = ReopenForm(request.POST if request.POST.get("action") == "reopen" else None)
+    status = 200
+    if request.method == "POST":
+        action = request.POST.get("action")
+        if action == "close":
+            outcome = _attempt(lambda: services.period_close(request.user, period.pk))
+        elif action == "reopen":
+            reason = request.POST.get("reason", "")
+            outcome = _attempt(lambda: services.period_reopen(request.user, period.pk, reason))
+        else:
+            raise Http404
+        if outcome.ok:
+            messages.success(
+                request,
+                _("The study period is closed.") if action == "close" else _("The study period is reopened."),
+            )
+            return redirect("school-period-close", school_id=school.pk, period_id=period.pk)
+        add_service_errors(reopen_form, ValidationError(outcome.errors))
+        if action == "close":
+            for message in (m for values in outcome.errors.values() for m in values):
+                messages.error(request, message)
+        status = 400
+    context = {
+        "school": school,
+        "period": period,
+        "reopen_form": reopen_form,
+        "title": _("Close %(period)s") % {"period": period.name},
+    }
+    return render(request, "journal/period_close.html", context, status=status)
