@@ -7,6 +7,7 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from parta.accounts.models import Guardianship, MachineClient, User
 from parta.core.forms import DateField
@@ -206,7 +207,11 @@ class StudyPeriodForm(forms.Form):
 class DeviceForm(forms.Form):
     """A school device: its kind, a name, and the building it stands in."""
 
-    name = forms.CharField(label=_("Name"), max_length=100, help_text=_("For example “Main entrance, left”."))
+    name = forms.CharField(
+        label=pgettext_lazy("a device", "Name"),
+        max_length=100,
+        help_text=_("For example “Main entrance, left”."),
+    )
     kind = forms.ChoiceField(
         label=_("Kind"),
         choices=[
