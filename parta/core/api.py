@@ -8,6 +8,7 @@ so that a reference is written the same way by every endpoint.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -84,6 +85,32 @@ def cached_json(reading: versions.Reading, data: Callable[[], Any]) -> HttpRespo
     to check before."""
     body = versions.cached_reading(reading, lambda: JSONRenderer().render(data()))
     return HttpResponse(body, content_type="application/json")
+
+
+# --- input ---------------------------------------------------------------------------------
+
+
+class FlatInputSerializer(serializers.Serializer[Any]):
+    """The input of a hot write whose fields are all plain (no nested serializer, no field with a
+    child field): each instance gets shallow copies of the declared fields instead of DRF's deep
+    copies, which run every field's ``__init__`` (with its validators) again — half the cost of
+    validating a mark's input. Each instance still binds its own copies, so instances share only
+    what no field changes after it is made (validators, messages, choices)."""
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        nested = [
+            name
+            for name, field in cls._declared_fields.items()
+            if isinstance(field, serializers.BaseSerializer)
+            or hasattr(field, "child")
+            or hasattr(field, "child_relation")
+        ]
+        if nested:
+            raise TypeError(f"{cls.__qualname__}: {', '.join(nested)} would be shared between instances")
+
+    def get_fields(self) -> dict[str, serializers.Field[Any, Any, Any, Any]]:
+        return {name: copy.copy(field) for name, field in self._declared_fields.items()}
 
 
 # --- filters -----------------------------------------------------------------------------

@@ -33,6 +33,25 @@ def test_one_client_serves_every_operation_of_its_pool() -> None:
     assert isinstance(client, redis.Redis)
 
 
+def test_set_many_without_expiry_is_one_mset_and_with_expiry_expires() -> None:
+    cache = RedisCache("redis://127.0.0.1:6379/15", {"KEY_PREFIX": "parta-test-cache"})
+    try:
+        cache.delete_many(["t1", "t2", "e1"])
+    except redis.ConnectionError:
+        pytest.skip("no Redis on 127.0.0.1:6379")
+    client = cache._cache.get_client(write=True)
+    client.config_resetstat()
+    cache.set_many({"t1": "a", "t2": {"b": 2}}, timeout=None)
+    stats = client.info("commandstats")
+    assert stats["cmdstat_mset"]["calls"] == 1
+    assert "cmdstat_multi" not in stats
+    assert cache.get_many(["t1", "t2"]) == {"t1": "a", "t2": {"b": 2}}
+    assert client.ttl(cache.make_key("t1")) == -1  # kept until renewed
+    cache.set_many({"e1": 1}, timeout=60)
+    assert 0 < client.ttl(cache.make_key("e1")) <= 60
+    cache.delete_many(["t1", "t2", "e1"])
+
+
 def test_a_server_that_is_down_fails_each_call_as_djangos_does() -> None:
     cache = RedisCache("redis://127.0.0.1:1/0", {})
     with pytest.raises(redis.ConnectionError):

@@ -13,7 +13,7 @@ from rest_framework.response import Response
 
 from parta.accounts.api import request_user
 from parta.accounts.permissions import HasScope, IsPerson
-from parta.core.api import DateField, IdField
+from parta.core.api import DateField, FlatInputSerializer, IdField
 from parta.core.idempotency import IdempotentApi
 from parta.core.principals import is_machine
 from parta.journal import selectors, services
@@ -62,7 +62,7 @@ def _small_int(**kwargs: Any) -> serializers.IntegerField:
 
 
 class MarkCreateApi(IdempotentApi, JournalApi):
-    class InputSerializer(serializers.Serializer[Any]):
+    class InputSerializer(FlatInputSerializer):
         lesson = IdField()
         student = IdField()
         value = _small_int(allow_null=True, help_text=_VALUE_HELP)
@@ -100,7 +100,7 @@ class MarkCreateApi(IdempotentApi, JournalApi):
 
 
 class MarkDetailApi(JournalApi):
-    class UpdateSerializer(serializers.Serializer[Any]):
+    class UpdateSerializer(FlatInputSerializer):
         version = serializers.IntegerField(min_value=1, help_text=_("The version the change is based on."))
         value = _small_int(required=False, allow_null=True, help_text=_VALUE_HELP)
         control_form = IdField(required=False, allow_null=True)
@@ -112,7 +112,7 @@ class MarkDetailApi(JournalApi):
         class Meta:
             ref_name = "MarkUpdateInput"
 
-    class DeleteSerializer(serializers.Serializer[Any]):
+    class DeleteSerializer(FlatInputSerializer):
         version = serializers.IntegerField(min_value=1, help_text=_("The version the deletion is based on."))
         reason = _reason_field()
 
@@ -174,7 +174,7 @@ class AttendanceApi(IdempotentApi, JournalApi):
     # source each may set, and for which school's lessons).
     permission_classes = [IsPerson | HasScope("attendance:clinic") | HasScope("attendance:turnstile")]
 
-    class InputSerializer(serializers.Serializer[Any]):
+    class InputSerializer(FlatInputSerializer):
         status = serializers.ChoiceField(
             choices=Attendance.Status.choices,
             allow_null=True,
@@ -234,7 +234,7 @@ class AttendanceApi(IdempotentApi, JournalApi):
 
 
 class LessonTopicApi(JournalApi):
-    class InputSerializer(serializers.Serializer[Any]):
+    class InputSerializer(FlatInputSerializer):
         topic = IdField(help_text=_("A framework topic of the lesson's subject (id)."))
         reason = _reason_field()
 
@@ -264,7 +264,7 @@ class LessonTopicApi(JournalApi):
 class PeriodMarkApi(IdempotentApi, JournalApi):
     idempotent_methods = frozenset({"PUT"})
 
-    class InputSerializer(serializers.Serializer[Any]):
+    class InputSerializer(FlatInputSerializer):
         student = IdField()
         subject = IdField()
         class_group = IdField()
