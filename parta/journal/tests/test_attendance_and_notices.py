@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from parta.journal import services
 from parta.journal.models import AbsenceNotice, Attendance, JournalChange
+from parta.journal.services import attendance as attendance_services
 from parta.journal.tests.conftest import j
 from parta.outbox.models import OutboxEvent
 from parta.schools.models import StudyPeriod
@@ -263,7 +264,7 @@ def test_a_concurrent_first_entry_is_a_stale_write(journal, monkeypatch):
     def rival(student_id, day):
         f.AttendanceFactory.create(lesson=journal.lesson, student=journal.student, status=Status.SICK)
 
-    monkeypatch.setattr(services, "_active_notice", rival)
+    monkeypatch.setattr(attendance_services, "_active_notice", rival)
     with pytest.raises(services.StaleVersion) as caught:
         set_(journal, Status.ABSENT)
     assert caught.value.current is not None

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from parta.journal import services
 from parta.journal.models import GradingScheme, JournalChange, Mark, Scale
+from parta.journal.services import common as common_services
 from parta.journal.tests.conftest import client_for, j
 from parta.outbox.models import OutboxEvent
 from parta.testing import factories as f
@@ -264,7 +265,7 @@ def test_the_outbox_row_rolls_back_with_the_mark(journal, monkeypatch):
     def fail(*args, **kwargs):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(services, "_history", fail)
+    monkeypatch.setattr(common_services, "_history", fail)
     with pytest.raises(RuntimeError):
         services.mark_create(
             journal.teacher, lesson_id=journal.lesson.pk, student_id=journal.student.pk, value=5

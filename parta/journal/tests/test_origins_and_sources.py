@@ -16,6 +16,7 @@ from rest_framework.test import APIClient
 
 from parta.journal import services
 from parta.journal.models import Attendance, JournalChange, Mark
+from parta.journal.services import marks as mark_services
 from parta.journal.tests.conftest import Journal, build_journal, client_for
 from parta.outbox.models import OutboxEvent
 
@@ -94,7 +95,7 @@ def test_two_calls_of_one_origin_at_once_write_one_mark(monkeypatch: pytest.Monk
         pytest.skip("two connections that wait on each other: PostgreSQL")
     journal = build_journal()
     both_looked = threading.Barrier(2, timeout=10)
-    look = services._mark_of_origin
+    look = mark_services._mark_of_origin
     looked: set[int] = set()
 
     def look_then_wait(*args: Any) -> Mark | None:
@@ -104,7 +105,7 @@ def test_two_calls_of_one_origin_at_once_write_one_mark(monkeypatch: pytest.Monk
             both_looked.wait()
         return made
 
-    monkeypatch.setattr(services, "_mark_of_origin", look_then_wait)
+    monkeypatch.setattr(mark_services, "_mark_of_origin", look_then_wait)
     marks: list[Mark] = []
 
     def create() -> None:
@@ -118,6 +119,7 @@ def test_two_calls_of_one_origin_at_once_write_one_mark(monkeypatch: pytest.Monk
         thread.start()
     for thread in threads:
         thread.join()
+    assert len(looked) == 2  # both looked before either inserted
     assert len(marks) == 2 and marks[0].pk == marks[1].pk
     assert _written() == (1, 1, 1)
 

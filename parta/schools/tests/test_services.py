@@ -16,6 +16,9 @@ from parta.schools.models import (
     TeachingAssignment,
 )
 from parta.schools.services import NewPerson
+from parta.schools.services import common as common_services
+from parta.schools.services import enrolment as enrolment_services
+from parta.schools.services import structure as structure_services
 from parta.testing import factories as f
 
 CANNOT_ENROL = "This account cannot be enrolled here."
@@ -28,15 +31,17 @@ def errors_of(excinfo):
 @contextmanager
 def racing(monkeypatch, model, **rival):
     """A concurrent request saves ``rival`` after the service has checked that its row is unique
-    and before it inserts it (``services._insert_unique`` is where the insert happens)."""
-    insert_unique = services._insert_unique
+    and before it inserts it (``_insert_unique`` is where the insert happens; the parts that call it
+    look it up in their own module)."""
+    insert_unique = common_services._insert_unique
 
     def insert_after_the_rival(*args):
         model.objects.create(**rival)
         return insert_unique(*args)
 
     with monkeypatch.context() as patch:
-        patch.setattr(services, "_insert_unique", insert_after_the_rival)
+        for part in (structure_services, enrolment_services):
+            patch.setattr(part, "_insert_unique", insert_after_the_rival)
         yield
 
 
@@ -300,7 +305,7 @@ def test_a_concurrent_enrolment_gets_the_same_message(world, monkeypatch):
 
 def test_a_concurrent_namesake_takes_the_next_free_login(world, monkeypatch):
     # Another enrolment creates petrov.i between the look-up of free logins and this insert.
-    real = services._free_username
+    real = enrolment_services._free_username
     calls: list[str] = []
 
     def free_then_taken(base):
@@ -310,7 +315,7 @@ def test_a_concurrent_namesake_takes_the_next_free_login(world, monkeypatch):
         calls.append(username)
         return username
 
-    monkeypatch.setattr(services, "_free_username", free_then_taken)
+    monkeypatch.setattr(enrolment_services, "_free_username", free_then_taken)
     result = services.student_enrol(
         actor=world.a.admin, class_group=world.a.group, new_student=NewPerson("Петров", "Иван")
     )

@@ -1,0 +1,104 @@
+"""Reads of a school's structure for the administrator's pages and for other apps' pages,
+and of who the signed-in user is (``me_summary``, for ``/api/v1/me``). One module per use-case;
+every public name is importable from here.
+
+Each function answers with plain data in a fixed number of queries, whatever the size of the
+school. The school structure reads trust that the caller has passed the access check
+(``access_school(..., for_admin=True)``); ``me_summary`` reads only what the user's own roles reach.
+
+- ``structure`` — ``subject_names``, ``class_group_rows`` / ``class_group_detail``, ``staff_list``,
+  ``assignment_rows``;
+- ``years`` — ``school_years``, ``choose_year``, ``current_years``, ``periods_and_holidays``,
+  ``holidays_between``;
+- ``people`` — ``student_placement``, ``children_of``, ``teachers_of``, ``teacher_school_ids``;
+- ``me`` — ``me_summary``;
+- ``invitations`` — ``sent_invitations``, ``received_invitations``.
+"""
+
+from parta.schools.selectors.invitations import (
+    ReceivedInvitationRow,
+    SentInvitationRow,
+    received_invitations,
+    sent_invitations,
+)
+from parta.schools.selectors.me import (
+    Child,
+    ClassGroupRef,
+    Me,
+    NamedRef,
+    TaughtClassGroup,
+    me_summary,
+)
+from parta.schools.selectors.people import (
+    Placement,
+    children_of,
+    student_placement,
+    teacher_school_ids,
+    teachers_of,
+)
+from parta.schools.selectors.structure import (
+    AdminRow,
+    AssignmentRow,
+    ClassGroupDetail,
+    ClassGroupRow,
+    GuardianRow,
+    StaffList,
+    StudentRow,
+    SubgroupRow,
+    TeacherRow,
+    assignment_rows,
+    class_group_detail,
+    class_group_rows,
+    staff_list,
+    subject_names,
+)
+from parta.schools.selectors.years import (
+    HolidayRow,
+    PeriodsAndHolidays,
+    choose_year,
+    current_years,
+    holidays_between,
+    periods_and_holidays,
+    pick_current_year,
+    school_years,
+)
+
+__all__ = [
+    "AdminRow",
+    "AssignmentRow",
+    "Child",
+    "ClassGroupDetail",
+    "ClassGroupRef",
+    "ClassGroupRow",
+    "GuardianRow",
+    "HolidayRow",
+    "Me",
+    "NamedRef",
+    "PeriodsAndHolidays",
+    "Placement",
+    "ReceivedInvitationRow",
+    "SentInvitationRow",
+    "StaffList",
+    "StudentRow",
+    "SubgroupRow",
+    "TaughtClassGroup",
+    "TeacherRow",
+    "assignment_rows",
+    "children_of",
+    "choose_year",
+    "class_group_detail",
+    "class_group_rows",
+    "current_years",
+    "holidays_between",
+    "me_summary",
+    "periods_and_holidays",
+    "pick_current_year",
+    "received_invitations",
+    "school_years",
+    "sent_invitations",
+    "staff_list",
+    "student_placement",
+    "subject_names",
+    "teacher_school_ids",
+    "teachers_of",
+]

@@ -1,0 +1,69 @@
+"""People as other apps' pages need them: where a student learns, a guardian's children, a school's
+teachers."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import Q, QuerySet
+
+from parta.accounts.models import User
+from parta.core.names import class_group_name
+from parta.schools.access import Roles
+from parta.schools.models import Enrolment, School, StaffMembership
+
+# --- people ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Placement:
+    """Where a student learns in a given year: their class group and its school."""
+
+    class_group_id: int
+    class_group: str
+    school_id: int
+
+
+def student_placement(student_id: int, day: dt.date) -> Placement | None:
+    """The student's class group for the year that contains ``day`` (else the latest): one query."""
+    enrolments = list(
+        Enrolment.objects.filter(student_id=student_id)
+        .order_by("-year__starts_on")
+        .values_list(
+            "class_group_id",
+            "class_group__grade",
+            "class_group__letter",
+            "school_id",
+            "year__starts_on",
+            "year__ends_on",
+        )
+    )
+    if not enrolments:
+        return None
+    chosen = next((e for e in enrolments if e[4] <= day <= e[5]), enrolments[0])
+    return Placement(
+        class_group_id=chosen[0], class_group=class_group_name(chosen[1], chosen[2]), school_id=chosen[3]
+    )
+
+
+def children_of(roles: Roles) -> QuerySet[User]:
+    """A guardian's children who can sign in, as a family lists them (by first name)."""
+    return User.objects.filter(pk__in=roles.child_ids, is_active=True).order_by("first_name", "pk")
+
+
+def teacher_school_ids(user_id: int) -> list[int]:
+    return list(
+        StaffMembership.objects.filter(user_id=user_id, role=StaffMembership.Role.TEACHER).values_list(
+            "school_id", flat=True
+        )
+    )
+
+
+def teachers_of(school: School) -> Q:
+    """A Q over User: the teachers of this school (for form choices)."""
+    return Q(
+        pk__in=StaffMembership.objects.filter(school=school, role=StaffMembership.Role.TEACHER).values(
+            "user_id"
+        )
+    )

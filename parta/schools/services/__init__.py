@@ -1,0 +1,89 @@
+"""Writes of a school's structure, one function per action of the school administrator. One module
+per use-case (``common`` holds what they share); every public name is importable from here.
+
+Each service takes the acting user first and keyword-only arguments, checks access itself
+(a view may forget; a service may not), validates every rule, and either writes everything
+or raises ``ValidationError`` with a field dict and writes nothing. The keys of that dict
+are the names of the fields on the page's form, so the form shows each message in place.
+
+- ``structure`` — ``class_group_create``, ``teaching_assignment_create``, ``study_period_save``;
+- ``enrolment`` — ``student_enrol`` (an existing account or a new one, and a guardian);
+- ``invitations`` — ``guardian_invite`` / ``guardian_invitation_withdraw`` / ``guardian_invitation_answer``;
+- ``machine_clients`` — a school's devices and partners' clients: create, rotate, revoke;
+- ``schools`` — ``school_create``, a new school and its first administrator;
+- ``common`` — ``NewPerson`` and what the writes share.
+"""
+
+from parta.schools.services.common import (
+    EMAIL_MAX_LENGTH,
+    INVITATION_LIFETIME,
+    LOGIN_MAX_LENGTH,
+    NAME_MAX_LENGTH,
+    USERNAME_MAX_LENGTH,
+    USERNAME_SUFFIX_ROOM,
+    NewPerson,
+)
+from parta.schools.services.enrolment import (
+    EnrolmentResult,
+    student_enrol,
+)
+from parta.schools.services.invitations import (
+    guardian_invitation_answer,
+    guardian_invitation_withdraw,
+    guardian_invite,
+)
+from parta.schools.services.machine_clients import (
+    machine_client_for_school_create,
+    machine_client_of_school_revoke,
+    machine_client_of_school_rotate,
+)
+from parta.schools.services.schools import (
+    PLACE_NAME_MAX_LENGTH,
+    SCHOOL_NAME_MAX_LENGTH,
+    SCHOOL_SHORT_NAME_MAX_LENGTH,
+    NewSchool,
+    school_create,
+)
+from parta.schools.services.structure import (
+    CLASS_LETTER,
+    MAX_GRADE,
+    MAX_HOURS,
+    MAX_PERIOD_NUMBER,
+    MIN_GRADE,
+    MIN_HOURS,
+    class_group_create,
+    study_period_save,
+    teaching_assignment_create,
+)
+
+__all__ = [
+    "CLASS_LETTER",
+    "EMAIL_MAX_LENGTH",
+    "INVITATION_LIFETIME",
+    "LOGIN_MAX_LENGTH",
+    "MAX_GRADE",
+    "MAX_HOURS",
+    "MAX_PERIOD_NUMBER",
+    "MIN_GRADE",
+    "MIN_HOURS",
+    "NAME_MAX_LENGTH",
+    "PLACE_NAME_MAX_LENGTH",
+    "SCHOOL_NAME_MAX_LENGTH",
+    "SCHOOL_SHORT_NAME_MAX_LENGTH",
+    "USERNAME_MAX_LENGTH",
+    "USERNAME_SUFFIX_ROOM",
+    "EnrolmentResult",
+    "NewPerson",
+    "NewSchool",
+    "class_group_create",
+    "guardian_invitation_answer",
+    "guardian_invitation_withdraw",
+    "guardian_invite",
+    "machine_client_for_school_create",
+    "machine_client_of_school_revoke",
+    "machine_client_of_school_rotate",
+    "school_create",
+    "student_enrol",
+    "study_period_save",
+    "teaching_assignment_create",
+]
