@@ -3,6 +3,7 @@
 from django.urls import URLPattern, URLResolver, include, path
 
 from parta.accounts.api import (
+    AuthPasswordApi,
     AuthTokenApi,
     AuthTokenDetailApi,
     AuthTokenListApi,
@@ -26,6 +27,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("parta.diary.api_urls")),
     path("", include("parta.journal.api_urls")),
     path("auth/token", AuthTokenApi.as_view(), name="api-auth-token"),
+    path("auth/password", AuthPasswordApi.as_view(), name="api-auth-password"),
     path("auth/tokens", AuthTokenListApi.as_view(), name="api-auth-tokens"),
     path("auth/tokens/<int:token_id>", AuthTokenDetailApi.as_view(), name="api-auth-token-detail"),
     path("ping", PingApi.as_view(), name="api-ping"),

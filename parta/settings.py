@@ -88,6 +88,8 @@ MIDDLEWARE = [
     # Innermost: it turns login_required's redirect of an htmx request into HX-Redirect
     # before any other middleware sees the response.
     "parta.web.middleware.HtmxLoginRedirectMiddleware",
+    # A one-time password from the enrolment slip is changed before any other page opens.
+    "parta.web.middleware.PasswordChangeRequiredMiddleware",
 ]
 
 ROOT_URLCONF = "parta.urls"
@@ -259,6 +261,9 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
+# How long a link that sets a password (a reset, a school's sign-in invitation) stays valid.
+PASSWORD_RESET_TIMEOUT = int(os.environ.get("PARTA_PASSWORD_LINK_DAYS", "7")) * 86400
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},

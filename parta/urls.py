@@ -11,6 +11,7 @@ urlpatterns = [
     path("api/v1/", include("parta.api_urls")),
     path("calendar/", include("parta.timetable.feed_urls")),
     path("", include("parta.web.urls")),
+    path("", include("parta.accounts.urls")),
     path("", include("parta.schools.urls")),
     path("", include("parta.timetable.urls")),
     path("", include("parta.journal.urls")),

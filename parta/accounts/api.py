@@ -26,6 +26,7 @@ from parta.accounts.services import (
     api_token_revoke,
     auth_token_create,
     calendar_token_reset,
+    password_change,
 )
 from parta.core.api import error_responses
 
@@ -59,6 +60,12 @@ class AuthTokenApi(APIView):
         token = serializers.CharField()
         id = serializers.IntegerField()
         expires_at = serializers.DateTimeField()
+        password_change_required = serializers.BooleanField(
+            help_text=_(
+                "The password was chosen by someone else (the enrolment slip's): the app asks for a new "
+                "one (POST /api/v1/auth/password) before anything else."
+            )
+        )
 
         class Meta:
             ref_name = "Token"
@@ -100,9 +107,7 @@ class AuthTokenApi(APIView):
             password=serializer.validated_data["password"],
             device=serializer.validated_data.get("device", ""),
         )
-        return Response(
-            self.OutputSerializer({"token": key, "id": token.pk, "expires_at": token.expires_at}).data
-        )
+        return Response(self.OutputSerializer(_token_answer(token, key)).data)
 
     @extend_schema(
         operation_id="auth_token_destroy",
@@ -115,6 +120,50 @@ class AuthTokenApi(APIView):
         if isinstance(request.auth, ApiToken):
             api_token_revoke(user=user, token_id=request.auth.pk)
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+def _token_answer(token: ApiToken, key: str) -> dict[str, Any]:
+    user = token.user
+    return {
+        "token": key,
+        "id": token.pk,
+        "expires_at": token.expires_at,
+        "password_change_required": user.must_change_password,
+    }
+
+
+class AuthPasswordApi(APIView):
+    """The signed-in person changes their password."""
+
+    class InputSerializer(serializers.Serializer[Any]):
+        old_password = serializers.CharField(max_length=128, trim_whitespace=False)
+        new_password = serializers.CharField(max_length=128, trim_whitespace=False)
+        device = serializers.CharField(max_length=DEVICE_MAX_LENGTH, required=False, allow_blank=True)
+
+        class Meta:
+            ref_name = "PasswordChange"
+
+    @extend_schema(
+        operation_id="auth_password_change",
+        tags=["auth"],
+        description=_(
+            "Change the password. Every device is signed out, as after a change on the web; the "
+            "answer carries a new token for this one (the old token stops working)."
+        ),
+        request=InputSerializer,
+        responses={200: AuthTokenApi.OutputSerializer, **error_responses(400, 401)},
+    )
+    def post(self, request: Request) -> Response:
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        v = serializer.validated_data
+        token, key = password_change(
+            user=request_user(request),
+            old_password=v["old_password"],
+            new_password=v["new_password"],
+            device=v.get("device", ""),
+        )
+        return Response(AuthTokenApi.OutputSerializer(_token_answer(token, key)).data)
 
 
 class DeviceSerializer(serializers.Serializer[Any]):

@@ -6,8 +6,9 @@ from __future__ import annotations
 from parta.accounts.models import User
 from parta.core import freshness
 
-# Saves of a user that change nothing a cached read shows (every sign-in writes last_login).
-_SIGN_IN_FIELDS = ("last_login", "password")
+# Saves of a user that change nothing a cached read shows (every sign-in writes last_login; /me,
+# which shows must_change_password, is not cached).
+_SIGN_IN_FIELDS = ("last_login", "password", "must_change_password", "invited_at")
 
 
 def register() -> None:

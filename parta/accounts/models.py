@@ -22,6 +22,11 @@ class User(AbstractUser):
     calendar_token = models.CharField(
         _("calendar token"), max_length=64, unique=True, default=new_calendar_token, editable=False
     )
+    # Set when someone else chose the password (a slip's one-time password); the web pages ask
+    # for a new one before anything else, and the API's /me says so.
+    must_change_password = models.BooleanField(_("must choose a new password"), default=False)
+    # When the school last sent the person a link to set their password (never: None).
+    invited_at = models.DateTimeField(_("sign-in invitation sent"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("user")

@@ -1,5 +1,5 @@
 """Writes of accounts: people's API tokens, machine clients' credentials and their call log,
-the secret of the calendar feed, what a password change revokes."""
+the secret of the calendar feed, what a password change revokes, the link that sets a password."""
 
 from __future__ import annotations
 
@@ -10,10 +10,17 @@ from collections.abc import Iterable
 from django.conf import settings
 from django.contrib.auth import authenticate
 from django.contrib.auth.models import update_last_login
+from django.contrib.auth.password_validation import validate_password
+from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
 from django.db import transaction
 from django.http import Http404, HttpRequest
+from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 from rest_framework.settings import api_settings
 
@@ -58,6 +65,7 @@ def api_token_issue(*, user: User, device: str = "") -> tuple[ApiToken, str]:
     if len(device) > DEVICE_MAX_LENGTH:
         raise ValidationError({"device": _("At most %(limit)d characters.") % {"limit": DEVICE_MAX_LENGTH}})
     token, key = _new_token(user.pk, device, timezone.now())
+    token.user = user
     token.save()
     return token, key
 
@@ -121,6 +129,67 @@ def password_change_done(*, user: User) -> None:
     """
     api_tokens_revoke_all(user=user)
     calendar_token_reset(user=user)
+    if user.must_change_password:
+        user.must_change_password = False
+        user.save(update_fields=["must_change_password"])
+
+
+def password_change(
+    *, user: User, old_password: str, new_password: str, device: str = ""
+) -> tuple[ApiToken, str]:
+    """An app's password change: the old password checked, the new one by the settings'
+    validators; then, as after every change, all the person's tokens stop working — and this
+    device gets a new one, which is returned with its key."""
+    errors: dict[str, list[str]] = {}
+    if not user.check_password(old_password):
+        errors["old_password"] = [_("The current password is wrong.")]
+    try:
+        validate_password(new_password, user)
+    except ValidationError as error:
+        errors["new_password"] = list(error.messages)
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        user.set_password(new_password)
+        user.save(update_fields=["password"])
+        password_change_done(user=user)
+        return api_token_issue(user=user, device=device)
+
+
+# --- links that set a password -------------------------------------------------------------
+
+
+def password_link(user: User, *, invitation: bool = False) -> str:
+    """The address that lets the person choose a password: Django's reset token, which stops
+    working once used (it depends on the password and the last sign-in) or after
+    PASSWORD_RESET_TIMEOUT. An invitation's page greets a newcomer instead of a forgetful user."""
+    name = "password-set" if invitation else "password-reset-confirm"
+    path = reverse(
+        name,
+        kwargs={
+            "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
+            "token": default_token_generator.make_token(user),
+        },
+    )
+    return settings.PARTA_SITE_URL.rstrip("/") + path
+
+
+def sign_in_invitation_send(*, user: User, school_name: str) -> None:
+    """E-mail the person a link to choose their password and sign in for the first time (people a
+    school enrolled or imported, whose password nobody has told them); notes when. In the active
+    language: the administrator's who sends it."""
+    context = {
+        "user": user,
+        "school": school_name,
+        "link": password_link(user, invitation=True),
+        "site_url": settings.PARTA_SITE_URL.rstrip("/"),
+        "days": settings.PASSWORD_RESET_TIMEOUT // 86400,
+    }
+    subject = render_to_string("accounts/sign_in_invitation_subject.txt", context).strip()
+    body = render_to_string("accounts/sign_in_invitation_email.txt", context)
+    send_mail(subject, body, None, [user.email])
+    user.invited_at = timezone.now()
+    user.save(update_fields=["invited_at"])
 
 
 # --- machine clients ---------------------------------------------------------------------

@@ -460,6 +460,11 @@ class MeApi(APIView):
         class_group = ClassGroupRefSerializer(allow_null=True, help_text=_("A student's class group."))
         class_groups_taught = TaughtGroupSerializer(many=True, help_text=_("A teacher's class groups."))
         calendar_url = serializers.URLField(help_text=_("The secret iCalendar feed of the user's timetable."))
+        password_change_required = serializers.BooleanField(
+            help_text=_(
+                "The password was chosen by someone else: ask for a new one (POST /api/v1/auth/password)."
+            )
+        )
 
         class Meta:
             ref_name = "Me"
@@ -469,5 +474,8 @@ class MeApi(APIView):
     )
     def get(self, request: Request) -> Response:
         user = request_user(request)
-        data = asdict(me_summary(user)) | {"calendar_url": calendar_url(request, user)}
+        data = asdict(me_summary(user)) | {
+            "calendar_url": calendar_url(request, user),
+            "password_change_required": user.must_change_password,
+        }
         return Response(self.OutputSerializer(data).data)

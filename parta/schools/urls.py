@@ -31,6 +31,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
         name="invitation-answer",
     ),
     path("school/<int:school_id>/staff/", views.staff_list, name="school-staff"),
+    path("school/<int:school_id>/sign-in/", views.sign_in_invitations, name="school-sign-in"),
     path("school/<int:school_id>/assignments/", views.assignment_list, name="school-assignments"),
     path("school/<int:school_id>/assignments/new/", views.assignment_create, name="school-assignment-new"),
     path("school/<int:school_id>/periods/", views.period_list, name="school-periods"),

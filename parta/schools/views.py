@@ -401,3 +401,33 @@ def device_revoke(request: HttpRequest, school_id: int, client_id: int) -> HttpR
         request, _("%(name)s is revoked: its credential no longer works.") % {"name": client.name}
     )
     return redirect("school-devices", school_id=school_id)
+
+
+# --- sign-in invitations -------------------------------------------------------------------
+
+
+@login_required
+def sign_in_invitations(request: HttpRequest, school_id: int) -> HttpResponse:
+    """The school's people who have never signed in, one role at a time; POST e-mails the chosen
+    ones a link to choose their password."""
+    school, context = _school_page(request, school_id, "staff")
+    role = request.GET.get("role", "students")
+    if role not in selectors.ROLES:
+        raise Http404
+    if request.method == "POST":
+        chosen = [int(pk) for pk in request.POST.getlist("person") if pk.isdigit()]
+        if not chosen:
+            messages.error(request, _("Choose at least one person."))
+        else:
+            result = services.sign_in_invitations_send(
+                actor=request.user, school_id=school.pk, user_ids=chosen
+            )
+            messages.success(
+                request,
+                _("Invitations being sent: %(queued)d. Without an e-mail address: %(without)d.")
+                % {"queued": result.queued, "without": result.without_email},
+            )
+        return redirect(f"{reverse('school-sign-in', args=[school.pk])}?role={role}")
+    page, with_email = selectors.never_signed_in(school, role, request.GET.get("page"))
+    context |= {"role": role, "page": page, "with_email": with_email, "hide_years": True}
+    return render(request, "schools/sign_in.html", context)

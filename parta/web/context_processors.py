@@ -68,6 +68,7 @@ _SECTIONS = (
     ("notification", "notifications"),
     ("school-class", "classes"),
     ("school-staff", "staff"),
+    ("school-sign-in", "staff"),
     ("school-assignment", "assignments"),
     ("school-period", "periods"),
     ("school-device", "devices"),

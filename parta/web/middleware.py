@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import resolve_url
 
 
@@ -40,3 +40,51 @@ class HtmxLoginRedirectMiddleware:
         redirect = HttpResponse(status=204)
         redirect["HX-Redirect"] = location
         return redirect
+
+
+# Pages a person who must choose a new password may still open: the change itself, signing out,
+# the links that set a password, the language switch.
+_OPEN_WHILE_CHANGING = frozenset(
+    {
+        "password_change",
+        "logout",
+        "login",
+        "password-reset",
+        "password-reset-done",
+        "password-reset-confirm",
+        "password-set",
+        "set_language",
+    }
+)
+
+
+class PasswordChangeRequiredMiddleware:
+    """A person whose password someone else chose (a one-time password from the enrolment slip,
+    ``User.must_change_password``) sees the password change page before any other page. The API
+    and the calendar feeds are left alone: an app reads the flag from ``/api/v1/me``, and the
+    check here reads no user for them."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_view(
+        self, request: HttpRequest, view: object, args: object, kwargs: object
+    ) -> HttpResponse | None:
+        match = request.resolver_match
+        if (
+            match is None
+            or match.route.startswith(("api/", "calendar/"))
+            or match.url_name in _OPEN_WHILE_CHANGING
+        ):
+            return None
+        if match.app_name == "admin" or not getattr(request.user, "must_change_password", False):
+            return None
+        target = f"{resolve_url('password_change')}?{urlencode({'next': request.get_full_path()})}"
+        if request.headers.get("HX-Request") == "true":
+            response = HttpResponse(status=204)
+            response["HX-Redirect"] = target
+            return response
+        return HttpResponseRedirect(target)

@@ -13,6 +13,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
 from parta.accounts.models import User
@@ -56,7 +57,22 @@ class PasswordChangeView(auth_views.PasswordChangeView):
     their enrolment slip here."""
 
     template_name = "registration/password_change.html"
-    success_url = reverse_lazy("home")
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        required = bool(getattr(self.request.user, "must_change_password", False))
+        return super().get_context_data(required=required, next=self._next(), **kwargs)
+
+    def _next(self) -> str:
+        """Where to go afterwards: the page the person was sent here from (see
+        PasswordChangeRequiredMiddleware), if it is one of ours."""
+        target = self.request.POST.get("next") or self.request.GET.get("next") or ""
+        safe = url_has_allowed_host_and_scheme(
+            target, allowed_hosts={self.request.get_host()}, require_https=self.request.is_secure()
+        )
+        return target if safe else ""
+
+    def get_success_url(self) -> str:
+        return self._next() or str(reverse_lazy("home"))
 
     def form_valid(self, form: Any) -> HttpResponse:
         response = super().form_valid(form)

@@ -12,9 +12,11 @@ school. The school structure reads trust that the caller has passed the access c
   ``holidays_between``;
 - ``people`` — ``student_placement``, ``children_of``, ``teachers_of``, ``teacher_school_ids``;
 - ``me`` — ``me_summary``;
-- ``invitations`` — ``sent_invitations``, ``received_invitations``.
+- ``invitations`` — ``sent_invitations``, ``received_invitations``;
+- ``accounts`` — ``never_signed_in``, ``people_of_school``: who may get a sign-in invitation.
 """
 
+from parta.schools.selectors.accounts import ROLES, AccountRow, never_signed_in, people_of_school
 from parta.schools.selectors.invitations import (
     ReceivedInvitationRow,
     SentInvitationRow,
@@ -64,6 +66,8 @@ from parta.schools.selectors.years import (
 )
 
 __all__ = [
+    "ROLES",
+    "AccountRow",
     "AdminRow",
     "AssignmentRow",
     "Child",
@@ -91,6 +95,8 @@ __all__ = [
     "current_years",
     "holidays_between",
     "me_summary",
+    "never_signed_in",
+    "people_of_school",
     "periods_and_holidays",
     "pick_current_year",
     "received_invitations",

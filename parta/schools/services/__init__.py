@@ -11,9 +11,11 @@ are the names of the fields on the page's form, so the form shows each message i
 - ``invitations`` — ``guardian_invite`` / ``guardian_invitation_withdraw`` / ``guardian_invitation_answer``;
 - ``machine_clients`` — a school's devices and partners' clients: create, rotate, revoke;
 - ``schools`` — ``school_create``, a new school and its first administrator;
+- ``accounts`` — ``sign_in_invitations_send``: links to choose a password, for who never signed in;
 - ``common`` — ``NewPerson`` and what the writes share.
 """
 
+from parta.schools.services.accounts import InvitationsQueued, sign_in_invitations_send
 from parta.schools.services.common import (
     EMAIL_MAX_LENGTH,
     INVITATION_LIFETIME,
@@ -73,6 +75,7 @@ __all__ = [
     "USERNAME_MAX_LENGTH",
     "USERNAME_SUFFIX_ROOM",
     "EnrolmentResult",
+    "InvitationsQueued",
     "NewPerson",
     "NewSchool",
     "class_group_create",
@@ -83,6 +86,7 @@ __all__ = [
     "machine_client_of_school_revoke",
     "machine_client_of_school_rotate",
     "school_create",
+    "sign_in_invitations_send",
     "student_enrol",
     "study_period_save",
     "teaching_assignment_create",

@@ -105,6 +105,7 @@ def _new_user(person: NewPerson) -> tuple[User, str]:
         first_name=person.first_name.strip(),
         middle_name=person.middle_name.strip(),
         email=person.email.strip(),
+        must_change_password=True,  # the slip's password is for the first sign-in only
     )
     user.set_password(password)
     return user, password

@@ -44,7 +44,14 @@ def test_the_first_school_and_its_administrator_who_can_sign_in() -> None:
     assert admin.check_password(password)
     browser = Client()
     assert browser.post("/login/", {"username": "director", "password": password}).status_code == 302
-    assert browser.get(f"/school/{school.pk}/staff/").status_code == 200
+    staff = f"/school/{school.pk}/staff/"
+    assert browser.get(staff)["Location"].startswith("/password/")  # the printed one is for once
+    new = "ocean-violet-42-kettle"
+    changed = browser.post(
+        "/password/", {"old_password": password, "new_password1": new, "new_password2": new, "next": staff}
+    )
+    assert changed["Location"] == staff
+    assert browser.get(staff).status_code == 200
 
 
 def test_a_second_school_of_the_city_reuses_the_city() -> None:

@@ -30,6 +30,7 @@ def pages(world):
         reverse("school-class-enrol", args=[school, world.a.group.pk]),
         reverse("school-guardian-invite", args=[school, world.a.group.pk]),
         reverse("school-staff", args=[school]),
+        reverse("school-sign-in", args=[school]),
         reverse("school-assignments", args=[school]),
         reverse("school-assignment-new", args=[school]),
         reverse("school-periods", args=[school]),
