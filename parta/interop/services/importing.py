@@ -840,9 +840,10 @@ class _Importer:
         return group
 
     def enrollment_row(self, row: Row, created: bool, updated: bool = False, message: str = "") -> None:
+        # An enrollment is a link: the first time its sourcedId is met, it is created.
         was_new = self.mapped(Kind.ENROLLMENT, row.sourced_id) is None
         mapped = self.remember(row, Kind.ENROLLMENT, Target.NONE, None)
-        self.changed(row, created, updated or mapped or (was_new and not created), message)
+        self.changed(row, created or was_new, updated or mapped, message)
 
     @staticmethod
     def teachers_first(rows: list[Row]) -> list[Row]:
