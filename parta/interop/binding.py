@@ -1,7 +1,7 @@
 """The OneRoster CSV binding: the files, their columns in order, and the enumerations.
 
-Taken from the 1EdTech OneRoster 1.1 and 1.2 CSV bindings (sources and the table in
-docs/oneroster.md). Every file has exactly these columns in this order; extension columns
+Taken from the 1EdTech OneRoster 1.1 and 1.2 CSV bindings (the sources and the table are in
+docs/decisions/0013-oneroster.md). Every file has exactly these columns in this order; extension columns
 (``metadata.…``) may follow them. Pure data: no Django.
 """
 

@@ -8,6 +8,7 @@ twice writes nothing the second time.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping
@@ -40,13 +41,23 @@ from parta.schools.models import (
     TeachingAssignment,
 )
 from parta.schools.services import CLASS_LETTER, MAX_GRADE, MIN_GRADE
-from parta.timetable.models import Lesson
+from parta.timetable.models import Bell, Lesson
 
 Kind = SourcedId.Kind
 Target = SourcedId.Target
 
 # What OneRoster does not carry, until the administrator sets it.
 DEFAULT_HOURS_PER_WEEK = 2
+# A school with no bells gets seven 45-minute lessons from 8:30, with the long breaks for meals.
+DEFAULT_BELLS: tuple[tuple[int, dt.time, dt.time], ...] = (
+    (1, dt.time(8, 30), dt.time(9, 15)),
+    (2, dt.time(9, 25), dt.time(10, 10)),
+    (3, dt.time(10, 30), dt.time(11, 15)),
+    (4, dt.time(11, 35), dt.time(12, 20)),
+    (5, dt.time(12, 30), dt.time(13, 15)),
+    (6, dt.time(13, 25), dt.time(14, 10)),
+    (7, dt.time(14, 20), dt.time(15, 5)),
+)
 LETTERS = "АБВГДЕЖЗИКЛМНОПРСТУФХЦЧШЩЭЮЯ"
 # Latin capitals that look like Russian ones: «7A» from an English system is the school's «7А».
 LOOKALIKES = str.maketrans("ABCEHKMOPTXY", "АВСЕНКМОРТХУ")
@@ -182,6 +193,8 @@ class _Importer:
     users: dict[str, User] = field(default_factory=dict)
     roles: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
     class_groups: dict[str, ClassGroup] = field(default_factory=dict)
+    # What the import made up for what OneRoster does not carry, said at the top of the report.
+    defaults: list[str] = field(default_factory=list)
 
     # --- bookkeeping ---------------------------------------------------------------------------
 
@@ -210,6 +223,8 @@ class _Importer:
 
     def final_report(self) -> Report:
         report = Report([entry for entry in self.parse_report.entries if entry.row == 0])
+        for message in self.defaults:
+            report.add("", 0, CREATED, message=message)
         order = {file: index for index, file in enumerate(FILE_ORDER)}
         for (file, number), outcome in sorted(
             self.outcomes.items(), key=lambda item: (order.get(item[0][0], 99), item[0][1])
@@ -289,6 +304,19 @@ class _Importer:
         self.import_courses_left()
         if self.errors.refused:
             raise Refused(self.errors)
+        if not Bell.objects.filter(school=self.school).exists():
+            Bell.objects.bulk_create(
+                Bell(school=self.school, number=number, starts_at=start, ends_at=end)
+                for number, start, end in DEFAULT_BELLS
+            )
+            self.defaults.append(
+                _("A bell schedule of seven lessons from 8:30; change it in the back office.")
+            )
+        # Every row is in the report: one no step took up depends on something skipped.
+        for rows in self.bundle.rows.values():
+            for row in rows:
+                if (row.file, row.number) not in self.outcomes:
+                    self.note(row, SKIPPED, _("Not imported: what it refers to was skipped."))
 
     def active(self, file: str) -> list[Row]:
         return [row for row in self.bundle.of(file) if not row.deleted]
@@ -640,7 +668,7 @@ class _Importer:
                     )
                 else:
                     self.roles[row.sourced_id].add(role)
-            return
+        # (A 1.1 bundle has no roles.csv: this loop is empty then.)
         for row in self.active(b.ROLES):
             role = b.PARTA_ROLE.get(row["role"])
             if row["orgSourcedId"] != self.org:
@@ -762,6 +790,9 @@ class _Importer:
             self.building = Building.objects.filter(school=self.school).order_by("pk").first()
         if self.building is None:
             self.building = Building.objects.create(school=self.school, name=_("Main building"), address="")
+            self.defaults.append(
+                _("A building named “Main building” for the class groups; rename it in the back office.")
+            )
         return self.building
 
     def import_homerooms(self) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -54,6 +55,9 @@ def import_run_start(*, actor: Any, school_id: int, file_name: str, data: bytes,
     school = access_school(actor, school_id, for_admin=True)
     if not data:
         raise ValidationError({"bundle": [_("Choose a zip file of a OneRoster bundle.")]})
+    if len(data) > settings.PARTA_MAX_UPLOAD_BYTES:
+        limit = settings.PARTA_MAX_UPLOAD_BYTES // 2**20
+        raise ValidationError({"bundle": [_("The file is larger than %(mb)d MB.") % {"mb": limit}]})
     try:
         read_zip(data)
     except BundleUnreadable as error:

@@ -28,6 +28,7 @@ from parta.schools.models import (
     SubgroupMembership,
     TeachingAssignment,
 )
+from parta.timetable.models import Bell
 
 BUNDLES = Path(__file__).parent / "bundles"
 
@@ -106,6 +107,8 @@ def check_school_seven(school: School) -> None:
     assert link.relation == Guardianship.Relation.MOTHER  # parent + demographics' sex
     assert not mother.has_usable_password()
     assert not User.objects.filter(username="proctor1").exists()
+    # What OneRoster does not carry: defaults.
+    assert Bell.objects.filter(school=school).count() == 7
 
 
 @pytest.mark.parametrize("version", ["v12", "v11"])

@@ -80,6 +80,14 @@ def test_not_a_zip_is_refused_on_the_form(world, client):
     assert not ImportRun.objects.exists()
 
 
+def test_a_bundle_over_the_upload_limit_is_refused_on_the_form(world, client, settings):
+    settings.PARTA_MAX_UPLOAD_BYTES = 1000
+    client.force_login(world.a.admin)
+    answer = upload(client, world.a.school.pk, dry_run=True)
+    assert answer.status_code == 400 and "larger than" in answer.content.decode()
+    assert not ImportRun.objects.exists()
+
+
 def test_a_running_import_is_polled(world, client):
     run = ImportRun.objects.create(school=world.a.school, started_by=world.a.admin, file_name="x.zip")
     client.force_login(world.a.admin)
@@ -90,7 +98,9 @@ def test_a_running_import_is_polled(world, client):
     assert partial.lstrip().startswith("<div") and "every 1s" in partial
 
 
-@pytest.mark.parametrize("who", ["other_admin", "teacher", "class_teacher", "parent", "student", "outsider"])
+@pytest.mark.parametrize(
+    "who", ["other_admin", "teacher", "class_teacher", "parent", "student", "outsider", "methodologist"]
+)
 def test_the_pages_are_404_for_everyone_but_the_schools_administrators(world, client, who):
     run = ImportRun.objects.create(school=world.a.school, started_by=world.a.admin, file_name="x.zip")
     user = {
@@ -100,6 +110,7 @@ def test_the_pages_are_404_for_everyone_but_the_schools_administrators(world, cl
         "parent": world.a.parent,
         "student": world.a.student,
         "outsider": world.outsider,
+        "methodologist": world.methodologist,
     }[who]
     client.force_login(user)
     school = world.a.school.pk
