@@ -20,12 +20,13 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from parta.accounts.models import Guardianship, User
 from parta.interop import binding as b
 from parta.interop.models import SourcedId
-from parta.interop.services.importing import grade_and_letter
+from parta.interop.services.importing import NOT_KEPT, grade_and_letter
 from parta.schools.models import (
     AcademicYear,
     ClassGroup,
@@ -98,6 +99,7 @@ class _Exporter:
         self.by_target: dict[tuple[str, str, int], list[SourcedId]] = defaultdict(list)
         for mapping in SourcedId.objects.filter(school=school).order_by("sourced_id"):
             self.add(mapping)
+        self.written: dict[int, SourcedId] = {}
 
     def add(self, mapping: SourcedId) -> None:
         self.by_id[(mapping.kind, mapping.sourced_id)] = mapping
@@ -122,15 +124,20 @@ class _Exporter:
         found = self.by_target.get((kind, target, object_id))
         return found[0] if found else self.new(kind, target, object_id)
 
-    @staticmethod
-    def row(columns: Iterable[str], mapping: SourcedId, owned: Mapping[str, str]) -> dict[str, str]:
+    def row(self, columns: Iterable[str], mapping: SourcedId, owned: Mapping[str, str]) -> dict[str, str]:
+        columns = tuple(columns)
         row = dict.fromkeys(columns, "")
         row.update(
             {name: value for name, value in mapping.fields.items() if name in row and isinstance(value, str)}
         )
         row.update(owned)
         row.update(sourcedId=mapping.sourced_id, status="", dateLastModified="", password="")
-        return {name: value for name, value in row.items() if name in columns}
+        # The mapping keeps the row as written, so that importing this bundle back finds it unchanged.
+        fields = {**mapping.fields, **{name: value for name, value in row.items() if name not in NOT_KEPT}}
+        if fields != mapping.fields:
+            mapping.fields = fields
+            self.written[mapping.pk] = mapping
+        return row
 
     def kept(self, mapping: SourcedId, name: str, default: str) -> str:
         value = mapping.fields.get(name)
@@ -180,6 +187,10 @@ class _Exporter:
         ):
             if name in files:
                 result[name] = csv_bytes(columns[name], files[name])
+        now = timezone.now()
+        for mapping in self.written.values():
+            mapping.updated_at = now
+        SourcedId.objects.bulk_update(list(self.written.values()), ["fields", "updated_at"], batch_size=500)
         return result
 
     def export_org_id(self) -> str:

@@ -309,9 +309,7 @@ class _Importer:
                 Bell(school=self.school, number=number, starts_at=start, ends_at=end)
                 for number, start, end in DEFAULT_BELLS
             )
-            self.defaults.append(
-                _("A bell schedule of seven lessons from 8:30; change it in the back office.")
-            )
+            self.defaults.append(_("Bells: seven lessons from 8:30; change them in the back office."))
         # Every row is in the report: one no step took up depends on something skipped.
         for rows in self.bundle.rows.values():
             for row in rows:

@@ -12,6 +12,7 @@ from parta.interop.models import SourcedId
 from parta.interop.parser import read_path
 from parta.interop.services import bundle_export, bundle_import, zip_bytes
 from parta.schools.models import ClassGroup, Enrolment, School, StaffMembership, TeachingAssignment
+from parta.testing import factories as f
 from parta.testing.world import build_school
 
 
@@ -34,6 +35,11 @@ def test_the_test_worlds_school_round_trips_byte_for_byte(db):
     assert _counts(second_school) == _counts(world.school)
     second = bundle_export(school=second_school)
     assert second == first
+    # Its own export imported back into the first school: every row is as it is.
+    f.BellFactory.create(school=world.school)  # (a school with no bells would get the default ones)
+    back = bundle_import(files=first, school=world.school)
+    assert (back.report.counts()["created"], back.report.counts()["updated"]) == (0, 0), back.report.lines()
+    assert bundle_export(school=world.school) == first
     # And the same bundle again changes nothing.
     again = bundle_import(files=first, school=second_school)
     assert set(again.report.counts()) and again.report.counts()["created"] == 0
