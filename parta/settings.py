@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "parta.diary",
     "parta.web",
     "parta.demo",
+    "parta.interop",
 ]
 
 MIDDLEWARE = [

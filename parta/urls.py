@@ -18,6 +18,7 @@ urlpatterns = [
     path("", include("parta.homework.urls")),
     path("", include("parta.messaging.urls")),
     path("", include("parta.diary.urls")),
+    path("", include("parta.interop.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
