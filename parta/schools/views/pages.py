@@ -1,4 +1,4 @@
-"""School structure pages for the school administrator.
+"""School structure pages for the school administrator: class groups, enrolment, staff, periods, devices.
 
 Each view fetches the school through ``access_school(..., for_admin=True)`` (404 for anyone
 else), reads through selectors.py and writes through services.py; the forms only parse input.
@@ -42,6 +42,12 @@ def _school_page(request: HttpRequest, school_id: int, section: str) -> tuple[Sc
     years = selectors.school_years(school)
     year = selectors.choose_year(years, request.GET.get("year"), timezone.localdate())
     return school, {"school": school, "years": years, "year": year, "section": section}
+
+
+def school_admin_page(request: HttpRequest, school_id: int, section: str) -> tuple[School, dict[str, Any]]:
+    """The school (404 for anyone but its administrator) and the context of a page of its admin
+    area, with the chosen academic year: for the admin pages other apps add (bells, grading)."""
+    return _school_page(request, school_id, section)
 
 
 def _year_query(year: AcademicYear | None) -> str:
@@ -111,6 +117,7 @@ def class_group_detail(request: HttpRequest, school_id: int, class_group_id: int
         "detail": selectors.class_group_detail(group),
         "assignments": selectors.assignment_rows(group.year, class_group_id=group.pk),
         "invitations": selectors.sent_invitations(group),
+        "moves": selectors.student_moves(group.year, class_group_id=group.pk),
         "new_accounts": new_accounts,
         "year": group.year,
         "hide_years": True,
