@@ -39,10 +39,11 @@ def building_save(
     if not address:
         errors.add("address", _("Enter the address of the building."))
     _check_length(errors, "address", address, ADDRESS_MAX_LENGTH)
-    others = Building.objects.filter(school=school, name__iexact=name)
+    others = Building.objects.filter(school=school)
     if building is not None:
         others = others.exclude(pk=building.pk)
-    if name and others.exists():
+    # Compared here, not by the database: SQLite folds the case of Latin letters only.
+    if name and name.casefold() in {other.casefold() for other in others.values_list("name", flat=True)}:
         errors.add("name", _("The school already has a building called “%(name)s”.") % {"name": name})
     errors.raise_if_any()
     if building is None:
