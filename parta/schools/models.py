@@ -389,8 +389,9 @@ class StudentMove(models.Model):
     )
     moved_on = models.DateField(_("from the day"))
     reason = models.CharField(_("reason"), max_length=500)
-    # The subgroups the student left with the old class group, as their names were then.
-    left_subgroups = models.CharField(_("subgroups left"), max_length=500, blank=True)
+    # The subgroups the student left with the old class group, as they were named then:
+    # [{"name": "7А/1", "ru": "Английский язык", "en": "English"}], read in the reader's language.
+    left_subgroups = models.JSONField(_("subgroups left"), default=list, blank=True)
     moved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from django.db.models import Q
 
+from parta.core.i18n import pick
 from parta.core.names import full_name, short_name
 from parta.schools.models import AcademicYear, StudentMove
 
@@ -64,7 +65,7 @@ def student_moves(
             to_class_group=f"{to_grade}{to_letter}" if to_grade is not None else None,
             moved_on=moved_on,
             reason=reason,
-            left_subgroups=left,
+            left_subgroups=", ".join(f"{s['name']} {pick(s['ru'], s['en'])}" for s in left or []),
             moved_by=short_name(by_last, by_first, by_middle) or by_username,
             created_at=created_at,
         )

@@ -86,7 +86,10 @@ def student_move(
             student=student, subgroup__class_group=from_class_group
         ).select_related("subgroup__class_group", "subgroup__subject")
     )
-    left_names = ", ".join(sorted(f"{m.subgroup.name} {m.subgroup.subject.name}" for m in left))
+    left_names = [
+        {"name": m.subgroup.name, "ru": m.subgroup.subject.name_ru, "en": m.subgroup.subject.name_en}
+        for m in sorted(left, key=lambda m: (m.subgroup.subject.order, m.subgroup.subject.code))
+    ]
     for membership in left:
         membership.delete()
     # The old enrolment ends and a new one starts: two rows' freshness rules, one per class group.
@@ -103,7 +106,7 @@ def student_move(
         to_class_group=to_class_group,
         moved_on=moved_on,
         reason=reason,
-        left_subgroups=left_names[:500],
+        left_subgroups=left_names,
         moved_by=actor,
         created_at=timezone.now(),
     )
