@@ -43,7 +43,7 @@ from parta.schools.selectors import (
     student_placement,
     teacher_school_ids,
 )
-from parta.schools.views.pages import school_admin_page
+from parta.schools.views.common import school_admin_page
 from parta.timetable.forms import BellForm
 from parta.timetable.models import Bell
 from parta.timetable.selectors import (

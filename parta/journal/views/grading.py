@@ -17,7 +17,7 @@ from parta.core.forms import form_status, submit
 from parta.journal import selectors, services
 from parta.journal.forms import ControlFormForm, GradingSchemeForm
 from parta.journal.models import ControlForm, GradingScheme
-from parta.schools.views.pages import school_admin_page
+from parta.schools.views.common import school_admin_page
 
 
 @login_required

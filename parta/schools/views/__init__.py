@@ -3,8 +3,9 @@
 Each view fetches the school through ``access_school(..., for_admin=True)`` (404 for anyone
 else), reads through selectors and writes through services; the forms only parse input.
 
-- ``pages`` — class groups, enrolment, invitations, staff, assignments, study periods, devices
-  (and the helpers the others share: ``_school_page``, ``_school_class_group``);
+- ``common`` — what they share: ``school_admin_page`` (also for the admin pages of the timetable
+  and the journal), ``school_class_group``, ``year_query``;
+- ``pages`` — class groups, enrolment, invitations, staff, assignments, study periods, devices;
 - ``buildings`` — buildings and their rooms;
 - ``holidays`` — the year's holidays;
 - ``subgroups`` — a class group's subgroups and their members;

@@ -17,7 +17,7 @@ from parta.core.forms import form_status, submit
 from parta.schools import selectors, services
 from parta.schools.forms import BuildingForm, RoomForm
 from parta.schools.models import Building, Room, School
-from parta.schools.views.pages import _school_page
+from parta.schools.views.common import school_admin_page
 
 
 def _building(school: School, building_id: int) -> Building:
@@ -36,7 +36,7 @@ def _room(school: School, room_id: int) -> Room:
 
 @login_required
 def building_list(request: HttpRequest, school_id: int) -> HttpResponse:
-    school, context = _school_page(request, school_id, "buildings")
+    school, context = school_admin_page(request, school_id, "buildings")
     context |= {"buildings": selectors.buildings_with_rooms(school), "hide_years": True}
     return render(request, "schools/buildings.html", context)
 
@@ -57,7 +57,7 @@ def _form_page(
 
 @login_required
 def building_create(request: HttpRequest, school_id: int) -> HttpResponse:
-    school, context = _school_page(request, school_id, "buildings")
+    school, context = school_admin_page(request, school_id, "buildings")
     form = BuildingForm(request.POST or None)
     building = submit(
         request, form, lambda: services.building_save(actor=request.user, school=school, **form.cleaned_data)
@@ -70,7 +70,7 @@ def building_create(request: HttpRequest, school_id: int) -> HttpResponse:
 
 @login_required
 def building_edit(request: HttpRequest, school_id: int, building_id: int) -> HttpResponse:
-    school, context = _school_page(request, school_id, "buildings")
+    school, context = school_admin_page(request, school_id, "buildings")
     building = _building(school, building_id)
     form = BuildingForm(request.POST or None, initial={"name": building.name, "address": building.address})
     saved = submit(
@@ -90,7 +90,7 @@ def building_edit(request: HttpRequest, school_id: int, building_id: int) -> Htt
 @login_required
 @require_POST
 def building_delete(request: HttpRequest, school_id: int, building_id: int) -> HttpResponse:
-    school, _context = _school_page(request, school_id, "buildings")
+    school, _context = school_admin_page(request, school_id, "buildings")
     building = _building(school, building_id)
     try:
         services.building_delete(actor=request.user, building=building)
@@ -103,7 +103,7 @@ def building_delete(request: HttpRequest, school_id: int, building_id: int) -> H
 
 @login_required
 def room_create(request: HttpRequest, school_id: int) -> HttpResponse:
-    school, context = _school_page(request, school_id, "buildings")
+    school, context = school_admin_page(request, school_id, "buildings")
     initial = {"building": request.GET.get("building")} if request.GET.get("building") else {}
     form = RoomForm(request.POST or None, school=school, initial=initial)
     room = submit(
@@ -117,7 +117,7 @@ def room_create(request: HttpRequest, school_id: int) -> HttpResponse:
 
 @login_required
 def room_edit(request: HttpRequest, school_id: int, room_id: int) -> HttpResponse:
-    school, context = _school_page(request, school_id, "buildings")
+    school, context = school_admin_page(request, school_id, "buildings")
     room = _room(school, room_id)
     initial = {"building": room.building, "name": room.name, "kind": room.kind, "capacity": room.capacity}
     form = RoomForm(request.POST or None, school=school, initial=initial)
@@ -136,7 +136,7 @@ def room_edit(request: HttpRequest, school_id: int, room_id: int) -> HttpRespons
 @login_required
 @require_POST
 def room_delete(request: HttpRequest, school_id: int, room_id: int) -> HttpResponse:
-    school, _context = _school_page(request, school_id, "buildings")
+    school, _context = school_admin_page(request, school_id, "buildings")
     room = _room(school, room_id)
     try:
         services.room_delete(actor=request.user, room=room)

@@ -16,7 +16,7 @@ from parta.core.forms import form_status, submit
 from parta.schools import services
 from parta.schools.forms import HolidayForm
 from parta.schools.models import Holiday, School
-from parta.schools.views.pages import _school_page, _year_query
+from parta.schools.views.common import school_admin_page, year_query
 
 
 def _holiday(school: School, holiday_id: int) -> Holiday:
@@ -27,7 +27,7 @@ def _holiday(school: School, holiday_id: int) -> Holiday:
 
 
 def _holiday_page(request: HttpRequest, school_id: int, holiday_id: int | None) -> HttpResponse:
-    school, context = _school_page(request, school_id, "periods")
+    school, context = school_admin_page(request, school_id, "periods")
     holiday = _holiday(school, holiday_id) if holiday_id is not None else None
     if holiday is not None:
         context["year"] = holiday.year
@@ -49,11 +49,11 @@ def _holiday_page(request: HttpRequest, school_id: int, holiday_id: int | None) 
     )
     if saved is not None:
         messages.success(request, _("The holiday “%(name)s” is saved.") % {"name": saved.name})
-        return redirect(reverse("school-periods", args=[school.pk]) + _year_query(saved.year))
+        return redirect(reverse("school-periods", args=[school.pk]) + year_query(saved.year))
     context |= {
         "form": form,
         "title": _("Edit the holiday") if holiday else _("New holiday"),
-        "cancel_url": reverse("school-periods", args=[school.pk]) + _year_query(context["year"]),
+        "cancel_url": reverse("school-periods", args=[school.pk]) + year_query(context["year"]),
         "delete_url": reverse("school-holiday-delete", args=[school.pk, holiday.pk]) if holiday else None,
         "hide_years": True,
     }
@@ -73,8 +73,8 @@ def holiday_edit(request: HttpRequest, school_id: int, holiday_id: int) -> HttpR
 @login_required
 @require_POST
 def holiday_delete(request: HttpRequest, school_id: int, holiday_id: int) -> HttpResponse:
-    school, _context = _school_page(request, school_id, "periods")
+    school, _context = school_admin_page(request, school_id, "periods")
     holiday = _holiday(school, holiday_id)
     services.holiday_delete(actor=request.user, holiday=holiday)
     messages.success(request, _("The holiday “%(name)s” is deleted.") % {"name": holiday.name})
-    return redirect(reverse("school-periods", args=[school.pk]) + _year_query(holiday.year))
+    return redirect(reverse("school-periods", args=[school.pk]) + year_query(holiday.year))

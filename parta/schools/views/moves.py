@@ -15,13 +15,13 @@ from parta.core.forms import form_status, submit
 from parta.schools import selectors, services
 from parta.schools.forms import StudentMoveForm
 from parta.schools.models import Enrolment
-from parta.schools.views.pages import _school_class_group, _school_page
+from parta.schools.views.common import school_admin_page, school_class_group
 
 
 @login_required
 def student_move(request: HttpRequest, school_id: int, class_group_id: int, student_id: int) -> HttpResponse:
-    school, context = _school_page(request, school_id, "classes")
-    group = _school_class_group(request, school, class_group_id)
+    school, context = school_admin_page(request, school_id, "classes")
+    group = school_class_group(request, school, class_group_id)
     enrolment = (
         Enrolment.objects.filter(class_group=group, student_id=student_id).select_related("student").first()
     )

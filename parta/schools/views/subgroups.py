@@ -15,7 +15,7 @@ from parta.core.forms import form_status, submit
 from parta.schools import services
 from parta.schools.forms import SubgroupForm, SubgroupMembersForm
 from parta.schools.models import ClassGroup, Subgroup
-from parta.schools.views.pages import _school_class_group, _school_page
+from parta.schools.views.common import school_admin_page, school_class_group
 
 
 def _subgroup(group: ClassGroup, subgroup_id: int) -> Subgroup:
@@ -31,8 +31,8 @@ def _subgroup(group: ClassGroup, subgroup_id: int) -> Subgroup:
 
 @login_required
 def subgroup_create(request: HttpRequest, school_id: int, class_group_id: int) -> HttpResponse:
-    school, context = _school_page(request, school_id, "classes")
-    group = _school_class_group(request, school, class_group_id)
+    school, context = school_admin_page(request, school_id, "classes")
+    group = school_class_group(request, school, class_group_id)
     form = SubgroupForm(request.POST or None)
     subgroup = submit(
         request,
@@ -61,8 +61,8 @@ def subgroup_create(request: HttpRequest, school_id: int, class_group_id: int) -
 def subgroup_edit(
     request: HttpRequest, school_id: int, class_group_id: int, subgroup_id: int
 ) -> HttpResponse:
-    school, context = _school_page(request, school_id, "classes")
-    group = _school_class_group(request, school, class_group_id)
+    school, context = school_admin_page(request, school_id, "classes")
+    group = school_class_group(request, school, class_group_id)
     subgroup = _subgroup(group, subgroup_id)
     form = SubgroupForm(
         request.POST or None, initial={"subject": subgroup.subject, "number": subgroup.number}
@@ -93,8 +93,8 @@ def subgroup_members(
     request: HttpRequest, school_id: int, class_group_id: int, subgroup_id: int
 ) -> HttpResponse:
     """The subgroup's members, ticked among the class group's students."""
-    school, context = _school_page(request, school_id, "classes")
-    group = _school_class_group(request, school, class_group_id)
+    school, context = school_admin_page(request, school_id, "classes")
+    group = school_class_group(request, school, class_group_id)
     subgroup = _subgroup(group, subgroup_id)
     current = list(subgroup.memberships.values_list("student_id", flat=True))
     form = SubgroupMembersForm(request.POST or None, class_group=group, initial={"students": current})
@@ -126,8 +126,8 @@ def subgroup_members(
 def subgroup_delete(
     request: HttpRequest, school_id: int, class_group_id: int, subgroup_id: int
 ) -> HttpResponse:
-    school, _context = _school_page(request, school_id, "classes")
-    group = _school_class_group(request, school, class_group_id)
+    school, _context = school_admin_page(request, school_id, "classes")
+    group = school_class_group(request, school, class_group_id)
     subgroup = _subgroup(group, subgroup_id)
     try:
         services.subgroup_delete(actor=request.user, subgroup=subgroup)
