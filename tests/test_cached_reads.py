@@ -23,6 +23,7 @@ from parta.homework.models import Homework, HomeworkFile, HomeworkLink
 from parta.journal.models import Attendance, Mark
 from parta.journal.tests.conftest import Journal, build_journal, client_for, framework_topic
 from parta.schools.models import Enrolment, Holiday
+from parta.schools.services import student_move
 from parta.testing import factories as f
 from parta.timetable.services import lesson_cancel, lesson_substitute, lessons_assign_topics
 
@@ -276,6 +277,55 @@ def test_a_student_moved_to_another_class_has_its_timetable_next(journal: Journa
     enrolment.class_group = other
     enrolment.save()
     assert [row["id"] for row in timetable(journal, journal.student)] == [theirs.pk]
+
+
+def test_a_move_through_the_service_is_in_the_next_diary_timetable_and_both_journals(
+    journal: Journal, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(timezone, "localdate", lambda *args: dt.date(2026, 10, 12))
+    other = f.ClassGroupFactory.create(year=journal.assignment.year, grade=5, letter="Б")
+    assignment = f.TeachingAssignmentFactory.create(
+        class_group=other, teacher=journal.teacher, subject=journal.assignment.subject
+    )
+    theirs = f.LessonFactory.create(assignment=assignment, date=journal.lesson.date, number=3)
+    teacher = client_for(journal.teacher)
+    other_journal = f"/api/v1/journal/assignments/{assignment.pk}?period={journal.q1.pk}"
+    assert [row["id"] for row in timetable(journal, journal.student)] == [journal.lesson.pk]
+    assert journal.student.pk in [row["id"] for row in teacher.get(journal_url(journal)).json()["students"]]
+    assert teacher.get(other_journal).json()["students"] == []
+    Mark.objects.create(
+        school=journal.school,
+        lesson=journal.lesson,
+        student=journal.student,
+        subject=journal.lesson.subject,
+        date=journal.lesson.date,
+        value=5,
+        created_by=journal.teacher,
+    )
+    student_move(
+        actor=journal.admin,
+        student=journal.student,
+        from_class_group=journal.group,
+        to_class_group=other,
+        moved_on=dt.date(2026, 10, 5),
+        reason="Приказ № 7",
+    )
+    assert [row["id"] for row in timetable(journal, journal.student)] == [theirs.pk]
+    assert journal.student.pk not in [
+        row["id"] for row in teacher.get(journal_url(journal)).json()["students"]
+    ]
+    assert [row["id"] for row in teacher.get(other_journal).json()["students"]] == [journal.student.pk]
+    assert Mark.objects.filter(student=journal.student, value=5).exists()  # the mark stays
+    student_move(
+        actor=journal.admin,
+        student=journal.student,
+        from_class_group=other,
+        to_class_group=None,
+        moved_on=dt.date(2026, 10, 12),
+        reason="Переезд",
+    )
+    assert client_for(journal.student).get(diary_url(journal)).status_code == 404  # no longer a student
+    assert teacher.get(other_journal).json()["students"] == []
 
 
 def test_topics_given_in_bulk_and_renamed_classes_are_in_the_next_teachers_timetable(

@@ -8,6 +8,7 @@ gives.
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from typing import Any
 
 from django import forms
@@ -15,9 +16,10 @@ from django.utils.translation import gettext_lazy as _
 
 from parta.core.forms import DateField
 from parta.journal import scales
-from parta.journal.models import Attendance, JournalChange
+from parta.journal.models import Attendance, JournalChange, Scale
 from parta.journal.selectors import ControlFormRef
 from parta.schools.forms import DateInput
+from parta.schools.models import Subject
 
 REASON_HELP = _("Needed when the study period is closed; kept in the history.")
 
@@ -131,3 +133,52 @@ class HistoryFilterForm(forms.Form):
         if start and end and (end - start).days > 366:
             self.add_error("date_to", _("Choose at most a year."))
         return data
+
+
+# --- the administrator's grading page ------------------------------------------------------
+
+
+class GradingSchemeForm(forms.Form):
+    subject = forms.ModelChoiceField(
+        label=_("Subject"),
+        queryset=Subject.objects.all(),
+        required=False,
+        empty_label=_("The school's default (every other subject)"),
+    )
+    scale = forms.ChoiceField(label=_("Scale"), choices=Scale.choices)
+    round_up_from = forms.DecimalField(
+        label=_("Round up from"),
+        max_digits=3,
+        decimal_places=2,
+        initial=Decimal("0.50"),
+        help_text=_(
+            "An average whose fraction reaches this is rounded up: "
+            "0.50 rounds 3.50 to 4; 0.60 keeps 3.59 a 3."
+        ),
+    )
+
+    def __init__(self, *args: Any, default: bool | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if default is not None:
+            # A scheme stays the default or a subject's; only a subject's may move to another subject.
+            self.fields["subject"].required = not default
+            if default:
+                self.fields["subject"].disabled = True
+
+
+class ControlFormForm(forms.Form):
+    name_ru = forms.CharField(label=_("Name in Russian"), max_length=100)
+    name_en = forms.CharField(label=_("Name in English"), max_length=100)
+    code = forms.CharField(
+        label=_("Code"),
+        max_length=40,
+        help_text=_("Latin letters, digits, “-”, “_”: used in exports and the API."),
+    )
+    default_weight = forms.IntegerField(
+        label=_("Default weight"),
+        initial=1,
+        help_text=_(
+            "From 1 to 10: the weight a new mark of this form gets. Marks already given keep theirs."
+        ),
+    )
+    order = forms.IntegerField(label=_("Order in lists"), initial=0)

@@ -1,6 +1,7 @@
 from django.urls import URLPattern, URLResolver, path
 
 from parta.journal import views
+from parta.journal.views import grading
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("journal/", views.journal_list, name="journal"),
@@ -24,5 +25,34 @@ urlpatterns: list[URLPattern | URLResolver] = [
         "school/<int:school_id>/periods/<int:period_id>/close/",
         views.period_close,
         name="school-period-close",
+    ),
+    path("school/<int:school_id>/grading/", grading.grading_page, name="school-grading"),
+    path(
+        "school/<int:school_id>/grading/schemes/new/", grading.scheme_create, name="school-grading-scheme-new"
+    ),
+    path(
+        "school/<int:school_id>/grading/schemes/<int:scheme_id>/",
+        grading.scheme_edit,
+        name="school-grading-scheme-edit",
+    ),
+    path(
+        "school/<int:school_id>/grading/schemes/<int:scheme_id>/delete/",
+        grading.scheme_delete,
+        name="school-grading-scheme-delete",
+    ),
+    path(
+        "school/<int:school_id>/control-forms/new/",
+        grading.control_form_create,
+        name="school-control-form-new",
+    ),
+    path(
+        "school/<int:school_id>/control-forms/<int:form_id>/",
+        grading.control_form_edit,
+        name="school-control-form-edit",
+    ),
+    path(
+        "school/<int:school_id>/control-forms/<int:form_id>/delete/",
+        grading.control_form_delete,
+        name="school-control-form-delete",
     ),
 ]

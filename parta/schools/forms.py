@@ -38,6 +38,11 @@ class PersonChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
         return str(obj.full_name or obj.username)
 
 
+class PersonMultipleChoiceField(forms.ModelMultipleChoiceField):  # type: ignore[type-arg]
+    def label_from_instance(self, obj: Any) -> str:
+        return str(obj.full_name or obj.username)
+
+
 class RoomChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
     def label_from_instance(self, obj: Any) -> str:
         return f"{obj.name} ({obj.building.name})"
@@ -223,3 +228,108 @@ class DeviceForm(forms.Form):
     def __init__(self, *args: Any, school: School, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["building"].queryset = Building.objects.filter(school=school)  # type: ignore[attr-defined]
+
+
+# --- buildings, rooms, holidays ----------------------------------------------------------------
+
+
+class BuildingForm(forms.Form):
+    name = forms.CharField(
+        label=pgettext_lazy("a building", "Name"),
+        max_length=200,
+        help_text=_("For example “Main building” or “Primary school”."),
+    )
+    address = forms.CharField(label=_("Address"), max_length=300)
+
+
+class RoomForm(forms.Form):
+    building = forms.ModelChoiceField(label=_("Building"), queryset=Building.objects.none(), empty_label=None)
+    name = forms.CharField(
+        label=_("Room"), max_length=50, help_text=_("A number such as “204”, or a name such as “Gym 1”.")
+    )
+    kind = forms.ChoiceField(label=_("Kind"), choices=Room.Kind.choices, initial=Room.Kind.CLASSROOM)
+    capacity = forms.IntegerField(label=_("Seats"), initial=30, help_text=_("How many students it seats."))
+
+    def __init__(self, *args: Any, school: School, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["building"].queryset = Building.objects.filter(school=school).order_by("name")  # type: ignore[attr-defined]
+
+
+class HolidayForm(forms.Form):
+    year = forms.ModelChoiceField(
+        label=_("Academic year"), queryset=AcademicYear.objects.none(), empty_label=None
+    )
+    name = forms.CharField(
+        label=pgettext_lazy("a holiday", "Name"),
+        max_length=200,
+        help_text=_("For example “Autumn holidays” or “National Unity Day”."),
+    )
+    starts_on = DateField(label=_("First day"), widget=DateInput())
+    ends_on = DateField(
+        label=_("Last day"), widget=DateInput(), help_text=_("The same day for a single day off.")
+    )
+
+    def __init__(self, *args: Any, school: School, editing: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["year"].queryset = AcademicYear.objects.filter(school=school)  # type: ignore[attr-defined]
+        if editing:
+            self.fields["year"].disabled = True
+
+
+# --- subgroups and moves ---------------------------------------------------------------------
+
+
+class SubgroupForm(forms.Form):
+    subject = forms.ModelChoiceField(label=_("Subject"), queryset=Subject.objects.all())
+    number = forms.IntegerField(
+        label=_("Subgroup number"), initial=1, help_text=_("1, 2… within the subject: “7А/1 English”.")
+    )
+
+
+class SubgroupMembersForm(forms.Form):
+    students = PersonMultipleChoiceField(
+        label=_("Members"),
+        queryset=User.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Students of the class group; a student is in one subgroup of a subject at most."),
+    )
+
+    def __init__(self, *args: Any, class_group: ClassGroup, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["students"].queryset = User.objects.filter(  # type: ignore[attr-defined]
+            enrolments__class_group=class_group
+        ).order_by("last_name", "first_name", "pk")
+
+
+OUT_OF_SCHOOL = "out"
+
+
+class StudentMoveForm(forms.Form):
+    to = forms.ChoiceField(label=_("Where to"))
+    moved_on = DateField(label=_("From the day"), widget=DateInput())
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("For example the order's number and date, or “moved to another city”."),
+    )
+
+    def __init__(self, *args: Any, class_group: ClassGroup, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        others = list(
+            ClassGroup.objects.filter(year_id=class_group.year_id)
+            .exclude(pk=class_group.pk)
+            .order_by("grade", "letter")
+        )
+        self.fields["to"].choices = [  # type: ignore[attr-defined]
+            ("", _("— choose —")),
+            (_("Another class group"), [(str(g.pk), g.name) for g in others]),
+            (OUT_OF_SCHOOL, _("Out of the school (withdrawal)")),
+        ]
+        self._groups = {str(g.pk): g for g in others}
+
+    def target(self) -> ClassGroup | None:
+        """The class group chosen, or None for a withdrawal."""
+        choice = self.cleaned_data["to"]
+        return None if choice == OUT_OF_SCHOOL else self._groups[choice]

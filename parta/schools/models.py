@@ -338,6 +338,9 @@ class Enrolment(models.Model):
         verbose_name=pgettext_lazy("model field", "student"),
         db_index=False,
     )
+    # The day the student joined this class group; empty for the start of the academic year.
+    # A move to another class group ends this row and starts another (the history is StudentMove).
+    starts_on = models.DateField(_("in the class since"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("enrolment")
@@ -350,6 +353,66 @@ class Enrolment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.student} — {self.class_group}"
+
+
+class StudentMove(models.Model):
+    """A student's move to another class group of the same school and year, or out of the school
+    (``to_class_group`` empty): who moved whom, from where to where, from which day and why.
+
+    The current placement is the student's one Enrolment of the year; these rows are the history
+    of the placements it replaced. Marks, attendance and period marks are never touched by a move:
+    they keep the lessons and class group they were given in.
+    """
+
+    school = models.ForeignKey(
+        School, on_delete=models.CASCADE, related_name="+", verbose_name=_("school"), db_index=False
+    )
+    year = models.ForeignKey(
+        AcademicYear, on_delete=models.CASCADE, related_name="+", verbose_name=_("academic year")
+    )
+    student = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=pgettext_lazy("model field", "student"),
+    )
+    from_class_group = models.ForeignKey(
+        ClassGroup, on_delete=models.CASCADE, related_name="moves_out", verbose_name=_("from class group")
+    )
+    to_class_group = models.ForeignKey(
+        ClassGroup,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="moves_in",
+        verbose_name=_("to class group"),
+    )
+    moved_on = models.DateField(_("from the day"))
+    reason = models.CharField(_("reason"), max_length=500)
+    # The subgroups the student left with the old class group, as they were named then:
+    # [{"name": "7А/1", "ru": "Английский язык", "en": "English"}], read in the reader's language.
+    left_subgroups = models.JSONField(_("subgroups left"), default=list, blank=True)
+    moved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("moved by"),
+        db_index=False,
+    )
+    created_at = models.DateTimeField(_("recorded at"))
+
+    class Meta:
+        verbose_name = _("student move")
+        verbose_name_plural = _("student moves")
+        ordering = ["-moved_on", "-created_at"]
+        indexes = [models.Index(fields=["school", "moved_on"])]
+
+    @property
+    def is_withdrawal(self) -> bool:
+        return self.to_class_group_id is None
+
+    def __str__(self) -> str:
+        return f"{self.student_id}: {self.from_class_group_id} → {self.to_class_group_id or '—'}"
 
 
 class SubgroupMembership(models.Model):

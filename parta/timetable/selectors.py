@@ -15,7 +15,7 @@ from parta.core import versions
 from parta.core.i18n import picker
 from parta.core.names import class_group_name, room_label, short_name, subgroup_name
 from parta.schools.models import ClassGroup, Enrolment, Subgroup, SubgroupMembership
-from parta.timetable.models import Lesson
+from parta.timetable.models import Bell, Lesson, TemplateSlot
 
 # A person's timetable is asked for a week or a month; a year is the most a client may ask at once.
 MAX_RANGE_DAYS = 366
@@ -362,3 +362,50 @@ def week_days(rows: list[LessonRow], monday: dt.date, *, days: int = 6) -> list[
     if days == 6 and not result[-1].lessons:
         result.pop()
     return result
+
+
+# --- the bell schedule ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BellRow:
+    id: int
+    number: int
+    starts_at: dt.time
+    ends_at: dt.time
+    # Minutes from the end of the lesson before (None for the first).
+    break_minutes: int | None
+    in_template: bool
+
+    @property
+    def minutes(self) -> int:
+        return _minutes(self.ends_at) - _minutes(self.starts_at)
+
+
+def _minutes(value: dt.time) -> int:
+    return value.hour * 60 + value.minute
+
+
+def bell_rows(school_id: int) -> list[BellRow]:
+    """The school's lesson times in order, each with the break before it and whether the weekly
+    timetable uses its number: two queries."""
+    used = set(TemplateSlot.objects.filter(school_id=school_id).values_list("number", flat=True).distinct())
+    rows: list[BellRow] = []
+    previous: dt.time | None = None
+    for pk, number, starts_at, ends_at in (
+        Bell.objects.filter(school_id=school_id)
+        .order_by("number")
+        .values_list("pk", "number", "starts_at", "ends_at")
+    ):
+        rows.append(
+            BellRow(
+                id=pk,
+                number=number,
+                starts_at=starts_at,
+                ends_at=ends_at,
+                break_minutes=_minutes(starts_at) - _minutes(previous) if previous else None,
+                in_template=number in used,
+            )
+        )
+        previous = ends_at
+    return rows

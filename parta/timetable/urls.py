@@ -8,4 +8,8 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("timetable/teacher/<int:teacher_id>/", views.timetable_teacher, name="timetable-teacher"),
     path("timetable/class/<int:class_group_id>/", views.timetable_class, name="timetable-class"),
     path("timetable/calendar/new-address/", views.calendar_reset, name="timetable-calendar-reset"),
+    path("school/<int:school_id>/bells/", views.bell_list, name="school-bells"),
+    path("school/<int:school_id>/bells/new/", views.bell_create, name="school-bell-new"),
+    path("school/<int:school_id>/bells/<int:bell_id>/", views.bell_edit, name="school-bell-edit"),
+    path("school/<int:school_id>/bells/<int:bell_id>/delete/", views.bell_remove, name="school-bell-delete"),
 ]

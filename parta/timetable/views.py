@@ -13,6 +13,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -25,6 +26,7 @@ from django.views.decorators.http import require_POST
 from parta.accounts.selectors import calendar_url
 from parta.accounts.services import calendar_token_reset
 from parta.core.dates import EARLIEST, LATEST
+from parta.core.forms import form_status, submit
 from parta.schools.access import (
     access_class_group,
     access_person,
@@ -41,15 +43,20 @@ from parta.schools.selectors import (
     student_placement,
     teacher_school_ids,
 )
+from parta.schools.views.common import school_admin_page
+from parta.timetable.forms import BellForm
+from parta.timetable.models import Bell
 from parta.timetable.selectors import (
     Day,
     LessonRow,
+    bell_rows,
     lessons_for_class_group,
     lessons_for_student,
     lessons_for_teacher,
     week_days,
     week_start,
 )
+from parta.timetable.services import bell_delete, bell_save
 
 TEMPLATE = "timetable/week.html"
 
@@ -277,3 +284,75 @@ def timetable_class(request: HttpRequest, class_group_id: int) -> HttpResponse:
         "show_teacher": True,
     }
     return _render(request, context, rows, holidays)
+
+
+# --- the bell schedule (school administrators) --------------------------------------------
+
+
+@login_required
+def bell_list(request: HttpRequest, school_id: int) -> HttpResponse:
+    school, context = school_admin_page(request, school_id, "bells")
+    context |= {"bells": bell_rows(school.pk), "hide_years": True}
+    return render(request, "timetable/bells.html", context)
+
+
+def _bell(school_id: int, bell_id: int) -> Bell:
+    bell = Bell.objects.filter(school_id=school_id, pk=bell_id).first()
+    if bell is None:
+        raise Http404
+    return bell
+
+
+def _bell_page(request: HttpRequest, school_id: int, bell_id: int | None) -> HttpResponse:
+    school, context = school_admin_page(request, school_id, "bells")
+    bell = _bell(school.pk, bell_id) if bell_id is not None else None
+    if bell is not None:
+        initial: dict[str, Any] = {
+            "number": bell.number,
+            "starts_at": bell.starts_at,
+            "ends_at": bell.ends_at,
+        }
+    else:
+        last = Bell.objects.filter(school=school).order_by("-number").first()
+        initial = {"number": last.number + 1 if last else 1}
+    form = BellForm(request.POST or None, initial=initial)
+    saved = submit(
+        request, form, lambda: bell_save(actor=request.user, school=school, bell=bell, **form.cleaned_data)
+    )
+    if saved is not None:
+        messages.success(request, _("The time of lesson %(number)d is saved.") % {"number": saved.number})
+        return redirect("school-bells", school_id=school.pk)
+    context |= {
+        "form": form,
+        "title": _("Edit the time of lesson %(number)d") % {"number": bell.number}
+        if bell
+        else _("New lesson time"),
+        "cancel_url": reverse("school-bells", args=[school.pk]),
+        "delete_url": reverse("school-bell-delete", args=[school.pk, bell.pk]) if bell else None,
+        "hide_years": True,
+    }
+    return render(request, "schools/form.html", context, status=form_status(request))
+
+
+@login_required
+def bell_create(request: HttpRequest, school_id: int) -> HttpResponse:
+    return _bell_page(request, school_id, None)
+
+
+@login_required
+def bell_edit(request: HttpRequest, school_id: int, bell_id: int) -> HttpResponse:
+    return _bell_page(request, school_id, bell_id)
+
+
+@login_required
+@require_POST
+def bell_remove(request: HttpRequest, school_id: int, bell_id: int) -> HttpResponse:
+    school, _context = school_admin_page(request, school_id, "bells")
+    bell = _bell(school.pk, bell_id)
+    try:
+        bell_delete(actor=request.user, bell=bell)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("school-bell-edit", school_id=school.pk, bell_id=bell.pk)
+    messages.success(request, _("The time of lesson %(number)d is deleted.") % {"number": bell.number})
+    return redirect("school-bells", school_id=school.pk)

@@ -51,6 +51,9 @@ def _menu(roles: Roles, is_staff: bool) -> list[MenuItem]:
             MenuItem(str(_("Staff")), reverse("school-staff", args=[school_id]), "staff"),
             MenuItem(str(_("Assignments")), reverse("school-assignments", args=[school_id]), "assignments"),
             MenuItem(str(_("Study periods")), reverse("school-periods", args=[school_id]), "periods"),
+            MenuItem(str(_("Buildings")), reverse("school-buildings", args=[school_id]), "buildings"),
+            MenuItem(str(_("Bells")), reverse("school-bells", args=[school_id]), "bells"),
+            MenuItem(str(_("Grading")), reverse("school-grading", args=[school_id]), "grading"),
             MenuItem(str(_("Devices")), reverse("school-devices", args=[school_id]), "devices"),
         ]
     if roles.is_superuser or is_staff:
@@ -67,6 +70,13 @@ _SECTIONS = (
     ("messaging", "messages"),
     ("notification", "notifications"),
     ("school-class", "classes"),
+    ("school-subgroup", "classes"),
+    ("school-building", "buildings"),
+    ("school-room", "buildings"),
+    ("school-holiday", "periods"),
+    ("school-bell", "bells"),
+    ("school-grading", "grading"),
+    ("school-control-form", "grading"),
     ("school-staff", "staff"),
     ("school-sign-in", "staff"),
     ("school-assignment", "assignments"),

@@ -9,7 +9,8 @@ use-case (``common`` holds what they share); every public name is importable fro
 - ``cell_history`` / ``lesson_history`` / ``history_report`` — the history of a cell, of a lesson, and the
   administrator's report;
 - ``student_marks`` — a student's marks per subject (the diary; families and staff);
-- ``absence_notices_for_student`` — a child's absence notices.
+- ``absence_notices_for_student`` — a child's absence notices;
+- ``grading`` — the school's grading schemes and control forms (the administrator's page).
 """
 
 from parta.journal.selectors.common import (
@@ -23,6 +24,7 @@ from parta.journal.selectors.common import (
     StudentRef,
     choose_period,
 )
+from parta.journal.selectors.grading import ControlFormRow, Grading, SchemeRow, grading
 from parta.journal.selectors.history import (
     HistoryReport,
     HistoryRow,
@@ -66,7 +68,9 @@ __all__ = [
     "Cell",
     "ClassNotice",
     "ControlFormRef",
+    "ControlFormRow",
     "DiaryMark",
+    "Grading",
     "HistoryReport",
     "HistoryRow",
     "JournalPage",
@@ -77,6 +81,7 @@ __all__ = [
     "NoticeRef",
     "PeriodMarkCell",
     "PeriodRef",
+    "SchemeRow",
     "StudentMarks",
     "StudentRef",
     "SubjectMarks",
@@ -85,6 +90,7 @@ __all__ = [
     "absence_notices_for_student",
     "cell_history",
     "choose_period",
+    "grading",
     "history_report",
     "journal_assignments",
     "journal_page",

@@ -18,6 +18,8 @@ overwriting someone else's change. For attendance and period marks, which may no
 - ``period_marks`` — ``period_mark_set`` (period and year marks), ``period_close`` / ``period_reopen``;
 - ``lessons`` — ``lesson_topic_set``;
 - ``notices`` — ``absence_notice_create`` / ``absence_notice_withdraw``;
+- ``grading`` — the administrator's ``grading_scheme_save`` / ``grading_scheme_delete`` and
+  ``control_form_save`` / ``control_form_delete``;
 - ``common`` — ``StaleVersion``, ``grading_scheme_for``, ``journal_defaults_ensure`` and the checks
   and history the writes share.
 """
@@ -33,6 +35,12 @@ from parta.journal.services.common import (
     attendance_data,
     grading_scheme_for,
     journal_defaults_ensure,
+)
+from parta.journal.services.grading import (
+    control_form_delete,
+    control_form_save,
+    grading_scheme_delete,
+    grading_scheme_save,
 )
 from parta.journal.services.lessons import (
     lesson_topic_set,
@@ -73,7 +81,11 @@ __all__ = [
     "absence_notice_withdraw",
     "attendance_data",
     "attendance_set",
+    "control_form_delete",
+    "control_form_save",
+    "grading_scheme_delete",
     "grading_scheme_for",
+    "grading_scheme_save",
     "journal_defaults_ensure",
     "lesson_topic_set",
     "mark_create",

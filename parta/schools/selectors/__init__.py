@@ -11,12 +11,15 @@ school. The school structure reads trust that the caller has passed the access c
 - ``years`` — ``school_years``, ``choose_year``, ``current_years``, ``periods_and_holidays``,
   ``holidays_between``;
 - ``people`` — ``student_placement``, ``children_of``, ``teachers_of``, ``teacher_school_ids``;
+- ``buildings`` — ``buildings_with_rooms``;
+- ``moves`` — ``student_moves``, the history of moves between class groups and out of the school;
 - ``me`` — ``me_summary``;
 - ``invitations`` — ``sent_invitations``, ``received_invitations``;
 - ``accounts`` — ``never_signed_in``, ``people_of_school``: who may get a sign-in invitation.
 """
 
 from parta.schools.selectors.accounts import ROLES, AccountRow, never_signed_in, people_of_school
+from parta.schools.selectors.buildings import BuildingRow, RoomRow, buildings_with_rooms
 from parta.schools.selectors.invitations import (
     ReceivedInvitationRow,
     SentInvitationRow,
@@ -31,6 +34,7 @@ from parta.schools.selectors.me import (
     TaughtClassGroup,
     me_summary,
 )
+from parta.schools.selectors.moves import MoveRow, student_moves
 from parta.schools.selectors.people import (
     Placement,
     children_of,
@@ -70,6 +74,7 @@ __all__ = [
     "AccountRow",
     "AdminRow",
     "AssignmentRow",
+    "BuildingRow",
     "Child",
     "ClassGroupDetail",
     "ClassGroupRef",
@@ -77,10 +82,12 @@ __all__ = [
     "GuardianRow",
     "HolidayRow",
     "Me",
+    "MoveRow",
     "NamedRef",
     "PeriodsAndHolidays",
     "Placement",
     "ReceivedInvitationRow",
+    "RoomRow",
     "SentInvitationRow",
     "StaffList",
     "StudentRow",
@@ -88,6 +95,7 @@ __all__ = [
     "TaughtClassGroup",
     "TeacherRow",
     "assignment_rows",
+    "buildings_with_rooms",
     "children_of",
     "choose_year",
     "class_group_detail",
@@ -103,6 +111,7 @@ __all__ = [
     "school_years",
     "sent_invitations",
     "staff_list",
+    "student_moves",
     "student_placement",
     "subject_names",
     "teacher_school_ids",

@@ -3,6 +3,7 @@ students, guardians and subgroups, staff and teaching assignments."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -87,6 +88,8 @@ class StudentRow:
     name: str
     username: str
     email: str
+    # The day they joined the class group after a move; None from the start of the year.
+    since: dt.date | None = None
     guardians: list[GuardianRow] = field(default_factory=list)
     subgroups: list[str] = field(default_factory=list)
 
@@ -118,11 +121,14 @@ def class_group_detail(group: ClassGroup) -> ClassGroupDetail:
             "student__middle_name",
             "student__username",
             "student__email",
+            "starts_on",
         )
     )
-    for student_id, last, first, middle, username, email in enrolled:
+    for student_id, last, first, middle, username, email, since in enrolled:
         name = full_name(last, first, middle) or username
-        students[student_id] = StudentRow(id=student_id, name=name, username=username, email=email)
+        students[student_id] = StudentRow(
+            id=student_id, name=name, username=username, email=email, since=since
+        )
     links = (
         Guardianship.objects.filter(student_id__in=list(students))
         .select_related("guardian")

@@ -59,6 +59,7 @@ class HolidayRow:
     name: str
     starts_on: dt.date
     ends_on: dt.date
+    id: int = 0
 
     @property
     def days(self) -> int:
@@ -85,7 +86,7 @@ class PeriodsAndHolidays:
 def periods_and_holidays(year: AcademicYear) -> PeriodsAndHolidays:
     periods = list(StudyPeriod.objects.filter(year=year).order_by("kind", "starts_on", "number"))
     holidays = [
-        HolidayRow(school_id=year.school_id, name=h.name, starts_on=h.starts_on, ends_on=h.ends_on)
+        HolidayRow(school_id=year.school_id, name=h.name, starts_on=h.starts_on, ends_on=h.ends_on, id=h.pk)
         for h in Holiday.objects.filter(year=year).order_by("starts_on")
     ]
     return PeriodsAndHolidays(periods=periods, holidays=holidays)

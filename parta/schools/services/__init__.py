@@ -10,12 +10,25 @@ are the names of the fields on the page's form, so the form shows each message i
 - ``enrolment`` — ``student_enrol`` (an existing account or a new one, and a guardian);
 - ``invitations`` — ``guardian_invite`` / ``guardian_invitation_withdraw`` / ``guardian_invitation_answer``;
 - ``machine_clients`` — a school's devices and partners' clients: create, rotate, revoke;
+- ``buildings`` — ``building_save`` / ``building_delete``, ``room_save`` / ``room_delete``;
+- ``calendar`` — ``holiday_save`` / ``holiday_delete``;
+- ``subgroups`` — ``subgroup_save`` / ``subgroup_delete``, ``subgroup_members_set``;
+- ``moves`` — ``student_move``: to another class group or out of the school, with a history row;
 - ``schools`` — ``school_create``, a new school and its first administrator;
 - ``accounts`` — ``sign_in_invitations_send``: links to choose a password, for who never signed in;
 - ``common`` — ``NewPerson`` and what the writes share.
 """
 
 from parta.schools.services.accounts import InvitationsQueued, sign_in_invitations_send
+from parta.schools.services.buildings import (
+    MAX_CAPACITY,
+    MIN_CAPACITY,
+    building_delete,
+    building_save,
+    room_delete,
+    room_save,
+)
+from parta.schools.services.calendar import holiday_delete, holiday_save
 from parta.schools.services.common import (
     EMAIL_MAX_LENGTH,
     INVITATION_LIFETIME,
@@ -24,6 +37,7 @@ from parta.schools.services.common import (
     USERNAME_MAX_LENGTH,
     USERNAME_SUFFIX_ROOM,
     NewPerson,
+    uses_of,
 )
 from parta.schools.services.enrolment import (
     EnrolmentResult,
@@ -39,6 +53,7 @@ from parta.schools.services.machine_clients import (
     machine_client_of_school_revoke,
     machine_client_of_school_rotate,
 )
+from parta.schools.services.moves import student_move
 from parta.schools.services.schools import (
     PLACE_NAME_MAX_LENGTH,
     SCHOOL_NAME_MAX_LENGTH,
@@ -57,17 +72,28 @@ from parta.schools.services.structure import (
     study_period_save,
     teaching_assignment_create,
 )
+from parta.schools.services.subgroups import (
+    MAX_SUBGROUP,
+    MIN_SUBGROUP,
+    subgroup_delete,
+    subgroup_members_set,
+    subgroup_save,
+)
 
 __all__ = [
     "CLASS_LETTER",
     "EMAIL_MAX_LENGTH",
     "INVITATION_LIFETIME",
     "LOGIN_MAX_LENGTH",
+    "MAX_CAPACITY",
     "MAX_GRADE",
     "MAX_HOURS",
     "MAX_PERIOD_NUMBER",
+    "MAX_SUBGROUP",
+    "MIN_CAPACITY",
     "MIN_GRADE",
     "MIN_HOURS",
+    "MIN_SUBGROUP",
     "NAME_MAX_LENGTH",
     "PLACE_NAME_MAX_LENGTH",
     "SCHOOL_NAME_MAX_LENGTH",
@@ -78,16 +104,27 @@ __all__ = [
     "InvitationsQueued",
     "NewPerson",
     "NewSchool",
+    "building_delete",
+    "building_save",
     "class_group_create",
     "guardian_invitation_answer",
     "guardian_invitation_withdraw",
     "guardian_invite",
+    "holiday_delete",
+    "holiday_save",
     "machine_client_for_school_create",
     "machine_client_of_school_revoke",
     "machine_client_of_school_rotate",
+    "room_delete",
+    "room_save",
     "school_create",
     "sign_in_invitations_send",
     "student_enrol",
+    "student_move",
     "study_period_save",
+    "subgroup_delete",
+    "subgroup_members_set",
+    "subgroup_save",
     "teaching_assignment_create",
+    "uses_of",
 ]

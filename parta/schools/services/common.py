@@ -164,3 +164,25 @@ def _invite(
         created_at=now,
         expires_at=now + INVITATION_LIFETIME,
     )
+
+
+# --- what refers to a row (before it is deleted) -------------------------------------------
+
+
+def uses_of(row: Any, *, ignore: tuple[type[Any], ...] = ()) -> list[str]:
+    """The kinds of rows (their plural names, in the active language) that refer to ``row``, from
+    the models' own relations: an app low in the dependency order learns that the timetable's
+    lessons use a room without importing the timetable. One ``EXISTS`` per relation; ``ignore``
+    skips relations whose rows may go with ``row`` (a subgroup's memberships)."""
+    found: list[str] = []
+    for relation in row._meta.get_fields(include_hidden=True):
+        if not (relation.auto_created and not relation.concrete and relation.one_to_many):
+            continue
+        model = relation.related_model
+        if model in ignore:
+            continue
+        if model._default_manager.filter(**{relation.field.name: row}).exists():
+            name = str(model._meta.verbose_name_plural)
+            if name not in found:
+                found.append(name)
+    return found

@@ -29,6 +29,19 @@ SCHOOL_PAGES = [
     "/school/{w.a.school.pk}/assignments/new/",
     "/school/{w.a.school.pk}/periods/",
     "/school/{w.a.school.pk}/periods/new/",
+    # Keeping the structure (issue 18): buildings and rooms, holidays, subgroups, moves, bells, grading.
+    "/school/{w.a.school.pk}/buildings/",
+    "/school/{w.a.school.pk}/buildings/new/",
+    "/school/{w.a.school.pk}/buildings/{w.a.group.building_id}/",
+    "/school/{w.a.school.pk}/rooms/new/",
+    "/school/{w.a.school.pk}/holidays/new/",
+    "/school/{w.a.school.pk}/classes/{w.a.group.pk}/subgroups/new/",
+    "/school/{w.a.school.pk}/classes/{w.a.group.pk}/students/{w.a.student.pk}/move/",
+    "/school/{w.a.school.pk}/bells/",
+    "/school/{w.a.school.pk}/bells/new/",
+    "/school/{w.a.school.pk}/grading/",
+    "/school/{w.a.school.pk}/grading/schemes/new/",
+    "/school/{w.a.school.pk}/control-forms/new/",
 ]
 
 # url template (formatted with w=world), owners; everyone else is a stranger.

@@ -93,6 +93,9 @@ def test_menu_follows_the_roles(world, en):
         "staff",
         "assignments",
         "periods",
+        "buildings",
+        "bells",
+        "grading",
         "devices",
     ]
     parent_menu = [item.section for item in home_as(en, world.a.parent).context["menu"]]

@@ -1,4 +1,4 @@
-"""School structure pages for the school administrator.
+"""School structure pages for the school administrator: class groups, enrolment, staff, periods, devices.
 
 Each view fetches the school through ``access_school(..., for_admin=True)`` (404 for anyone
 else), reads through selectors.py and writes through services.py; the forms only parse input.
@@ -14,7 +14,6 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -22,7 +21,7 @@ from django.views.decorators.http import require_POST
 from parta.accounts.selectors import machine_calls_recent, machine_clients_of_school
 from parta.core.forms import form_status, submit
 from parta.schools import selectors, services
-from parta.schools.access import access_class_group, access_machine_client, access_school, roles_of
+from parta.schools.access import access_machine_client, access_school, roles_of
 from parta.schools.forms import (
     ClassGroupForm,
     DeviceForm,
@@ -31,21 +30,11 @@ from parta.schools.forms import (
     StudyPeriodForm,
     TeachingAssignmentForm,
 )
-from parta.schools.models import AcademicYear, ClassGroup, School, StudyPeriod
+from parta.schools.models import School, StudyPeriod
+from parta.schools.views.common import school_admin_page, school_class_group, year_query
 
 # Logins and passwords of accounts made by an enrolment, shown once on the class group page.
 NEW_ACCOUNTS_KEY = "parta.new_accounts"
-
-
-def _school_page(request: HttpRequest, school_id: int, section: str) -> tuple[School, dict[str, Any]]:
-    school = access_school(request.user, school_id, for_admin=True)
-    years = selectors.school_years(school)
-    year = selectors.choose_year(years, request.GET.get("year"), timezone.localdate())
-    return school, {"school": school, "years": years, "year": year, "section": section}
-
-
-def _year_query(year: AcademicYear | None) -> str:
-    return f"?year={year.pk}" if year else ""
 
 
 @login_required
@@ -62,14 +51,14 @@ def school_home(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def class_group_list(request: HttpRequest, school_id: int) -> HttpResponse:
-    _, context = _school_page(request, school_id, "classes")
+    _, context = school_admin_page(request, school_id, "classes")
     context["groups"] = selectors.class_group_rows(context["year"]) if context["year"] else []
     return render(request, "schools/class_groups.html", context)
 
 
 @login_required
 def class_group_create(request: HttpRequest, school_id: int) -> HttpResponse:
-    school, context = _school_page(request, school_id, "classes")
+    school, context = school_admin_page(request, school_id, "classes")
     year = context["year"]
     form = ClassGroupForm(request.POST or None, school=school, initial={"year": year})
     group = submit(
@@ -83,24 +72,16 @@ def class_group_create(request: HttpRequest, school_id: int) -> HttpResponse:
     context |= {
         "form": form,
         "title": _("New class group"),
-        "cancel_url": reverse("school-classes", args=[school.pk]) + _year_query(year),
+        "cancel_url": reverse("school-classes", args=[school.pk]) + year_query(year),
         "hide_years": True,
     }
     return render(request, "schools/form.html", context, status=form_status(request))
 
 
-def _school_class_group(request: HttpRequest, school: School, class_group_id: int) -> ClassGroup:
-    group = access_class_group(request.user, class_group_id)
-    if group.school_id != school.pk:
-        # Another school's group under this school's address: not found, as for any stranger.
-        raise Http404
-    return group
-
-
 @login_required
 def class_group_detail(request: HttpRequest, school_id: int, class_group_id: int) -> HttpResponse:
-    school, context = _school_page(request, school_id, "classes")
-    group = _school_class_group(request, school, class_group_id)
+    school, context = school_admin_page(request, school_id, "classes")
+    group = school_class_group(request, school, class_group_id)
     slip = request.session.get(NEW_ACCOUNTS_KEY)
     new_accounts = []
     if slip and slip.get("class_group_id") == group.pk:
@@ -111,6 +92,7 @@ def class_group_detail(request: HttpRequest, school_id: int, class_group_id: int
         "detail": selectors.class_group_detail(group),
         "assignments": selectors.assignment_rows(group.year, class_group_id=group.pk),
         "invitations": selectors.sent_invitations(group),
+        "moves": selectors.student_moves(group.year, class_group_id=group.pk),
         "new_accounts": new_accounts,
         "year": group.year,
         "hide_years": True,
@@ -120,8 +102,8 @@ def class_group_detail(request: HttpRequest, school_id: int, class_group_id: int
 
 @login_required
 def student_enrol(request: HttpRequest, school_id: int, class_group_id: int) -> HttpResponse:
-    school, context = _school_page(request, school_id, "classes")
-    group = _school_class_group(request, school, class_group_id)
+    school, context = school_admin_page(request, school_id, "classes")
+    group = school_class_group(request, school, class_group_id)
     form = EnrolForm(request.POST or None)
     result = submit(
         request,
@@ -159,8 +141,8 @@ INVITED = gettext_lazy(
 
 @login_required
 def guardian_invite(request: HttpRequest, school_id: int, class_group_id: int) -> HttpResponse:
-    school, context = _school_page(request, school_id, "classes")
-    group = _school_class_group(request, school, class_group_id)
+    school, context = school_admin_page(request, school_id, "classes")
+    group = school_class_group(request, school, class_group_id)
     form = GuardianInviteForm(request.POST or None, class_group=group)
     invitation = submit(
         request,
@@ -186,7 +168,7 @@ def guardian_invitation_withdraw(
     request: HttpRequest, school_id: int, class_group_id: int, invitation_id: int
 ) -> HttpResponse:
     school = access_school(request.user, school_id, for_admin=True)
-    group = _school_class_group(request, school, class_group_id)
+    group = school_class_group(request, school, class_group_id)
     try:
         services.guardian_invitation_withdraw(actor=request.user, invitation_id=invitation_id)
     except ValidationError as error:
@@ -230,14 +212,14 @@ def invitation_answer(request: HttpRequest, invitation_id: int, answer: str) -> 
 
 @login_required
 def staff_list(request: HttpRequest, school_id: int) -> HttpResponse:
-    school, context = _school_page(request, school_id, "staff")
+    school, context = school_admin_page(request, school_id, "staff")
     context["staff"] = selectors.staff_list(school, context["year"])
     return render(request, "schools/staff.html", context)
 
 
 @login_required
 def assignment_list(request: HttpRequest, school_id: int) -> HttpResponse:
-    _, context = _school_page(request, school_id, "assignments")
+    _, context = school_admin_page(request, school_id, "assignments")
     rows = selectors.assignment_rows(context["year"]) if context["year"] else []
     context |= {"assignments": rows, "total_hours": sum(r.hours_per_week for r in rows)}
     return render(request, "schools/assignments.html", context)
@@ -245,7 +227,7 @@ def assignment_list(request: HttpRequest, school_id: int) -> HttpResponse:
 
 @login_required
 def assignment_create(request: HttpRequest, school_id: int) -> HttpResponse:
-    school, context = _school_page(request, school_id, "assignments")
+    school, context = school_admin_page(request, school_id, "assignments")
     year = context["year"]
     if year is None:
         raise Http404
@@ -258,11 +240,11 @@ def assignment_create(request: HttpRequest, school_id: int) -> HttpResponse:
     )
     if saved is not None:
         messages.success(request, _("The teaching assignment is added."))
-        return redirect(reverse("school-assignments", args=[school.pk]) + _year_query(year))
+        return redirect(reverse("school-assignments", args=[school.pk]) + year_query(year))
     context |= {
         "form": form,
         "title": _("New teaching assignment"),
-        "cancel_url": reverse("school-assignments", args=[school.pk]) + _year_query(year),
+        "cancel_url": reverse("school-assignments", args=[school.pk]) + year_query(year),
         "hide_years": True,
     }
     return render(request, "schools/form.html", context, status=form_status(request))
@@ -273,13 +255,13 @@ def assignment_create(request: HttpRequest, school_id: int) -> HttpResponse:
 
 @login_required
 def period_list(request: HttpRequest, school_id: int) -> HttpResponse:
-    _, context = _school_page(request, school_id, "periods")
+    _, context = school_admin_page(request, school_id, "periods")
     context["calendar"] = selectors.periods_and_holidays(context["year"]) if context["year"] else None
     return render(request, "schools/periods.html", context)
 
 
 def _period_form_page(request: HttpRequest, school_id: int, period_id: int | None) -> HttpResponse:
-    school, context = _school_page(request, school_id, "periods")
+    school, context = school_admin_page(request, school_id, "periods")
     period: StudyPeriod | None = None
     if period_id is not None:
         period = StudyPeriod.objects.filter(school=school, pk=period_id).select_related("year").first()
@@ -305,12 +287,12 @@ def _period_form_page(request: HttpRequest, school_id: int, period_id: int | Non
     )
     if saved is not None:
         messages.success(request, _("The study period %(name)s is saved.") % {"name": saved.name})
-        return redirect(reverse("school-periods", args=[school.pk]) + _year_query(saved.year))
+        return redirect(reverse("school-periods", args=[school.pk]) + year_query(saved.year))
     title = _("Edit the study period") if period else _("New study period")
     context |= {
         "form": form,
         "title": title,
-        "cancel_url": reverse("school-periods", args=[school.pk]) + _year_query(context["year"]),
+        "cancel_url": reverse("school-periods", args=[school.pk]) + year_query(context["year"]),
         "hide_years": True,
     }
     return render(request, "schools/form.html", context, status=form_status(request))
@@ -353,7 +335,7 @@ def _devices_page(
 def device_list(request: HttpRequest, school_id: int) -> HttpResponse:
     """The school's devices and partners' clients with their last use and recent calls; a new
     device's credential is shown here once, right after it is made."""
-    school, context = _school_page(request, school_id, "devices")
+    school, context = school_admin_page(request, school_id, "devices")
     form = DeviceForm(request.POST or None, school=school)
     created = submit(
         request,
@@ -377,7 +359,7 @@ def device_list(request: HttpRequest, school_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def device_rotate(request: HttpRequest, school_id: int, client_id: int) -> HttpResponse:
-    school, context = _school_page(request, school_id, "devices")
+    school, context = school_admin_page(request, school_id, "devices")
     try:
         credential = services.machine_client_of_school_rotate(
             actor=request.user, school_id=school.pk, client_id=client_id
@@ -410,7 +392,7 @@ def device_revoke(request: HttpRequest, school_id: int, client_id: int) -> HttpR
 def sign_in_invitations(request: HttpRequest, school_id: int) -> HttpResponse:
     """The school's people who have never signed in, one role at a time; POST e-mails the chosen
     ones a link to choose their password."""
-    school, context = _school_page(request, school_id, "staff")
+    school, context = school_admin_page(request, school_id, "staff")
     role = request.GET.get("role", "students")
     if role not in selectors.ROLES:
         raise Http404
