@@ -132,7 +132,9 @@ def call(method, path, body=None, headers=None):
     for header in response.headers.get_all("Set-Cookie") or []:
         for name, morsel in SimpleCookie(header).items():
             cookies[name] = morsel.value
-            assert morsel["secure"], f"cookie {name} is not Secure behind HTTPS"
+            # A deletion (empty, max-age 0: Django drops a read message this way) carries nothing.
+            deleted = not morsel.value and morsel["max-age"] == "0"
+            assert morsel["secure"] or deleted, f"cookie {name} is not Secure behind HTTPS"
     return response.status, dict(response.headers), response.read()
 
 status, headers, body = call("GET", "/healthz")
