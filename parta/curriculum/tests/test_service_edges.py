@@ -10,9 +10,10 @@ from typing import Any
 import pytest
 
 from parta.curriculum.models import Outcome, Section, Topic
-from parta.curriculum.services import framework_check, framework_import
-from parta.curriculum.tests.framework_documents import TOPIC, document, renamed
+from parta.curriculum.services import framework_check, framework_import, thematic_plan_build_default
+from parta.curriculum.tests.framework_documents import TOPIC, document, outcome, renamed
 from parta.schools.models import Subject
+from parta.testing import factories as f
 
 pytestmark = pytest.mark.django_db
 
@@ -210,3 +211,45 @@ def test_new_subjects_take_their_place_in_the_catalogue_from_the_document():
     doc["subjects"].append(renamed(document(), "geometry", "GEO")["subjects"][0])
     assert framework_import([doc]).ok
     assert dict(Subject.objects.values_list("code", "order")) == {"algebra": 0, "geometry": 1}
+
+
+def test_outcomes_are_numbered_from_one():
+    assert framework_import([document()]).ok
+    assert list(Outcome.objects.filter(topic__code="ALG-07-01-01").values_list("code", "order")) == [
+        ("ALG-07-01-01.1", 1),
+        ("ALG-07-01-01.2", 2),
+    ]
+
+
+def _grade7_plan() -> list[str]:
+    group = f.ClassGroupFactory.create(grade=7)
+    assignment = f.TeachingAssignmentFactory.create(
+        class_group=group, subject=Subject.objects.get(code="algebra")
+    )
+    plan = thematic_plan_build_default(assignment)
+    return list(plan.items.order_by("order").values_list("topic__code", flat=True))
+
+
+def test_the_default_plan_follows_the_sections_order_then_the_topics_not_codes_or_ids():
+    """Reordered by a second import (ids stay): the sections' order, then the topics' order."""
+    assert framework_import([document()]).ok
+    reordered = document()
+    sections = _grade(reordered)["sections"]
+    sections.reverse()
+    sections[1]["topics"].reverse()
+    assert framework_import([reordered]).ok
+    assert _grade7_plan() == ["ALG-07-02-01", "ALG-07-01-02", "ALG-07-01-01"]
+
+
+def test_sections_of_two_files_with_the_same_order_are_taken_by_code():
+    second = document()
+    _subject(second)["grades"].pop()
+    _grade(second)["sections"] = [
+        {
+            **_section(second),
+            "code": "ALG-07-00",
+            "topics": [{**_topic(second), "code": "ALG-07-00-01", "outcomes": [outcome("ALG-07-00-01.1")]}],
+        }
+    ]
+    assert framework_import([document(), second]).ok
+    assert _grade7_plan() == ["ALG-07-00-01", "ALG-07-01-01", "ALG-07-01-02", "ALG-07-02-01"]
