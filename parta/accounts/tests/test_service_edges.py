@@ -1,24 +1,27 @@
-"""Rules of the accounts' services that no other test pinned down, read from the code for issue 17's
-mutation run (docs/decisions/0008-test-blind-spots.md); the run itself has not reached this module."""
+"""Rules of the accounts' services that no other test pinned down: the first ones read from the code
+for issue 17's mutation run before it reached this module, the last ones (from the token's prefix
+on) found by the run itself (docs/decisions/0008-test-blind-spots.md)."""
 
 from __future__ import annotations
 
 import datetime as dt
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.test import RequestFactory
 from django.utils import timezone
 
-from parta.accounts.models import MachineCall
+from parta.accounts.models import SHOWN_CHARACTERS, ApiToken, MachineCall
 from parta.accounts.services import (
     DEVICE_MAX_LENGTH,
     api_token_issue,
+    auth_token_create,
     client_address,
     machine_calls_purge,
     machine_client_create,
     machine_client_revoke,
 )
-from parta.testing.factories import UserFactory
+from parta.testing.factories import PASSWORD, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -78,3 +81,39 @@ def test_machine_calls_are_purged_as_of_now_by_default(settings):
         )
     assert machine_calls_purge() == 1
     assert MachineCall.objects.count() == 1
+
+
+def test_a_token_without_a_device_names_none_and_shows_the_keys_beginning():
+    """Signing in without a device name stores an empty one; the list of tokens shows each by the
+    beginning of its key."""
+    UserFactory.create(username="anna")
+    token, key = auth_token_create(request=RequestFactory().post("/"), username="anna", password=PASSWORD)
+    issued, issued_key = api_token_issue(user=token.user)
+    stored = {t.pk: (t.device, t.prefix) for t in ApiToken.objects.all()}
+    assert stored == {token.pk: ("", key[:SHOWN_CHARACTERS]), issued.pk: ("", issued_key[:SHOWN_CHARACTERS])}
+
+
+def test_a_device_name_one_character_too_long_is_refused_at_the_device():
+    with pytest.raises(ValidationError) as error:
+        api_token_issue(user=UserFactory.create(), device="x" * (DEVICE_MAX_LENGTH + 1))
+    assert error.value.message_dict == {"device": ["At most 100 characters."]}
+    assert not ApiToken.objects.exists()
+
+
+def test_a_machine_client_keeps_its_kind_and_the_secrets_beginning():
+    client, secret = machine_client_create(
+        by=None, kind="clinic", name="Clinic", scopes=["attendance:clinic"]
+    )
+    client.refresh_from_db()
+    assert (client.kind, client.prefix) == ("clinic", secret[:SHOWN_CHARACTERS])
+
+
+def test_behind_a_proxy_a_request_without_forwarded_hops_is_the_connections(settings):
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "NUM_PROXIES": 1}
+    assert client_address(RequestFactory().get("/", REMOTE_ADDR="192.0.2.7")) == "192.0.2.7"
+
+
+def test_forwarded_hops_without_spaces_are_told_apart(settings):
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "NUM_PROXIES": 1}
+    request = RequestFactory().get("/", REMOTE_ADDR="10.0.0.9", HTTP_X_FORWARDED_FOR="192.0.2.7,10.0.0.2")
+    assert client_address(request) == "10.0.0.2"
