@@ -3,6 +3,7 @@ confirmation greeting a newcomer invited by their school (``services.sign_in_inv
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterator
 from typing import Any
 
@@ -10,6 +11,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import PasswordResetForm as DjangoPasswordResetForm
+from django.core.cache import cache
 from django.db.models.functions import Lower
 from django.http import HttpResponse
 from django.urls import reverse_lazy
@@ -18,12 +20,19 @@ from django.utils.translation import gettext as _
 from parta.accounts.models import User
 from parta.accounts.services import password_change_done
 
+# One link per address in this many seconds: asking again shows the same page and sends nothing,
+# so nobody can flood a person's inbox from the form.
+RESET_INTERVAL_SECONDS = 300
+
 
 class PasswordResetForm(DjangoPasswordResetForm):
     """Django's, for accounts without a usable password too: people a school imported have none
     until they choose one, and asking for a link is how they may."""
 
     def get_users(self, email: str) -> Iterator[Any]:
+        key = "password-reset:" + hashlib.sha256(email.lower().encode()).hexdigest()
+        if not cache.add(key, True, timeout=RESET_INTERVAL_SECONDS):
+            return iter(())
         return iter(
             User.objects.annotate(email_lower=Lower("email")).filter(
                 email_lower=email.lower(), is_active=True

@@ -108,3 +108,11 @@ def test_an_invitation_greets_a_newcomer_and_names_their_login(client: Client, s
     assert "ivanova.a" in page
     _set_password_through(client, path)
     assert User.objects.get(pk=user.pk).check_password(NEW_PASSWORD)
+
+
+def test_asking_again_for_the_same_address_soon_sends_nothing_more(client: Client) -> None:
+    f.UserFactory.create(email="twice@example.org")
+    for _ in range(3):
+        response = client.post(reverse("password-reset"), {"email": "Twice@example.org"})
+        assert response["Location"] == reverse("password-reset-done")
+    assert len(mail.outbox) == 1
