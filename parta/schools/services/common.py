@@ -72,9 +72,7 @@ def _temporary_password() -> str:
     return "-".join("".join(secrets.choice(alphabet) for _ in range(4)) for _ in range(3))
 
 
-def _check_new_person(
-    errors: FieldErrors, prefix: str, person: NewPerson, *, email_required: bool = False
-) -> None:
+def _check_new_person(errors: FieldErrors, prefix: str, person: NewPerson) -> None:
     if not person.last_name.strip():
         errors.add(f"{prefix}_last_name", _("Enter the last name."))
     if not person.first_name.strip():
@@ -93,8 +91,6 @@ def _check_new_person(
             validate_email(person.email.strip())
         except ValidationError:
             errors.add(f"{prefix}_email", _("Enter a valid e-mail address."))
-    elif email_required:
-        errors.add(f"{prefix}_email", _("Enter the e-mail address."))
 
 
 def _new_user(person: NewPerson) -> tuple[User, str]:

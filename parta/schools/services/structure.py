@@ -39,9 +39,7 @@ MAX_PERIOD_NUMBER: dict[str, int] = {
 }
 
 
-def _is_teacher_at(user: User | None, school: School) -> bool:
-    if user is None:
-        return False
+def _is_teacher_at(user: User, school: School) -> bool:
     return StaffMembership.objects.filter(
         school=school, user=user, role=StaffMembership.Role.TEACHER
     ).exists()
