@@ -1,5 +1,5 @@
-"""Pages' forms meet the services: a service's field errors are shown on the form, and a form
-shown again after a POST answers 400."""
+"""Pages' forms meet the services: a service's field errors are shown on the form, a form shown
+again after a POST answers 400, and a delete a service refuses says why."""
 
 from __future__ import annotations
 
@@ -7,8 +7,10 @@ from collections.abc import Callable, Mapping
 from typing import TypeVar
 
 from django import forms
+from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
 
 from parta.core.dates import validate_school_date
 
@@ -29,9 +31,9 @@ def add_service_errors(
     if not hasattr(error, "error_dict"):
         form.add_error(None, error.messages)
         return
-    for name, messages in error.message_dict.items():
+    for name, texts in error.message_dict.items():
         field = (renamed or {}).get(name, name)
-        form.add_error(field if field in form.fields else None, messages)
+        form.add_error(field if field in form.fields else None, texts)
 
 
 def submit(
@@ -50,6 +52,21 @@ def submit(
     except ValidationError as error:
         add_service_errors(form, error, renamed=renamed)
         return None
+
+
+def delete_or_refuse(
+    request: HttpRequest, delete: Callable[[], object], *, done: str, done_url: str, refused_url: str
+) -> HttpResponse:
+    """A delete button's answer: ``delete`` (a service call) done, ``done`` said on the list at
+    ``done_url``; or the service's refusal ("still used by …") said on the page of the thing at
+    ``refused_url``, nothing deleted."""
+    try:
+        delete()
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect(refused_url)
+    messages.success(request, done)
+    return redirect(done_url)
 
 
 def form_status(request: HttpRequest) -> int:

@@ -13,7 +13,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -26,7 +25,7 @@ from django.views.decorators.http import require_POST
 from parta.accounts.selectors import calendar_url
 from parta.accounts.services import calendar_token_reset
 from parta.core.dates import EARLIEST, LATEST
-from parta.core.forms import form_status, submit
+from parta.core.forms import delete_or_refuse, form_status, submit
 from parta.schools.access import (
     access_class_group,
     access_person,
@@ -349,10 +348,10 @@ def bell_edit(request: HttpRequest, school_id: int, bell_id: int) -> HttpRespons
 def bell_remove(request: HttpRequest, school_id: int, bell_id: int) -> HttpResponse:
     school, _context = school_admin_page(request, school_id, "bells")
     bell = _bell(school.pk, bell_id)
-    try:
-        bell_delete(actor=request.user, bell=bell)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-        return redirect("school-bell-edit", school_id=school.pk, bell_id=bell.pk)
-    messages.success(request, _("The time of lesson %(number)d is deleted.") % {"number": bell.number})
-    return redirect("school-bells", school_id=school.pk)
+    return delete_or_refuse(
+        request,
+        lambda: bell_delete(actor=request.user, bell=bell),
+        done=_("The time of lesson %(number)d is deleted.") % {"number": bell.number},
+        done_url=reverse("school-bells", args=[school.pk]),
+        refused_url=reverse("school-bell-edit", args=[school.pk, bell.pk]),
+    )

@@ -6,14 +6,13 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from parta.core.forms import form_status, submit
+from parta.core.forms import delete_or_refuse, form_status, submit
 from parta.journal import selectors, services
 from parta.journal.forms import ControlFormForm, GradingSchemeForm
 from parta.journal.models import ControlForm, GradingScheme
@@ -88,13 +87,13 @@ def scheme_edit(request: HttpRequest, school_id: int, scheme_id: int) -> HttpRes
 def scheme_delete(request: HttpRequest, school_id: int, scheme_id: int) -> HttpResponse:
     school, _context = school_admin_page(request, school_id, "grading")
     scheme = _scheme(school.pk, scheme_id)
-    try:
-        services.grading_scheme_delete(actor=request.user, scheme=scheme)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-        return redirect("school-grading-scheme-edit", school_id=school.pk, scheme_id=scheme.pk)
-    messages.success(request, _("The grading scheme is deleted: the subject follows the school's default."))
-    return redirect("school-grading", school_id=school.pk)
+    return delete_or_refuse(
+        request,
+        lambda: services.grading_scheme_delete(actor=request.user, scheme=scheme),
+        done=_("The grading scheme is deleted: the subject follows the school's default."),
+        done_url=reverse("school-grading", args=[school.pk]),
+        refused_url=reverse("school-grading-scheme-edit", args=[school.pk, scheme.pk]),
+    )
 
 
 def _control_form(school_id: int, form_id: int) -> ControlForm:
@@ -151,10 +150,10 @@ def control_form_edit(request: HttpRequest, school_id: int, form_id: int) -> Htt
 def control_form_delete(request: HttpRequest, school_id: int, form_id: int) -> HttpResponse:
     school, _context = school_admin_page(request, school_id, "grading")
     control_form = _control_form(school.pk, form_id)
-    try:
-        services.control_form_delete(actor=request.user, control_form=control_form)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-        return redirect("school-control-form-edit", school_id=school.pk, form_id=control_form.pk)
-    messages.success(request, _("The control form “%(code)s” is deleted.") % {"code": control_form.code})
-    return redirect("school-grading", school_id=school.pk)
+    return delete_or_refuse(
+        request,
+        lambda: services.control_form_delete(actor=request.user, control_form=control_form),
+        done=_("The control form “%(code)s” is deleted.") % {"code": control_form.code},
+        done_url=reverse("school-grading", args=[school.pk]),
+        refused_url=reverse("school-control-form-edit", args=[school.pk, control_form.pk]),
+    )

@@ -6,14 +6,13 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from parta.core.forms import form_status, submit
+from parta.core.forms import delete_or_refuse, form_status, submit
 from parta.schools import selectors, services
 from parta.schools.forms import BuildingForm, RoomForm
 from parta.schools.models import Building, Room, School
@@ -92,13 +91,13 @@ def building_edit(request: HttpRequest, school_id: int, building_id: int) -> Htt
 def building_delete(request: HttpRequest, school_id: int, building_id: int) -> HttpResponse:
     school, _context = school_admin_page(request, school_id, "buildings")
     building = _building(school, building_id)
-    try:
-        services.building_delete(actor=request.user, building=building)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-        return redirect("school-building-edit", school_id=school.pk, building_id=building.pk)
-    messages.success(request, _("The building %(name)s is deleted.") % {"name": building.name})
-    return redirect("school-buildings", school_id=school.pk)
+    return delete_or_refuse(
+        request,
+        lambda: services.building_delete(actor=request.user, building=building),
+        done=_("The building %(name)s is deleted.") % {"name": building.name},
+        done_url=reverse("school-buildings", args=[school.pk]),
+        refused_url=reverse("school-building-edit", args=[school.pk, building.pk]),
+    )
 
 
 @login_required
@@ -138,10 +137,10 @@ def room_edit(request: HttpRequest, school_id: int, room_id: int) -> HttpRespons
 def room_delete(request: HttpRequest, school_id: int, room_id: int) -> HttpResponse:
     school, _context = school_admin_page(request, school_id, "buildings")
     room = _room(school, room_id)
-    try:
-        services.room_delete(actor=request.user, room=room)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-        return redirect("school-room-edit", school_id=school.pk, room_id=room.pk)
-    messages.success(request, _("The room %(name)s is deleted.") % {"name": room.name})
-    return redirect("school-buildings", school_id=school.pk)
+    return delete_or_refuse(
+        request,
+        lambda: services.room_delete(actor=request.user, room=room),
+        done=_("The room %(name)s is deleted.") % {"name": room.name},
+        done_url=reverse("school-buildings", args=[school.pk]),
+        refused_url=reverse("school-room-edit", args=[school.pk, room.pk]),
+    )

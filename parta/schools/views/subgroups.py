@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from parta.core.forms import form_status, submit
+from parta.core.forms import delete_or_refuse, form_status, submit
 from parta.schools import services
 from parta.schools.forms import SubgroupForm, SubgroupMembersForm
 from parta.schools.models import ClassGroup, Subgroup
@@ -129,12 +128,10 @@ def subgroup_delete(
     school, _context = school_admin_page(request, school_id, "classes")
     group = school_class_group(request, school, class_group_id)
     subgroup = _subgroup(group, subgroup_id)
-    try:
-        services.subgroup_delete(actor=request.user, subgroup=subgroup)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-        return redirect(
-            "school-subgroup-edit", school_id=school.pk, class_group_id=group.pk, subgroup_id=subgroup.pk
-        )
-    messages.success(request, _("Subgroup %(name)s is deleted.") % {"name": subgroup.name})
-    return redirect("school-class", school_id=school.pk, class_group_id=group.pk)
+    return delete_or_refuse(
+        request,
+        lambda: services.subgroup_delete(actor=request.user, subgroup=subgroup),
+        done=_("Subgroup %(name)s is deleted.") % {"name": subgroup.name},
+        done_url=reverse("school-class", args=[school.pk, group.pk]),
+        refused_url=reverse("school-subgroup-edit", args=[school.pk, group.pk, subgroup.pk]),
+    )
