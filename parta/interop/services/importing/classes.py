@@ -120,13 +120,7 @@ class _Classes(_People):
         return result
 
     def group_for_class(self, sid: str) -> ClassGroup | None:
-        if sid in self.class_groups:
-            return self.class_groups[sid]
-        mapping = self.mapped(Kind.CLASS, sid, Target.CLASS_GROUP)
-        group = ClassGroup.objects.filter(pk=mapping.row_id).first() if mapping else None
-        if group is not None:
-            self.class_groups[sid] = group
-        return group
+        return self.mapped_row(self.class_groups, ClassGroup, Kind.CLASS, Target.CLASS_GROUP, sid)
 
     def enrollment_row(self, row: Row, created: bool, updated: bool = False, message: str = "") -> None:
         # An enrollment is a link: the first time its sourcedId is met, it is created.

@@ -57,13 +57,7 @@ class _People(_Calendar):
                 self.roles[row["userSourcedId"]].add(row["role"])
 
     def user_for(self, sid: str) -> User | None:
-        if sid in self.users:
-            return self.users[sid]
-        mapping = self.mapped(Kind.USER, sid, Target.USER)
-        user = User.objects.filter(pk=mapping.row_id).first() if mapping else None
-        if user is not None:
-            self.users[sid] = user
-        return user
+        return self.mapped_row(self.users, User, Kind.USER, Target.USER, sid)
 
     def login_for(self, row: Row) -> tuple[str, str]:
         wanted = row["username"] or row["email"].split("@")[0] or row.sourced_id

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db.models import Model
 
@@ -16,6 +16,8 @@ from parta.interop.parser import Bundle, Row
 from parta.interop.report import CREATED, DELETED, SKIPPED, UNCHANGED, UPDATED, Report
 from parta.interop.services.importing.common import FILE_ORDER, RANK, Progress, _Outcome, kept_fields
 from parta.schools.models import AcademicYear, Building, ClassGroup, School
+
+_M = TypeVar("_M", bound=Model)
 
 
 @dataclass
@@ -127,3 +129,13 @@ class _State:
     def active(self, file: str) -> list[Row]:
         """The rows of ``file`` not marked ``tobedeleted``."""
         return [row for row in self.bundle.of(file) if not row.deleted]
+
+    def mapped_row(self, seen: dict[str, _M], model: type[_M], kind: str, target: str, sid: str) -> _M | None:
+        """The Parta row an earlier import made of ``sid``, kept in ``seen`` once read."""
+        if sid in seen:
+            return seen[sid]
+        mapping = self.mapped(kind, sid, target)
+        row = model._default_manager.filter(pk=mapping.row_id).first() if mapping else None
+        if row is not None:
+            seen[sid] = row
+        return row
