@@ -5,6 +5,8 @@ teacher in ``replaced_teacher``. Partial unique constraints make double-booking 
 teacher, a room, a class group or a subgroup impossible at the database level.
 """
 
+import datetime as dt
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -12,6 +14,18 @@ from django.utils.translation import pgettext_lazy
 
 from parta.curriculum.models import Topic
 from parta.schools.models import AcademicYear, ClassGroup, Room, School, Subgroup, Subject, TeachingAssignment
+
+# The bells of a usual Moscow school day: 8:30 start, 45-minute lessons, the long breaks after the
+# 2nd and 3rd lessons for meals. What a school gets until it sets its own (the demo, an import).
+USUAL_BELLS: tuple[tuple[int, dt.time, dt.time], ...] = (
+    (1, dt.time(8, 30), dt.time(9, 15)),
+    (2, dt.time(9, 25), dt.time(10, 10)),
+    (3, dt.time(10, 30), dt.time(11, 15)),
+    (4, dt.time(11, 35), dt.time(12, 20)),
+    (5, dt.time(12, 30), dt.time(13, 15)),
+    (6, dt.time(13, 25), dt.time(14, 10)),
+    (7, dt.time(14, 20), dt.time(15, 5)),
+)
 
 
 class Bell(models.Model):

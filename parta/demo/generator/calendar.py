@@ -6,21 +6,12 @@ from __future__ import annotations
 import datetime as dt
 
 from parta.schools.models import AcademicYear, Holiday, School, StudyPeriod
-from parta.timetable.models import Bell
+from parta.timetable.models import USUAL_BELLS, Bell
 
 SATURDAY = 6
 SUNDAY = 7
 
-# 8:30 start, 45-minute lessons; the long breaks after the 2nd and 3rd lessons are for meals.
-BELLS: tuple[tuple[int, dt.time, dt.time], ...] = (
-    (1, dt.time(8, 30), dt.time(9, 15)),
-    (2, dt.time(9, 25), dt.time(10, 10)),
-    (3, dt.time(10, 30), dt.time(11, 15)),
-    (4, dt.time(11, 35), dt.time(12, 20)),
-    (5, dt.time(12, 30), dt.time(13, 15)),
-    (6, dt.time(13, 25), dt.time(14, 10)),
-    (7, dt.time(14, 20), dt.time(15, 5)),
-)
+BELLS = USUAL_BELLS
 
 
 def year_start(today: dt.date) -> int:

@@ -3,7 +3,6 @@ refusal, the result, and reading a homeroom's grade and letter from its title.""
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -14,22 +13,15 @@ from parta.interop.parser import Row, parse
 from parta.interop.report import CREATED, UNCHANGED, UPDATED, Report
 from parta.schools.models import School
 from parta.schools.services import CLASS_LETTER, MAX_GRADE, MIN_GRADE
+from parta.timetable.models import USUAL_BELLS
 
 Kind = SourcedId.Kind
 Target = SourcedId.Target
 
 # What OneRoster does not carry, until the administrator sets it.
 DEFAULT_HOURS_PER_WEEK = 2
-# A school with no bells gets seven 45-minute lessons from 8:30, with the long breaks for meals.
-DEFAULT_BELLS: tuple[tuple[int, dt.time, dt.time], ...] = (
-    (1, dt.time(8, 30), dt.time(9, 15)),
-    (2, dt.time(9, 25), dt.time(10, 10)),
-    (3, dt.time(10, 30), dt.time(11, 15)),
-    (4, dt.time(11, 35), dt.time(12, 20)),
-    (5, dt.time(12, 30), dt.time(13, 15)),
-    (6, dt.time(13, 25), dt.time(14, 10)),
-    (7, dt.time(14, 20), dt.time(15, 5)),
-)
+# A school with no bells gets the usual day: seven 45-minute lessons from 8:30.
+DEFAULT_BELLS = USUAL_BELLS
 LETTERS = "АБВГДЕЖЗИКЛМНОПРСТУФХЦЧШЩЭЮЯ"
 # Latin capitals that look like Russian ones: «7A» from an English system is the school's «7А».
 LOOKALIKES = str.maketrans("ABCEHKMOPTXY", "АВСЕНКМОРТХУ")
