@@ -131,6 +131,29 @@ def vacuum(url: str) -> float:
     return time.monotonic() - started
 
 
+# The server settings the figures depend on: recorded with every run, since a city's server is
+# tuned (docs/operator-guide.md) and a machine's default one is not.
+POSTGRES_SETTINGS = (
+    "server_version",
+    "shared_buffers",
+    "effective_cache_size",
+    "work_mem",
+    "max_wal_size",
+    "synchronous_commit",
+    "autovacuum",
+)
+
+
+def postgres_settings(base_url: str) -> dict[str, str]:
+    import psycopg
+
+    with psycopg.connect(db_url(base_url, "postgres"), autocommit=True) as conn:
+        query = "SELECT name, current_setting(name) FROM pg_settings WHERE name = ANY(%s)"
+        rows = conn.execute(query, [list(POSTGRES_SETTINGS)]).fetchall()
+    found = dict(rows)
+    return {name: found[name] for name in POSTGRES_SETTINGS if name in found}
+
+
 def manage(env: dict[str, str], *args: str, capture: bool = False) -> str:
     result = subprocess.run(
         [PYTHON, "manage.py", *args],
@@ -545,6 +568,7 @@ def main() -> None:
         "gunicorn_workers": args.workers,
         "wrk_threads": "min(concurrency, 2)",
         "celery": "1 worker process with beat",
+        "postgresql": postgres_settings(args.database),
         "load_average_before": [round(x, 2) for x in load_before],
         "load_average_after": [round(x, 2) for x in os.getloadavg()],
         "total_seconds": round(time.monotonic() - started, 1),

@@ -149,8 +149,10 @@ def markdown(data: dict[str, Any]) -> str:
         + (f", the median of {config['repeat']} runs by req/s" if config.get("repeat", 1) > 1 else "")
         + f". Load average before/after: {config['load_average_before']} / "
         f"{config['load_average_after']}.",
-        "",
     ]
+    if config.get("postgresql"):
+        lines.append("PostgreSQL: " + ", ".join(f"{k} {v}" for k, v in config["postgresql"].items()) + ".")
+    lines.append("")
     for run in data["runs"]:
         city = run["city"]
         rows = city.get("rows", {})

@@ -45,3 +45,18 @@ def test_of_three_runs_the_median_by_throughput_is_reported_whole_with_all_error
 
 def test_of_two_runs_the_slower_is_reported() -> None:
     assert city.median_run([run(700, 30), run(300, 90)])["rps"] == 300
+
+
+def test_the_report_names_the_database_servers_settings() -> None:
+    report = _load("report")
+    config = {
+        "gunicorn_workers": 5,
+        "celery": "1 worker process with beat",
+        "duration_s": 10,
+        "repeat": 3,
+        "load_average_before": [0.1, 0.1, 0.1],
+        "load_average_after": [1.0, 1.0, 1.0],
+        "postgresql": {"shared_buffers": "6GB", "autovacuum": "off"},
+    }
+    data = {"date": "2026-12-06", "machine": report.machine(), "config": config, "runs": []}
+    assert "PostgreSQL: shared_buffers 6GB, autovacuum off." in report.markdown(data)
