@@ -21,6 +21,15 @@ from parta.schools.api import (
     SubjectListApi,
 )
 from parta.timetable.api import PersonTimetableApi
+from parta.timetable.api_template import (
+    PublicationDetailApi,
+    PublicationListApi,
+    SlotDetailApi,
+    SlotListApi,
+    TemplateApi,
+    TemplateDraftApi,
+    UnavailabilityApi,
+)
 
 # Django tries the patterns in order: the most requested first (the diary, the journal, marks).
 urlpatterns: list[URLPattern | URLResolver] = [
@@ -46,6 +55,41 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("thematic-plans", ThematicPlanListApi.as_view(), name="api-thematic-plans"),
     path("thematic-plans/<int:plan_id>", ThematicPlanDetailApi.as_view(), name="api-thematic-plan"),
     path("people/<int:person_id>/timetable", PersonTimetableApi.as_view(), name="api-person-timetable"),
+    path(
+        "academic-years/<int:year_id>/timetable-template",
+        TemplateApi.as_view(),
+        name="api-timetable-template",
+    ),
+    path(
+        "academic-years/<int:year_id>/timetable-template/draft",
+        TemplateDraftApi.as_view(),
+        name="api-timetable-template-draft",
+    ),
+    path(
+        "academic-years/<int:year_id>/timetable-template/slots",
+        SlotListApi.as_view(),
+        name="api-timetable-slots",
+    ),
+    path(
+        "academic-years/<int:year_id>/timetable-template/slots/<int:slot_id>",
+        SlotDetailApi.as_view(),
+        name="api-timetable-slot",
+    ),
+    path(
+        "academic-years/<int:year_id>/teachers/<int:teacher_id>/unavailability",
+        UnavailabilityApi.as_view(),
+        name="api-timetable-unavailability",
+    ),
+    path(
+        "academic-years/<int:year_id>/timetable-publications",
+        PublicationListApi.as_view(),
+        name="api-timetable-publications",
+    ),
+    path(
+        "academic-years/<int:year_id>/timetable-publications/<int:publication_id>",
+        PublicationDetailApi.as_view(),
+        name="api-timetable-publication",
+    ),
     path("", include("parta.homework.api_urls")),
     path("", include("parta.messaging.api_urls")),
 ]

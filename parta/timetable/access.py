@@ -10,9 +10,11 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import Q
+from django.http import Http404
 
 from parta.schools.access import roles_of
-from parta.timetable.models import Lesson
+from parta.schools.models import AcademicYear
+from parta.timetable.models import Lesson, Publication, TemplateSlot
 
 
 def lessons_taught_by(user: Any, *, prefix: str = "") -> Q:
@@ -38,3 +40,30 @@ def teaches_lesson(user: Any, lesson: Lesson) -> bool:
     if lesson.school_id not in roles.teacher_school_ids:
         return False
     return roles.user_id in (lesson.teacher_id, lesson.assignment.teacher_id)
+
+
+def year_for_admin(user: Any, year_id: int) -> AcademicYear:
+    """An academic year whose school the user administers (a superuser: any); otherwise 404."""
+    roles = roles_of(user)
+    year = AcademicYear.objects.select_related("school").filter(pk=year_id).first()
+    if year is None or not (roles.is_superuser or year.school_id in roles.admin_school_ids):
+        raise Http404
+    return year
+
+
+def year_slot(year: AcademicYear, slot_id: int) -> TemplateSlot:
+    """A weekly lesson of a year already reached through ``year_for_admin``; otherwise 404."""
+    slot = TemplateSlot.objects.filter(year=year, pk=slot_id).first()
+    if slot is None:
+        raise Http404
+    return slot
+
+
+def year_publication(year: AcademicYear, publication_id: int) -> Publication:
+    """A publication of a year already reached through ``year_for_admin``; otherwise 404."""
+    publication = (
+        Publication.objects.select_related("started_by").filter(year=year, pk=publication_id).first()
+    )
+    if publication is None:
+        raise Http404
+    return publication

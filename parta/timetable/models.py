@@ -217,3 +217,76 @@ class Lesson(models.Model):
 
     def __str__(self) -> str:
         return f"{self.date} #{self.number} {self.subject} {self.class_group}"
+
+
+class Unavailability(models.Model):
+    """A lesson time at which a teacher cannot teach (a methodical day, another school's hours):
+    the solver places none of their lessons there, and the administrator's edits are refused."""
+
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="+", verbose_name=_("school"))
+    year = models.ForeignKey(
+        AcademicYear,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("academic year"),
+        db_index=False,
+    )
+    teacher = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("teacher")
+    )
+    weekday = models.PositiveSmallIntegerField(_("weekday"))
+    number = models.PositiveSmallIntegerField(_("lesson number"))
+
+    class Meta:
+        verbose_name = _("time a teacher cannot teach")
+        verbose_name_plural = _("times teachers cannot teach")
+        ordering = ["weekday", "number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["year", "teacher", "weekday", "number"], name="unavailability_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.teacher_id} {self.weekday}/{self.number}"
+
+
+class Publication(models.Model):
+    """One publishing of the weekly template into the year's lessons from a date: the page polls
+    it while the task runs, and it stays as the timetable's history (who published what, when)."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("waiting")
+        RUNNING = "running", _("running")
+        DONE = "done", _("done")
+        FAILED = "failed", _("failed")
+
+    school = models.ForeignKey(
+        School, on_delete=models.CASCADE, related_name="+", verbose_name=_("school"), db_index=False
+    )
+    year = models.ForeignKey(
+        AcademicYear, on_delete=models.CASCADE, related_name="+", verbose_name=_("academic year")
+    )
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("started by"),
+    )
+    since = models.DateField(_("from"))
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.QUEUED)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    # What publishing did: lessons made, removed, changed, unchanged, kept for their records, and
+    # the template's lessons that could not be made beside a kept one.
+    result = models.JSONField(_("result"), default=dict)
+
+    class Meta:
+        verbose_name = _("timetable publication")
+        verbose_name_plural = _("timetable publications")
+        indexes = [models.Index(fields=["school", "created_at"], name="publication_school_created")]
+
+    def __str__(self) -> str:
+        return f"{self.year_id} {self.since} ({self.status})"

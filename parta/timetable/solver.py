@@ -71,8 +71,9 @@ class Placement:
 class _Board:
     """Who and what is busy when, while one attempt places the week."""
 
-    def __init__(self) -> None:
-        self.teacher: set[tuple[int, int, int]] = set()
+    def __init__(self, blocked: frozenset[tuple[int, int, int]] = frozenset()) -> None:
+        # (teacher, day, number): starts with the times teachers cannot teach.
+        self.teacher: set[tuple[int, int, int]] = set(blocked)
         self.room: set[tuple[int, int, int]] = set()
         # A class group is busy in a slot whatever it does there (whole class or any subgroup),
         # so whole-class lessons can never overlap subgroup lessons.
@@ -230,16 +231,24 @@ def _check_capacity(units: Sequence[Unit]) -> None:
 
 
 def template_solve(
-    *, units: Sequence[Unit], seed: int = 0, attempts: int = SOLVER_ATTEMPTS
+    *,
+    units: Sequence[Unit],
+    seed: int = 0,
+    attempts: int = SOLVER_ATTEMPTS,
+    blocked: frozenset[tuple[int, int, int]] = frozenset(),
+    partial: bool = False,
 ) -> list[Placement]:
-    """Place every hour of every unit into a five-day week without clashes.
+    """Place every hour of every unit into a five-day week without clashes, never at a
+    (teacher, day, number) in ``blocked``.
 
     A greedy placement: the hardest units first (split subjects, then the busiest teachers),
     each hour into the best-scoring free slot. An attempt that gets stuck starts again with
     the stuck unit moved to the front and a fresh draw of the seeded RNG, so the same input
-    and seed always give the same week. Raises ValidationError when no attempt succeeds.
+    and seed always give the same week. When no attempt succeeds it raises ValidationError,
+    or with ``partial`` returns a last attempt that places every hour it can and skips the rest.
     """
-    _check_capacity(units)
+    if not partial:
+        _check_capacity(units)
     rng = random.Random(seed)
     teacher_load: Counter[int] = Counter()
     for unit in units:
@@ -261,8 +270,8 @@ def template_solve(
                 units[i].subject_id,
             ),
         )
-        board = _Board()
-        stuck = _place_all(board, units, order, rng)
+        board = _Board(blocked)
+        stuck = _place_all(board, units, order, rng, skip=partial and attempt == attempts - 1)
         if stuck < 0:
             _compact(board, parts_by_assignment)
             return sorted(
@@ -280,13 +289,16 @@ def template_solve(
     )
 
 
-def _place_all(board: _Board, units: Sequence[Unit], order: Sequence[int], rng: random.Random) -> int:
-    """Place units in order; the index of the first unit that did not fit, or -1."""
+def _place_all(
+    board: _Board, units: Sequence[Unit], order: Sequence[int], rng: random.Random, *, skip: bool = False
+) -> int:
+    """Place units in order; the index of the first unit that did not fit, or -1 (always, with
+    ``skip``: an hour that does not fit is left out and the rest are placed)."""
     for index in order:
         unit = units[index]
         for hour in range(unit.hours):
             # A subgroup with fewer hours than its partner simply stops joining the slot.
             parts = [part for part in unit.parts if part.hours > hour]
-            if not _place_hour(board, unit, parts, rng):
+            if not _place_hour(board, unit, parts, rng) and not skip:
                 return index
     return -1

@@ -52,6 +52,9 @@ def _menu(roles: Roles, is_staff: bool) -> list[MenuItem]:
             MenuItem(str(_("Assignments")), reverse("school-assignments", args=[school_id]), "assignments"),
             MenuItem(str(_("Study periods")), reverse("school-periods", args=[school_id]), "periods"),
             MenuItem(str(_("Buildings")), reverse("school-buildings", args=[school_id]), "buildings"),
+            MenuItem(
+                str(_("Weekly timetable")), reverse("school-timetable", args=[school_id]), "school-timetable"
+            ),
             MenuItem(str(_("Bells")), reverse("school-bells", args=[school_id]), "bells"),
             MenuItem(str(_("Grading")), reverse("school-grading", args=[school_id]), "grading"),
             MenuItem(str(_("Devices")), reverse("school-devices", args=[school_id]), "devices"),
@@ -75,6 +78,7 @@ _SECTIONS = (
     ("school-room", "buildings"),
     ("school-holiday", "periods"),
     ("school-bell", "bells"),
+    ("school-timetable", "school-timetable"),
     ("school-grading", "grading"),
     ("school-control-form", "grading"),
     ("school-staff", "staff"),

@@ -405,7 +405,7 @@ def _timetable(
         )
     if not with_lessons:
         return
-    result.counts["lessons"] = timetable.lessons_generate(year=year, since=year.starts_on)
+    result.counts["lessons"] = timetable.timetable_publish(year=year, since=year.starts_on).created
     subs, cancels = disruptions.disruptions_make(
         year=year,
         admin=admin,

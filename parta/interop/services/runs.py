@@ -10,12 +10,12 @@ import logging
 from typing import Any
 
 from django.conf import settings
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from parta.core.progress import progress_read, progress_write
 from parta.interop.models import ImportRun
 from parta.interop.parser import BundleUnreadable, read_zip
 from parta.interop.report import Report
@@ -23,7 +23,6 @@ from parta.interop.services.importing import bundle_import
 from parta.schools.access import access_school
 
 log = logging.getLogger(__name__)
-PROGRESS_SECONDS = 3600
 
 
 def _progress_key(run_id: int) -> str:
@@ -32,20 +31,8 @@ def _progress_key(run_id: int) -> str:
 
 def import_run_progress(run: ImportRun) -> int:
     """How far the run is, in per cent."""
-    if run.status in (ImportRun.Status.DONE, ImportRun.Status.REFUSED, ImportRun.Status.FAILED):
-        return 100
-    try:
-        value = cache.get(_progress_key(run.pk))
-    except Exception:
-        value = None
-    return int(value) if isinstance(value, int) else 0
-
-
-def _set_progress(run_id: int, done: int, total: int) -> None:
-    try:
-        cache.set(_progress_key(run_id), min(99, done * 100 // max(total, 1)), PROGRESS_SECONDS)
-    except Exception:
-        log.warning("interop: could not write the progress of run %s", run_id)
+    finished = (ImportRun.Status.DONE, ImportRun.Status.REFUSED, ImportRun.Status.FAILED)
+    return 100 if run.status in finished else progress_read(_progress_key(run.pk))
 
 
 def import_run_start(*, actor: Any, school_id: int, file_name: str, data: bytes, dry_run: bool) -> ImportRun:
@@ -87,7 +74,7 @@ def import_run_execute(run_id: int) -> None:
                 files=files,
                 school=run.school,
                 dry_run=run.dry_run,
-                progress=lambda done, total: _set_progress(run.pk, done, total),
+                progress=lambda done, total: progress_write(_progress_key(run.pk), done, total),
             )
             report, status = (
                 result.report,

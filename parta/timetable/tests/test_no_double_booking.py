@@ -6,6 +6,7 @@ restorations keep it so, refusing exactly the changes that would double-book a t
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from collections import Counter, defaultdict
 from collections.abc import Iterable
@@ -19,15 +20,16 @@ from hypothesis.extra.django import TestCase as HypothesisTestCase
 
 from parta.schools.models import StaffMembership
 from parta.testing import factories as f
-from parta.timetable.models import Lesson, TemplateSlot
+from parta.timetable.models import Lesson, TemplateSlot, Unavailability
 from parta.timetable.services import (
     lesson_cancel,
     lesson_restore,
     lesson_substitute,
-    lessons_generate,
     template_build,
+    template_slot_save,
+    timetable_publish,
 )
-from parta.timetable.tests.test_services import bells_for
+from parta.timetable.tests.conftest import bells_for
 
 MONDAY = dt.date(2026, 9, 7)
 
@@ -81,7 +83,7 @@ def build(school_plan: dict[str, Any]) -> dict[str, Any]:
         template_build(year=year, seed=school_plan["seed"])
     except ValidationError:
         assume(False)
-    lessons_generate(year=year)
+    timetable_publish(year=year)
     return {"year": year, "teachers": teachers, "admin": admin}
 
 
@@ -180,3 +182,53 @@ class TestNoDoubleBooking(HypothesisTestCase):
             else:
                 assert allowed, (action, lesson.pk, teacher.pk)
             assert_lessons_are_single_booked()
+
+    @hsettings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    @given(
+        schools,
+        st.lists(st.tuples(st.integers(0, 3), st.integers(1, 5), st.integers(1, 7)), max_size=12),
+        st.lists(
+            st.tuples(st.integers(0, 999), st.integers(1, 6), st.integers(1, 7)), min_size=1, max_size=8
+        ),
+    )
+    def test_drafts_with_blocked_times_hand_edits_and_republishing_book_nobody_twice(
+        self,
+        school_plan: dict[str, Any],
+        blocked: list[tuple[int, int, int]],
+        moves: list[tuple[int, int, int]],
+    ) -> None:
+        """Whatever times teachers cannot teach and whatever slots the administrator moves, the
+        draft keeps clear of those times, every accepted edit leaves the week single-booked, and
+        publishing it again over lessons with marks books nobody twice."""
+        built = build(school_plan)
+        year, teachers, admin = built["year"], built["teachers"], built["admin"]
+        for teacher_index, weekday, number in blocked:
+            Unavailability.objects.get_or_create(
+                school=year.school, year=year, teacher=teachers[teacher_index], weekday=weekday, number=number
+            )
+        template_build(year=year, seed=school_plan["seed"], partial=True)
+        slots = TemplateSlot.objects.filter(year=year)
+        times = set(Unavailability.objects.filter(year=year).values_list("teacher_id", "weekday", "number"))
+        assert not set(slots.values_list("teacher_id", "weekday", "number")) & times
+        lessons = list(Lesson.objects.filter(year=year).order_by("date", "number")[::7])
+        for lesson in lessons:
+            f.MarkFactory.create(lesson=lesson)
+        for slot_index, weekday, number in moves:
+            ordered = list(slots.order_by("pk"))
+            if not ordered:
+                break
+            slot = ordered[slot_index % len(ordered)]
+            with contextlib.suppress(ValidationError):  # refused: the week stays as it was
+                template_slot_save(
+                    actor=admin,
+                    year=year,
+                    assignment_id=slot.assignment_id,
+                    weekday=weekday,
+                    number=number,
+                    room_id=slot.room_id,
+                    slot=slot,
+                )
+            assert_nobody_in_two_places(slots.values("weekday", "number", *FIELDS), ("weekday", "number"))
+        timetable_publish(year=year, since=MONDAY + dt.timedelta(days=3))
+        assert_lessons_are_single_booked()
+        assert Lesson.objects.filter(pk__in=[lesson.pk for lesson in lessons]).count() == len(lessons)

@@ -24,8 +24,8 @@ from parta.timetable.services import (
     lesson_substitute,
     lessons_assign_topics,
     lessons_assign_topics_for_year,
-    lessons_generate,
     template_build,
+    timetable_publish,
 )
 
 pytestmark = pytest.mark.django_db
@@ -191,7 +191,7 @@ def built() -> dict[str, Any]:
 
 def test_lessons_take_their_slots_rooms_and_run_to_the_last_day_of_the_year(built):
     year = built["year"]
-    lessons_generate(year=year)
+    timetable_publish(year=year)
     template = set(
         TemplateSlot.objects.filter(year=year).values_list("assignment_id", "weekday", "number", "room_id")
     )
@@ -213,7 +213,7 @@ def test_a_saturday_in_the_template_gives_lessons_on_saturdays(built):
     slot = TemplateSlot.objects.filter(year=year, assignment=built["math"]).first()
     assert slot is not None
     TemplateSlot.objects.filter(pk=slot.pk).update(weekday=6)
-    lessons_generate(year=year)
+    timetable_publish(year=year)
     saturdays = Lesson.objects.filter(year=year, assignment=built["math"], number=slot.number)
     saturdays = saturdays.filter(date__week_day=7)  # Django's week_day: 1 is Sunday, 7 Saturday
     assert saturdays.count() > 30
@@ -222,14 +222,14 @@ def test_a_saturday_in_the_template_gives_lessons_on_saturdays(built):
 def test_regenerating_remakes_tomorrow_and_leaves_other_years_alone(built, monkeypatch):
     year = built["year"]
     other_school_lesson: Any = f.LessonFactory.create(date=dt.date(2026, 11, 20))
-    lessons_generate(year=year)
+    timetable_publish(year=year)
     today = dt.date(2026, 11, 18)  # a Wednesday
     tomorrow = today + dt.timedelta(days=1)
     monkeypatch.setattr("django.utils.timezone.localdate", lambda *a, **k: today)
     moved = f.RoomFactory.create(building=built["group"].building, name="Актовый зал", kind=Room.Kind.HALL)
     TemplateSlot.objects.filter(year=year).update(room=moved)
 
-    lessons_generate(year=year)
+    timetable_publish(year=year)
 
     assert set(Lesson.objects.filter(year=year, date=today).values_list("room_id", flat=True)) != {moved.pk}
     assert set(Lesson.objects.filter(year=year, date=tomorrow).values_list("room_id", flat=True)) == {
@@ -239,18 +239,18 @@ def test_regenerating_remakes_tomorrow_and_leaves_other_years_alone(built, monke
 
 
 def test_lessons_made_in_many_batches_are_all_counted(built, monkeypatch):
-    monkeypatch.setattr(services, "BATCH_SIZE", 7)
-    created = lessons_generate(year=built["year"])
+    monkeypatch.setattr(services.lessons, "BATCH_SIZE", 7)
+    created = timetable_publish(year=built["year"]).created
     assert created == Lesson.objects.filter(year=built["year"]).count() > 7 * 10
 
 
 def test_generating_lessons_renews_the_schools_own_token(built, django_capture_on_commit_callbacks):
-    """Not only the keys the fixtures' own writes left pending: lessons_generate names the school."""
+    """Not only the keys the fixtures' own writes left pending: timetable_publish names the school."""
     versions.forget_pending()
     key = versions.school(built["school"].pk)
     cache.set(key, "before", timeout=None)
     with django_capture_on_commit_callbacks(execute=True):
-        lessons_generate(year=built["year"])
+        timetable_publish(year=built["year"])
     assert cache.get(key) not in {"before", None}
 
 

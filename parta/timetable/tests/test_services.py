@@ -8,7 +8,7 @@ from django.http import Http404
 
 from parta.core import versions
 from parta.curriculum.models import PlanItem, Section, ThematicPlan, Topic
-from parta.schools.models import Holiday, Room, StaffMembership
+from parta.schools.models import Holiday, StaffMembership
 from parta.testing import factories as f
 from parta.timetable.models import Lesson, TemplateSlot
 from parta.timetable.services import (
@@ -16,52 +16,9 @@ from parta.timetable.services import (
     lesson_restore,
     lesson_substitute,
     lessons_assign_topics,
-    lessons_generate,
     template_build,
+    timetable_publish,
 )
-
-BELLS = [(8, 30), (9, 25), (10, 30), (11, 35), (12, 30), (13, 25), (14, 20)]
-
-
-def bells_for(school):
-    for number, (hour, minute) in enumerate(BELLS, start=1):
-        start = dt.datetime(2000, 1, 1, hour, minute, tzinfo=dt.UTC)
-        f.BellFactory(
-            school=school,
-            number=number,
-            starts_at=start.time(),
-            ends_at=(start + dt.timedelta(minutes=45)).time(),
-        )
-
-
-@pytest.fixture
-def small(db):
-    """One grade-5 class: math and Russian for the whole class, English split in two subgroups."""
-    school = f.SchoolFactory()
-    year = f.AcademicYearFactory(school=school)
-    building = f.BuildingFactory(school=school)
-    home = f.RoomFactory(building=building, name="101")
-    f.RoomFactory(building=building, name="102")
-    for name in ("201", "202"):
-        f.RoomFactory(building=building, name=name, kind=Room.Kind.LANGUAGE)
-    bells_for(school)
-    group = f.ClassGroupFactory(year=year, building=building, grade=5, letter="А", home_room=home)
-    english = f.SubjectFactory(code="english")
-    teachers = [f.UserFactory() for _ in range(4)]
-    for teacher in teachers:
-        f.StaffMembershipFactory(school=school, user=teacher)
-    math = f.TeachingAssignmentFactory(
-        class_group=group, teacher=teachers[0], subject=f.SubjectFactory(code="math"), hours_per_week=5
-    )
-    f.TeachingAssignmentFactory(
-        class_group=group, teacher=teachers[1], subject=f.SubjectFactory(code="russian"), hours_per_week=5
-    )
-    for number, teacher in ((1, teachers[2]), (2, teachers[3])):
-        subgroup = f.SubgroupFactory(class_group=group, subject=english, number=number)
-        f.TeachingAssignmentFactory(
-            class_group=group, subgroup=subgroup, teacher=teacher, subject=english, hours_per_week=3
-        )
-    return {"school": school, "year": year, "group": group, "teachers": teachers, "math": math}
 
 
 def test_template_places_every_hour_and_spreads_subjects(small):
@@ -139,7 +96,7 @@ def test_lessons_skip_weekends_and_holidays_and_start_by_the_bell(small):
         ends_on=dt.date(2026, 11, 4),
     )
     template_build(year=year)
-    created = lessons_generate(year=year)
+    created = timetable_publish(year=year).created
     assert created == Lesson.objects.filter(year=year).count() > 0
     dates = set(Lesson.objects.filter(year=year).values_list("date", flat=True))
     assert all(d.isoweekday() <= 5 for d in dates)
@@ -156,26 +113,26 @@ def test_lessons_skip_weekends_and_holidays_and_start_by_the_bell(small):
 def test_regenerating_replaces_only_future_lessons(small, settings, monkeypatch):
     year = small["year"]
     template_build(year=year)
-    lessons_generate(year=year)
+    timetable_publish(year=year)
     total = Lesson.objects.filter(year=year).count()
     today = dt.date(2026, 11, 18)
     monkeypatch.setattr("django.utils.timezone.localdate", lambda *a, **k: today)
     past_ids = set(Lesson.objects.filter(year=year, date__lte=today).values_list("pk", flat=True))
-    lessons_generate(year=year)
+    timetable_publish(year=year)
     assert set(Lesson.objects.filter(year=year, date__lte=today).values_list("pk", flat=True)) == past_ids
     assert Lesson.objects.filter(year=year).count() == total
     assert not Lesson.objects.filter(year=year, date__gt=today, pk__in=past_ids).exists()
 
 
-def test_lessons_generate_needs_a_template_and_bells(small):
+def test_publishing_needs_a_template_and_bells(small):
     year = small["year"]
     with pytest.raises(ValidationError) as error:
-        lessons_generate(year=year)
+        timetable_publish(year=year)
     assert "year" in error.value.message_dict
     template_build(year=year)
     year.school.bells.filter(number__gte=2).delete()
     with pytest.raises(ValidationError) as error:
-        lessons_generate(year=year)
+        timetable_publish(year=year)
     assert "bells" in error.value.message_dict
     assert not Lesson.objects.filter(year=year).exists()
 
@@ -368,7 +325,7 @@ def test_the_superuser_may_substitute_in_any_school(world):
 
 
 def test_generated_lessons_renew_the_schools_cached_reads(small, django_capture_on_commit_callbacks):
-    """bulk_create sends no signals: lessons_generate renews the school's version token itself,
+    """bulk_create sends no signals: timetable_publish renews the school's version token itself,
     once the transaction commits, so cached diaries and journals of the school are made again,
     and the token of every teacher it gave lessons, whose timetables are."""
     year = small["year"]
@@ -379,7 +336,7 @@ def test_generated_lessons_renew_the_schools_cached_reads(small, django_capture_
     for key in (*keys, bystander):
         cache.set(key, "before", timeout=None)
     with django_capture_on_commit_callbacks(execute=True):
-        lessons_generate(year=year)
+        timetable_publish(year=year)
         assert all(cache.get(key) == "before" for key in keys)  # not before the commit
     assert all(cache.get(key) not in {"before", None} for key in keys)
     assert cache.get(bystander) == "before"

@@ -94,6 +94,7 @@ def test_menu_follows_the_roles(world, en):
         "assignments",
         "periods",
         "buildings",
+        "school-timetable",
         "bells",
         "grading",
         "devices",
