@@ -21,6 +21,7 @@ from parta.schools.api import (
     SubjectListApi,
 )
 from parta.timetable.api import PersonTimetableApi
+from parta.timetable.api_changes import CancellationApi, LessonChangesApi, SubstitutesApi, SubstitutionApi
 from parta.timetable.api_template import (
     PublicationDetailApi,
     PublicationListApi,
@@ -90,6 +91,10 @@ urlpatterns: list[URLPattern | URLResolver] = [
         PublicationDetailApi.as_view(),
         name="api-timetable-publication",
     ),
+    path("lessons/<int:lesson_id>/substitutes", SubstitutesApi.as_view(), name="api-lesson-substitutes"),
+    path("lessons/<int:lesson_id>/substitution", SubstitutionApi.as_view(), name="api-lesson-substitution"),
+    path("lessons/<int:lesson_id>/cancellation", CancellationApi.as_view(), name="api-lesson-cancellation"),
+    path("lessons/<int:lesson_id>/changes", LessonChangesApi.as_view(), name="api-lesson-changes"),
     path("", include("parta.homework.api_urls")),
     path("", include("parta.messaging.api_urls")),
 ]

@@ -1,5 +1,6 @@
-"""Where a family's notification of a mark or an attendance entry leads: the diary, which the
-journal below it may not name. Given to the journal's kinds by ``DiaryConfig.ready``."""
+"""Where a family's notification of a mark, an attendance entry or a changed lesson leads: the
+diary, which the journal and the timetable below it may not name. Given to their kinds by
+``DiaryConfig.ready``."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from django.urls import reverse
 from parta.journal.notifications import ATTENDANCE, MARK
 from parta.messaging.kinds import Payload, register_link
 from parta.outbox.handlers import payload_id
+from parta.timetable.notifications import LESSON_CHANGE
 
 
 def family_link(p: Payload) -> str:
@@ -22,5 +24,5 @@ def family_link(p: Payload) -> str:
 
 
 def register_links() -> None:
-    for kind in (MARK, ATTENDANCE):
+    for kind in (MARK, ATTENDANCE, LESSON_CHANGE):
         register_link(kind, family_link)

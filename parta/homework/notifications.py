@@ -11,13 +11,12 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from parta.accounts.models import Guardianship
 from parta.accounts.selectors import names_of
-from parta.messaging.kinds import Payload, about_student, bilingual, date_text, person_fields, register_kind
+from parta.messaging.kinds import Payload, about_fields, about_student, bilingual, date_text, register_kind
 from parta.messaging.notifications import Notice, notify_each
 from parta.outbox.handlers import payload_id, register
 from parta.outbox.models import OutboxEvent
-from parta.schools.selectors import subject_names
+from parta.schools.selectors import group_readers, subject_names
 
 HOMEWORK = "homework"
 
@@ -51,27 +50,12 @@ def register_kinds() -> None:
 
 
 def _homework(event: OutboxEvent) -> Notice | None:
-    from parta.schools.models import Enrolment, SubgroupMembership
-
     p = event.payload
-    subgroup_id = payload_id(p.get("subgroup_id"))
-    class_group_id = payload_id(p.get("class_group_id"))
-    students: list[int]
-    if subgroup_id is not None:
-        members = SubgroupMembership.objects.filter(subgroup_id=subgroup_id)
-        students = list(members.values_list("student_id", flat=True))
-    elif class_group_id is not None:
-        enrolled = Enrolment.objects.filter(class_group_id=class_group_id)
-        students = list(enrolled.values_list("student_id", flat=True))
-    else:
-        return None
     # Each reader is told which child the homework is for: the student himself, or a guardian's
-    # child in this class (the first, for a guardian of two in one class).
-    about: dict[int, int] = {pk: pk for pk in students}
-    for guardian_id, student_id in Guardianship.objects.filter(student_id__in=students).values_list(
-        "guardian_id", "student_id"
-    ):
-        about.setdefault(guardian_id, student_id)
+    # child in this class.
+    about = group_readers(payload_id(p.get("class_group_id")), payload_id(p.get("subgroup_id")))
+    if not about:
+        return None
     names = names_of(set(about.values()))
     subject_id = payload_id(p.get("subject_id"))
     subjects = subject_names({subject_id} if subject_id is not None else set())
@@ -81,10 +65,7 @@ def _homework(event: OutboxEvent) -> Notice | None:
         payload={**p, "subject": subjects.get(subject_id or 0) or {"ru": "", "en": ""}},
         school_id=event.school_id,
         event_id=event.pk,
-        extra={
-            reader: {"student_id": student_id, **person_fields("student_name", names.get(student_id))}
-            for reader, student_id in about.items()
-        },
+        extra=about_fields(about, names),
         actor_id=p.get("actor_id"),
     )
 

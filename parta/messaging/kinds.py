@@ -156,6 +156,15 @@ def person(payload: Payload, key: str, case: Case = Case.NOMINATIVE) -> str:
     return short_name(last, first, middle, case=case) or written
 
 
+def about_fields(about: Mapping[int, int], names: Mapping[int, PersonName]) -> dict[int, dict[str, Any]]:
+    """Each reader's own payload fields for ``about_student``: which child (reader → student) the
+    notification is about, and the child's name."""
+    return {
+        reader: {"student_id": student_id, **person_fields("student_name", names.get(student_id))}
+        for reader, student_id in about.items()
+    }
+
+
 def about_student(payload: Payload) -> tuple[Any, str] | None:
     """``about`` for a kind whose payload names the student it is about (``student_id``,
     ``student_name``)."""

@@ -67,3 +67,12 @@ def year_publication(year: AcademicYear, publication_id: int) -> Publication:
     if publication is None:
         raise Http404
     return publication
+
+
+def lesson_for_admin(user: Any, lesson_id: int) -> Lesson:
+    """A lesson of a school the user administers (a superuser: any); otherwise 404."""
+    roles = roles_of(user)
+    lesson = Lesson.objects.filter(pk=lesson_id).first()
+    if lesson is None or not (roles.is_superuser or lesson.school_id in roles.admin_school_ids):
+        raise Http404
+    return lesson

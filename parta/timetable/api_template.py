@@ -88,8 +88,8 @@ class PublicationSerializer(serializers.Serializer[Any]):
     started_by = serializers.CharField()
     result = serializers.DictField(
         help_text=_(
-            "When done: lessons created, removed, unchanged, kept (they have marks, attendance or "
-            "homework) and skipped (a kept lesson holds their time); when failed: errors."
+            "When done: lessons created, removed, unchanged, kept (they have marks, attendance, "
+            "homework or a substitution) and skipped (a kept lesson holds their time); when failed: errors."
         )
     )
 

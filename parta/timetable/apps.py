@@ -8,6 +8,9 @@ class Config(AppConfig):
     verbose_name = _("Timetable")
 
     def ready(self) -> None:
-        from parta.timetable import freshness
+        # The timetable's notification kind and the handler of its outbox event (registered when the
+        # module is imported).
+        from parta.timetable import freshness, notifications
 
         freshness.register()
+        notifications.register_kinds()

@@ -53,7 +53,31 @@ class PublishForm(forms.Form):
         label=_("Lessons follow the new timetable from"),
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         help_text=_(
-            "Lessons from this day that have no marks, attendance or homework are made again from the weekly "
-            "timetable; earlier lessons and lessons with records stay as they are."
+            "Lessons from this day that have no marks, attendance, homework or substitutions are made again "
+            "from the weekly timetable; earlier lessons and lessons with records stay as they are."
         ),
+    )
+
+
+class SubstituteForm(forms.Form):
+    teacher = forms.TypedChoiceField(label=_("Substitute"), coerce=int)
+    note = forms.CharField(label=_("Note for the families"), max_length=300, required=False)
+
+    def __init__(self, *args: Any, candidates: list[Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        qualified = [(c.id, c.name) for c in candidates if c.teaches_subject]
+        others = [(c.id, c.name) for c in candidates if not c.teaches_subject]
+        groups: list[Any] = []
+        if qualified:
+            groups.append((_("Free, teach this subject"), qualified))
+        if others:
+            groups.append((_("Free"), others))
+        self.fields["teacher"].choices = groups  # type: ignore[attr-defined]
+
+
+class CancelForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason the families will read"),
+        max_length=300,
+        help_text=_("For example: the class is on an excursion."),
     )

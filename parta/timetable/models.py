@@ -290,3 +290,46 @@ class Publication(models.Model):
 
     def __str__(self) -> str:
         return f"{self.year_id} {self.since} ({self.status})"
+
+
+class LessonChange(models.Model):
+    """One substitution, hand-back, cancellation or restoration of a lesson: the lesson's history,
+    which families and teachers are told of (the outbox event ``timetable.lesson_change``)."""
+
+    class Kind(models.TextChoices):
+        SUBSTITUTED = "substituted", _("substituted")
+        RETURNED = "returned", _("handed back")
+        CANCELLED = "cancelled", _("cancelled")
+        RESTORED = "restored", _("restored")
+
+    school = models.ForeignKey(
+        School, on_delete=models.CASCADE, related_name="+", verbose_name=_("school"), db_index=False
+    )
+    lesson = models.ForeignKey(
+        Lesson, on_delete=models.CASCADE, related_name="changes", verbose_name=_("lesson")
+    )
+    kind = models.CharField(_("change"), max_length=20, choices=Kind.choices)
+    # Who teaches the lesson after the change, and who taught it before.
+    teacher = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("teacher")
+    )
+    previous_teacher = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("previous teacher"),
+    )
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("changed by")
+    )
+    created_at = models.DateTimeField(_("changed at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("lesson change")
+        verbose_name_plural = _("lesson changes")
+        ordering = ["created_at", "pk"]
+        indexes = [models.Index(fields=["school", "created_at"], name="lessonchange_school_created")]
+
+    def __str__(self) -> str:
+        return f"{self.lesson_id} {self.kind}"

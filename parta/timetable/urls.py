@@ -34,6 +34,22 @@ urlpatterns: list[URLPattern | URLResolver] = [
         views.publication_page,
         name="school-timetable-publication",
     ),
+    path("school/<int:school_id>/substitutions/", views.substitutions_page, name="school-substitutions"),
+    path(
+        "school/<int:school_id>/lessons/<int:lesson_id>/change/",
+        views.lesson_change_page,
+        name="school-lesson-change",
+    ),
+    path(
+        "school/<int:school_id>/lessons/<int:lesson_id>/hand-back/",
+        views.lesson_hand_back_view,
+        name="school-lesson-hand-back",
+    ),
+    path(
+        "school/<int:school_id>/lessons/<int:lesson_id>/restore/",
+        views.lesson_restore_view,
+        name="school-lesson-restore",
+    ),
     path("school/<int:school_id>/bells/", views.bell_list, name="school-bells"),
     path("school/<int:school_id>/bells/new/", views.bell_create, name="school-bell-new"),
     path("school/<int:school_id>/bells/<int:bell_id>/", views.bell_edit, name="school-bell-edit"),

@@ -55,6 +55,11 @@ def _menu(roles: Roles, is_staff: bool) -> list[MenuItem]:
             MenuItem(
                 str(_("Weekly timetable")), reverse("school-timetable", args=[school_id]), "school-timetable"
             ),
+            MenuItem(
+                str(_("Substitutions")),
+                reverse("school-substitutions", args=[school_id]),
+                "school-substitutions",
+            ),
             MenuItem(str(_("Bells")), reverse("school-bells", args=[school_id]), "bells"),
             MenuItem(str(_("Grading")), reverse("school-grading", args=[school_id]), "grading"),
             MenuItem(str(_("Devices")), reverse("school-devices", args=[school_id]), "devices"),
@@ -79,6 +84,8 @@ _SECTIONS = (
     ("school-holiday", "periods"),
     ("school-bell", "bells"),
     ("school-timetable", "school-timetable"),
+    ("school-substitutions", "school-subs"),
+    ("school-lesson", "school-subs"),
     ("school-grading", "grading"),
     ("school-control-form", "grading"),
     ("school-staff", "staff"),

@@ -5,9 +5,11 @@ in Russian and in English."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import pytest
+from django.utils import timezone
 
 from tests.browser.conftest import screenshot
 from tests.browser.test_roles import log_in, switch_to_english
@@ -67,3 +69,34 @@ def test_an_administrator_edits_and_publishes_the_weekly_timetable(page: Any, de
     fits(page)
     screenshot(page, "timetable-publication-en-phone")
     page.set_viewport_size({"width": 1280, "height": 900})
+
+
+def test_an_administrator_covers_an_absent_teachers_lesson(page: Any, demo_server: str) -> None:
+    monday = timezone.localdate() + dt.timedelta(days=7 - timezone.localdate().weekday())
+    log_in(page, demo_server, "admin")
+    page.wait_for_url(f"{demo_server}/")
+    switch_to_english(page)
+    menu(page, "Substitutions")
+    page.fill("input[name=date]", monday.isoformat())
+    page.select_option("select[name=teacher]", index=1)
+    page.get_by_role("button", name="Show").click()
+    page.wait_for_load_state()
+    page.locator(
+        "#teacher-lessons ~ .table-wrap a.button, section[aria-labelledby=teacher-lessons] a.button"
+    ).first.click()
+    page.wait_for_load_state()
+    assert page.get_by_role("heading", name="Give the lesson to another teacher").is_visible()
+    page.set_viewport_size(PHONE)
+    fits(page)
+    screenshot(page, "lesson-change-en-phone")
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.fill("input[name=note]", "The teacher is at a course")
+    page.get_by_role("button", name="Substitute", exact=True).click()
+    page.wait_for_load_state()
+    assert "Saved." in page.locator(".messages").inner_text()
+    assert page.locator(".lesson-state .badge-substitution").is_visible()
+    assert "substituted" in page.locator("section[aria-labelledby=history-title]").inner_text()
+    page.get_by_role("link", name="The day's substitutions").click()
+    page.wait_for_load_state()
+    assert "The teacher is at a course" in page.locator("section[aria-labelledby=day-changes]").inner_text()
+    screenshot(page, "substitutions-en-desk")

@@ -151,7 +151,14 @@ def test_api_list_and_read(world: World, django_assert_max_num_queries: Any) -> 
 def test_api_preferences(world: World) -> None:
     client = api(world.a.parent)
     data = client.get("/api/v1/notifications/preferences").json()
-    assert [k["kind"] for k in data["kinds"]] == ["mark", "attendance", "homework", "message", "announcement"]
+    assert [k["kind"] for k in data["kinds"]] == [
+        "lesson_change",
+        "mark",
+        "attendance",
+        "homework",
+        "message",
+        "announcement",
+    ]
     assert not any(k["push"] for k in data["kinds"])
     response = client.put(
         "/api/v1/notifications/preferences",

@@ -38,6 +38,7 @@ from parta.schools.selectors.moves import MoveRow, student_moves
 from parta.schools.selectors.people import (
     Placement,
     children_of,
+    group_readers,
     student_placement,
     teacher_school_ids,
     teachers_of,
@@ -101,6 +102,7 @@ __all__ = [
     "class_group_detail",
     "class_group_rows",
     "current_years",
+    "group_readers",
     "holidays_between",
     "me_summary",
     "never_signed_in",

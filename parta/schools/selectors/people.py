@@ -67,3 +67,28 @@ def teachers_of(school: School) -> Q:
             "user_id"
         )
     )
+
+
+def group_readers(class_group_id: int | None, subgroup_id: int | None) -> dict[int, int]:
+    """Who reads about a lesson of a class group (or of one of its subgroups): each student, and
+    each guardian of one, mapped to the child it is about (a guardian of two in the class: the
+    first). Two queries."""
+    from parta.accounts.models import Guardianship
+    from parta.schools.models import SubgroupMembership
+
+    if subgroup_id is not None:
+        students = list(
+            SubgroupMembership.objects.filter(subgroup_id=subgroup_id).values_list("student_id", flat=True)
+        )
+    elif class_group_id is not None:
+        students = list(
+            Enrolment.objects.filter(class_group_id=class_group_id).values_list("student_id", flat=True)
+        )
+    else:
+        return {}
+    about: dict[int, int] = {pk: pk for pk in students}
+    for guardian_id, student_id in Guardianship.objects.filter(student_id__in=students).values_list(
+        "guardian_id", "student_id"
+    ):
+        about.setdefault(guardian_id, student_id)
+    return about

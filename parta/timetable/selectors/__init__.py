@@ -1,6 +1,7 @@
 """Timetable reads, by use-case: the lessons of a person or a class group (``lessons``) and the
 administrator's weekly template (``template``)."""
 
+from parta.timetable.selectors.changes import Candidate, ChangeRow, lesson_changes, substitute_candidates
 from parta.timetable.selectors.lessons import (
     MAX_RANGE_DAYS,
     BellRow,
@@ -8,6 +9,8 @@ from parta.timetable.selectors.lessons import (
     LessonRow,
     SchoolScope,
     bell_rows,
+    changed_lessons,
+    lesson_row,
     lessons_for_class_group,
     lessons_for_person,
     lessons_for_student,
@@ -36,6 +39,8 @@ __all__ = [
     "MAX_RANGE_DAYS",
     "WEEKDAY_NAMES",
     "BellRow",
+    "Candidate",
+    "ChangeRow",
     "Day",
     "LessonRow",
     "PublicationRow",
@@ -43,7 +48,10 @@ __all__ = [
     "SlotRow",
     "TemplateProblem",
     "bell_rows",
+    "changed_lessons",
     "has_template",
+    "lesson_changes",
+    "lesson_row",
     "lessons_for_class_group",
     "lessons_for_person",
     "lessons_for_student",
@@ -53,6 +61,7 @@ __all__ = [
     "publication_row",
     "publications",
     "shown_tokens",
+    "substitute_candidates",
     "template_problems",
     "template_slots",
     "timetable_reading",

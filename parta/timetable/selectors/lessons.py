@@ -409,3 +409,17 @@ def bell_rows(school_id: int) -> list[BellRow]:
         )
         previous = ends_at
     return rows
+
+
+def changed_lessons(school_id: int, date_from: dt.date, date_to: dt.date) -> list[LessonRow]:
+    """The school's substituted and cancelled lessons in a date range: what the administrator's
+    substitutions page lists for a day."""
+    lessons = Lesson.objects.filter(
+        Q(replaced_teacher_id__isnull=False) | Q(status=Lesson.Status.CANCELLED), school_id=school_id
+    )
+    return _rows(lessons, date_from, date_to)
+
+
+def lesson_row(lesson: Lesson) -> LessonRow:
+    """One lesson as pages and the API show it."""
+    return _rows(Lesson.objects.filter(pk=lesson.pk), lesson.date, lesson.date)[0]

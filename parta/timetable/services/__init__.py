@@ -3,7 +3,13 @@ lessons made from it and their topics (``lessons``), publishing from the adminis
 (``publishing``), substitutions and cancellations (``changes``), the bell schedule (``bells``)."""
 
 from parta.timetable.services.bells import MAX_BELL, MIN_BELL, bell_delete, bell_save
-from parta.timetable.services.changes import lesson_cancel, lesson_restore, lesson_substitute
+from parta.timetable.services.changes import (
+    LESSON_CHANGE_EVENT,
+    lesson_cancel,
+    lesson_hand_back,
+    lesson_restore,
+    lesson_substitute,
+)
 from parta.timetable.services.lessons import (
     BATCH_SIZE,
     PublishResult,
@@ -28,6 +34,7 @@ from parta.timetable.services.template import (
 
 __all__ = [
     "BATCH_SIZE",
+    "LESSON_CHANGE_EVENT",
     "MAX_BELL",
     "MIN_BELL",
     "SUBJECT_ROOM_KINDS",
@@ -37,6 +44,7 @@ __all__ = [
     "bell_save",
     "blocked_times",
     "lesson_cancel",
+    "lesson_hand_back",
     "lesson_restore",
     "lesson_substitute",
     "lessons_assign_topics",

@@ -1,4 +1,9 @@
-"""Substitutions and cancellations of single lessons, by the school's administrators."""
+"""Substitutions and cancellations of single lessons, by the school's administrators.
+
+Every change is kept as a ``LessonChange`` row (the lesson's history) and, for a lesson of today
+or later, told through the outbox event ``timetable.lesson_change`` to the class's students and
+families and to the teachers concerned (``parta.timetable.notifications``).
+"""
 
 from __future__ import annotations
 
@@ -8,12 +13,16 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.http import Http404
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from parta.accounts.models import User
+from parta.outbox.services import emit
 from parta.schools.access import roles_of
 from parta.schools.models import StaffMembership
-from parta.timetable.models import Lesson
+from parta.timetable.models import Lesson, LessonChange
+
+LESSON_CHANGE_EVENT = "timetable.lesson_change"
 
 
 def _lesson_for_admin(actor: Any, lesson: Lesson) -> Lesson:
@@ -36,6 +45,37 @@ def _busy(lesson: Lesson, *q: Q, **where: Any) -> bool:
         .exclude(pk=lesson.pk)
         .exists()
     )
+
+
+def _record(lesson: Lesson, kind: str, actor: Any, previous_teacher_id: int) -> LessonChange:
+    """The change's history row, and its event when families still have the lesson ahead."""
+    change = LessonChange.objects.create(
+        school_id=lesson.school_id,
+        lesson=lesson,
+        kind=kind,
+        teacher_id=lesson.teacher_id,
+        previous_teacher_id=previous_teacher_id,
+        note=lesson.note,
+        actor=actor,
+    )
+    if lesson.date >= timezone.localdate():
+        payload = {
+            "change_id": change.pk,
+            "lesson_id": lesson.pk,
+            "change": kind,
+            "date": lesson.date.isoformat(),
+            "number": lesson.number,
+            "subject_id": lesson.subject_id,
+            "class_group_id": lesson.class_group_id,
+            "subgroup_id": lesson.subgroup_id,
+            "teacher_id": lesson.teacher_id,
+            "previous_teacher_id": previous_teacher_id,
+            "planned_teacher_id": lesson.replaced_teacher_id or lesson.teacher_id,
+            "note": lesson.note,
+            "actor_id": getattr(actor, "pk", None),
+        }
+        emit(LESSON_CHANGE_EVENT, payload, school_id=lesson.school_id)
+    return change
 
 
 def _save(lesson: Lesson, fields: list[str], field: str) -> Lesson:
@@ -75,10 +115,14 @@ def lesson_substitute(*, actor: Any, lesson: Lesson, teacher: User, note: str = 
             {"teacher": _("%(teacher)s has another lesson at this time.") % {"teacher": teacher}}
         )
     planned = current.replaced_teacher_id or current.teacher_id
+    previous = current.teacher_id
     current.teacher_id = teacher.pk
     current.replaced_teacher_id = None if teacher.pk == planned else planned
     current.note = note.strip()
-    return _save(current, ["teacher", "replaced_teacher", "note"], "teacher")
+    _save(current, ["teacher", "replaced_teacher", "note"], "teacher")
+    kind = LessonChange.Kind.RETURNED if teacher.pk == planned else LessonChange.Kind.SUBSTITUTED
+    _record(current, kind, actor, previous)
+    return current
 
 
 @transaction.atomic
@@ -94,7 +138,9 @@ def lesson_cancel(*, actor: Any, lesson: Lesson, reason: str) -> Lesson:
         raise ValidationError({"lesson": _("The lesson is already cancelled.")})
     current.status = Lesson.Status.CANCELLED
     current.note = reason
-    return _save(current, ["status", "note"], "lesson")
+    _save(current, ["status", "note"], "lesson")
+    _record(current, LessonChange.Kind.CANCELLED, actor, current.teacher_id)
+    return current
 
 
 @transaction.atomic
@@ -115,4 +161,16 @@ def lesson_restore(*, actor: Any, lesson: Lesson) -> Lesson:
         raise ValidationError({"class_group": _("The class has another lesson at this time now.")})
     current.status = Lesson.Status.SCHEDULED
     current.note = ""
-    return _save(current, ["status", "note"], "lesson")
+    _save(current, ["status", "note"], "lesson")
+    _record(current, LessonChange.Kind.RESTORED, actor, current.teacher_id)
+    return current
+
+
+@transaction.atomic
+def lesson_hand_back(*, actor: Any, lesson: Lesson) -> Lesson:
+    """End a substitution: the planned teacher teaches the lesson again, if free at that time."""
+    current = _lesson_for_admin(actor, lesson)
+    if current.replaced_teacher_id is None:
+        raise ValidationError({"lesson": _("The lesson has no substitute.")})
+    planned = User.objects.get(pk=current.replaced_teacher_id)
+    return lesson_substitute(actor=actor, lesson=current, teacher=planned, note="")

@@ -3,8 +3,8 @@
 Publishing from a date brings the lessons from that date in line with the template and changes
 nothing else: a lesson the template still has at the same time, in the same room and with the
 same times stays as it is (its topic, substitution or cancellation included); a lesson anything
-refers to (a mark, attendance, homework: whatever an app above keeps about it) is never removed
-or changed; the rest is removed and made again from the template.
+refers to (a mark, attendance, homework, a substitution's history: whatever an app keeps about
+it) is never removed or changed; the rest is removed and made again from the template.
 """
 
 from __future__ import annotations

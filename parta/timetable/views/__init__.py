@@ -2,6 +2,12 @@
 (``bells``) and the administrator's weekly timetable (``template``)."""
 
 from parta.timetable.views.bells import bell_create, bell_edit, bell_list, bell_remove
+from parta.timetable.views.changes import (
+    lesson_change_page,
+    lesson_hand_back_view,
+    lesson_restore_view,
+    substitutions_page,
+)
 from parta.timetable.views.template import (
     publication_page,
     publish_page,
@@ -29,12 +35,16 @@ __all__ = [
     "bell_remove",
     "calendar_reset",
     "child_tabs",
+    "lesson_change_page",
+    "lesson_hand_back_view",
+    "lesson_restore_view",
     "parse_week",
     "publication_page",
     "publish_page",
     "slot_create",
     "slot_edit",
     "slot_remove",
+    "substitutions_page",
     "template_draft",
     "template_page",
     "timetable_class",

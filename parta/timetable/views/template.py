@@ -78,7 +78,7 @@ def _year(context: dict[str, Any]) -> AcademicYear:
     return year
 
 
-def _teachers(school: School) -> list[User]:
+def teachers_of_school(school: School) -> list[User]:
     return list(User.objects.filter(teachers_of(school)).order_by("last_name", "first_name"))
 
 
@@ -89,7 +89,7 @@ def template_page(request: HttpRequest, school_id: int) -> HttpResponse:
     if year is None:
         return render(request, "timetable/template.html", context)
     groups = class_group_rows(year)
-    teachers = _teachers(school)
+    teachers = teachers_of_school(school)
     teacher_id = parse_id(request.GET.get("teacher"))
     group_id = parse_id(request.GET.get("class"))
     if teacher_id is not None and teacher_id not in {t.pk for t in teachers}:
@@ -222,7 +222,7 @@ def slot_remove(request: HttpRequest, school_id: int, slot_id: int) -> HttpRespo
 def unavailability_page(request: HttpRequest, school_id: int) -> HttpResponse:
     school, context = school_admin_page(request, school_id, "school-timetable")
     year = _year(context)
-    teachers = _teachers(school)
+    teachers = teachers_of_school(school)
     teacher_id = parse_id(request.GET.get("teacher")) or (teachers[0].pk if teachers else None)
     if teacher_id is not None and teacher_id not in {t.pk for t in teachers}:
         raise Http404

@@ -95,6 +95,7 @@ def test_menu_follows_the_roles(world, en):
         "periods",
         "buildings",
         "school-timetable",
+        "school-subs",
         "bells",
         "grading",
         "devices",
