@@ -14,7 +14,7 @@ and a notification that is not the user's answers 404.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -323,3 +323,21 @@ def set_preferences(user: Any, choices: Mapping[str, tuple[bool, bool]]) -> Pref
                 user_id=user.pk, kind=kind, defaults={"email": bool(email), "push": bool(push)}
             )
     return preferences_of(user)
+
+
+def unread_about_students(
+    user: Any, student_ids: Collection[int], *, limit: int = 200
+) -> dict[int, list[NotificationRow]]:
+    """The user's unread notifications about each of these students (what a family has not seen
+    since the last visit: marks, absences, homework, changed lessons), newest first: one query."""
+    found: dict[int, list[NotificationRow]] = {pk: [] for pk in student_ids}
+    if not student_ids or not getattr(user, "is_authenticated", False):
+        return found
+    rows = Notification.objects.filter(
+        recipient_id=user.pk, read_at__isnull=True, payload__student_id__in=list(student_ids)
+    ).order_by("-created_at", "-id")
+    for notification in rows[:limit]:
+        student_id = notification.payload.get("student_id")
+        if student_id in found:
+            found[student_id].append(row_of(notification))
+    return found

@@ -58,7 +58,7 @@ def _menu(roles: Roles, is_staff: bool) -> list[MenuItem]:
             MenuItem(
                 str(_("Substitutions")),
                 reverse("school-substitutions", args=[school_id]),
-                "school-substitutions",
+                "school-subs",
             ),
             MenuItem(str(_("Bells")), reverse("school-bells", args=[school_id]), "bells"),
             MenuItem(str(_("Grading")), reverse("school-grading", args=[school_id]), "grading"),

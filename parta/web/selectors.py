@@ -8,65 +8,96 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db.models import Count, Max, Min, Q
+from django.utils import timezone
 
 from parta.core.i18n import pick
 from parta.curriculum.models import Outcome, Topic
+from parta.homework.selectors import HomeworkRow, homework_list
+from parta.messaging.notifications import NotificationRow, unread_about_students
 from parta.schools.access import Roles
 from parta.schools.models import City, ClassGroup, Enrolment, School, StaffMembership, TeachingAssignment
 from parta.schools.selectors import children_of, current_years, student_placement
 from parta.timetable.models import Lesson
 from parta.timetable.selectors import (
     LessonRow,
-    lessons_for_student,
     lessons_for_students,
     lessons_for_teacher,
 )
 
-
-@dataclass(frozen=True)
-class StudentHome:
-    class_group_id: int | None
-    class_group: str | None
-    lessons: list[LessonRow]
-
-
-def student_home(roles: Roles, today: dt.date) -> StudentHome:
-    """The student's class and today's lessons: four queries."""
-    placement = student_placement(roles.user_id, today)
-    return StudentHome(
-        class_group_id=placement.class_group_id if placement else None,
-        class_group=placement.class_group if placement else None,
-        lessons=lessons_for_student(roles.user_id, today, today),
-    )
+# A family's home looks this far ahead for the next school day (a holiday of two weeks at most).
+NEXT_DAY_HORIZON = 14
+HOMEWORK_NEXT = 3
+# Homework left undone longer ago than this no longer shows as overdue on the home page.
+OVERDUE_DAYS = 30
+NEWS_SHOWN = 5
 
 
 @dataclass(frozen=True)
-class ChildToday:
+class ChildHome:
+    """What a student, or a parent for each child, sees first: never an empty card. The day's
+    lessons (today's, or the next school day's when today has none), what is new since the last
+    visit (unread notifications about the child), the homework due next and what is overdue."""
+
     id: int
     name: str
+    class_group_id: int | None
     class_group: str | None
+    day: dt.date | None
     lessons: list[LessonRow]
+    news: list[NotificationRow]
+    news_more: int
+    homework_next: list[HomeworkRow]
+    overdue: list[HomeworkRow]
+
+    @property
+    def is_today(self) -> bool:
+        return self.day == timezone.localdate()
 
 
-def children_today(roles: Roles, today: dt.date) -> list[ChildToday]:
-    """Each child of a guardian with today's lessons: one query for the names, three for all the
-    lessons, and one per child for the class (a family has a handful of children, never a class)."""
-    children = list(children_of(roles).only("pk", "first_name", "username"))
-    lessons = lessons_for_students([child.pk for child in children], today, today)
-    result = []
-    for child in children:
-        placement = student_placement(child.pk, today)
-        result.append(
-            ChildToday(
-                id=child.pk,
-                name=child.first_name or child.username,
+def _next_day(rows: list[LessonRow], today: dt.date) -> tuple[dt.date | None, list[LessonRow]]:
+    """Today's lessons if there are any, else the first later day's (None: nothing ahead)."""
+    days = sorted({row.date for row in rows if row.date >= today})
+    if not days:
+        return None, []
+    return days[0], [row for row in rows if row.date == days[0]]
+
+
+def family_home(user: Any, roles: Roles, today: dt.date, *, children: bool) -> list[ChildHome]:
+    """The cards of a student (``children`` false: their own) or of a guardian's children. A few
+    queries per child (its class, its homework), the lessons and the news of all of them at once."""
+    if children:
+        people = [
+            (c.pk, c.first_name or c.username)
+            for c in children_of(roles).only("pk", "first_name", "username")
+        ]
+    else:
+        people = [(roles.user_id, "")]
+    ids = [pk for pk, _name in people]
+    lessons = lessons_for_students(ids, today, today + dt.timedelta(days=NEXT_DAY_HORIZON))
+    news = unread_about_students(user, ids)
+    cards = []
+    for pk, name in people:
+        placement = student_placement(pk, today)
+        day, day_lessons = _next_day(lessons[pk], today)
+        todo = homework_list(user, pk, status="todo", date_from=today - dt.timedelta(days=OVERDUE_DAYS))
+        cards.append(
+            ChildHome(
+                id=pk,
+                name=name,
+                class_group_id=placement.class_group_id if placement else None,
                 class_group=placement.class_group if placement else None,
-                lessons=lessons[child.pk],
+                day=day,
+                lessons=day_lessons,
+                news=news[pk][:NEWS_SHOWN],
+                news_more=max(0, len(news[pk]) - NEWS_SHOWN),
+                homework_next=[h for h in todo if h.due_on >= today][:HOMEWORK_NEXT],
+                overdue=[h for h in todo if h.due_on < today],
             )
         )
-    return result
+    return cards
 
 
 @dataclass

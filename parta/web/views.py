@@ -34,8 +34,12 @@ def home(request: HttpRequest) -> HttpResponse:
     is_superuser = bool(getattr(request.user, "is_superuser", False))
     context: dict[str, Any] = {
         "today": today,
-        "student": selectors.student_home(roles, today) if roles.is_student else None,
-        "children": selectors.children_today(roles, today) if roles.is_guardian else None,
+        "student": selectors.family_home(request.user, roles, today, children=False)[0]
+        if roles.is_student
+        else None,
+        "children": selectors.family_home(request.user, roles, today, children=True)
+        if roles.is_guardian
+        else None,
         "teacher": selectors.teacher_home(roles, today) if roles.is_teacher else None,
         "schools": selectors.school_summaries(roles.admin_school_ids, today)
         if roles.admin_school_ids

@@ -122,3 +122,19 @@ def test_superuser_reaches_the_back_office(page: Any, demo_server: str) -> None:
     page.goto(f"{demo_server}/admin/")
     assert page.locator("#site-name").is_visible()
     screenshot(page, "admin-back-office")
+
+
+def test_a_parents_home_has_each_childs_day_news_and_homework(page: Any, demo_server: str) -> None:
+    """Never an empty card: lessons (today's or the next school day's), homework due next, on a phone."""
+    page.set_viewport_size({"width": 390, "height": 844})
+    log_in(page, demo_server, "parent")
+    page.wait_for_url(f"{demo_server}/")
+    cards = page.locator("section.child-home")
+    assert cards.count() == 2
+    for index in range(2):
+        text = cards.nth(index).inner_text().lower()  # the card's subtitles are in capitals
+        assert "уроки сегодня" in text or "следующий учебный день" in text
+        assert "ближайшие домашние задания" in text
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    screenshot(page, "home-parent-ru-phone")
+    page.set_viewport_size({"width": 1280, "height": 900})

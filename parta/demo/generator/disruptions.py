@@ -1,5 +1,6 @@
 """A few substitutions and cancellations every week, made through the timetable services
-as a school administrator would make them."""
+as a school administrator would make them; kept in each lesson's history but told to nobody, since
+the whole year's changes are made at once (nobody would be told of May's in September)."""
 
 from __future__ import annotations
 
@@ -87,11 +88,15 @@ def disruptions_make(
     substituted = cancelled = 0
     for pk, chosen_teacher, note in plan:
         if chosen_teacher is None:
-            lesson_cancel(actor=admin, lesson=lesson_objects[pk], reason=note)
+            lesson_cancel(actor=admin, lesson=lesson_objects[pk], reason=note, tell=False)
             cancelled += 1
         else:
             lesson_substitute(
-                actor=admin, lesson=lesson_objects[pk], teacher=teachers[chosen_teacher], note=note
+                actor=admin,
+                lesson=lesson_objects[pk],
+                teacher=teachers[chosen_teacher],
+                note=note,
+                tell=False,
             )
             substituted += 1
     return substituted, cancelled

@@ -47,8 +47,9 @@ def _busy(lesson: Lesson, *q: Q, **where: Any) -> bool:
     )
 
 
-def _record(lesson: Lesson, kind: str, actor: Any, previous_teacher_id: int) -> LessonChange:
-    """The change's history row, and its event when families still have the lesson ahead."""
+def _record(lesson: Lesson, kind: str, actor: Any, previous_teacher_id: int, tell: bool) -> LessonChange:
+    """The change's history row, and its event when families still have the lesson ahead (and
+    ``tell``: the demo generator's made-up year of changes is history, not news)."""
     change = LessonChange.objects.create(
         school_id=lesson.school_id,
         lesson=lesson,
@@ -58,7 +59,7 @@ def _record(lesson: Lesson, kind: str, actor: Any, previous_teacher_id: int) -> 
         note=lesson.note,
         actor=actor,
     )
-    if lesson.date >= timezone.localdate():
+    if tell and lesson.date >= timezone.localdate():
         payload = {
             "change_id": change.pk,
             "lesson_id": lesson.pk,
@@ -91,7 +92,9 @@ def _save(lesson: Lesson, fields: list[str], field: str) -> Lesson:
 
 
 @transaction.atomic
-def lesson_substitute(*, actor: Any, lesson: Lesson, teacher: User, note: str = "") -> Lesson:
+def lesson_substitute(
+    *, actor: Any, lesson: Lesson, teacher: User, note: str = "", tell: bool = True
+) -> Lesson:
     """Hand a lesson to another teacher of the school who is free at that time.
 
     The lesson keeps its planned teacher in ``replaced_teacher``; substituting again keeps
@@ -121,12 +124,12 @@ def lesson_substitute(*, actor: Any, lesson: Lesson, teacher: User, note: str = 
     current.note = note.strip()
     _save(current, ["teacher", "replaced_teacher", "note"], "teacher")
     kind = LessonChange.Kind.RETURNED if teacher.pk == planned else LessonChange.Kind.SUBSTITUTED
-    _record(current, kind, actor, previous)
+    _record(current, kind, actor, previous, tell)
     return current
 
 
 @transaction.atomic
-def lesson_cancel(*, actor: Any, lesson: Lesson, reason: str) -> Lesson:
+def lesson_cancel(*, actor: Any, lesson: Lesson, reason: str, tell: bool = True) -> Lesson:
     """Cancel a lesson, with the reason families will see. Only the school's administrators."""
     current = _lesson_for_admin(actor, lesson)
     reason = reason.strip()
@@ -139,7 +142,7 @@ def lesson_cancel(*, actor: Any, lesson: Lesson, reason: str) -> Lesson:
     current.status = Lesson.Status.CANCELLED
     current.note = reason
     _save(current, ["status", "note"], "lesson")
-    _record(current, LessonChange.Kind.CANCELLED, actor, current.teacher_id)
+    _record(current, LessonChange.Kind.CANCELLED, actor, current.teacher_id, tell)
     return current
 
 
@@ -162,7 +165,7 @@ def lesson_restore(*, actor: Any, lesson: Lesson) -> Lesson:
     current.status = Lesson.Status.SCHEDULED
     current.note = ""
     _save(current, ["status", "note"], "lesson")
-    _record(current, LessonChange.Kind.RESTORED, actor, current.teacher_id)
+    _record(current, LessonChange.Kind.RESTORED, actor, current.teacher_id, True)
     return current
 
 

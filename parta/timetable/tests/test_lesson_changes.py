@@ -225,3 +225,11 @@ def test_another_schools_lesson_is_404_even_for_an_administrator_of_both_urls(
 ) -> None:
     client.force_login(world.a.admin)
     assert client.get(f"/school/{world.a.school.pk}/lessons/{world.b.lesson.pk}/change/").status_code == 404
+
+
+def test_a_change_made_untold_is_kept_without_an_event(world: World, today_is_monday: None) -> None:
+    """The demo generator makes a whole year of changes at once: history, not news."""
+    a = world.a
+    lesson_cancel(actor=a.admin, lesson=a.lesson, reason="Экскурсия", tell=False)
+    assert LessonChange.objects.filter(lesson=a.lesson, kind="cancelled").exists()
+    assert not OutboxEvent.objects.filter(kind=LESSON_CHANGE_EVENT).exists()
