@@ -40,6 +40,7 @@ def filled() -> Journal:
     services.attendance_set(
         journal.teacher, lesson_id=journal.lessons[1].pk, student_id=second.pk, status="absent"
     )
+    services.mark_create(journal.teacher, lesson_id=journal.lessons[2].pk, student_id=second.pk, value=3)
     services.period_mark_set(
         journal.teacher,
         student_id=first.pk,
@@ -83,6 +84,7 @@ def test_the_xlsx_has_the_header_the_marks_the_average_and_frozen_panes(filled):
     assert first[8] == 4  # set
     second = rows[filled.students[1].short_name]
     assert second[3] in ("A", "Н")
+    assert second[4] == 3  # a single plain mark is a number a spreadsheet can add up
 
 
 def test_the_csv_parses_with_semicolons_and_a_bom(filled):

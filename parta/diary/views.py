@@ -231,9 +231,10 @@ def diary_report_card_page(request: HttpRequest, student_id: int) -> HttpRespons
 
 @session_or_token
 def diary_report_card_pdf(request: HttpRequest, student_id: int) -> HttpResponse:
-    """The report card as a PDF, in the browser or with an API token."""
+    """The report card as a PDF file to keep (the page prints itself), in the browser or with an API
+    token."""
     card = report_card(request.user, student_id, request.GET.get("period"))
     response = HttpResponse(report_card_pdf(card), content_type="application/pdf")
     filename = f"report-card-{card.student.id}-{card.choice.date_from.isoformat()}.pdf"
-    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response

@@ -15,8 +15,9 @@ from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from django.db.models import Count, F, OuterRef, QuerySet, Subquery, Value
+from django.db.models import Case, Count, F, OuterRef, QuerySet, Subquery, Value, When
 from django.urls import reverse
+from django.utils import timezone
 
 from parta.core.i18n import pick
 from parta.core.names import short_name, subgroup_name
@@ -201,9 +202,13 @@ def _student_rows(
         qs = qs.filter(done_at__isnull=True)
     elif status == "done":
         qs = qs.filter(done_at__isnull=False)
-    order = ["due_on", "subject__order", "lesson__date", "id"]
+    order: list[Any] = ["due_on", "subject__order", "lesson__date", "id"]
     if newest_first:
         order = ["-due_on", "subject__order", "-lesson__date", "-id"]
+    elif status == "todo":
+        # What is due today or later comes first; what is overdue follows, not before tomorrow's.
+        overdue = Case(When(due_on__lt=timezone.localdate(), then=Value(1)), default=Value(0))
+        order = [overdue, *order]
     qs = qs.order_by(*order).values(*_STUDENT_COLUMNS)
     rows = list(qs[:limit] if limit is not None else qs)
     links, files = _attachments([row["id"] for row in rows])

@@ -269,9 +269,10 @@ def journal_xlsx(page: JournalPage, school_name: str) -> bytes:
         sheet.cell(row=index, column=2, value=row.student.short_name)
         for column, cell_view_ in enumerate(row.cells, start=first_lesson_column):
             if cell_view_.text:
-                sheet.cell(row=index, column=column, value=cell_view_.text).alignment = Alignment(
-                    horizontal="center"
-                )
+                # A single plain mark is a number a spreadsheet can average; "5 4(К)", "Н" stay text.
+                text = cell_view_.text
+                value: int | str = int(text) if text.isdigit() else text
+                sheet.cell(row=index, column=column, value=value).alignment = Alignment(horizontal="center")
         if row.average is not None:
             average = sheet.cell(row=index, column=average_column, value=float(row.average))
             average.number_format = "0.00"

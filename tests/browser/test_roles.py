@@ -36,8 +36,8 @@ def test_a_wrong_password_is_refused_with_a_message(page: Any, demo_server: str)
 @pytest.mark.parametrize(
     ("username", "home_heading", "timetable_link"),
     [
-        ("student", "Your lessons today", "Timetable for the week"),
-        ("parent", "Lessons today", "Timetable for the week"),
+        ("student", "Your day", "Timetable for the week"),
+        ("parent", "Homework due next", "Timetable for the week"),
         ("teacher", "Your lessons today", "Your week"),
         ("admin", "Substitutions today", None),
         ("methodologist", "Schools of the city", None),
@@ -74,7 +74,7 @@ def test_admin_opens_a_class_group_timetable_from_the_structure(page: Any, demo_
     page.locator("table a").first.click()
     page.wait_for_url(re.compile(r"/school/\d+/classes/\d+/"))
     screenshot(page, "admin-class-group")
-    page.get_by_role("link", name="Timetable").first.click()
+    page.get_by_role("link", name="Timetable", exact=True).first.click()
     page.wait_for_url(re.compile(r"/timetable/class/\d+/"))
     assert page.locator("#week .lesson").count() > 0
     screenshot(page, "timetable-class-group")

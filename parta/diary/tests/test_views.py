@@ -247,6 +247,7 @@ def test_report_card_page_and_pdf(world, en):
 
     response = en.get(reverse("diary-report-card-pdf", args=[a.student.pk]))
     assert response["Content-Type"] == "application/pdf"
+    assert response["Content-Disposition"].startswith("attachment;")  # "Download PDF" downloads
     pdf = response.content
     assert pdf.startswith(b"%PDF-")
     assert b"%%EOF" in pdf[-64:]

@@ -153,3 +153,13 @@ def test_query_counts_do_not_grow_with_the_class(world):
             selectors.homework_completion(fresh(teacher), ids[0])
         counts.append((len(week), len(who)))
     assert counts[0] == counts[1]
+
+
+def test_to_do_lists_what_is_due_next_before_what_is_overdue(world, monkeypatch):
+    """November's overdue homework no longer comes before tomorrow's (issue 18, item 9)."""
+    a = world.a
+    monkeypatch.setattr("django.utils.timezone.localdate", lambda *args, **kwargs: MONDAY)
+    late = f.HomeworkFactory.create(lesson=a.lesson, due_on=MONDAY - dt.timedelta(days=5))
+    soon = f.HomeworkFactory.create(lesson=a.lesson, due_on=MONDAY + dt.timedelta(days=1))
+    rows = selectors.homework_list(a.student, a.student.pk, status="todo")
+    assert [row.id for row in rows] == [soon.pk, late.pk]

@@ -57,8 +57,13 @@ def test_free_teachers_of_the_subject_are_offered_first_and_busy_ones_not_at_all
         date=a.lesson.date,
         number=a.lesson.number,
     )
-    offered = [c.id for c in substitute_candidates(a.lesson)]
-    assert offered[0] == qualified.pk
+    candidates = substitute_candidates(a.lesson)
+    offered = [c.id for c in candidates]
+    # The subject's teachers (the new one, and the class teacher who teaches it in another class)
+    # come before everyone else.
+    flags = [c.teaches_subject for c in candidates]
+    assert flags == sorted(flags, reverse=True)
+    assert {c.id for c in candidates if c.teaches_subject} == {qualified.pk, a.class_teacher.pk}
     assert other.pk in offered and busy.pk not in offered and a.lesson.teacher_id not in offered
     assert world.b.subject_teacher.pk not in offered
 
@@ -136,7 +141,8 @@ def test_the_api_substitutes_hands_back_cancels_restores_and_lists_the_history(w
     substitute = teacher_of(a, subject=a.lesson.subject)
     client, root = api(a.admin), f"/api/v1/lessons/{a.lesson.pk}"
     offered = client.get(f"{root}/substitutes").json()
-    assert offered[0] == {"id": substitute.pk, "name": substitute.short_name, "teaches_subject": True}
+    assert {"id": substitute.pk, "name": substitute.short_name, "teaches_subject": True} in offered
+    assert offered[0]["teaches_subject"] is True
     put = client.put(f"{root}/substitution", {"teacher_id": substitute.pk, "note": "Курсы"}, format="json")
     assert put.status_code == 200, put.content
     assert put.json()["teacher"]["id"] == substitute.pk and put.json()["is_substitution"]
