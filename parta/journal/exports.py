@@ -271,8 +271,8 @@ def journal_xlsx(page: JournalPage, school_name: str) -> bytes:
             if cell_view_.text:
                 # A single plain mark is a number a spreadsheet can average; "5 4(К)", "Н" stay text.
                 text = cell_view_.text
-                value: int | str = int(text) if text.isdigit() else text
-                sheet.cell(row=index, column=column, value=value).alignment = Alignment(horizontal="center")
+                written: int | str = int(text) if text.isdigit() else text
+                sheet.cell(row=index, column=column, value=written).alignment = Alignment(horizontal="center")
         if row.average is not None:
             average = sheet.cell(row=index, column=average_column, value=float(row.average))
             average.number_format = "0.00"

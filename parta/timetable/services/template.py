@@ -108,13 +108,29 @@ def template_units(*, year: AcademicYear) -> list[Unit]:
     units = []
     for (class_group_id, subject_id, _split), members in grouped.items():
         group = members[0].class_group
-        parts = tuple(
-            Part(a.pk, a.teacher_id, a.hours_per_week, a.subgroup_id, _candidate_rooms(a, rooms, cabinets))
-            for a in members
-        )
         label = f"{group.name} · {members[0].subject.name}"
-        units.append(Unit(class_group_id, subject_id, lessons_per_day_max(group.grade), parts, label))
+        for batch in _side_by_side(members):
+            parts = tuple(
+                Part(
+                    a.pk, a.teacher_id, a.hours_per_week, a.subgroup_id, _candidate_rooms(a, rooms, cabinets)
+                )
+                for a in batch
+            )
+            units.append(Unit(class_group_id, subject_id, lessons_per_day_max(group.grade), parts, label))
     return units
+
+
+def _side_by_side(members: Sequence[TeachingAssignment]) -> list[list[TeachingAssignment]]:
+    """The subgroups of a split subject that can sit in the same slot: each with its own teacher.
+    A teacher of two subgroups (a small school's English) teaches them one after the other."""
+    batches: list[list[TeachingAssignment]] = []
+    for assignment in members:
+        batch = next((b for b in batches if all(m.teacher_id != assignment.teacher_id for m in b)), None)
+        if batch is None:
+            batches.append([assignment])
+        else:
+            batch.append(assignment)
+    return batches
 
 
 def blocked_times(year: AcademicYear) -> frozenset[tuple[int, int, int]]:

@@ -40,7 +40,9 @@ def teacher_of(world_school: Any, *, subject: Any = None) -> Any:
     teacher = f.UserFactory.create()
     f.StaffMembershipFactory.create(school=world_school.school, user=teacher)
     if subject is not None:
-        group = f.ClassGroupFactory.create(year=world_school.group.year, building=world_school.group.building)
+        group = f.ClassGroupFactory.create(
+            year=world_school.group.year, building=world_school.group.building, grade=11, letter="Я"
+        )
         f.TeachingAssignmentFactory.create(
             class_group=group, teacher=teacher, subject=subject, hours_per_week=1
         )

@@ -33,8 +33,11 @@ from parta.timetable.tests.conftest import bells_for
 
 MONDAY = dt.date(2026, 9, 7)
 
-# One school: its class groups, each with subjects (teacher index, hours, split in two subgroups).
-subjects = st.lists(st.tuples(st.integers(0, 3), st.integers(1, 4), st.booleans()), min_size=1, max_size=3)
+# One school: its class groups, each with subjects (teacher index, hours, split in two subgroups,
+# the second subgroup's teacher as an offset from the first's: 0 is the same teacher for both).
+subjects = st.lists(
+    st.tuples(st.integers(0, 3), st.integers(1, 4), st.booleans(), st.integers(0, 3)), min_size=1, max_size=3
+)
 schools = st.fixed_dictionaries(
     {
         "groups": st.lists(subjects, min_size=1, max_size=3),
@@ -63,7 +66,7 @@ def build(school_plan: dict[str, Any]) -> dict[str, Any]:
     letters = iter("АБВ")
     for group_subjects in school_plan["groups"]:
         group = f.ClassGroupFactory.create(year=year, building=building, grade=5, letter=next(letters))
-        for index, (teacher, hours, split) in enumerate(group_subjects):
+        for index, (teacher, hours, split, offset) in enumerate(group_subjects):
             subject = f.SubjectFactory.create(code=f"s{group.pk}-{index}")
             if not split:
                 f.TeachingAssignmentFactory.create(
@@ -75,7 +78,7 @@ def build(school_plan: dict[str, Any]) -> dict[str, Any]:
                 f.TeachingAssignmentFactory.create(
                     class_group=group,
                     subgroup=subgroup,
-                    teacher=teachers[(teacher + number - 1) % 4],
+                    teacher=teachers[(teacher + (number - 1) * offset) % 4],
                     subject=subject,
                     hours_per_week=hours,
                 )
