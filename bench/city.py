@@ -150,7 +150,7 @@ def postgres_settings(base_url: str) -> dict[str, str]:
     with psycopg.connect(db_url(base_url, "postgres"), autocommit=True) as conn:
         query = "SELECT name, current_setting(name) FROM pg_settings WHERE name = ANY(%s)"
         rows = conn.execute(query, [list(POSTGRES_SETTINGS)]).fetchall()
-    found = dict(rows)
+    found: dict[str, str] = dict(rows)
     return {name: found[name] for name in POSTGRES_SETTINGS if name in found}
 
 

@@ -31,7 +31,7 @@ from parta.messaging.access import (
     shared_school,
     student_link_school,
 )
-from parta.messaging.models import Conversation, Message, MessageAttachment, Participant
+from parta.messaging.models import Conversation, Message, MessageAttachment, Notification, Participant
 from parta.outbox.services import emit
 from parta.schools.access import roles_of
 from parta.schools.models import Enrolment
@@ -254,6 +254,16 @@ def announcement_post(
 
 
 def conversation_read(actor: Any, conversation_id: int) -> None:
-    """The actor has read the conversation up to now (404 if they do not take part in it)."""
+    """The actor has read the conversation up to now (404 if they do not take part in it), and so
+    the notifications of its messages: the bell no longer counts what the person has read."""
+    from parta.messaging.handlers import ANNOUNCEMENT, MESSAGE
+
     participant = access_participant(actor, conversation_id)
-    Participant.objects.filter(pk=participant.pk).update(last_read_at=timezone.now())
+    now = timezone.now()
+    Participant.objects.filter(pk=participant.pk).update(last_read_at=now)
+    Notification.objects.filter(
+        recipient_id=participant.user_id,
+        read_at__isnull=True,
+        kind__in=[MESSAGE, ANNOUNCEMENT],
+        payload__conversation_id=conversation_id,
+    ).update(read_at=now)

@@ -8,7 +8,8 @@ from typing import Any
 
 from django.utils import timezone
 
-from parta.core.names import short_name
+from parta.core.i18n import picker
+from parta.core.names import class_group_name, short_name, subgroup_name
 from parta.journal.access import (
     access_lesson,
 )
@@ -23,6 +24,8 @@ from parta.schools.access import (
     access_school,
 )
 from parta.schools.models import StudyPeriod
+from parta.schools.selectors import subject_names
+from parta.timetable.models import Lesson
 
 # --- history -------------------------------------------------------------------------------
 
@@ -45,6 +48,9 @@ class HistoryRow:
     reason: str
     # For a study period closed or reopened (kind ``period``): its name and year.
     period: str | None = None
+    # On the school's report, where a row is about one of many classes: «7А» (or «7А/1») and the subject.
+    class_group: str | None = None
+    subject: str | None = None
 
 
 _HISTORY_COLUMNS = (
@@ -165,4 +171,35 @@ def history_report(
             )
         }
         lines = [replace(r, period=names.get(r.object_id)) if r.object_id in period_ids else r for r in lines]
-    return HistoryReport(lines, offset, limit, len(rows) > limit)
+    return HistoryReport(_with_groups_and_subjects(lines), offset, limit, len(rows) > limit)
+
+
+def _with_groups_and_subjects(lines: list[HistoryRow]) -> list[HistoryRow]:
+    """Name each row's class (from its lesson) and subject: two queries for the page."""
+    lesson_ids = {r.lesson_id for r in lines if r.lesson_id is not None}
+    groups = (
+        {
+            row["pk"]: subgroup_name(
+                class_group_name(row["class_group__grade"], row["class_group__letter"]),
+                row["subgroup__number"],
+            )
+            or class_group_name(row["class_group__grade"], row["class_group__letter"])
+            for row in Lesson.objects.filter(pk__in=lesson_ids).values(
+                "pk", "class_group__grade", "class_group__letter", "subgroup__number"
+            )
+        }
+        if lesson_ids
+        else {}
+    )
+    pick = picker()
+    subjects = subject_names(r.subject_id for r in lines if r.subject_id is not None)
+    return [
+        replace(
+            r,
+            class_group=groups.get(r.lesson_id or 0),
+            subject=pick(subjects[r.subject_id]["ru"], subjects[r.subject_id]["en"])
+            if r.subject_id in subjects
+            else None,
+        )
+        for r in lines
+    ]

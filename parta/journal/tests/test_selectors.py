@@ -172,6 +172,9 @@ def test_cell_history_and_the_report(journal, world):
     )
     assert len(report.rows) == 1
     assert report.has_more
+    # The school's report names the class and the subject of each row (issue 18, item 9).
+    assert report.rows[0].class_group == journal.lesson.class_group.name
+    assert report.rows[0].subject == journal.lesson.subject.name_en
     assert (
         selectors.history_report(
             journal.admin, journal.school.pk, date_from=today, date_to=today, kind="topic"

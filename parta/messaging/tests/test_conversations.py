@@ -443,3 +443,22 @@ class TestUnreadInvariant(HypothesisTestCase):
         for user in people.values():
             _total, rows = selectors.inbox(user)
             assert selectors.unread_total(user) == sum(row.unread for row in rows)
+
+
+def test_reading_a_conversation_reads_its_notifications_only(world, start):
+    """The bell no longer counts a message the person has read in the conversation (issue 18, item 9)."""
+    from parta.messaging.models import Notification
+
+    a = world.a
+    conversation = start()
+    mine = Notification.objects.create(
+        recipient=a.subject_teacher, kind="message", payload={"conversation_id": conversation.pk}
+    )
+    other = Notification.objects.create(
+        recipient=a.subject_teacher, kind="message", payload={"conversation_id": conversation.pk + 1000}
+    )
+    mark = Notification.objects.create(recipient=a.subject_teacher, kind="mark", payload={"student_id": 1})
+    services.conversation_read(a.subject_teacher, conversation.pk)
+    read = dict(Notification.objects.filter(pk__in=[mine.pk, other.pk, mark.pk]).values_list("pk", "read_at"))
+    assert read[mine.pk] is not None
+    assert read[other.pk] is None and read[mark.pk] is None
