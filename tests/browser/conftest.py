@@ -3,6 +3,7 @@ download does not work offline). Without Chromium the tests are skipped with a p
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import socket
@@ -78,27 +79,40 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-@pytest.fixture(scope="session")
-def demo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The product as `make run` serves it: migrate, load the demo school, serve over HTTP.
+ROOT = Path(__file__).resolve().parents[2]
 
-    It runs in its own SQLite database in a temporary folder, whatever DATABASE_URL the suite has,
-    because it is the laptop demo that these tests drive.
-    """
-    root = Path(__file__).resolve().parents[2]
+
+def server_env(data_dir: Path) -> dict[str, str]:
+    """The environment of a laptop Parta in ``data_dir``: its own SQLite database whatever
+    DATABASE_URL the suite has, DEBUG on as `make run` turns it on."""
     dropped = {"DATABASE_URL", "REDIS_URL", "DJANGO_SETTINGS_MODULE"}
     env = {key: value for key, value in os.environ.items() if key not in dropped}
-    env["PARTA_DATA_DIR"] = str(tmp_path_factory.mktemp("demo"))
-    env["PARTA_DEBUG"] = "1"  # as `make run` turns it on
-    manage = [sys.executable, str(root / "manage.py")]
-    subprocess.run([*manage, "migrate", "--verbosity", "0"], env=env, cwd=root, check=True)  # noqa: S603
-    subprocess.run([*manage, "demo_load"], env=env, cwd=root, check=True, stdout=subprocess.DEVNULL)  # noqa: S603
-    subprocess.run([*manage, "vapid_keys", "--verbosity", "0"], env=env, cwd=root, check=True)  # noqa: S603
+    env["PARTA_DATA_DIR"] = str(data_dir)
+    env["PARTA_DEBUG"] = "1"
+    return env
+
+
+def manage(env: dict[str, str], *args: str) -> str:
+    """Run ``manage.py`` in that environment; its output."""
+    done = subprocess.run(  # noqa: S603 — our own interpreter and manage.py
+        [sys.executable, str(ROOT / "manage.py"), *args],
+        env=env,
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return done.stdout
+
+
+@contextlib.contextmanager
+def serving(env: dict[str, str]) -> Iterator[str]:
+    """``runserver`` on a free port until the block ends; its address once it answers."""
     port = _free_port()
     server = subprocess.Popen(  # noqa: S603 — our own interpreter and manage.py
-        [*manage, "runserver", f"127.0.0.1:{port}", "--noreload"],
+        [sys.executable, str(ROOT / "manage.py"), "runserver", f"127.0.0.1:{port}", "--noreload"],
         env=env,
-        cwd=root,
+        cwd=ROOT,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
@@ -111,8 +125,19 @@ def demo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             except OSError:
                 time.sleep(0.2)
         else:
-            pytest.fail("the demo server did not start")
+            pytest.fail("the server did not start")
         yield url
     finally:
         server.terminate()
         server.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def demo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The product as `make run` serves it: migrate, load the demo school, serve over HTTP."""
+    env = server_env(tmp_path_factory.mktemp("demo"))
+    manage(env, "migrate", "--verbosity", "0")
+    manage(env, "demo_load")
+    manage(env, "vapid_keys", "--verbosity", "0")
+    with serving(env) as url:
+        yield url

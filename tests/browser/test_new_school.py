@@ -6,26 +6,19 @@ English."""
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.browser.conftest import _free_port, screenshot
+from tests.browser.conftest import ROOT, manage, screenshot, server_env, serving
 from tests.browser.test_journal import wait_saved, writable_column
 from tests.browser.test_roles import switch_to_english
 from tests.browser.test_structure import PHONE, fits, menu
 
 pytestmark = pytest.mark.browser
 
-ROOT = Path(__file__).resolve().parents[2]
 BUNDLE = ROOT / "parta" / "interop" / "tests" / "bundles" / "v12"
 FIRST = "first-Password-1"
 NEW = "a-New-password-2"
@@ -35,19 +28,11 @@ NEW = "a-New-password-2"
 def new_school(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, dict[str, str]]]:
     """An empty Parta (migrated, no demo), the bundle imported as a new school, and one-time
     passwords set by the operator for three of its people, as an enrolment slip would give them."""
-    dropped = {"DATABASE_URL", "REDIS_URL", "DJANGO_SETTINGS_MODULE"}
-    env = {key: value for key, value in os.environ.items() if key not in dropped}
-    env["PARTA_DATA_DIR"] = str(tmp_path_factory.mktemp("new-school"))
-    env["PARTA_DEBUG"] = "1"
-    manage = [sys.executable, str(ROOT / "manage.py")]
-
-    def run(*args: str) -> str:
-        done = subprocess.run([*manage, *args], env=env, cwd=ROOT, check=True, capture_output=True, text=True)  # noqa: S603
-        return done.stdout
-
-    run("migrate", "--verbosity", "0")
-    run("oneroster_import", str(BUNDLE), "--new-school", "--quiet-rows")
-    run(
+    env = server_env(tmp_path_factory.mktemp("new-school"))
+    manage(env, "migrate", "--verbosity", "0")
+    manage(env, "oneroster_import", str(BUNDLE), "--new-school", "--quiet-rows")
+    manage(
+        env,
         "shell",
         "-c",
         "from parta.accounts.models import User\n"
@@ -57,28 +42,8 @@ def new_school(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, 
         "    user.must_change_password = True\n"
         "    user.save()\n",
     )
-    port = _free_port()
-    server = subprocess.Popen(  # noqa: S603 — our own interpreter and manage.py
-        [*manage, "runserver", f"127.0.0.1:{port}", "--noreload"],
-        env=env,
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        for _attempt in range(100):
-            try:
-                with urllib.request.urlopen(f"{url}/login/", timeout=2):  # noqa: S310 — loopback only
-                    break
-            except OSError:
-                time.sleep(0.2)
-        else:
-            pytest.fail("the server did not start")
-        yield url, {"run": run}  # type: ignore[dict-item]
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
+    with serving(env) as url:
+        yield url, env
 
 
 def first_sign_in(page: Any, url: str, username: str) -> None:
@@ -99,9 +64,8 @@ def sign_out(page: Any) -> None:
     page.context.clear_cookies()
 
 
-def test_a_school_from_a_bundle_to_its_first_mark(page: Any, new_school: tuple[str, Any]) -> None:
-    url, tools = new_school
-    run = tools["run"]
+def test_a_school_from_a_bundle_to_its_first_mark(page: Any, new_school: tuple[str, dict[str, str]]) -> None:
+    url, env = new_school
 
     # The administrator: first sign-in, then the weekly timetable is drafted on its page.
     first_sign_in(page, url, "orlov.a")
@@ -115,8 +79,8 @@ def test_a_school_from_a_bundle_to_its_first_mark(page: Any, new_school: tuple[s
 
     # Publishing from the first day of the year (a school starting in September): the operator's
     # command, since the page publishes only from today on.
-    out = run(
-        "timetable_build", "--school", school_id, "--keep-template", "--publish", "--since", "2026-09-01"
+    out = manage(
+        env, "timetable_build", "--school", school_id, "--keep-template", "--publish", "--since", "2026-09-01"
     )
     assert "Published: lessons created" in out
     page.reload()
