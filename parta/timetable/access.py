@@ -69,10 +69,14 @@ def year_publication(year: AcademicYear, publication_id: int) -> Publication:
     return publication
 
 
-def lesson_for_admin(user: Any, lesson_id: int) -> Lesson:
-    """A lesson of a school the user administers (a superuser: any); otherwise 404."""
+def lesson_for_admin(user: Any, lesson_id: int, *, school_id: int | None = None) -> Lesson:
+    """A lesson of a school the user administers (a superuser: any), and of ``school_id`` when a
+    page names the school in its address; otherwise 404."""
     roles = roles_of(user)
-    lesson = Lesson.objects.filter(pk=lesson_id).first()
+    lessons = Lesson.objects.filter(pk=lesson_id)
+    if school_id is not None:
+        lessons = lessons.filter(school_id=school_id)
+    lesson = lessons.first()
     if lesson is None or not (roles.is_superuser or lesson.school_id in roles.admin_school_ids):
         raise Http404
     return lesson

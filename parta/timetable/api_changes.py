@@ -18,6 +18,7 @@ from parta.accounts.models import User
 from parta.core.api import error_responses
 from parta.timetable.access import lesson_for_admin
 from parta.timetable.api import LessonSerializer, lesson_data
+from parta.timetable.models import Lesson
 from parta.timetable.selectors import lesson_changes, lesson_row, substitute_candidates
 from parta.timetable.services import lesson_cancel, lesson_hand_back, lesson_restore, lesson_substitute
 
@@ -44,6 +45,11 @@ class ChangeSerializer(serializers.Serializer[Any]):
 
     class Meta:
         ref_name = "LessonChange"
+
+
+def _lesson_answer(lesson: Lesson) -> Response:
+    """The lesson after a change, as the timetable writes it."""
+    return Response(lesson_data(lesson_row(lesson)))
 
 
 def _change(row: Any) -> dict[str, Any]:
@@ -94,7 +100,7 @@ class SubstitutionApi(APIView):
         lesson = lesson_substitute(
             actor=request.user, lesson=lesson, teacher=teacher, note=data.validated_data["note"]
         )
-        return Response(lesson_data(lesson_row(lesson)))
+        return _lesson_answer(lesson)
 
     @extend_schema(
         operation_id="lessons_substitution_destroy",
@@ -103,7 +109,7 @@ class SubstitutionApi(APIView):
     )
     def delete(self, request: Request, lesson_id: int) -> Response:
         lesson = lesson_hand_back(actor=request.user, lesson=lesson_for_admin(request.user, lesson_id))
-        return Response(lesson_data(lesson_row(lesson)))
+        return _lesson_answer(lesson)
 
 
 class CancellationApi(APIView):
@@ -127,7 +133,7 @@ class CancellationApi(APIView):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         lesson = lesson_cancel(actor=request.user, lesson=lesson, reason=data.validated_data["reason"])
-        return Response(lesson_data(lesson_row(lesson)))
+        return _lesson_answer(lesson)
 
     @extend_schema(
         operation_id="lessons_cancellation_destroy",
@@ -136,7 +142,7 @@ class CancellationApi(APIView):
     )
     def delete(self, request: Request, lesson_id: int) -> Response:
         lesson = lesson_restore(actor=request.user, lesson=lesson_for_admin(request.user, lesson_id))
-        return Response(lesson_data(lesson_row(lesson)))
+        return _lesson_answer(lesson)
 
 
 class LessonChangesApi(APIView):

@@ -35,10 +35,22 @@ def test_strangers_get_404_on_every_endpoint(small: dict[str, Any]) -> None:
     other_admin = f.UserFactory.create()
     f.StaffMembershipFactory.create(user=other_admin, role=StaffMembership.Role.ADMIN)
     teacher = small["teachers"][0]
+    parent = f.UserFactory.create()
+    student = f.UserFactory.create()
+    f.EnrolmentFactory.create(student=student, class_group=small["group"])
+    f.GuardianshipFactory.create(guardian=parent, student=student)
+    publication = Publication.objects.create(
+        school=small["school"], year=small["year"], since=small["year"].starts_on
+    )
     root = base(small)
-    for user in (other_admin, teacher):
+    for user in (other_admin, teacher, parent):
         client = client_for(user)
         assert client.get(f"{root}/timetable-template").status_code == 404
+        new_slot = {"assignment_id": small["math"].pk, "weekday": 6, "number": 1}
+        assert client.post(f"{root}/timetable-template/slots", new_slot, format="json").status_code == 404
+        assert client.get(f"{root}/teachers/{teacher.pk}/unavailability").status_code == 404
+        assert client.get(f"{root}/timetable-publications").status_code == 404
+        assert client.get(f"{root}/timetable-publications/{publication.pk}").status_code == 404
         assert client.post(f"{root}/timetable-template/draft", {}, format="json").status_code == 404
         assert (
             client.patch(
@@ -58,7 +70,8 @@ def test_strangers_get_404_on_every_endpoint(small: dict[str, Any]) -> None:
             == 404
         )
     assert TemplateSlot.objects.get(pk=slot.pk).weekday == slot.weekday
-    assert not Publication.objects.exists()
+    assert not TemplateSlot.objects.filter(weekday=6).exists()
+    assert list(Publication.objects.values_list("pk", flat=True)) == [publication.pk]
 
 
 def test_the_administrator_drafts_reads_and_edits_the_template(small: dict[str, Any], admin: Any) -> None:

@@ -170,7 +170,12 @@ def test_the_api_refuses_bad_input_and_strangers(world: World) -> None:
         assert other.get(f"{root}/substitutes").status_code == 404
         assert other.put(f"{root}/cancellation", {"reason": "x"}, format="json").status_code == 404
         assert other.get(f"{root}/changes").status_code == 404
+        body = {"teacher_id": a.class_teacher.pk}
+        assert other.put(f"{root}/substitution", body, format="json").status_code == 404
+        assert other.delete(f"{root}/substitution").status_code == 404
+        assert other.delete(f"{root}/cancellation").status_code == 404
     assert Lesson.objects.get(pk=a.lesson.pk).status == Lesson.Status.SCHEDULED
+    assert Lesson.objects.get(pk=a.lesson.pk).teacher_id == a.lesson.teacher_id
     assert not LessonChange.objects.exists()
 
 

@@ -70,10 +70,7 @@ def substitutions_page(request: HttpRequest, school_id: int) -> HttpResponse:
 
 def _lesson(request: HttpRequest, school_id: int, lesson_id: int) -> tuple[Any, dict[str, Any], Lesson]:
     school, context = school_admin_page(request, school_id, "school-subs")
-    lesson = lesson_for_admin(request.user, lesson_id)
-    if lesson.school_id != school.pk:
-        raise Http404
-    return school, context, lesson
+    return school, context, lesson_for_admin(request.user, lesson_id, school_id=school.pk)
 
 
 def _back(school_id: int, lesson: Lesson) -> str:
