@@ -142,7 +142,8 @@ class DiaryDaySerializer(serializers.Serializer[Any]):
 
 
 class FinalMarkSerializer(serializers.Serializer[Any]):
-    value = serializers.IntegerField()
+    value = serializers.IntegerField(allow_null=True, help_text=_("Null when not attested («н/а»)."))
+    not_attested = serializers.BooleanField()
     display = serializers.CharField()
 
     class Meta:
@@ -245,7 +246,9 @@ def _day(day: DiaryDay) -> Row:
 
 
 def _final(mark: FinalMark | None) -> Row | None:
-    return {"value": mark.value, "display": mark.display} if mark else None
+    if mark is None:
+        return None
+    return {"value": mark.value, "not_attested": mark.value is None, "display": mark.display}
 
 
 def _period(period: PeriodRef) -> Row:

@@ -112,7 +112,7 @@ def choose_period(
 
 @dataclass(frozen=True)
 class FinalMark:
-    value: int
+    value: int | None  # None: «н/а», not attested
     display: str
 
 
@@ -174,7 +174,7 @@ def _final_marks(
     qs = scoped(PeriodMark.objects.filter(wanted, student_id=student.id, year_id=student.year_id), student)
     for code, period_of, scale, value in qs.values_list("subject__code", "period_id", "scale", "value"):
         target = year if period_of is None else period
-        target[code] = FinalMark(value=value, display=scales.display(scale, value))
+        target[code] = FinalMark(value=value, display=scales.display_final(scale, value))
     return period, year
 
 

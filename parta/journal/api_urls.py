@@ -3,6 +3,12 @@
 from django.urls import URLPattern, URLResolver, path
 
 from parta.journal.api.cells import AttendanceApi, LessonTopicApi, MarkCreateApi, MarkDetailApi, PeriodMarkApi
+from parta.journal.api.closing import (
+    AcademicYearCloseApi,
+    AcademicYearReopenApi,
+    StudyPeriodCloseApi,
+    StudyPeriodReopenApi,
+)
 from parta.journal.api.journals import JournalAssignmentListApi, JournalPageApi, LessonJournalApi
 from parta.journal.api.notices import AbsenceNoticeListApi, AbsenceNoticeWithdrawApi, CellHistoryApi
 
@@ -19,6 +25,22 @@ urlpatterns: list[URLPattern | URLResolver] = [
     ),
     path("lessons/<int:lesson_id>/topic", LessonTopicApi.as_view(), name="api-lesson-topic"),
     path("period-marks", PeriodMarkApi.as_view(), name="api-period-marks"),
+    path(
+        "study-periods/<int:period_id>/close",
+        StudyPeriodCloseApi.as_view(),
+        name="api-study-period-close",
+    ),
+    path(
+        "study-periods/<int:period_id>/reopen", StudyPeriodReopenApi.as_view(), name="api-study-period-reopen"
+    ),
+    path(
+        "academic-years/<int:year_id>/close", AcademicYearCloseApi.as_view(), name="api-academic-year-close"
+    ),
+    path(
+        "academic-years/<int:year_id>/reopen",
+        AcademicYearReopenApi.as_view(),
+        name="api-academic-year-reopen",
+    ),
     path(
         "lessons/<int:lesson_id>/students/<int:student_id>/history",
         CellHistoryApi.as_view(),

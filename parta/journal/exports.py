@@ -279,9 +279,9 @@ def journal_xlsx(page: JournalPage, school_name: str) -> bytes:
         if row.suggested is not None:
             sheet.cell(row=index, column=average_column + 1, value=row.suggested)
         if row.period_mark is not None:
-            shown: int | str = (
-                row.period_mark.value if row.period_mark.display.isdigit() else row.period_mark.display
-            )
+            final = row.period_mark
+            numeric = final.value is not None and final.display.isdigit()
+            shown: int | str = final.value if numeric and final.value is not None else final.display
             sheet.cell(row=index, column=average_column + 2, value=shown).font = bold
     sheet.freeze_panes = f"{get_column_letter(first_lesson_column)}{header_row + 1}"
     sheet.column_dimensions["A"].width = 5

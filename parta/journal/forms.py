@@ -93,15 +93,34 @@ class AttendanceForm(forms.Form):
 
 
 class PeriodMarkForm(forms.Form):
-    value = forms.IntegerField(label=_("Period mark"), required=False)
+    """A period or year mark from the grid's select: a number, «н/а» (``NOT_ATTESTED``) or
+    nothing, which removes the mark."""
+
+    value = forms.RegexField(
+        label=_("Period mark"), regex=rf"^(\d{{1,3}}|{scales.NOT_ATTESTED})$", required=False
+    )
     version = forms.IntegerField(required=False, widget=forms.HiddenInput)
     period = forms.IntegerField(widget=forms.HiddenInput)
     reason = _reason_field()
+
+    def mark(self) -> tuple[int | None, bool]:
+        """The cleaned choice as ``period_mark_set`` takes it: (value, not attested)."""
+        value = self.cleaned_data["value"]
+        if value == scales.NOT_ATTESTED:
+            return None, True
+        return (int(value) if value else None), False
 
 
 class TopicForm(forms.Form):
     topic = forms.IntegerField(label=_("Topic"))
     reason = _reason_field()
+
+
+class CloseForm(forms.Form):
+    """Closing; for what has not ended yet, the confirmation that it is meant (the label names the
+    end date)."""
+
+    early = forms.BooleanField(required=False)
 
 
 class ReopenForm(forms.Form):
@@ -155,6 +174,12 @@ class GradingSchemeForm(forms.Form):
             "An average whose fraction reaches this is rounded up: "
             "0.50 rounds 3.50 to 4; 0.60 keeps 3.59 a 3."
         ),
+    )
+    final_scale = forms.ChoiceField(
+        label=_("Period and year marks"),
+        choices=[("", _("On the same scale")), *Scale.choices],
+        required=False,
+        help_text=_("For example pass/fail for the period while the lessons are marked 1–5."),
     )
 
     def __init__(self, *args: Any, default: bool | None = None, **kwargs: Any) -> None:

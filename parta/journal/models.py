@@ -35,6 +35,16 @@ class GradingScheme(models.Model):
     # An average whose fractional part reaches this threshold is rounded up: 0.50 is ordinary
     # rounding (3.50 → 4), 0.60 is the stricter rule many Moscow schools use (3.59 → 3).
     round_up_from = models.DecimalField(_("round up from"), max_digits=3, decimal_places=2, default=0.5)
+    # Period and year marks may be given on another scale than the lessons' marks: a subject
+    # marked 1–5 through the year whose period result is pass/fail. Blank: the same scale.
+    final_scale = models.CharField(
+        _("scale of period and year marks"),
+        max_length=20,
+        choices=Scale.choices,
+        blank=True,
+        default="",
+        help_text=_("Blank: the same scale as the lessons' marks."),
+    )
 
     class Meta:
         verbose_name = _("grading scheme")
@@ -55,6 +65,11 @@ class GradingScheme(models.Model):
 
     def __str__(self) -> str:
         return f"{self.school_id}/{self.subject_id or '*'}: {self.scale}"
+
+    @property
+    def final(self) -> str:
+        """The scale of the period and year marks."""
+        return self.final_scale or self.scale
 
 
 class ControlForm(models.Model):
@@ -225,7 +240,8 @@ class Attendance(models.Model):
 
 
 class PeriodMark(models.Model):
-    """A study-period mark, or (with no period) the year mark, set by the teacher."""
+    """A study-period mark, or (with no period) the year mark, set by the teacher. No value means
+    «н/а», not attested: the student could not be assessed (too many lessons missed)."""
 
     school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="+", verbose_name=_("school"))
     year = models.ForeignKey(
@@ -252,7 +268,7 @@ class PeriodMark(models.Model):
         ClassGroup, on_delete=models.CASCADE, related_name="+", verbose_name=_("class group"), db_index=False
     )
     scale = models.CharField(_("scale"), max_length=20, choices=Scale.choices, default=Scale.FIVE)
-    value = models.SmallIntegerField(_("value"))
+    value = models.SmallIntegerField(_("value"), null=True, blank=True)
     version = models.PositiveIntegerField(_("version"), default=1)
     set_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("set by")
@@ -279,6 +295,10 @@ class PeriodMark(models.Model):
     def __str__(self) -> str:
         return f"{self.student_id} {self.subject_id} {self.period_id or 'year'}: {self.value}"
 
+    @property
+    def not_attested(self) -> bool:
+        return self.value is None
+
 
 class JournalChange(models.Model):
     """Append-only history of the journal: who changed what, when, from what to what, and why."""
@@ -289,6 +309,7 @@ class JournalChange(models.Model):
         PERIOD_MARK = "period_mark", _("period mark")
         TOPIC = "topic", pgettext_lazy("journal change", "lesson topic")
         PERIOD = "period", pgettext_lazy("journal change", "study period closed or reopened")
+        YEAR = "year", pgettext_lazy("journal change", "academic year closed or reopened")
 
     school = models.ForeignKey(
         School, on_delete=models.CASCADE, related_name="+", verbose_name=_("school"), db_index=False

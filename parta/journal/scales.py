@@ -4,6 +4,11 @@ Scales
     ``five`` 1–5 (the Russian default), ``ten`` 1–10, ``hundred`` 0–100, and ``pass_fail`` with
     0 = fail and 1 = pass. Pass/fail marks are shown as words and never enter an average.
 
+Period and year marks
+    Given on the subject's final scale (``GradingScheme.final_scale``, by default the lessons'
+    scale), or «н/а» — not attested — which has no value and, like pass/fail, never enters the
+    year's average.
+
 Weighted average
     Σ value × weight / Σ weight over the marks that have a value (an owed mark has none) and are not
     pass/fail. No such marks: no average (``None``). The average is rounded to two decimals
@@ -31,6 +36,7 @@ from parta.journal.models import Scale
 DEFAULT_SCALE = Scale.FIVE
 DEFAULT_ROUND_UP_FROM = Decimal("0.50")
 MIN_WEIGHT, MAX_WEIGHT = 1, 10
+NOT_ATTESTED = "na"  # «н/а» where a period or year mark is chosen from a list
 _CENTS = Decimal("0.01")
 
 
@@ -72,6 +78,13 @@ def display(scale: str, value: int | None) -> str:
     if scale == Scale.PASS_FAIL:
         return _("pass") if value else _("fail")
     return str(value)
+
+
+def display_final(scale: str, value: int | None) -> str:
+    """How a period or year mark is written: as ``display``, and «н/а» (not attested) for no value."""
+    if value is None:
+        return _("n/a")
+    return display(scale, value)
 
 
 def _field(mark: Any, name: str) -> Any:

@@ -26,6 +26,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
         views.period_close,
         name="school-period-close",
     ),
+    path("school/<int:school_id>/years/<int:year_id>/close/", views.year_close, name="school-year-close"),
     path("school/<int:school_id>/grading/", grading.grading_page, name="school-grading"),
     path(
         "school/<int:school_id>/grading/schemes/new/", grading.scheme_create, name="school-grading-scheme-new"

@@ -392,6 +392,7 @@ class StudyPeriodListApi(ListApi):
         number = serializers.IntegerField()
         starts_on = serializers.DateField()
         ends_on = serializers.DateField()
+        closed_at = serializers.DateTimeField(allow_null=True, help_text=_("Null: open."))
         year = NamedRefSerializer()
 
         class Meta:
@@ -408,7 +409,7 @@ class StudyPeriodListApi(ListApi):
         periods = (
             StudyPeriod.objects.filter(school_id=school.pk)
             .select_related("year")
-            .only("id", "kind", "number", "starts_on", "ends_on", "year__id", "year__name")
+            .only("id", "kind", "number", "starts_on", "ends_on", "closed_at", "year__id", "year__name")
             .order_by("-year__starts_on", "kind", "number")
         )
         return self.paginated_response(self.OutputSerializer(self.paginate(periods), many=True).data)

@@ -269,7 +269,12 @@ class PeriodMarkApi(IdempotentApi, JournalApi):
         subject = IdField()
         class_group = IdField()
         period = IdField(allow_null=True, help_text=_("The study period (id); null for the year mark."))
-        value = _small_int(allow_null=True, help_text=_("Null removes the mark."))
+        value = _small_int(
+            allow_null=True, help_text=_("On the subject's scale of period marks; null removes the mark.")
+        )
+        not_attested = serializers.BooleanField(
+            required=False, default=False, help_text=_("«н/а» (with a null value): not attested.")
+        )
         version = serializers.IntegerField(
             required=False,
             allow_null=True,
@@ -304,6 +309,7 @@ class PeriodMarkApi(IdempotentApi, JournalApi):
             class_group_id=v["class_group"],
             period_id=v["period"],
             value=v["value"],
+            not_attested=v["not_attested"],
             version=v.get("version"),
             reason=v.get("reason", ""),
         )

@@ -123,7 +123,8 @@ class AttendanceCellSerializer(serializers.Serializer[Any]):
 class PeriodMarkCellSerializer(serializers.Serializer[Any]):
     id = serializers.IntegerField()
     period = serializers.IntegerField(allow_null=True, help_text=_("Null for the year mark."))
-    value = serializers.IntegerField()
+    value = serializers.IntegerField(allow_null=True, help_text=_("Null when not attested."))
+    not_attested = serializers.BooleanField(help_text=_("«н/а»: the student could not be assessed."))
     display = serializers.CharField()
     version = serializers.IntegerField()
 
@@ -230,7 +231,14 @@ def attendance_row(a: AttendanceCell | None) -> Row | None:
 def period_mark_row(p: PeriodMarkCell | None) -> Row | None:
     if p is None:
         return None
-    return {"id": p.id, "period": p.period_id, "value": p.value, "display": p.display, "version": p.version}
+    return {
+        "id": p.id,
+        "period": p.period_id,
+        "value": p.value,
+        "not_attested": p.not_attested,
+        "display": p.display,
+        "version": p.version,
+    }
 
 
 def topic_row(t: TopicOption | None) -> Row | None:

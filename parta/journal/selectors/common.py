@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.http import Http404
 
@@ -35,6 +35,7 @@ class PeriodRef:
     starts_on: dt.date
     ends_on: dt.date
     closed: bool
+    year_closed: bool  # the academic year is closed: its year marks are locked too
 
     def covers(self, day: dt.date) -> bool:
         return self.starts_on <= day <= self.ends_on
@@ -91,9 +92,18 @@ class Cell:
 class PeriodMarkCell:
     id: int
     period_id: int | None
-    value: int
+    value: int | None  # None: «н/а», not attested
     display: str
     version: int
+
+    @property
+    def not_attested(self) -> bool:
+        return self.value is None
+
+    @property
+    def choice(self) -> str:
+        """The mark as the grid's select names it."""
+        return scales.NOT_ATTESTED if self.value is None else str(self.value)
 
 
 _MARK_COLUMNS = (
@@ -145,7 +155,7 @@ def _period_refs(year_id: int) -> list[PeriodRef]:
     rows = (
         StudyPeriod.objects.filter(year_id=year_id)
         .order_by("starts_on", "kind", "number")
-        .values("id", "kind", "number", "starts_on", "ends_on", "closed_at")
+        .values("id", "kind", "number", "starts_on", "ends_on", "closed_at", "year__closed_at")
     )
     refs = []
     for row in rows:
@@ -159,6 +169,7 @@ def _period_refs(year_id: int) -> list[PeriodRef]:
                 row["starts_on"],
                 row["ends_on"],
                 row["closed_at"] is not None,
+                row["year__closed_at"] is not None,
             )
         )
     return refs
@@ -193,20 +204,29 @@ def _control_forms(school_id: int) -> list[ControlFormRef]:
     ]
 
 
-def _schemes(school_id: int) -> dict[int | None, tuple[str, Decimal]]:
+class SchemeRef(NamedTuple):
+    scale: str
+    round_up_from: Decimal
+    final_scale: str  # the scale of period and year marks
+
+
+_DEFAULT_SCHEME = SchemeRef(scales.DEFAULT_SCALE, scales.DEFAULT_ROUND_UP_FROM, scales.DEFAULT_SCALE)
+
+
+def _schemes(school_id: int) -> dict[int | None, SchemeRef]:
     """Every scheme of the school by subject (None: the school's default)."""
     return {
-        row["subject_id"]: (row["scale"], Decimal(row["round_up_from"]))
+        row["subject_id"]: SchemeRef(
+            row["scale"], Decimal(row["round_up_from"]), row["final_scale"] or row["scale"]
+        )
         for row in GradingScheme.objects.filter(school_id=school_id).values(
-            "subject_id", "scale", "round_up_from"
+            "subject_id", "scale", "round_up_from", "final_scale"
         )
     }
 
 
-def _scheme_of(schemes: dict[int | None, tuple[str, Decimal]], subject_id: int) -> tuple[str, Decimal]:
-    return (
-        schemes.get(subject_id) or schemes.get(None) or (scales.DEFAULT_SCALE, scales.DEFAULT_ROUND_UP_FROM)
-    )
+def _scheme_of(schemes: dict[int | None, SchemeRef], subject_id: int) -> SchemeRef:
+    return schemes.get(subject_id) or schemes.get(None) or _DEFAULT_SCHEME
 
 
 def _students_of(class_group_id: int, subgroup_id: int | None) -> list[StudentRef]:
@@ -229,5 +249,9 @@ def _students_of(class_group_id: int, subgroup_id: int | None) -> list[StudentRe
 
 def _period_mark_cell(row: Mapping[str, Any]) -> PeriodMarkCell:
     return PeriodMarkCell(
-        row["id"], row["period_id"], row["value"], scales.display(row["scale"], row["value"]), row["version"]
+        row["id"],
+        row["period_id"],
+        row["value"],
+        scales.display_final(row["scale"], row["value"]),
+        row["version"],
     )

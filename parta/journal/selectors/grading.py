@@ -17,6 +17,7 @@ class SchemeRow:
     subject: str | None  # None: the school's default
     scale: str
     round_up_from: Decimal
+    final_scale: str  # of the period and year marks
 
 
 @dataclass(frozen=True)
@@ -52,6 +53,7 @@ def grading(school_id: int) -> Grading:
                 subject=s.subject.name if s.subject else None,
                 scale=str(Scale(s.scale).label),
                 round_up_from=Decimal(s.round_up_from),
+                final_scale=str(Scale(s.final).label),
             )
             for s in schemes
         ),

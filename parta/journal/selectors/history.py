@@ -23,7 +23,7 @@ from parta.journal.selectors.common import (
 from parta.schools.access import (
     access_school,
 )
-from parta.schools.models import StudyPeriod
+from parta.schools.models import AcademicYear, StudyPeriod
 from parta.schools.selectors import subject_names
 from parta.timetable.models import Lesson
 
@@ -163,14 +163,26 @@ def history_report(
     rows = list(qs.order_by("-at", "-id").values(*_HISTORY_COLUMNS)[offset : offset + limit + 1])
     lines = [_history_row(r) for r in rows[:limit]]
     period_ids = {r.object_id for r in lines if r.kind == JournalChange.Kind.PERIOD}
+    year_ids = {r.object_id for r in lines if r.kind == JournalChange.Kind.YEAR}
+    names: dict[tuple[str, int], str] = {}
     if period_ids:  # closing and reopening: name the period (one more query)
-        names = {
-            p["id"]: _period_name(p["kind"], p["number"]) + f" {p['year__name']}".rstrip()
+        names |= {
+            (JournalChange.Kind.PERIOD, p["id"]): _period_name(p["kind"], p["number"])
+            + f" {p['year__name']}".rstrip()
             for p in StudyPeriod.objects.filter(pk__in=period_ids, school_id=school.pk).values(
                 "id", "kind", "number", "year__name"
             )
         }
-        lines = [replace(r, period=names.get(r.object_id)) if r.object_id in period_ids else r for r in lines]
+    if year_ids:
+        names |= {
+            (JournalChange.Kind.YEAR, y["id"]): y["name"]
+            for y in AcademicYear.objects.filter(pk__in=year_ids, school_id=school.pk).values("id", "name")
+        }
+    if names:
+        lines = [
+            replace(r, period=names[(r.kind, r.object_id)]) if (r.kind, r.object_id) in names else r
+            for r in lines
+        ]
     return HistoryReport(_with_groups_and_subjects(lines), offset, limit, len(rows) > limit)
 
 

@@ -25,6 +25,7 @@ from parta.journal.models import (
     Attendance,
     Mark,
     PeriodMark,
+    Scale,
 )
 from parta.journal.selectors.common import (
     _ATTENDANCE_COLUMNS,
@@ -193,11 +194,16 @@ class JournalPage:
     control_forms: list[ControlFormRef]
     scale: str
     round_up_from: Decimal
+    final_scale: str  # of the period and year marks
     can_write: bool
 
     @property
     def closed(self) -> bool:
         return bool(self.period and self.period.closed)
+
+    @property
+    def year_closed(self) -> bool:
+        return bool(self.periods and self.periods[0].year_closed)
 
     def cell(self, student_id: int, lesson_id: int) -> Cell:
         return self.cells.get((student_id, lesson_id)) or Cell()
@@ -287,10 +293,11 @@ def journal_page_of(
         marks_by_student[m["student_id"]].append(m)
     for a in attendance_qs.values(*_ATTENDANCE_COLUMNS):
         cells[(a["student_id"], a["lesson_id"])].attendance = _attendance_cell(a)
-    schemes = _schemes(assignment.school_id)
-    scale, round_up_from = _scheme_of(schemes, assignment.subject_id)
+    scale, round_up_from, final_scale = _scheme_of(_schemes(assignment.school_id), assignment.subject_id)
     averages = {s.id: scales.weighted_average(marks_by_student.get(s.id, [])) for s in students}
-    suggested = {sid: scales.suggest_final(avg, round_up_from, scale) for sid, avg in averages.items()}
+    # A suggestion only where the period mark is on the lessons' own scale (not pass/fail instead of 1–5).
+    final_of = final_scale if final_scale == scale else Scale.PASS_FAIL
+    suggested = {sid: scales.suggest_final(avg, round_up_from, final_of) for sid, avg in averages.items()}
     period_marks: dict[int, PeriodMarkCell] = {}
     year_marks: dict[int, PeriodMarkCell] = {}
     by_period: dict[int, list[dict[str, Any]]] = defaultdict(list)
@@ -302,7 +309,7 @@ def journal_page_of(
             if period is not None and pm["period_id"] == period.id:
                 period_marks[pm["student_id"]] = _period_mark_cell(pm)
     suggested_year = {
-        s.id: scales.suggest_final(scales.weighted_average(by_period.get(s.id, [])), round_up_from, scale)
+        s.id: scales.suggest_final(scales.weighted_average(by_period.get(s.id, [])), round_up_from, final_of)
         for s in students
     }
     return JournalPage(
@@ -320,5 +327,6 @@ def journal_page_of(
         control_forms=_control_forms(assignment.school_id),
         scale=scale,
         round_up_from=round_up_from,
+        final_scale=final_scale,
         can_write=ref.can_write,
     )

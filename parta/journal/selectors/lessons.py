@@ -214,7 +214,7 @@ def lesson_page(user: Any, lesson_id: int) -> LessonPage:
         ],
         homework_ids=homework_ids,
         control_forms=_control_forms(lesson.school_id),
-        scale=_scheme_of(_schemes(lesson.school_id), lesson.subject_id)[0],
+        scale=_scheme_of(_schemes(lesson.school_id), lesson.subject_id).scale,
         period=next((p for p in periods if p.closed), periods[0] if periods else None),
         can_write=can_write_lesson(user, lesson),
     )

@@ -15,7 +15,8 @@ overwriting someone else's change. For attendance and period marks, which may no
 
 - ``marks`` — ``mark_create`` / ``mark_update`` / ``mark_delete``;
 - ``attendance`` — ``attendance_set``, by a teacher or a machine;
-- ``period_marks`` — ``period_mark_set`` (period and year marks), ``period_close`` / ``period_reopen``;
+- ``period_marks`` — ``period_mark_set`` (period and year marks, «н/а»), ``period_close`` /
+  ``period_reopen`` and ``year_close`` / ``year_reopen``;
 - ``lessons`` — ``lesson_topic_set``;
 - ``notices`` — ``absence_notice_create`` / ``absence_notice_withdraw``;
 - ``grading`` — the administrator's ``grading_scheme_save`` / ``grading_scheme_delete`` and
@@ -65,6 +66,8 @@ from parta.journal.services.period_marks import (
     period_mark_data,
     period_mark_set,
     period_reopen,
+    year_close,
+    year_reopen,
 )
 
 __all__ = [
@@ -96,4 +99,6 @@ __all__ = [
     "period_mark_data",
     "period_mark_set",
     "period_reopen",
+    "year_close",
+    "year_reopen",
 ]

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from parta.core.errors import FieldErrors
 from parta.core.i18n import pick
 from parta.journal import scales
-from parta.journal.models import ControlForm, GradingScheme, Mark, Scale
+from parta.journal.models import ControlForm, GradingScheme, Mark, PeriodMark, Scale
 from parta.schools.access import access_school
 from parta.schools.models import School, Subject
 from parta.schools.services.common import _insert_unique
@@ -25,28 +25,42 @@ MAX_ORDER = 999
 _SLUG_CHARACTERS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789-_")
 
 
-def _marks_governed(school_id: int, subject_id: int | None) -> QuerySet[Mark]:
-    """The marks a scheme governs: its subject's, or (the default) those of every subject without
-    a scheme of its own."""
-    marks = Mark.objects.filter(school_id=school_id)
+def _marks_governed(
+    school_id: int, subject_id: int | None, model: type[Mark] | type[PeriodMark]
+) -> QuerySet[Mark] | QuerySet[PeriodMark]:
+    """The marks (``Mark`` or ``PeriodMark``) a scheme governs: its subject's, or (the default)
+    those of every subject without a scheme of its own."""
+    marks = model._default_manager.filter(school_id=school_id)
     if subject_id is not None:
         return marks.filter(subject_id=subject_id)
     own = GradingScheme.objects.filter(school_id=school_id, subject__isnull=False).values("subject_id")
     return marks.exclude(subject_id__in=own)
 
 
-def _scale_refusal(school_id: int, subject_id: int | None, scale: str) -> str | None:
+def _scale_refusal(
+    school_id: int, subject_id: int | None, scale: str, model: type[Mark] | type[PeriodMark]
+) -> str | None:
     """Why the marks a scheme governs forbid this scale: marks already given on another scale
-    would then be averaged with it."""
+    would then be averaged with it (period and year marks: shown side by side with it)."""
     other = (
-        _marks_governed(school_id, subject_id).exclude(scale=scale).values_list("scale", flat=True).first()
+        _marks_governed(school_id, subject_id, model)
+        .exclude(scale=scale)
+        .values_list("scale", flat=True)
+        .first()
     )
     if other is None:
         return None
-    return _(
-        "Marks on the %(scale)s scale have been given already: "
-        "the scale can change only before the first mark."
-    ) % {"scale": Scale(other).label}
+    if model is PeriodMark:
+        message = _(
+            "Period marks on the %(scale)s scale have been given already: "
+            "their scale can change only before the first one."
+        )
+    else:
+        message = _(
+            "Marks on the %(scale)s scale have been given already: "
+            "the scale can change only before the first mark."
+        )
+    return message % {"scale": Scale(other).label}
 
 
 @transaction.atomic
@@ -57,10 +71,12 @@ def grading_scheme_save(
     subject: Subject | None,
     scale: str,
     round_up_from: Decimal,
+    final_scale: str = "",
     scheme: GradingScheme | None = None,
 ) -> GradingScheme:
     """Create the school's default scheme (``subject`` None) or a subject's, or change ``scheme``.
-    A subject's marks are all on one scale: the scale changes only while none is on another."""
+    A subject's marks are all on one scale: the scale changes only while none is on another; so
+    do its period and year marks, on ``final_scale`` (blank: the lessons' scale)."""
     school = access_school(actor, school.pk, for_admin=True)
     if scheme is not None and scheme.school_id != school.pk:
         raise ValidationError({"scale": [_("This grading scheme belongs to another school.")]})
@@ -73,8 +89,19 @@ def grading_scheme_save(
     unchanged = scheme is not None and scheme.scale == scale and scheme.subject_id == subject_id
     if scale not in Scale.values:
         errors.add("scale", _("Choose a scale."))
-    elif not unchanged and (message := _scale_refusal(school.pk, subject_id, scale)) is not None:
+    elif not unchanged and (message := _scale_refusal(school.pk, subject_id, scale, Mark)) is not None:
         errors.add("scale", message)
+    final_unchanged = (
+        scheme is not None and scheme.final == (final_scale or scale) and scheme.subject_id == subject_id
+    )
+    if final_scale and final_scale not in Scale.values:
+        errors.add("final_scale", _("Choose a scale."))
+    elif (
+        not final_unchanged
+        and scale in Scale.values
+        and (message := _scale_refusal(school.pk, subject_id, final_scale or scale, PeriodMark))
+    ):
+        errors.add("final_scale", message)
     if not Decimal("0") < round_up_from <= Decimal("1"):
         errors.add("round_up_from", _("Give a threshold above 0 and at most 1, for example 0.50 or 0.60."))
 
@@ -94,7 +121,11 @@ def grading_scheme_save(
     if scheme is None:
         return _insert_unique(
             lambda: GradingScheme.objects.create(
-                school=school, subject=subject, scale=scale, round_up_from=round_up_from
+                school=school,
+                subject=subject,
+                scale=scale,
+                round_up_from=round_up_from,
+                final_scale=final_scale,
             ),
             taken,
             "subject",
@@ -103,7 +134,8 @@ def grading_scheme_save(
 
     def update() -> GradingScheme:
         changed.subject, changed.scale, changed.round_up_from = subject, scale, round_up_from
-        changed.save(update_fields=["subject", "scale", "round_up_from"])
+        changed.final_scale = final_scale
+        changed.save(update_fields=["subject", "scale", "round_up_from", "final_scale"])
         return changed
 
     return _insert_unique(update, taken, "subject")
@@ -120,7 +152,7 @@ def grading_scheme_delete(*, actor: Any, scheme: GradingScheme) -> None:
         )
     default = GradingScheme.objects.filter(school_id=scheme.school_id, subject__isnull=True).first()
     default_scale = default.scale if default else scales.DEFAULT_SCALE
-    if _marks_governed(scheme.school_id, scheme.subject_id).exclude(scale=default_scale).exists():
+    if _marks_governed(scheme.school_id, scheme.subject_id, Mark).exclude(scale=default_scale).exists():
         raise ValidationError(
             {
                 "scheme": [

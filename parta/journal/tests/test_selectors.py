@@ -76,8 +76,8 @@ def test_the_default_period_is_the_one_containing_today(journal):
 
 def test_choose_period_falls_back_to_the_latest_begun():
     periods = [
-        selectors.PeriodRef(1, "Q1", "quarter", 1, dt.date(2026, 9, 1), dt.date(2026, 10, 24), False),
-        selectors.PeriodRef(2, "Q2", "quarter", 2, dt.date(2026, 11, 2), dt.date(2026, 12, 27), False),
+        selectors.PeriodRef(1, "Q1", "quarter", 1, dt.date(2026, 9, 1), dt.date(2026, 10, 24), False, False),
+        selectors.PeriodRef(2, "Q2", "quarter", 2, dt.date(2026, 11, 2), dt.date(2026, 12, 27), False, False),
     ]
     assert selectors.choose_period(periods, None, dt.date(2026, 10, 28)).id == 1  # type: ignore[union-attr]
     assert selectors.choose_period(periods, None, dt.date(2026, 8, 1)).id == 1  # type: ignore[union-attr]

@@ -320,6 +320,7 @@ def test_period_mark_data_and_history_are_the_whole_mark(journal):
         "period": journal.q1.pk,
         "scale": Scale.PASS_FAIL,
         "value": 1,
+        "not_attested": False,
         "display": "pass",
         "version": 1,
     }

@@ -1,6 +1,6 @@
 """The teacher's journal pages, one module per use-case (``common`` holds what they share; every
 view is importable from here): the list of journals, the grid, a cell, a lesson, the exports, the
-administrator's history report and the page that closes a study period.
+administrator's history report and the pages that close a study period and the year.
 
 Every view reads through ``parta.journal.selectors`` and writes through
 ``parta.journal.services``, which go through ``parta.journal.access`` (404 for what is not the
@@ -13,6 +13,7 @@ from parta.journal.views.admin import (
     HISTORY_PAGE,
     history_report,
     period_close,
+    year_close,
 )
 from parta.journal.views.cells import (
     CellPage,
@@ -45,4 +46,5 @@ __all__ = [
     "lesson_topic",
     "period_close",
     "period_mark",
+    "year_close",
 ]

@@ -1,8 +1,10 @@
-"""The administrator's pages: the history report and closing a study period."""
+"""The administrator's pages: the history report, closing a study period and the year."""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -10,12 +12,14 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 from parta.core.forms import add_service_errors
 from parta.journal import selectors, services
 from parta.journal.forms import (
+    CloseForm,
     HistoryFilterForm,
     ReopenForm,
 )
@@ -24,7 +28,7 @@ from parta.journal.views.common import (
     _history_lines,
 )
 from parta.schools.access import access_school
-from parta.schools.models import StudyPeriod
+from parta.schools.models import AcademicYear, StudyPeriod
 from parta.schools.selectors import staff_list
 
 # --- the administrator's pages -----------------------------------------------------------
@@ -96,32 +100,90 @@ def period_close(request: HttpRequest, school_id: int, period_id: int) -> HttpRe
     period = get_object_or_404(
         StudyPeriod.objects.select_related("closed_by", "year"), pk=period_id, school_id=school.pk
     )
-    reopen_form = ReopenForm(request.POST if request.POST.get("action") == "reopen" else None)
+    return _close_page(
+        request,
+        school,
+        period,
+        close=lambda early: services.period_close(request.user, period.pk, early=early),
+        reopen=lambda reason: services.period_reopen(request.user, period.pk, reason),
+        context={
+            "is_year": False,
+            "name": period.name,
+            "eyebrow": period.year.name,
+            "year": period.year,
+            "done_close": _("The study period is closed."),
+            "done_reopen": _("The study period is reopened."),
+            "title": _("Close %(period)s") % {"period": period.name},
+        },
+    )
+
+
+@login_required
+def year_close(request: HttpRequest, school_id: int, year_id: int) -> HttpResponse:
+    """Close the academic year (its open study periods close, its year marks lock) or reopen it
+    with a reason. The school's administrators only."""
+    school = access_school(request.user, school_id, for_admin=True)
+    year = get_object_or_404(
+        AcademicYear.objects.select_related("closed_by"), pk=year_id, school_id=school.pk
+    )
+    return _close_page(
+        request,
+        school,
+        year,
+        close=lambda early: services.year_close(request.user, year.pk, early=early),
+        reopen=lambda reason: services.year_reopen(request.user, year.pk, reason),
+        context={
+            "is_year": True,
+            "name": _("Academic year %(name)s") % {"name": year.name},
+            "eyebrow": "",
+            "year": year,
+            "open_periods": [
+                p.name for p in year.periods.filter(closed_at__isnull=True).order_by("starts_on")
+            ],
+            "done_close": _("The academic year is closed."),
+            "done_reopen": _("The academic year is reopened."),
+            "title": _("Close the academic year %(name)s") % {"name": year.name},
+        },
+    )
+
+
+def _close_page(
+    request: HttpRequest,
+    school: Any,
+    target: StudyPeriod | AcademicYear,
+    *,
+    close: Callable[[bool], Any],
+    reopen: Callable[[str], Any],
+    context: dict[str, Any],
+) -> HttpResponse:
+    """The page that closes or reopens a study period or a year: closing what has not ended yet
+    asks for a confirmation that names its end date."""
+    action = request.POST.get("action")
+    reopen_form = ReopenForm(request.POST if action == "reopen" else None)
+    close_form = CloseForm(request.POST if action == "close" else None)
+    running = target.ends_on >= timezone.localdate()
+    if running:
+        close_form.fields["early"].label = _("Close before its end, %(date)s") % {
+            "date": date_format(target.ends_on, "j E Y")
+        }
     status = 200
     if request.method == "POST":
-        action = request.POST.get("action")
         if action == "close":
-            outcome = _attempt(lambda: services.period_close(request.user, period.pk))
+            outcome = _attempt(lambda: close(close_form.is_valid() and close_form.cleaned_data["early"]))
         elif action == "reopen":
-            reason = request.POST.get("reason", "")
-            outcome = _attempt(lambda: services.period_reopen(request.user, period.pk, reason))
+            outcome = _attempt(lambda: reopen(request.POST.get("reason", "")))
         else:
             raise Http404
         if outcome.ok:
-            messages.success(
-                request,
-                _("The study period is closed.") if action == "close" else _("The study period is reopened."),
-            )
-            return redirect("school-period-close", school_id=school.pk, period_id=period.pk)
-        add_service_errors(reopen_form, ValidationError(outcome.errors))
-        if action == "close":
-            for message in (m for values in outcome.errors.values() for m in values):
-                messages.error(request, message)
+            messages.success(request, context["done_close"] if action == "close" else context["done_reopen"])
+            return redirect(request.path)
+        add_service_errors(close_form if action == "close" else reopen_form, ValidationError(outcome.errors))
         status = 400
-    context = {
+    context |= {
         "school": school,
-        "period": period,
+        "target": target,
+        "running": running,
+        "close_form": close_form,
         "reopen_form": reopen_form,
-        "title": _("Close %(period)s") % {"period": period.name},
     }
     return render(request, "journal/period_close.html", context, status=status)

@@ -329,6 +329,7 @@ def period_mark(request: HttpRequest, assignment_id: int, student_id: int) -> Ht
     else:
         data = form.cleaned_data
         period = page.period
+        value, not_attested = form.mark()
         outcome = _attempt(
             lambda: services.period_mark_set(
                 request.user,
@@ -336,7 +337,8 @@ def period_mark(request: HttpRequest, assignment_id: int, student_id: int) -> Ht
                 subject_id=page.assignment.subject_id,
                 class_group_id=page.assignment.class_group_id,
                 period_id=None if year else period.id,
-                value=data["value"],
+                value=value,
+                not_attested=not_attested,
                 version=data["version"],
                 reason=data["reason"],
             )

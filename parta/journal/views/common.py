@@ -93,10 +93,10 @@ def _describe(kind: str, state: Any) -> str:
         label = str(Attendance.Status(status).label) if status in Attendance.Status.values else status
         return f"{label} «{state['reason']}»" if state.get("reason") else label
     if kind == JournalChange.Kind.PERIOD_MARK:
-        return scales.display(state.get("scale") or scales.DEFAULT_SCALE, state.get("value"))
-    if kind == JournalChange.Kind.PERIOD:
+        return scales.display_final(state.get("scale") or scales.DEFAULT_SCALE, state.get("value"))
+    if kind in (JournalChange.Kind.PERIOD, JournalChange.Kind.YEAR):
         state = {"code": _("closed") if state.get("closed") else _("open")}
-    if kind in (JournalChange.Kind.TOPIC, JournalChange.Kind.PERIOD):
+    if kind in (JournalChange.Kind.TOPIC, JournalChange.Kind.PERIOD, JournalChange.Kind.YEAR):
         return str(state.get("code") or "—")
     return str(state)
 

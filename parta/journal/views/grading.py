@@ -46,7 +46,12 @@ def _scheme_page(request: HttpRequest, school_id: int, scheme_id: int | None) ->
     school, context = school_admin_page(request, school_id, "grading")
     scheme = _scheme(school.pk, scheme_id) if scheme_id is not None else None
     initial = (
-        {"subject": scheme.subject, "scale": scheme.scale, "round_up_from": scheme.round_up_from}
+        {
+            "subject": scheme.subject,
+            "scale": scheme.scale,
+            "round_up_from": scheme.round_up_from,
+            "final_scale": scheme.final_scale,
+        }
         if scheme
         else {}
     )

@@ -51,12 +51,13 @@ def _scale_values(scale: str) -> list[int]:
 
 def _grid_context(page: JournalPage) -> dict[str, Any]:
     values = _scale_values(page.scale)
+    finals = [(str(v), scales.display(page.final_scale, v)) for v in _scale_values(page.final_scale)]
     return {
         "page": page,
         "rows": exports.journal_rows(page),
         "grid_url": _grid_url(page),
         "scale_values": values,
-        "period_mark_choices": [(v, scales.display(page.scale, v)) for v in values],
+        "period_mark_choices": [*finals, (scales.NOT_ATTESTED, scales.display_final(page.final_scale, None))],
         "key_values": " ".join(str(v) for v in sorted(values)),
         "default_form": next((f for f in page.control_forms if f.code == "classwork"), None),
         "today": timezone.localdate(),

@@ -10,7 +10,25 @@ from django.utils.translation import gettext_lazy as _
 from parta.schools.models.places import School
 
 
-class AcademicYear(models.Model):
+class Closable(models.Model):
+    """A study period or year the administrator closes: its marks lock, and a later change needs a
+    reason, kept in the journal history (a closed year also locks its year marks)."""
+
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("closed by"),
+    )
+
+    class Meta:
+        abstract = True
+
+
+class AcademicYear(Closable):
     school = models.ForeignKey(
         School, on_delete=models.CASCADE, related_name="years", verbose_name=_("school"), db_index=False
     )
@@ -33,7 +51,7 @@ class AcademicYear(models.Model):
         return self.name
 
 
-class StudyPeriod(models.Model):
+class StudyPeriod(Closable):
     class Kind(models.TextChoices):
         QUARTER = "quarter", _("quarter")
         TRIMESTER = "trimester", _("trimester")
@@ -53,16 +71,6 @@ class StudyPeriod(models.Model):
     number = models.PositiveSmallIntegerField(_("number"))
     starts_on = models.DateField(_("starts on"))
     ends_on = models.DateField(_("ends on"))
-    # A closed period locks its marks: a later edit needs a reason (invariant 3).
-    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
-    closed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("closed by"),
-    )
 
     class Meta:
         verbose_name = _("study period")

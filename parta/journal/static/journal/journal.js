@@ -31,6 +31,7 @@
   if (!root) return;
   var writable = root.dataset.writable === "1";
   var closed = root.dataset.closed === "1";
+  var yearClosed = root.dataset.yearClosed === "1";
   var values = (root.dataset.values || "").split(" ").filter(Boolean);
   var status = document.getElementById("journal-status");
   var formSelect = document.getElementById("journal-form");
@@ -85,9 +86,9 @@
     focusCell(cellAt(p.rows, p.row + dr, p.col + dc));
   }
 
-  function reason() {
+  function reason(locked) {
     var text = reasonInput ? reasonInput.value.trim() : "";
-    if (closed && !text) {
+    if ((locked === undefined ? closed : locked) && !text) {
       text = (window.prompt(root.dataset.reasonPrompt || "Reason for the change:") || "").trim();
       if (reasonInput) reasonInput.value = text;
     }
@@ -286,8 +287,8 @@
     if (!select) return;
     var form = select.form;
     var td = form.closest("td");
-    // The year mark is not locked by closing a study period: no reason asked for it.
-    var why = form.querySelector("input[name=target][value=year]") ? "" : reason();
+    // The year mark is locked by closing the year, not by closing a study period.
+    var why = reason(form.querySelector("input[name=target][value=year]") ? yearClosed : closed);
     queue = queue.then(function () {
       var data = new FormData(form);
       data.delete("csrfmiddlewaretoken");
