@@ -8,6 +8,7 @@ class Config(AppConfig):
     verbose_name = _("Curriculum")
 
     def ready(self) -> None:
-        from parta.curriculum import freshness
+        from parta.curriculum import events, freshness
 
         freshness.register()
+        events.register()

@@ -1,4 +1,5 @@
-"""Writes of the curriculum: importing the city framework, building thematic plans."""
+"""Writes of the curriculum: importing the city framework, building thematic plans (the
+framework's default for a new assignment) and the teacher's changes to a plan."""
 
 from __future__ import annotations
 
@@ -10,10 +11,14 @@ from pathlib import Path
 from typing import Any
 
 from django.db import transaction
+from django.http import Http404
 from django.utils.translation import gettext as _
 
 from parta.core import versions
+from parta.core.errors import FieldErrors
+from parta.curriculum.access import plans_readable_by
 from parta.curriculum.models import Outcome, PlanItem, Section, ThematicPlan, Topic
+from parta.outbox import services as outbox
 from parta.schools.models import Subject, TeachingAssignment
 
 FORMAT = "parta-framework/1"
@@ -395,4 +400,43 @@ def thematic_plans_build_default(assignments: Iterable[TeachingAssignment]) -> l
 def thematic_plan_build_default(assignment: TeachingAssignment) -> ThematicPlan:
     """The default plan of one assignment (see ``thematic_plans_build_default``)."""
     [plan] = thematic_plans_build_default([assignment])
+    return plan
+
+
+# --- the teacher's plan ------------------------------------------------------------------------
+
+PLAN_CHANGED = "curriculum.plan_changed"
+MAX_TOPIC_HOURS = 200
+MAX_PLAN_ITEMS = 300
+
+
+@transaction.atomic
+def thematic_plan_save(actor: Any, plan_id: int, items: Sequence[tuple[int, int]]) -> ThematicPlan:
+    """Replace the plan's topics by ``items`` — (topic id, hours) in the order taught — for its
+    teacher or the school's administrator (anyone else: 404). Topics are the framework's of the
+    assignment's subject, each at most once. The lessons from today on follow: an outbox event
+    (``curriculum.plan_changed``) has the timetable give them the plan's topics again."""
+    plan = ThematicPlan.objects.select_for_update().filter(plans_readable_by(actor), pk=plan_id).first()
+    if plan is None:
+        raise Http404
+    subject_id = TeachingAssignment.objects.values_list("subject_id", flat=True).get(pk=plan.assignment_id)
+    errors = FieldErrors()
+    topic_ids = [topic for topic, _hours in items]
+    known = set(Topic.objects.filter(pk__in=topic_ids, subject_id=subject_id).values_list("pk", flat=True))
+    if len(items) > MAX_PLAN_ITEMS:
+        errors.add("items", _("A plan holds at most %(max)d topics.") % {"max": MAX_PLAN_ITEMS})
+    if any(topic not in known for topic in topic_ids):
+        errors.add("items", _("Choose topics of the framework of the assignment's subject."))
+    if len(set(topic_ids)) != len(topic_ids):
+        errors.add("items", _("A topic is in the plan once; give it more hours instead."))
+    if any(not 1 <= hours <= MAX_TOPIC_HOURS for _topic, hours in items):
+        errors.add("items", _("Give each topic from 1 to %(max)d hours.") % {"max": MAX_TOPIC_HOURS})
+    errors.raise_if_any()
+    PlanItem.objects.filter(plan=plan).delete()
+    PlanItem.objects.bulk_create(
+        PlanItem(school_id=plan.school_id, plan=plan, order=order, topic_id=topic, hours=hours)
+        for order, (topic, hours) in enumerate(items, start=1)
+    )
+    plan.save(update_fields=["updated_at"])
+    outbox.emit(PLAN_CHANGED, {"assignment": plan.assignment_id}, school_id=plan.school_id)
     return plan

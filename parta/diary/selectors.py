@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -27,11 +28,12 @@ from django.utils.translation import gettext as _
 from parta.core import versions
 from parta.core.i18n import pick
 from parta.core.names import class_group_name
+from parta.curriculum.selectors import Plan, plan_of
 from parta.homework.selectors import HomeworkRow, homework_for_reached_student
 from parta.journal import scales
 from parta.journal.models import AbsenceNotice, Attendance, Mark
 from parta.schools.access import access_person, is_self_or_child, person_school_scope, roles_of
-from parta.schools.models import Enrolment, Holiday, SubgroupMembership
+from parta.schools.models import Enrolment, Holiday, SubgroupMembership, TeachingAssignment
 from parta.timetable.selectors import Day, LessonRow, lessons_in_groups, week_days, week_start
 
 # The API gives at most a month of diary at once: a month of a full timetable with its marks and
@@ -495,3 +497,19 @@ def check_notice_of(student: DiaryStudent, notice_id: int) -> None:
     """404 unless the notice is one of this student's (the caller has passed ``access_diary``)."""
     if not scoped(AbsenceNotice.objects.filter(pk=notice_id, student_id=student.id), student).exists():
         raise Http404
+
+
+def subject_plan(student: DiaryStudent, subject_code: str) -> Plan | None:
+    """The thematic plan the student's class (or their subgroup) is taught the subject by, for the
+    family to read: two or three queries. None where there is no such assignment or plan."""
+    assignment = (
+        TeachingAssignment.objects.filter(class_group_id=student.class_group_id, subject__code=subject_code)
+        .filter(
+            Q(subgroup__isnull=True)
+            | Q(subgroup__in=SubgroupMembership.objects.filter(student_id=student.id).values("subgroup_id"))
+        )
+        .order_by("subgroup_id")
+        .values_list("pk", flat=True)
+        .first()
+    )
+    return plan_of(assignment) if assignment is not None else None

@@ -26,7 +26,7 @@ from parta.accounts.decorators import session_or_token
 from parta.core.forms import DateField
 from parta.core.ids import parse_id
 from parta.diary.pdf import report_card_pdf
-from parta.diary.selectors import access_diary, check_notice_of, diary_week
+from parta.diary.selectors import access_diary, check_notice_of, diary_week, subject_plan
 from parta.diary.summaries import (
     PeriodChoice,
     attendance_summary,
@@ -144,6 +144,7 @@ def diary_subject_page(request: HttpRequest, student_id: int, subject_code: str)
         "student": detail.student,
         "detail": detail,
         "chart": detail.chart_data(),
+        "plan": subject_plan(detail.student, subject_code),
         "period_links": _period_links(request, detail.choice),
         **_nav(request, student_id, "marks"),
     }

@@ -1,11 +1,12 @@
 from django.urls import URLPattern, URLResolver, path
 
 from parta.journal import views
-from parta.journal.views import grading
+from parta.journal.views import grading, plan
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("journal/", views.journal_list, name="journal"),
     path("journal/<int:assignment_id>/", views.journal_grid, name="journal-grid"),
+    path("journal/<int:assignment_id>/plan/", plan.plan, name="journal-plan"),
     path("journal/<int:assignment_id>/export.xlsx", views.export_xlsx, name="journal-export-xlsx"),
     path("journal/<int:assignment_id>/export.csv", views.export_csv, name="journal-export-csv"),
     path(

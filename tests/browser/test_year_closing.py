@@ -69,3 +69,16 @@ def test_closing_a_running_period_or_year_asks_first(page: Any, demo_server: str
         assert page.get_by_text("Confirm that it is to be closed before its end").first.is_visible()
     fits(page)
     screenshot(page, "period-close-phone")
+
+
+def test_the_teacher_opens_the_thematic_plan_from_the_journal(page: Any, demo_server: str) -> None:
+    open_first_journal(page, demo_server)
+    switch_to_english(page)
+    page.get_by_role("link", name="Thematic plan").click()
+    page.wait_for_url(re.compile(r"/journal/\d+/plan/"))
+    assert page.locator("table.plan-table tbody tr").count() > 3
+    assert page.get_by_role("button", name="Save the plan").is_visible()
+    screenshot(page, "thematic-plan-desk")
+    page.set_viewport_size(PHONE)
+    fits(page)
+    screenshot(page, "thematic-plan-phone")

@@ -6,7 +6,8 @@ Each service takes the acting user first and keyword-only arguments, checks acce
 or raises ``ValidationError`` with a field dict and writes nothing. The keys of that dict
 are the names of the fields on the page's form, so the form shows each message in place.
 
-- ``structure`` — ``class_group_create``, ``teaching_assignment_create``, ``study_period_save``;
+- ``structure`` — ``class_group_create``, ``teaching_assignment_create`` (and ``assignment_created``,
+  the event every path that makes an assignment sends), ``study_period_save``;
 - ``enrolment`` — ``student_enrol`` (an existing account or a new one, and a guardian);
 - ``invitations`` — ``guardian_invite`` / ``guardian_invitation_withdraw`` / ``guardian_invitation_answer``;
 - ``machine_clients`` — a school's devices and partners' clients: create, rotate, revoke;
@@ -62,12 +63,14 @@ from parta.schools.services.schools import (
     school_create,
 )
 from parta.schools.services.structure import (
+    ASSIGNMENT_CREATED,
     CLASS_LETTER,
     MAX_GRADE,
     MAX_HOURS,
     MAX_PERIOD_NUMBER,
     MIN_GRADE,
     MIN_HOURS,
+    assignment_created,
     class_group_create,
     study_period_save,
     teaching_assignment_create,
@@ -81,6 +84,7 @@ from parta.schools.services.subgroups import (
 )
 
 __all__ = [
+    "ASSIGNMENT_CREATED",
     "CLASS_LETTER",
     "EMAIL_MAX_LENGTH",
     "INVITATION_LIFETIME",
@@ -104,6 +108,7 @@ __all__ = [
     "InvitationsQueued",
     "NewPerson",
     "NewSchool",
+    "assignment_created",
     "building_delete",
     "building_save",
     "class_group_create",

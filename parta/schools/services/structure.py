@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from parta.accounts.models import User
 from parta.core.errors import FieldErrors
+from parta.outbox import services as outbox
 from parta.schools.models import (
     AcademicYear,
     Building,
@@ -154,7 +155,7 @@ def teaching_assignment_create(
     if (message := taken()) is not None:
         errors.add("subject", message)
     errors.raise_if_any()
-    return _insert_unique(
+    assignment = _insert_unique(
         lambda: TeachingAssignment.objects.create(
             school=school,
             year_id=class_group.year_id,
@@ -167,6 +168,17 @@ def teaching_assignment_create(
         taken,
         "subject",
     )
+    assignment_created(assignment)
+    return assignment
+
+
+ASSIGNMENT_CREATED = "schools.assignment_created"
+
+
+def assignment_created(assignment: TeachingAssignment) -> None:
+    """Tell the apps above that a teaching assignment is new (the curriculum makes its thematic
+    plan): an outbox event in the caller's transaction. Every path that creates one calls this."""
+    outbox.emit(ASSIGNMENT_CREATED, {"assignment": assignment.pk}, school_id=assignment.school_id)
 
 
 # --- study periods -----------------------------------------------------------------------

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
@@ -25,6 +25,8 @@ from django.utils.translation import gettext as _
 
 from parta.core import versions
 from parta.curriculum.models import PlanItem
+from parta.outbox import handlers
+from parta.outbox.models import OutboxEvent
 from parta.schools.models import AcademicYear, TeachingAssignment
 from parta.timetable.models import Bell, Lesson, TemplateSlot
 
@@ -268,7 +270,7 @@ def timetable_publish(
 
 
 @transaction.atomic
-def _topics_assign(assignments: Q) -> int:
+def _topics_assign(assignments: Q, since: dt.date | None = None) -> int:
     chosen = TeachingAssignment.objects.filter(assignments).values("pk")
     sequence: dict[int, list[int]] = defaultdict(list)
     items = PlanItem.objects.filter(plan__assignment__in=chosen).order_by("plan__assignment_id", "order")
@@ -277,8 +279,8 @@ def _topics_assign(assignments: Q) -> int:
     position: Counter[int] = Counter()
     changed: dict[int | None, list[int]] = defaultdict(list)
     lessons = Lesson.objects.filter(assignment__in=chosen).order_by("assignment_id", "date", "number")
-    for pk, assignment_id, status, current in lessons.values_list(
-        "pk", "assignment_id", "status", "topic_id"
+    for pk, assignment_id, status, current, day in lessons.values_list(
+        "pk", "assignment_id", "status", "topic_id", "date"
     ):
         topic_id: int | None = None
         if status == Lesson.Status.SCHEDULED:
@@ -286,7 +288,8 @@ def _topics_assign(assignments: Q) -> int:
             index = position[assignment_id]
             topic_id = topics[index] if index < len(topics) else None
             position[assignment_id] += 1
-        if current != topic_id:
+        # Lessons before ``since`` keep what they had, but still take their place in the plan.
+        if current != topic_id and (since is None or day >= since):
             changed[topic_id].append(pk)
     # One UPDATE per topic: parallel classes share topics, so this is far fewer statements (and
     # far less SQL to build) than bulk_update's CASE per lesson.
@@ -299,17 +302,26 @@ def _topics_assign(assignments: Q) -> int:
     return sum(len(pks) for pks in changed.values())
 
 
-def lessons_assign_topics(*, assignment: TeachingAssignment) -> int:
+def lessons_assign_topics(*, assignment: TeachingAssignment, since: dt.date | None = None) -> int:
     """Give the assignment's lessons the topics of its thematic plan, in date order.
 
     Each plan item covers as many lessons as it has hours. Cancelled lessons get no topic (the
     plan moves on to the next lesson); lessons beyond the end of the plan get none either, as
-    reserve hours the teacher fills. Every lesson of the assignment is rewritten, past ones
-    too. Returns the number of lessons whose topic changed.
+    reserve hours the teacher fills. Every lesson from ``since`` on is rewritten (no ``since``:
+    every lesson, past ones too); earlier ones keep their topics. Returns the number of lessons
+    whose topic changed.
     """
-    return _topics_assign(Q(pk=assignment.pk))
+    return _topics_assign(Q(pk=assignment.pk), since)
 
 
-def lessons_assign_topics_for_year(*, year: AcademicYear) -> int:
+def lessons_assign_topics_for_year(*, year: AcademicYear, since: dt.date | None = None) -> int:
     """``lessons_assign_topics`` for every assignment of the year in one pass."""
-    return _topics_assign(Q(year_id=year.pk))
+    return _topics_assign(Q(year_id=year.pk), since)
+
+
+def lessons_follow_plans(events: Sequence[OutboxEvent]) -> None:
+    """A teacher changed thematic plans (``curriculum.plan_changed``): the lessons of those
+    assignments from today on take the plans' topics; the lessons given are left as they were."""
+    ids = handlers.payload_ids(events, "assignment")
+    if ids:
+        _topics_assign(Q(pk__in=ids), timezone.localdate())

@@ -85,7 +85,7 @@ def publication_execute(publication_id: int) -> None:
                 since=publication.since,
                 progress=lambda done, total: progress_write(_progress_key(publication.pk), done, total),
             )
-            lessons_assign_topics_for_year(year=publication.year)
+            lessons_assign_topics_for_year(year=publication.year, since=publication.since)
         status, outcome = Publication.Status.DONE, dict(result.as_dict())
     except ValidationError as error:
         status, outcome = Publication.Status.FAILED, {"errors": error.messages}

@@ -29,6 +29,7 @@ from parta.schools.models import (
     Subject,
     TeachingAssignment,
 )
+from parta.schools.services import assignment_created
 
 
 class _Classes(_People):
@@ -342,6 +343,7 @@ class _Classes(_People):
                         teacher=teacher,
                         hours_per_week=DEFAULT_HOURS_PER_WEEK,
                     )
+                    assignment_created(assignment)
                 else:
                     updated = self.save_changes(assignment, {"teacher_id": teacher.pk})
             else:

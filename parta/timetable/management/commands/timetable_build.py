@@ -71,7 +71,7 @@ class Command(BaseCommand):
 
         with transaction.atomic():
             result = timetable_publish(year=year, since=since, progress=progress)
-            lessons_assign_topics_for_year(year=year)
+            lessons_assign_topics_for_year(year=year, since=since)
         self.stdout.write("")
         figures = ", ".join(f"{name} {count}" for name, count in result.as_dict().items())
         self.stdout.write(self.style.SUCCESS(f"Published: lessons {figures}."))
