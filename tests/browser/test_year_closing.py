@@ -81,4 +81,8 @@ def test_the_teacher_opens_the_thematic_plan_from_the_journal(page: Any, demo_se
     screenshot(page, "thematic-plan-desk")
     page.set_viewport_size(PHONE)
     fits(page)
+    # Every column, *Remove* included, is in view: the table does not scroll sideways either.
+    assert page.evaluate(
+        "document.querySelector('.plan-table').closest('.table-wrap').scrollWidth"
+    ) <= page.evaluate("document.querySelector('.plan-table').closest('.table-wrap').clientWidth")
     screenshot(page, "thematic-plan-phone")

@@ -23,6 +23,7 @@ from parta.journal.selectors.common import (
     PeriodRef,
     StudentRef,
     choose_period,
+    open_period_names,
 )
 from parta.journal.selectors.grading import ControlFormRow, Grading, SchemeRow, grading
 from parta.journal.selectors.history import (
@@ -99,5 +100,6 @@ __all__ = [
     "lesson_history",
     "lesson_page",
     "lesson_topic",
+    "open_period_names",
     "student_marks",
 ]

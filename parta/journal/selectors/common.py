@@ -175,6 +175,11 @@ def _period_refs(year_id: int) -> list[PeriodRef]:
     return refs
 
 
+def open_period_names(year_id: int) -> list[str]:
+    """The year's study periods not closed yet, in order: what closing the year closes with it."""
+    return [p.name for p in _period_refs(year_id) if not p.closed]
+
+
 def choose_period(periods: list[PeriodRef], period_id: int | None, today: dt.date) -> PeriodRef | None:
     """The asked-for period, else the one containing today, else the latest begun, else the first.
     An id that is not one of ``periods`` answers 404."""

@@ -16,7 +16,7 @@ overwriting someone else's change. For attendance and period marks, which may no
 - ``marks`` — ``mark_create`` / ``mark_update`` / ``mark_delete``;
 - ``attendance`` — ``attendance_set``, by a teacher or a machine;
 - ``period_marks`` — ``period_mark_set`` (period and year marks, «н/а»), ``period_close`` /
-  ``period_reopen`` and ``year_close`` / ``year_reopen``;
+  ``period_reopen`` and ``year_close`` / ``year_reopen`` (``is_running``: closing needs a confirmation);
 - ``lessons`` — ``lesson_topic_set``;
 - ``notices`` — ``absence_notice_create`` / ``absence_notice_withdraw``;
 - ``grading`` — the administrator's ``grading_scheme_save`` / ``grading_scheme_delete`` and
@@ -62,6 +62,7 @@ from parta.journal.services.notices import (
     absence_notice_withdraw,
 )
 from parta.journal.services.period_marks import (
+    is_running,
     period_close,
     period_mark_data,
     period_mark_set,
@@ -89,6 +90,7 @@ __all__ = [
     "grading_scheme_delete",
     "grading_scheme_for",
     "grading_scheme_save",
+    "is_running",
     "journal_defaults_ensure",
     "lesson_topic_set",
     "mark_create",

@@ -184,13 +184,17 @@ def _lockable(model: type[Lockable], pk: int, actor: Any) -> Any:
     return target
 
 
+def is_running(target: Lockable) -> bool:
+    """A period or year runs until its last day is over: closing it then needs ``early``."""
+    return target.ends_on >= timezone.localdate()
+
+
 def _check_closable(target: Lockable, early: bool, closed: str, runs_until: str) -> None:
-    """Not closed already; and closing what still runs (it ends today or later) is confirmed by
-    ``early``."""
+    """Not closed already; and closing what still runs is confirmed by ``early``."""
     field = "period" if isinstance(target, StudyPeriod) else "year"
     if target.closed_at is not None:
         raise ValidationError({field: [closed]})
-    if not early and target.ends_on >= timezone.localdate():
+    if not early and is_running(target):
         raise ValidationError({"early": [runs_until % {"date": date_format(target.ends_on, "j E Y")}]})
 
 

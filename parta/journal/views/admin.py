@@ -137,9 +137,7 @@ def year_close(request: HttpRequest, school_id: int, year_id: int) -> HttpRespon
             "name": _("Academic year %(name)s") % {"name": year.name},
             "eyebrow": "",
             "year": year,
-            "open_periods": [
-                p.name for p in year.periods.filter(closed_at__isnull=True).order_by("starts_on")
-            ],
+            "open_periods": selectors.open_period_names(year.pk),
             "done_close": _("The academic year is closed."),
             "done_reopen": _("The academic year is reopened."),
             "title": _("Close the academic year %(name)s") % {"name": year.name},
@@ -161,7 +159,7 @@ def _close_page(
     action = request.POST.get("action")
     reopen_form = ReopenForm(request.POST if action == "reopen" else None)
     close_form = CloseForm(request.POST if action == "close" else None)
-    running = target.ends_on >= timezone.localdate()
+    running = services.is_running(target)
     if running:
         close_form.fields["early"].label = _("Close before its end, %(date)s") % {
             "date": date_format(target.ends_on, "j E Y")
