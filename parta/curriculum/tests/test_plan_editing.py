@@ -23,6 +23,7 @@ from parta.outbox.models import OutboxEvent
 from parta.schools import services as schools
 from parta.testing import factories as f
 from parta.timetable.models import Lesson
+from parta.timetable.services import lessons_assign_topics_for_year
 
 
 @pytest.fixture
@@ -194,3 +195,34 @@ def test_the_family_reads_the_plan_on_the_subjects_diary_page(journal: Journal) 
     stranger = f.UserFactory.create()
     f.GuardianshipFactory.create(guardian=stranger, student=f.UserFactory.create())
     assert _client(stranger).get(url).status_code == 404
+
+
+def test_parents_and_other_schools_neither_read_nor_change_the_plan_page(journal: Journal) -> None:
+    topics = _framework(journal)
+    plan = thematic_plan_build_default(journal.assignment)
+    parent = f.UserFactory.create()
+    f.GuardianshipFactory.create(guardian=parent, student=journal.student)
+    other_teacher = f.UserFactory.create()
+    f.StaffMembershipFactory.create(school=f.SchoolFactory.create(), user=other_teacher, role="teacher")
+    url = reverse("journal-plan", args=[journal.assignment.pk])
+    for outsider in (parent, journal.student, other_teacher):
+        assert _client(outsider).get(url).status_code == 404
+        assert _client(outsider).post(url, {"add_topic": str(topics[0].pk)}).status_code == 404
+        with pytest.raises(Http404):
+            thematic_plan_save(outsider, plan.pk, [(topics[0].pk, 1)])
+    assert PlanItem.objects.filter(plan=plan).count() == 3
+
+
+def test_topics_are_given_again_only_from_the_date_asked(journal: Journal) -> None:
+    """Publishing a timetable from a date gives topics from that date on; without a date, to every
+    lesson of the year."""
+    topics = _framework(journal)
+    thematic_plan_build_default(journal.assignment)
+    first = journal.lessons[0]
+    Lesson.objects.filter(pk=first.pk).update(topic=topics[2])  # the teacher's own pick
+    year = journal.group.year
+    lessons_assign_topics_for_year(year=year, since=first.date + dt.timedelta(days=1))
+    assert Lesson.objects.get(pk=first.pk).topic_id == topics[2].pk
+    assert Lesson.objects.get(pk=journal.lessons[1].pk).topic_id == topics[0].pk  # place 2 of the plan
+    lessons_assign_topics_for_year(year=year)
+    assert Lesson.objects.get(pk=first.pk).topic_id == topics[0].pk

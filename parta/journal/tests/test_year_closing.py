@@ -298,3 +298,48 @@ def test_the_year_close_page_names_the_periods_it_closes_and_the_grid_asks_a_rea
     assert client.post(url, {"action": "reopen", "reason": "a mistake"}).status_code == 302
     history = client.get(reverse("school-journal-history", args=[journal.school.pk])).content.decode()
     assert "academic year closed or reopened" in history
+
+
+def test_only_the_schools_administrator_closes_and_reopens_periods_and_years(journal: Journal) -> None:
+    """Every closing endpoint and page, tried by the wrong teacher, the class teacher, a parent of
+    the class, the student and another school's administrator: 404, and nothing changes."""
+    services.period_close(journal.admin, journal.q1.pk)
+    parent = f.UserFactory.create()
+    f.GuardianshipFactory.create(guardian=parent, student=journal.student)
+    other_admin = f.UserFactory.create()
+    f.StaffMembershipFactory.create(school=f.SchoolFactory.create(), user=other_admin, role="admin")
+    year_id = journal.group.year_id
+    requests = [
+        ("api-study-period-close", journal.q2.pk, {"early": True}),
+        ("api-study-period-reopen", journal.q1.pk, {"reason": "x"}),
+        ("api-academic-year-reopen", year_id, {"reason": "x"}),
+    ]
+    for outsider in (journal.teacher, journal.class_teacher, parent, journal.student, other_admin):
+        for name, pk, body in requests:
+            answer = client_for(outsider).post(reverse(name, args=[pk]), body, format="json")
+            assert answer.status_code == 404, (name, outsider)
+        page = reverse("school-period-close", args=[journal.school.pk, journal.q1.pk])
+        assert client_of(outsider).post(page, {"action": "reopen", "reason": "x"}).status_code == 404
+    assert StudyPeriod.objects.get(pk=journal.q1.pk).closed_at is not None
+    assert StudyPeriod.objects.get(pk=journal.q2.pk).closed_at is None
+
+
+def test_the_history_report_names_a_period_only_on_its_own_rows(journal: Journal) -> None:
+    """A mark's history row whose object id equals a closed period's id is not named as that period."""
+    services.period_close(journal.admin, journal.q1.pk)
+    JournalChange.objects.create(
+        school=journal.school,
+        kind=JournalChange.Kind.MARK,
+        object_id=journal.q1.pk,
+        actor=journal.teacher,
+        lesson=journal.lesson,
+        student=journal.student,
+        subject_id=journal.assignment.subject_id,
+        new={"value": 5, "scale": Scale.FIVE},
+    )
+    today = timezone.localdate()
+    report = selectors.history_report(journal.admin, journal.school.pk, date_from=today, date_to=today)
+    assert report is not None
+    by_kind = {row.kind: row for row in report.rows}
+    assert by_kind[JournalChange.Kind.PERIOD].period is not None
+    assert by_kind[JournalChange.Kind.MARK].period is None
