@@ -228,6 +228,26 @@ def test_the_bundled_framework_is_valid_and_its_codes_unique_across_files():
     assert framework_check(combined) == []
 
 
+def test_the_bundled_framework_covers_primary_school_and_fills_each_study_year():
+    documents, errors = framework_read(bundled_framework_files())
+    assert errors == []
+    grades = {
+        subject["code"]: {grade["grade"]: grade for grade in subject["grades"]}
+        for doc in documents
+        for subject in doc["subjects"]
+    }
+    for code in ("russian", "reading", "math", "world"):
+        assert {1, 2, 3, 4} <= grades[code].keys(), code
+    assert {2, 3, 4} <= grades["english"].keys()
+    assert 1 not in grades["english"]
+    for code, by_grade in grades.items():
+        for number, grade in by_grade.items():
+            hours = sum(topic["hours"] for section in grade["sections"] for topic in section["topics"])
+            # Grade 1 has 33 study weeks, the others 34: the topics fill whole weekly hours over the year.
+            weeks = 33 if number == 1 else 34
+            assert hours > 0 and hours % weeks == 0, f"{code} grade {number}: {hours} h, {weeks} weeks"
+
+
 def test_an_import_reads_and_writes_each_kind_in_a_few_queries(django_assert_max_num_queries):
     big = document()
     section = big["subjects"][0]["grades"][0]["sections"][0]
