@@ -138,7 +138,10 @@ def attendance_set(
     else:
         entry.version += 1
     entry.status = status
-    entry.reason = reason.strip()
+    # In a closed period the reason explains the change to the history; it is not the family's
+    # reason for the absence, so the entry keeps the one it had.
+    if not facts.periods.closed:
+        entry.reason = reason.strip()
     entry.source = source
     entry.notice = None
     if notice is not None:

@@ -95,6 +95,21 @@ def test_bad_attendance_writes_nothing(journal):
     assert not (Attendance.objects.exists() or JournalChange.objects.exists() or OutboxEvent.objects.exists())
 
 
+def test_in_a_closed_period_the_reason_is_the_changes_not_the_absences(journal):
+    """The family reads an absence's reason in the diary; a reason given for editing a closed
+    period explains the edit to the history and must not take its place."""
+    set_(journal, Status.ABSENT, reason="был у врача")
+    journal.q1.closed_at = timezone.now()
+    journal.q1.save()
+    entry = set_(journal, Status.SICK, version=1, reason="исправление ошибки учителя")
+    assert entry is not None
+    assert (entry.status, entry.reason) == (Status.SICK, "был у врача")
+    assert JournalChange.objects.latest("pk").reason == "исправление ошибки учителя"
+    set_(journal, None, version=2, reason="ошибка")
+    entry = set_(journal, Status.ABSENT, reason="запоздалая отметка")
+    assert entry is not None and entry.reason == ""
+
+
 def test_wrong_people_get_404(world):
     for user in (world.b.subject_teacher, world.a.parent, world.b.admin, world.outsider):
         with pytest.raises(Http404):
