@@ -9,11 +9,13 @@ from __future__ import annotations
 import io
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 from xml.sax.saxutils import escape
 
 from django.utils import formats
 from django.utils.translation import gettext as _
 from reportlab.lib import colors
+from reportlab.lib.enums import TA_CENTER, TA_LEFT
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
@@ -42,6 +44,43 @@ def _register_fonts() -> None:
 def _p(text: str, style: ParagraphStyle) -> Paragraph:
     """A paragraph of plain text: reportlab reads markup in a paragraph, names may hold ``&`` or ``<``."""
     return Paragraph(escape(text), style)
+
+
+COLUMN_WIDTHS = (62 * mm, 22 * mm, 27 * mm, 34 * mm, 29 * mm)
+CELL_PADDING = 4  # points, each side: reportlab's default, kept explicit for the width check
+
+
+def marks_table(card: ReportCard, base: ParagraphStyle) -> Table:
+    """The subjects' table. Headers and subject names are paragraphs that wrap inside their
+    column: Russian headers («Отметка за период») are wider than their English ones."""
+    head = ParagraphStyle("head", parent=base, fontName=FONT_BOLD, alignment=TA_CENTER)
+    final_label = _("Period mark") if card.choice.period else _("Year mark")
+    labels = [_("Subject"), _("Marks"), _("Average"), final_label, _("Missed")]
+    data: list[list[Any]] = [[_p(labels[0], ParagraphStyle("head0", parent=head, alignment=TA_LEFT))]]
+    data[0] += [_p(label, head) for label in labels[1:]]
+    for row in card.rows:
+        final = row.period_mark if card.choice.period else row.year_mark
+        data.append(
+            [_p(row.subject, base), str(row.marks), _average(row.average), _final(final), str(row.missed)]
+        )
+    table = Table(data, colWidths=COLUMN_WIDTHS, repeatRows=1)
+    table.setStyle(
+        TableStyle(
+            [
+                ("FONTNAME", (0, 0), (-1, -1), FONT),
+                ("FONTSIZE", (0, 0), (-1, -1), 10),
+                ("ALIGN", (1, 0), (-1, -1), "CENTER"),
+                ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+                ("LINEBELOW", (0, 0), (-1, 0), 0.8, colors.black),
+                ("LINEBELOW", (0, 1), (-1, -1), 0.25, colors.HexColor("#b9c3d3")),
+                ("LEFTPADDING", (0, 0), (-1, -1), CELL_PADDING),
+                ("RIGHTPADDING", (0, 0), (-1, -1), CELL_PADDING),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
+                ("TOPPADDING", (0, 0), (-1, -1), 4),
+            ]
+        )
+    )
+    return table
 
 
 def _average(value: Decimal | None) -> str:
@@ -89,29 +128,9 @@ def report_card_pdf(card: ReportCard) -> bytes:
         ),
         Spacer(1, 6 * mm),
     ]
-    final_label = _("Period mark") if card.choice.period else _("Year mark")
-    data: list[list[str]] = [[_("Subject"), _("Marks"), _("Average"), final_label, _("Missed")]]
-    for row in card.rows:
-        final = row.period_mark if card.choice.period else row.year_mark
-        data.append([row.subject, str(row.marks), _average(row.average), _final(final), str(row.missed)])
-    table = Table(data, colWidths=[70 * mm, 22 * mm, 25 * mm, 32 * mm, 25 * mm], repeatRows=1)
-    table.setStyle(
-        TableStyle(
-            [
-                ("FONTNAME", (0, 0), (-1, -1), FONT),
-                ("FONTNAME", (0, 0), (-1, 0), FONT_BOLD),
-                ("FONTSIZE", (0, 0), (-1, -1), 10),
-                ("ALIGN", (1, 0), (-1, -1), "CENTER"),
-                ("LINEBELOW", (0, 0), (-1, 0), 0.8, colors.black),
-                ("LINEBELOW", (0, 1), (-1, -1), 0.25, colors.HexColor("#b9c3d3")),
-                ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
-                ("TOPPADDING", (0, 0), (-1, -1), 4),
-            ]
-        )
-    )
     counts = card.attendance
     story += [
-        table,
+        marks_table(card, base),
         Spacer(1, 6 * mm),
         _p(_("Attendance"), ParagraphStyle("h2", parent=base, fontName=FONT_BOLD, fontSize=12, leading=16)),
         _p(
