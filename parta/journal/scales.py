@@ -80,6 +80,30 @@ def display(scale: str, value: int | None) -> str:
     return str(value)
 
 
+# Where each scale's marks change colour, as Russian schools read them against the five-point
+# scale: the lowest value of «5», of «4» and of «3» (ten: 9/7/4; hundred: 85/70/50 per cent).
+_TONE_FROM: dict[str, tuple[int, int, int]] = {
+    Scale.FIVE: (5, 4, 3),
+    Scale.TEN: (9, 7, 4),
+    Scale.HUNDRED: (85, 70, 50),
+}
+
+
+def tone(scale: str, value: int | None) -> str:
+    """The colour family a mark is shown in: ``excellent``, ``good``, ``fair`` or ``poor`` (pass
+    counts as good, fail as poor); ``owed`` for an owed mark, which has no value yet."""
+    if value is None:
+        return "owed"
+    if scale == Scale.PASS_FAIL:
+        return "good" if value else "poor"
+    excellent, good, fair = _TONE_FROM.get(scale, _TONE_FROM[Scale.FIVE])
+    if value >= excellent:
+        return "excellent"
+    if value >= good:
+        return "good"
+    return "fair" if value >= fair else "poor"
+
+
 def display_final(scale: str, value: int | None) -> str:
     """How a period or year mark is written: as ``display``, and «н/а» (not attested) for no value."""
     if value is None:

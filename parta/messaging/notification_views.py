@@ -19,11 +19,8 @@ from parta.messaging import push
 
 @login_required
 def notification_list(request: HttpRequest) -> HttpResponse:
-    context = {
-        "notifications": n.notification_rows(request.user),
-        "unread": n.unread_count(request.user),
-        "menu_section": "notifications",
-    }
+    # The unread count is the header's (web.context_processors), read once for both.
+    context = {"notifications": n.notification_rows(request.user), "menu_section": "notifications"}
     if getattr(request, "htmx", False):
         return render(request, "messaging/notification_list_panel.html", context)
     return render(request, "messaging/notifications.html", context)
@@ -37,7 +34,7 @@ def notification_read(request: HttpRequest, notification_id: int) -> HttpRespons
         return render(
             request,
             "messaging/notification_item.html",
-            {"item": n.row_of(notification), "unread": n.unread_count(request.user), "oob_count": True},
+            {"item": n.row_of(notification), "oob_count": True},
         )
     return redirect("notifications")
 

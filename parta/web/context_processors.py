@@ -124,7 +124,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
 
     return {
         "roles": roles,
-        "unread": unread,
+        # Not "unread": pages name their own counts so, and would hide the header's.
+        "header_unread": unread,
         "role_labels": [str(ROLE_LABELS[name]) for name in roles.names]
         + ([str(_("Superuser"))] if roles.is_superuser else []),
         "menu": _menu(roles, bool(getattr(request.user, "is_staff", False))),

@@ -107,7 +107,7 @@ def test_a_school_from_a_bundle_to_its_first_mark(page: Any, new_school: tuple[s
     first_sign_in(page, url, "belova.m")
     page.goto(f"{url}/diary/")
     page.wait_for_load_state()
-    five = page.locator(".diary-mark-value.value-5")
+    five = page.locator(".diary-mark-value.tone-excellent")
     if not five.count():  # the lesson was in an earlier week (a Monday before its first lesson)
         with page.expect_navigation():
             page.locator("a[rel=prev]").first.click()

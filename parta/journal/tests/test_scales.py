@@ -61,6 +61,40 @@ def test_display():
     assert scales.display(Scale.FIVE, None) == "—"
 
 
+@pytest.mark.parametrize(
+    ("scale", "values", "tone"),
+    [
+        (Scale.FIVE, [5], "excellent"),
+        (Scale.FIVE, [4], "good"),
+        (Scale.FIVE, [3], "fair"),
+        (Scale.FIVE, [2, 1], "poor"),
+        (Scale.TEN, [10, 9], "excellent"),
+        (Scale.TEN, [8, 7], "good"),
+        (Scale.TEN, [6, 4], "fair"),
+        (Scale.TEN, [3, 1], "poor"),
+        (Scale.HUNDRED, [100, 85], "excellent"),
+        (Scale.HUNDRED, [84, 70], "good"),
+        (Scale.HUNDRED, [69, 50], "fair"),
+        (Scale.HUNDRED, [49, 0], "poor"),
+        (Scale.PASS_FAIL, [1], "good"),
+        (Scale.PASS_FAIL, [0], "poor"),
+        (Scale.FIVE, [None], "owed"),
+    ],
+)
+def test_a_marks_tone_reads_it_on_its_own_scale(scale, values, tone):
+    """A «5» of ten points is a middling mark, not an excellent one: the colour follows the scale."""
+    assert {scales.tone(scale, value) for value in values} == {tone}
+
+
+@given(st.sampled_from(NUMERIC), st.data())
+def test_a_higher_mark_never_has_a_lower_tone(scale, data):
+    limits = scales.bounds(scale)
+    low = data.draw(st.integers(limits.low, limits.high))
+    high = data.draw(st.integers(low, limits.high))
+    order = ["poor", "fair", "good", "excellent"]
+    assert order.index(scales.tone(scale, low)) <= order.index(scales.tone(scale, high))
+
+
 def test_weighted_average_is_sum_of_value_times_weight_over_weights():
     marks = [{"value": 5, "weight": 1}, {"value": 3, "weight": 3}, {"value": None, "weight": 2}]
     assert scales.weighted_average(marks) == Decimal("3.50")

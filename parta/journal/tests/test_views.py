@@ -156,7 +156,7 @@ def test_a_typed_mark_is_saved_and_the_cell_comes_back_with_the_average(journal)
     assert body.lstrip().startswith(f'<td id="c-{journal.student.pk}-{journal.lesson.pk}"')
     assert "is-saved" in body
     assert "<sub>3</sub>" in body
-    assert f'id="avg-{journal.student.pk}" class="jnum javg" hx-swap-oob="true">4' in body
+    assert f'id="avg-{journal.student.pk}" class="jnum javg jfinal" hx-swap-oob="true">4' in body
     assert f'data-last-mark="{mark.pk}"' in body
 
 

@@ -11,7 +11,6 @@
  */
 (function () {
   "use strict";
-  document.documentElement.classList.add("js");
 
   /* The lesson page: narrow the long list of the subject's other topics as one types. */
   var filter = document.getElementById("other-topic-filter");
@@ -29,6 +28,19 @@
 
   var root = document.getElementById("journal");
   if (!root) return;
+
+  /* The final columns stick to the right edge: each one's offset is the width of those after it. */
+  function pinFinals() {
+    var grid = root.querySelector(".journal-grid");
+    var heads = root.querySelectorAll("thead .jfinal");
+    var right = 0;
+    for (var i = heads.length - 1; i >= 0; i--) {
+      grid.style.setProperty("--pin-" + (heads.length - i), right + "px");
+      right += heads[i].getBoundingClientRect().width;
+    }
+  }
+  pinFinals();
+  window.addEventListener("resize", pinFinals);
   var writable = root.dataset.writable === "1";
   var closed = root.dataset.closed === "1";
   var yearClosed = root.dataset.yearClosed === "1";
