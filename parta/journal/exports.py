@@ -100,6 +100,9 @@ class CellView:
     student_id: int
     marks: list[MarkView]
     attendance: AttendanceCell | None
+    # False on a day the student was not in the class group (before joining, after leaving):
+    # the cell shows what it holds and takes nothing.
+    in_class: bool = True
 
     @property
     def letter(self) -> str:
@@ -140,21 +143,21 @@ def _forms(page: JournalPage) -> dict[int, ControlFormRef]:
     return {form.id: form for form in page.control_forms}
 
 
-def cell_view(page: JournalPage, student_id: int, lesson: LessonColumn) -> CellView:
+def cell_view(page: JournalPage, student: StudentRef, lesson: LessonColumn) -> CellView:
     forms = _forms(page)
-    cell = page.cell(student_id, lesson.id)
+    cell = page.cell(student.id, lesson.id)
     views = []
     for mark in cell.marks:
         form = forms.get(mark.control_form_id) if mark.control_form_id else None
         views.append(MarkView(mark, form_short_code(form) if form else "", form.name if form else ""))
-    return CellView(lesson, student_id, views, cell.attendance)
+    return CellView(lesson, student.id, views, cell.attendance, in_class=student.in_class_on(lesson.date))
 
 
 def student_row(page: JournalPage, number: int, student: StudentRef) -> StudentRow:
     return StudentRow(
         number=number,
         student=student,
-        cells=[cell_view(page, student.id, lesson) for lesson in page.lessons],
+        cells=[cell_view(page, student, lesson) for lesson in page.lessons],
         average=page.averages.get(student.id),
         suggested=page.suggested.get(student.id),
         period_mark=page.period_marks.get(student.id),

@@ -17,7 +17,7 @@ from parta.journal.models import (
     ControlForm,
     GradingScheme,
 )
-from parta.schools.models import Enrolment, StudyPeriod, SubgroupMembership
+from parta.schools.models import Enrolment, StudentMove, StudyPeriod, SubgroupMembership
 
 # The most history rows one request returns.
 MAX_HISTORY = 500
@@ -53,6 +53,14 @@ class ControlFormRef:
 class StudentRef:
     id: int
     short_name: str
+    # In the class group from (empty: the year's start) and until the day before ``left_on``
+    # (empty: still there). A student who left keeps a row in the journal of the periods they
+    # were in: their marks stay readable, the days after they left take nothing.
+    since: dt.date | None = None
+    left_on: dt.date | None = None
+
+    def in_class_on(self, day: dt.date) -> bool:
+        return (self.since is None or self.since <= day) and (self.left_on is None or day < self.left_on)
 
 
 @dataclass(frozen=True)
@@ -234,22 +242,51 @@ def _scheme_of(schemes: dict[int | None, SchemeRef], subject_id: int) -> SchemeR
     return schemes.get(subject_id) or schemes.get(None) or _DEFAULT_SCHEME
 
 
-def _students_of(class_group_id: int, subgroup_id: int | None) -> list[StudentRef]:
+def _students_of(
+    class_group_id: int,
+    subgroup_id: int | None,
+    *,
+    between: tuple[dt.date, dt.date] | None = None,
+    subgroup_key: tuple[str, str] = ("", ""),
+) -> list[StudentRef]:
+    """The class group's (or subgroup's) students in name order, each with the day they joined.
+
+    With ``between`` (a study period's first and last day) only those in the class during it,
+    and after them the students who left since it began, each with the day they left (a second
+    query, over the class group's moves). ``subgroup_key`` is the subgroup's name and its subject's
+    Russian name, as a move records the subgroups it ended."""
     enrolments = Enrolment.objects.filter(class_group_id=class_group_id)
     if subgroup_id is not None:
         members = SubgroupMembership.objects.filter(subgroup_id=subgroup_id).values("student_id")
         enrolments = enrolments.filter(student_id__in=members)
-    rows = enrolments.order_by("student__last_name", "student__first_name", "student_id").values(
-        "student_id", "student__last_name", "student__first_name", "student__middle_name", "student__username"
-    )
-    return [
-        StudentRef(
-            r["student_id"],
-            short_name(r["student__last_name"], r["student__first_name"], r["student__middle_name"])
-            or r["student__username"],
-        )
-        for r in rows
+    if between is not None:
+        enrolments = enrolments.exclude(starts_on__gt=between[1])
+    order = ("student__last_name", "student__first_name", "student_id")
+    names = ("student__last_name", "student__first_name", "student__middle_name", "student__username")
+    students = [
+        StudentRef(r["student_id"], _name(r), since=r["starts_on"])
+        for r in enrolments.order_by(*order).values("student_id", "starts_on", *names)
     ]
+    if between is None:
+        return students
+    present = {s.id for s in students}
+    # Left after the period began: in the class for some of it (or all of it, for a past period).
+    moves = StudentMove.objects.filter(from_class_group_id=class_group_id, moved_on__gt=between[0])
+    for r in moves.order_by(*order).values("student_id", "moved_on", "left_subgroups", *names):
+        # The subgroup's membership ended with the move; the move names the subgroups it ended.
+        ended = {(g.get("name"), g.get("ru")) for g in r["left_subgroups"]}
+        in_subgroup = subgroup_id is None or subgroup_key in ended
+        if r["student_id"] not in present and in_subgroup:
+            present.add(r["student_id"])
+            students.append(StudentRef(r["student_id"], _name(r), left_on=r["moved_on"]))
+    return students
+
+
+def _name(row: Mapping[str, Any]) -> str:
+    return (
+        short_name(row["student__last_name"], row["student__first_name"], row["student__middle_name"])
+        or row["student__username"]
+    )
 
 
 def _period_mark_cell(row: Mapping[str, Any]) -> PeriodMarkCell:

@@ -275,7 +275,15 @@ def journal_page_of(
             "teacher_id",
         )
     ]
-    students = _students_of(assignment.class_group_id, assignment.subgroup_id)
+    subgroup = assignment.subgroup
+    students = _students_of(
+        assignment.class_group_id,
+        assignment.subgroup_id,
+        between=(period.starts_on, period.ends_on) if period is not None else None,
+        subgroup_key=(f"{assignment.class_group.name}/{subgroup.number}", assignment.subject.name_ru)
+        if subgroup is not None
+        else ("", ""),
+    )
     cells: dict[tuple[int, int], Cell] = defaultdict(Cell)
     marks_by_student: dict[int, list[dict[str, Any]]] = defaultdict(list)
     lesson_ids = [lesson.id for lesson in lessons]

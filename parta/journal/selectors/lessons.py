@@ -165,7 +165,10 @@ def lesson_page(user: Any, lesson_id: int) -> LessonPage:
         if lesson.topic
         else None
     )
-    students = _students_of(lesson.class_group_id, lesson.subgroup_id)
+    # Those who can be marked at this lesson: in the class that day and still there.
+    students = [
+        s for s in _students_of(lesson.class_group_id, lesson.subgroup_id) if s.in_class_on(lesson.date)
+    ]
     marks: dict[int, list[MarkCell]] = defaultdict(list)
     for m in Mark.objects.filter(lesson_id=lesson.pk).order_by("id").values(*_MARK_COLUMNS):
         marks[m["student_id"]].append(_mark_cell(m))

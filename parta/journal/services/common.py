@@ -160,7 +160,8 @@ class _CellFacts:
     """What a write in the cell (lesson × student) checks, read in one query."""
 
     periods: _Periods
-    student_in_lesson: bool  # enrolled in the lesson's class group, and in its subgroup if it has one
+    # Enrolled in the lesson's class group by the lesson's day, and in its subgroup if it has one.
+    student_in_lesson: bool
     scale: str | None  # of the grading scheme (the subject's, else the school's); None: none yet
     form_weight: int | None  # the default weight of the control form asked for, if it is the school's
 
@@ -177,7 +178,8 @@ def _cell_facts_sql() -> str:
     in_period = f"SELECT 1 FROM {period} WHERE year_id = %s AND starts_on <= %s AND ends_on >= %s"  # noqa: S608
     return (
         f"SELECT EXISTS ({in_period}), EXISTS ({in_period} AND closed_at IS NOT NULL),"  # noqa: S608
-        f" EXISTS (SELECT 1 FROM {enrolment} WHERE class_group_id = %s AND student_id = %s),"
+        f" EXISTS (SELECT 1 FROM {enrolment} WHERE class_group_id = %s AND student_id = %s"
+        f" AND (starts_on IS NULL OR starts_on <= %s)),"
         f" EXISTS (SELECT 1 FROM {membership} WHERE subgroup_id = %s AND student_id = %s),"
         f" (SELECT scale FROM {scheme} WHERE school_id = %s AND (subject_id = %s OR subject_id IS NULL)"
         f" ORDER BY subject_id IS NULL LIMIT 1),"
@@ -192,7 +194,7 @@ def _cell_facts(lesson: Lesson, student_id: Any, control_form_id: int | None = N
     student = int(student_id) if isinstance(student_id, int) else 0
     day = connection.ops.adapt_datefield_value(lesson.date)
     params = [lesson.year_id, day, day] * 2
-    params += [lesson.class_group_id, student, lesson.subgroup_id, student]
+    params += [lesson.class_group_id, student, day, lesson.subgroup_id, student]
     params += [lesson.school_id, lesson.subject_id, control_form_id, lesson.school_id]
     with connection.cursor() as cursor:
         cursor.execute(_cell_facts_sql(), params)

@@ -87,7 +87,7 @@ def _cell_response(
     if column is None or student is None:
         raise Http404
     row = exports.student_row(page, number, student)
-    cell = exports.cell_view(page, student_id, column)
+    cell = exports.cell_view(page, student, column)
     # The one row and cell only: the page's other rows are not rendered (nor read, ``student_id``).
     context = {
         "page": page,
