@@ -276,6 +276,31 @@ class HolidayForm(forms.Form):
             self.fields["year"].disabled = True
 
 
+class YearForm(forms.Form):
+    name = forms.CharField(
+        label=pgettext_lazy("an academic year", "Name"),
+        max_length=20,
+        help_text=_("For example “2027/2028”."),
+    )
+    starts_on = DateField(label=_("First day of the year"), widget=DateInput())
+    ends_on = DateField(label=_("Last day of the year"), widget=DateInput())
+    promote = forms.BooleanField(
+        label=_("Move the class groups up a grade with their students"),
+        required=False,
+        initial=True,
+        help_text=_("5А becomes 6А with the same students, class teacher and room; grade 11 graduates."),
+    )
+    keep_assignments = forms.BooleanField(
+        label=_("Keep each class's teachers"),
+        required=False,
+        initial=True,
+        help_text=_(
+            "Each moved class keeps its whole-class subjects with the same teachers and hours, with the "
+            "city's thematic plans; change them on Assignments. Subgroups are split again each year."
+        ),
+    )
+
+
 # --- subgroups and moves ---------------------------------------------------------------------
 
 

@@ -1,6 +1,6 @@
 from django.urls import URLPattern, URLResolver, path
 
-from parta.schools.views import buildings, holidays, moves, pages, subgroups
+from parta.schools.views import buildings, holidays, moves, pages, subgroups, years
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("school/", pages.school_home, name="school"),
@@ -66,6 +66,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path(
         "school/<int:school_id>/rooms/<int:room_id>/delete/", buildings.room_delete, name="school-room-delete"
     ),
+    path("school/<int:school_id>/years/new/", years.year_create, name="school-year-new"),
     # Holidays (on the study periods page).
     path("school/<int:school_id>/holidays/new/", holidays.holiday_create, name="school-holiday-new"),
     path(

@@ -92,6 +92,7 @@ _SECTIONS = (
     ("school-sign-in", "staff"),
     ("school-assignment", "assignments"),
     ("school-period", "periods"),
+    ("school-year", "periods"),
     ("school-device", "devices"),
 )
 

@@ -16,6 +16,8 @@ are the names of the fields on the page's form, so the form shows each message i
 - ``subgroups`` — ``subgroup_save`` / ``subgroup_delete``, ``subgroup_members_set``;
 - ``moves`` — ``student_move``: to another class group or out of the school, with a history row;
 - ``schools`` — ``school_create``, a new school and its first administrator;
+- ``years`` — ``year_start``: the next academic year, its periods and holidays a year on, the
+  class groups a grade up with their students (and, if asked, their teaching assignments);
 - ``accounts`` — ``sign_in_invitations_send``: links to choose a password, for who never signed in;
 - ``common`` — ``NewPerson`` and what the writes share.
 """
@@ -82,6 +84,7 @@ from parta.schools.services.subgroups import (
     subgroup_members_set,
     subgroup_save,
 )
+from parta.schools.services.years import YearStart, next_year_defaults, year_start
 
 __all__ = [
     "ASSIGNMENT_CREATED",
@@ -108,6 +111,7 @@ __all__ = [
     "InvitationsQueued",
     "NewPerson",
     "NewSchool",
+    "YearStart",
     "assignment_created",
     "building_delete",
     "building_save",
@@ -120,6 +124,7 @@ __all__ = [
     "machine_client_for_school_create",
     "machine_client_of_school_revoke",
     "machine_client_of_school_rotate",
+    "next_year_defaults",
     "room_delete",
     "room_save",
     "school_create",
@@ -132,4 +137,5 @@ __all__ = [
     "subgroup_save",
     "teaching_assignment_create",
     "uses_of",
+    "year_start",
 ]
