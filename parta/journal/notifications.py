@@ -149,18 +149,18 @@ def register_kinds() -> None:
         MARK, label=gettext_lazy("mark"), render=render_mark, link=lambda p: "", about=about_student
     )
     register_kind(
-        REMARK,
-        label=gettext_lazy("remark or praise"),
-        render=render_remark,
-        link=lambda p: "",
-        about=about_student,
-    )
-    register_kind(
         ATTENDANCE,
         label=gettext_lazy("absence"),
         render=render_attendance,
         link=_staff_link,
         about=_about_attendance,
+    )
+    register_kind(
+        REMARK,
+        label=gettext_lazy("remark or praise"),
+        render=render_remark,
+        link=lambda p: "",
+        about=about_student,
     )
 
 
