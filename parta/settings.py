@@ -358,6 +358,7 @@ SPECTACULAR_SETTINGS = {
         "LessonStatusEnum": "parta.timetable.models.Lesson.Status",
         "ConversationKindEnum": "parta.messaging.models.Conversation.Kind",
         "JournalChangeKindEnum": "parta.journal.models.JournalChange.Kind",
+        "RemarkKindEnum": "parta.journal.models.Remark.Kind",
         "StudyPeriodKindEnum": "parta.schools.models.StudyPeriod.Kind",
     },
 }

@@ -1,5 +1,5 @@
-"""Read API of the diary for the mobile app: a student's days (lessons with topic, homework, marks
-and attendance), marks per subject with averages and period marks, and attendance.
+"""Read API of the diary for the mobile app: a student's days (lessons with topic, homework, marks,
+attendance and the teachers' remarks), marks per subject with averages and period marks, and attendance.
 
 Thin: each view parses its query, calls a selector (which checks access first: someone else's
 student answers 404 whatever the query) and writes the selector's plain data out.
@@ -39,7 +39,8 @@ from parta.diary.summaries import (
     marks_summary,
 )
 from parta.homework.selectors import HomeworkRow
-from parta.journal.models import Attendance
+from parta.journal.models import Attendance, Remark
+from parta.journal.selectors import RemarkRow
 from parta.timetable.api import LessonSerializer, lesson_data
 
 # --- serializers --------------------------------------------------------------------------
@@ -114,6 +115,18 @@ class DiaryHomeworkSerializer(serializers.Serializer[Any]):
         ref_name = "DiaryHomework"
 
 
+class DiaryRemarkSerializer(serializers.Serializer[Any]):
+    id = serializers.IntegerField()
+    lesson_id = serializers.IntegerField()
+    kind = serializers.ChoiceField(choices=Remark.Kind.choices)
+    text = serializers.CharField()
+    author = serializers.CharField(help_text=_("The teacher who wrote it: «Иванова А. П.»."))
+    created_at = serializers.DateTimeField()
+
+    class Meta:
+        ref_name = "DiaryRemark"
+
+
 class DiaryLessonSerializer(LessonSerializer):
     # The timetable's lesson without what the diary's day and student say already.
     date = None  # type: ignore[assignment]
@@ -123,6 +136,7 @@ class DiaryLessonSerializer(LessonSerializer):
     attendance = DiaryAttendanceSerializer(allow_null=True, help_text=_("None: present."))
     homework_due = DiaryHomeworkSerializer(many=True, help_text=_("Homework due at this lesson."))
     homework_set = DiaryHomeworkSerializer(many=True, help_text=_("Homework set at this lesson."))
+    remarks = DiaryRemarkSerializer(many=True, help_text=_("Remarks and praise at this lesson."))
 
     class Meta:
         ref_name = "DiaryLesson"
@@ -136,6 +150,9 @@ class DiaryDaySerializer(serializers.Serializer[Any]):
         many=True, help_text=_("Due this day but not at one of its lessons.")
     )
     other_marks = DiaryMarkSerializer(many=True, help_text=_("Marks of this day at a lesson not listed."))
+    other_remarks = DiaryRemarkSerializer(
+        many=True, help_text=_("Remarks and praise of this day at a lesson not listed.")
+    )
 
     class Meta:
         ref_name = "DiaryDay"
@@ -201,6 +218,17 @@ def _mark(mark: MarkRow) -> Row:
     }
 
 
+def _remark(remark: RemarkRow) -> Row:
+    return {
+        "id": remark.id,
+        "lesson_id": remark.lesson_id,
+        "kind": remark.kind,
+        "text": remark.text,
+        "author": remark.author,
+        "created_at": remark.created_at,
+    }
+
+
 def _attendance(entry: AttendanceRow | None) -> Row | None:
     if entry is None:
         return None
@@ -232,6 +260,7 @@ def _lesson(item: DiaryLesson) -> Row:
         "attendance": _attendance(item.attendance),
         "homework_due": [_homework(hw) for hw in item.homework_due],
         "homework_set": [_homework(hw) for hw in item.homework_set],
+        "remarks": [_remark(r) for r in item.remarks],
     }
 
 
@@ -242,6 +271,7 @@ def _day(day: DiaryDay) -> Row:
         "lessons": [_lesson(item) for item in day.lessons],
         "homework_due": [_homework(hw) for hw in day.homework_due],
         "other_marks": [_mark(m) for m in day.other_marks],
+        "other_remarks": [_remark(r) for r in day.other_remarks],
     }
 
 

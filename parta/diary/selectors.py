@@ -8,8 +8,8 @@ and the school's administrators (staff see only their own school's records). Any
 Every read runs a fixed number of queries whatever the number of lessons, marks or homework: the
 week reads the student and their enrolments once (``reach_diary``), their lessons as
 ``parta.timetable.selectors.lessons_for_student`` does (``lessons_of``, with the class groups
-already known), and one query each for marks, attendance and homework (with its links, files and
-ticks).
+already known), and one query each for marks, attendance, teachers' remarks and homework (with its
+links, files and ticks).
 """
 
 from __future__ import annotations
@@ -31,7 +31,8 @@ from parta.core.names import class_group_name
 from parta.curriculum.selectors import Plan, plan_of
 from parta.homework.selectors import HomeworkRow, homework_for_reached_student
 from parta.journal import scales
-from parta.journal.models import AbsenceNotice, Attendance, Mark
+from parta.journal.models import AbsenceNotice, Attendance, Mark, Remark
+from parta.journal.selectors import RemarkRow, remark_rows
 from parta.schools.access import access_person, is_self_or_child, person_school_scope, roles_of
 from parta.schools.models import Enrolment, Holiday, SubgroupMembership, TeachingAssignment
 from parta.timetable.selectors import Day, LessonRow, lessons_in_groups, week_days, week_start
@@ -238,6 +239,7 @@ class DiaryLesson:
     attendance: AttendanceRow | None = None
     homework_due: list[HomeworkRow] = field(default_factory=list)
     homework_set: list[HomeworkRow] = field(default_factory=list)
+    remarks: list[RemarkRow] = field(default_factory=list)
 
 
 @dataclass
@@ -247,8 +249,9 @@ class DiaryDay:
     holiday: str | None = None
     # Due this day but not at one of its lessons (the lesson moved or was cancelled).
     homework_due: list[HomeworkRow] = field(default_factory=list)
-    # Marks of this day at a lesson not in the student's timetable (a subgroup changed since).
+    # Marks and remarks of this day at a lesson not in the student's timetable (a subgroup changed since).
     other_marks: list[MarkRow] = field(default_factory=list)
+    other_remarks: list[RemarkRow] = field(default_factory=list)
 
     @property
     def is_today(self) -> bool:
@@ -381,9 +384,12 @@ def _holidays(
 def _build_days(
     user: Any, student: DiaryStudent, days: list[Day], date_from: dt.date, date_to: dt.date
 ) -> list[DiaryDay]:
-    """Put marks, attendance and homework on the days and lessons they belong to."""
+    """Put marks, attendance, remarks and homework on the days and lessons they belong to."""
     lesson_rows = [row for day in days for row in day.lessons]
     marks = mark_rows(student, date_from, date_to)
+    remarks = remark_rows(
+        scoped(Remark.objects.filter(student_id=student.id, date__gte=date_from, date__lte=date_to), student)
+    )
     attendance = attendance_rows(student, date_from, date_to)
     lesson_ids = {row.id for row in lesson_rows}
     homework = [
@@ -397,6 +403,9 @@ def _build_days(
     for mark in marks:
         marks_by_lesson[mark.lesson_id].append(mark)
     attendance_by_lesson = {a.lesson_id: a for a in attendance}
+    remarks_by_lesson: dict[int, list[RemarkRow]] = defaultdict(list)
+    for remark in remarks:
+        remarks_by_lesson[remark.lesson_id].append(remark)
     set_at: dict[int, list[HomeworkRow]] = defaultdict(list)
     for hw in homework:
         set_at[hw.lesson_id].append(hw)
@@ -415,6 +424,7 @@ def _build_days(
                 marks=marks_by_lesson.get(row.id, []),
                 attendance=attendance_by_lesson.get(row.id),
                 homework_set=set_at.get(row.id, []),
+                remarks=remarks_by_lesson.get(row.id, []),
             )
             placed_marks.update(m.id for m in item.marks)
             diary_day.lessons.append(item)
@@ -442,6 +452,10 @@ def _build_days(
     for mark in marks:
         if mark.id not in placed_marks and mark.date in by_date:
             by_date[mark.date].other_marks.append(mark)
+    placed_lessons = {item.lesson.id for day in result for item in day.lessons}
+    for remark in remarks:
+        if remark.lesson_id not in placed_lessons and remark.date in by_date:
+            by_date[remark.date].other_remarks.append(remark)
     return result
 
 
@@ -454,6 +468,36 @@ def diary_week(user: Any, student_id: int, monday: dt.date) -> DiaryWeek:
     rows = lessons_of(student, monday, last_day)
     days = _build_days(user, student, week_days(rows, monday), monday, last_day)
     return DiaryWeek(student=student, monday=monday, last_day=last_day, days=days)
+
+
+@dataclass(frozen=True)
+class DayChoice:
+    """The day of a week shown on its own (a phone's diary), with the days before and after it."""
+
+    date: dt.date
+    previous: dt.date
+    next: dt.date
+
+
+def choose_day(days: list[DiaryDay], asked: dt.date | None, today: dt.date) -> DayChoice:
+    """The day of the week (``diary_week``'s days) to show: the one asked for (a Saturday or Sunday
+    without lessons gives the week's last school day); else today, or the next day with lessons
+    when today has none, so that the page is never empty; else the week's first day with lessons.
+    The day before Monday is the Saturday before (a week without Saturday lessons gives its
+    Friday); the day after the week's last is the next Monday."""
+    dates = [d.date for d in days]
+    if asked is not None:
+        chosen = asked if asked in dates else dates[-1]
+    else:
+        ahead = [d for d in days if d.date >= today]
+        with_lessons = [d for d in (ahead or days) if d.lessons]
+        chosen = (with_lessons or ahead or days)[0].date
+    i = dates.index(chosen)
+    return DayChoice(
+        date=chosen,
+        previous=dates[i - 1] if i else dates[0] - dt.timedelta(days=2),
+        next=dates[i + 1] if i + 1 < len(dates) else dates[0] + dt.timedelta(days=7),
+    )
 
 
 def validate_range(date_from: dt.date, date_to: dt.date, *, max_days: int = MAX_RANGE_DAYS) -> None:

@@ -7,6 +7,7 @@ someone else's diary answers 404. A parent switches between children with tabs t
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django import forms
@@ -18,6 +19,7 @@ from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
@@ -26,7 +28,7 @@ from parta.accounts.decorators import session_or_token
 from parta.core.forms import DateField
 from parta.core.ids import parse_id
 from parta.diary.pdf import report_card_pdf
-from parta.diary.selectors import access_diary, check_notice_of, diary_week, subject_plan
+from parta.diary.selectors import access_diary, check_notice_of, choose_day, diary_week, subject_plan
 from parta.diary.summaries import (
     PeriodChoice,
     attendance_summary,
@@ -99,25 +101,70 @@ def diary_home(request: HttpRequest) -> HttpResponse:
     raise Http404
 
 
+# How the week page lays its days out: one day at a time (a phone), the whole week, or (no choice) by
+# the screen's width, which the page's CSS decides.
+VIEWS = ("day", "week")
+
+
+def _asked_day(raw: str | None) -> dt.date | None:
+    """``?date=``: the day to show, when it is a date (``parse_week`` reads it for the week and
+    tells of a bad one)."""
+    try:
+        return dt.date.fromisoformat(raw) if raw else None
+    except ValueError:
+        return None
+
+
 @login_required
 def diary_week_page(request: HttpRequest, student_id: int) -> HttpResponse:
-    week = parse_week(request.GET.get("week"), timezone.localdate())
+    """The week day by day; a phone shows one day of it at a time (``?date=``, default today or
+    the next school day) with links to the day before and after, a desktop the whole week.
+    ``?view=day`` or ``?view=week`` chooses either whatever the screen."""
+    today = timezone.localdate()
+    raw_date, raw_week = request.GET.get("date"), request.GET.get("week")
+    week = parse_week(raw_date or raw_week, today)
     diary = diary_week(request.user, student_id, week.monday)
+    if not (raw_date or raw_week) and diary.days[-1].date < today:
+        # The weekend: the days to come are next week's.
+        week = parse_week(week.next.isoformat(), today)
+        diary = diary_week(request.user, student_id, week.monday)
+    asked = _asked_day(raw_date)
+    day = choose_day(diary.days, asked, today)
+    view = request.GET.get("view", "")
+    view = view if view in VIEWS else ""
     context = {
         "student": diary.student,
         "week": week,
         "diary": diary,
+        "view_day": day,
+        "view": view or "auto",
         "page_url": request.path,
         **_nav(request, student_id, "week"),
     }
-    # Keep the week when switching children.
-    context["tabs"] = child_tabs(request, student_id, "diary-week", f"?week={week.monday.isoformat()}")
+    context |= {
+        "previous_day": _day_query(day.previous, view),
+        "next_day": _day_query(day.next, view),
+        "day_links": [
+            {"date": d.date, "url": _day_query(d.date, view), "selected": d.date == day.date}
+            for d in diary.days
+        ],
+        "as_day": _day_query(day.date, "day"),
+        "as_week": _day_query(day.date, "week"),
+    }
+    # Keep the week (and the day, once one was chosen) when switching children.
+    query = f"?date={asked.isoformat()}" if asked else f"?week={week.monday.isoformat()}"
+    context["tabs"] = child_tabs(request, student_id, "diary-week", query)
     htmx = getattr(request, "htmx", None)
     partial = bool(htmx) and not htmx.history_restore_request  # type: ignore[union-attr]
     context["is_partial"] = partial
     response = render(request, "diary/week.html#week" if partial else "diary/week.html", context)
     patch_vary_headers(response, ("HX-Request",))
     return response
+
+
+def _day_query(day: dt.date, view: str) -> str:
+    query = {"date": day.isoformat(), **({"view": view} if view else {})}
+    return "?" + urlencode(query)
 
 
 @login_required

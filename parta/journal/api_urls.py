@@ -11,6 +11,7 @@ from parta.journal.api.closing import (
 )
 from parta.journal.api.journals import JournalAssignmentListApi, JournalPageApi, LessonJournalApi
 from parta.journal.api.notices import AbsenceNoticeListApi, AbsenceNoticeWithdrawApi, CellHistoryApi
+from parta.journal.api.remarks import LessonRemarksApi, RemarkDetailApi
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("journal/assignments", JournalAssignmentListApi.as_view(), name="api-journal-assignments"),
@@ -24,6 +25,8 @@ urlpatterns: list[URLPattern | URLResolver] = [
         name="api-lesson-attendance",
     ),
     path("lessons/<int:lesson_id>/topic", LessonTopicApi.as_view(), name="api-lesson-topic"),
+    path("lessons/<int:lesson_id>/remarks", LessonRemarksApi.as_view(), name="api-lesson-remarks"),
+    path("remarks/<int:remark_id>", RemarkDetailApi.as_view(), name="api-remark"),
     path("period-marks", PeriodMarkApi.as_view(), name="api-period-marks"),
     path(
         "study-periods/<int:period_id>/close",

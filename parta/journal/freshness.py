@@ -4,7 +4,15 @@ delete of its rows renews."""
 from __future__ import annotations
 
 from parta.core import freshness, versions
-from parta.journal.models import AbsenceNotice, Attendance, ControlForm, GradingScheme, Mark, PeriodMark
+from parta.journal.models import (
+    AbsenceNotice,
+    Attendance,
+    ControlForm,
+    GradingScheme,
+    Mark,
+    PeriodMark,
+    Remark,
+)
 from parta.timetable.models import Lesson
 
 
@@ -22,7 +30,8 @@ def _period_mark(row: PeriodMark) -> list[str]:
     return [versions.student(row.student_id), versions.class_marks(row.class_group_id)]
 
 
-def _absence_notice(row: AbsenceNotice) -> list[str]:
+def _of_student(row: AbsenceNotice | Remark) -> list[str]:
+    """What only the student's diary shows."""
     return [versions.student(row.student_id)]
 
 
@@ -30,6 +39,7 @@ def register() -> None:
     freshness.register(Mark, _cell)
     freshness.register(Attendance, _cell)
     freshness.register(PeriodMark, _period_mark)
-    freshness.register(AbsenceNotice, _absence_notice)
+    freshness.register(AbsenceNotice, _of_student)
+    freshness.register(Remark, _of_student)
     freshness.register(ControlForm, freshness.of_school)
     freshness.register(GradingScheme, freshness.of_school)

@@ -1,4 +1,5 @@
-"""The journal: marks, attendance, period and year marks, their history, absence notices.
+"""The journal: marks, attendance, period and year marks, teachers' remarks, their history, absence
+notices.
 
 Every row carries ``school`` (invariant 1). Marks, attendance and period marks carry a
 ``version`` that each write increments: a write based on an older version is refused
@@ -310,6 +311,7 @@ class JournalChange(models.Model):
         TOPIC = "topic", pgettext_lazy("journal change", "lesson topic")
         PERIOD = "period", pgettext_lazy("journal change", "study period closed or reopened")
         YEAR = "year", pgettext_lazy("journal change", "academic year closed or reopened")
+        REMARK = "remark", pgettext_lazy("journal change", "remark or praise")
 
     school = models.ForeignKey(
         School, on_delete=models.CASCADE, related_name="+", verbose_name=_("school"), db_index=False
@@ -371,6 +373,73 @@ class JournalChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.object_id} @ {self.at}"
+
+
+class Remark(models.Model):
+    """A teacher's note about a student at a lesson for the family to read: a remark («Не выполнил
+    домашнее задание») or a praise («Активно работал на уроке»). An official record: it is never
+    edited, and a withdrawn one keeps its row (and its history) with ``withdrawn_at``."""
+
+    class Kind(models.TextChoices):
+        REMARK = "remark", _("remark")
+        PRAISE = "praise", _("praise")
+
+    school = models.ForeignKey(
+        School, on_delete=models.CASCADE, related_name="+", verbose_name=_("school"), db_index=False
+    )
+    lesson = models.ForeignKey(
+        Lesson, on_delete=models.CASCADE, related_name="remarks", verbose_name=_("lesson"), db_index=False
+    )
+    student = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="remarks",
+        verbose_name=_("student"),
+        db_index=False,
+    )
+    # Denormalised from the lesson, as on marks: the diary reads a student's remarks by date.
+    subject = models.ForeignKey(
+        Subject, on_delete=models.PROTECT, related_name="+", verbose_name=_("subject")
+    )
+    date = models.DateField(_("date"))
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    text = models.CharField(_("text"), max_length=500)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("written by")
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("withdrawn by"),
+    )
+
+    class Meta:
+        verbose_name = _("remark")
+        verbose_name_plural = _("remarks")
+        ordering = ["date", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(withdrawn_at__isnull=True) | models.Q(withdrawn_by__isnull=False),
+                name="remark_withdrawn_by_someone",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["student", "date"]),
+            models.Index(fields=["lesson", "student"]),
+            models.Index(fields=["school", "date"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.student_id} {self.date} {self.kind}"
+
+    @property
+    def is_withdrawn(self) -> bool:
+        return self.withdrawn_at is not None
 
 
 class AbsenceNotice(models.Model):

@@ -2,7 +2,8 @@
 handlers that make them. Registered by ``JournalConfig.ready`` through messaging's registry.
 
 Who is told:
-- ``journal.mark``, ``journal.attendance``: the student and the student's guardians;
+- ``journal.mark``, ``journal.attendance``, ``journal.remark``: the student and the student's
+  guardians;
 - ``journal.absence_notice``: the class teacher of the student's class group and the student's
   guardians (one notification each per notice, not one per excused lesson).
 The person who made the change is never told of it. Each handler stores in the notification's
@@ -42,6 +43,7 @@ from parta.schools.selectors import subject_names
 
 MARK = "mark"
 ATTENDANCE = "attendance"
+REMARK = "remark"
 
 
 # --- texts and links ---------------------------------------------------------------------
@@ -119,6 +121,18 @@ def render_attendance(p: Payload) -> str:
     }
 
 
+def render_remark(p: Payload) -> str:
+    values = {"subject": bilingual(p.get("subject")), "date": date_text(p.get("date")), "text": p.get("text")}
+    praise = p.get("kind") == "praise"
+    if p.get("change") == "withdrawn":
+        if praise:
+            return _("Praise in %(subject)s on %(date)s withdrawn") % values
+        return _("Remark in %(subject)s on %(date)s withdrawn") % values
+    if praise:
+        return _("Praise in %(subject)s: %(text)s") % values
+    return _("Remark in %(subject)s: %(text)s") % values
+
+
 def _about_attendance(p: Payload) -> tuple[Any, str] | None:
     # An absence notice names the child in its text already.
     return None if p.get("notice_id") else about_student(p)
@@ -140,6 +154,13 @@ def register_kinds() -> None:
         render=render_attendance,
         link=_staff_link,
         about=_about_attendance,
+    )
+    register_kind(
+        REMARK,
+        label=gettext_lazy("remark or praise"),
+        render=render_remark,
+        link=lambda p: "",
+        about=about_student,
     )
 
 
@@ -204,6 +225,11 @@ def notify_marks(events: Sequence[OutboxEvent]) -> None:
 @register("journal.attendance")
 def notify_attendance(events: Sequence[OutboxEvent]) -> None:
     notify(_student_notices(events, ATTENDANCE, lambda event: {}))
+
+
+@register("journal.remark")
+def notify_remarks(events: Sequence[OutboxEvent]) -> None:
+    notify(_student_notices(events, REMARK, lambda event: {}))
 
 
 def _absence_notice(event: OutboxEvent) -> Notice | None:

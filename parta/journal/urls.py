@@ -16,6 +16,12 @@ urlpatterns: list[URLPattern | URLResolver] = [
     ),
     path("journal/lessons/<int:lesson_id>/", views.lesson, name="journal-lesson"),
     path("journal/lessons/<int:lesson_id>/topic/", views.lesson_topic, name="journal-lesson-topic"),
+    path("journal/lessons/<int:lesson_id>/remarks/", views.lesson_remark_add, name="journal-lesson-remarks"),
+    path(
+        "journal/lessons/<int:lesson_id>/remarks/<int:remark_id>/withdraw/",
+        views.lesson_remark_withdraw,
+        name="journal-remark-withdraw",
+    ),
     path(
         "journal/lessons/<int:lesson_id>/students/<int:student_id>/",
         views.cell,

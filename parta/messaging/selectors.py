@@ -207,6 +207,55 @@ def unread_total(user: Any) -> int:
     )
 
 
+@dataclass(frozen=True)
+class UnreadThread:
+    """A conversation with messages the user has not read: what a home page lists, and whom it
+    is about — the child of a parent ↔ teacher conversation, the class group of an announcement."""
+
+    id: int
+    topic: str
+    unread: int
+    preview: str
+    last_message_at: dt.datetime | None
+    student_id: int | None
+    class_group_id: int | None
+
+
+def unread_threads(user: Any, *, limit: int = 50) -> list[UnreadThread]:
+    """The user's conversations with unread messages, latest first: one query."""
+    roles = roles_of(user)
+    if not roles.user_id:
+        return []
+    last = Message.objects.filter(conversation_id=OuterRef("conversation_id")).order_by("-created_at", "-pk")
+    rows = (
+        Participant.objects.filter(user_id=roles.user_id)
+        .annotate(unread=_unread_subquery(roles.user_id), preview=Subquery(last.values("body")[:1]))
+        .filter(unread__gt=0)
+        .order_by(F("conversation__last_message_at").desc(nulls_last=True), "-conversation_id")
+        .values(
+            "conversation_id",
+            "conversation__topic",
+            "unread",
+            "preview",
+            "conversation__last_message_at",
+            "conversation__student_id",
+            "conversation__class_group_id",
+        )[:limit]
+    )
+    return [
+        UnreadThread(
+            id=row["conversation_id"],
+            topic=row["conversation__topic"],
+            unread=row["unread"],
+            preview=_preview(row["preview"] or ""),
+            last_message_at=row["conversation__last_message_at"],
+            student_id=row["conversation__student_id"],
+            class_group_id=row["conversation__class_group_id"],
+        )
+        for row in rows
+    ]
+
+
 # --- one conversation --------------------------------------------------------------------
 
 

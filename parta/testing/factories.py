@@ -10,7 +10,7 @@ from django.contrib.auth.hashers import make_password
 
 from parta.accounts.models import Guardianship, User
 from parta.homework.models import Homework
-from parta.journal.models import Attendance, ControlForm, Mark
+from parta.journal.models import Attendance, ControlForm, Mark, Remark
 from parta.schools.models import (
     AcademicYear,
     Building,
@@ -254,6 +254,20 @@ class MarkFactory(factory.django.DjangoModelFactory[Mark]):
     student = factory.SubFactory(UserFactory)
     value = 5
     weight = 1
+    created_by = factory.SelfAttribute("lesson.teacher")
+
+
+class RemarkFactory(factory.django.DjangoModelFactory[Remark]):
+    class Meta:
+        model = Remark
+
+    lesson = factory.SubFactory(LessonFactory)
+    school = factory.SelfAttribute("lesson.school")
+    subject = factory.SelfAttribute("lesson.subject")
+    date = factory.SelfAttribute("lesson.date")
+    student = factory.SubFactory(UserFactory)
+    kind = Remark.Kind.REMARK
+    text = "Не выполнил домашнее задание"
     created_by = factory.SelfAttribute("lesson.teacher")
 
 

@@ -17,6 +17,7 @@ from parta.core.i18n import pick
 from parta.curriculum.models import Outcome, Topic
 from parta.homework.selectors import HomeworkRow, homework_list
 from parta.messaging.notifications import NotificationRow, unread_about_students
+from parta.messaging.selectors import UnreadThread, unread_threads
 from parta.schools.access import Roles
 from parta.schools.models import City, ClassGroup, Enrolment, School, StaffMembership, TeachingAssignment
 from parta.schools.selectors import children_of, current_years, student_placement
@@ -39,7 +40,8 @@ NEWS_SHOWN = 5
 class ChildHome:
     """What a student, or a parent for each child, sees first: never an empty card. The day's
     lessons (today's, or the next school day's when today has none), what is new since the last
-    visit (unread notifications about the child), the homework due next and what is overdue."""
+    visit (unread notifications about the child: marks, absences, remarks…), the unread
+    conversations about the child or their class, the homework due next and what is overdue."""
 
     id: int
     name: str
@@ -49,6 +51,7 @@ class ChildHome:
     lessons: list[LessonRow]
     news: list[NotificationRow]
     news_more: int
+    messages: list[UnreadThread]
     homework_next: list[HomeworkRow]
     overdue: list[HomeworkRow]
 
@@ -65,9 +68,24 @@ def _next_day(rows: list[LessonRow], today: dt.date) -> tuple[dt.date | None, li
     return days[0], [row for row in rows if row.date == days[0]]
 
 
-def family_home(user: Any, roles: Roles, today: dt.date, *, children: bool) -> list[ChildHome]:
+@dataclass(frozen=True)
+class FamilyHome:
+    cards: list[ChildHome]
+    # A guardian's unread conversations about none of the children (a student's are on their card).
+    other_messages: list[UnreadThread]
+
+
+def _about(thread: UnreadThread, student_id: int, class_group_id: int | None) -> bool:
+    """The conversation is about the child, or is an announcement to the child's class."""
+    if thread.student_id is not None:
+        return thread.student_id == student_id
+    return class_group_id is not None and thread.class_group_id == class_group_id
+
+
+def family_home(user: Any, roles: Roles, today: dt.date, *, children: bool) -> FamilyHome:
     """The cards of a student (``children`` false: their own) or of a guardian's children. A few
-    queries per child (its class, its homework), the lessons and the news of all of them at once."""
+    queries per child (its class, its homework); the lessons, the news and the unread
+    conversations of all of them at once."""
     if children:
         people = [
             (c.pk, c.first_name or c.username)
@@ -78,26 +96,30 @@ def family_home(user: Any, roles: Roles, today: dt.date, *, children: bool) -> l
     ids = [pk for pk, _name in people]
     lessons = lessons_for_students(ids, today, today + dt.timedelta(days=NEXT_DAY_HORIZON))
     news = unread_about_students(user, ids)
+    threads = unread_threads(user)
     cards = []
     for pk, name in people:
         placement = student_placement(pk, today)
         day, day_lessons = _next_day(lessons[pk], today)
         todo = homework_list(user, pk, status="todo", date_from=today - dt.timedelta(days=OVERDUE_DAYS))
+        group_id = placement.class_group_id if placement else None
         cards.append(
             ChildHome(
                 id=pk,
                 name=name,
-                class_group_id=placement.class_group_id if placement else None,
+                class_group_id=group_id,
                 class_group=placement.class_group if placement else None,
                 day=day,
                 lessons=day_lessons,
                 news=news[pk][:NEWS_SHOWN],
                 news_more=max(0, len(news[pk]) - NEWS_SHOWN),
+                messages=[t for t in threads if not children or _about(t, pk, group_id)],
                 homework_next=[h for h in todo if h.due_on >= today][:HOMEWORK_NEXT],
                 overdue=[h for h in todo if h.due_on < today],
             )
         )
-    return cards
+    shown = {t.id for card in cards for t in card.messages}
+    return FamilyHome(cards, [t for t in threads if t.id not in shown])
 
 
 @dataclass

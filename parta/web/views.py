@@ -32,14 +32,14 @@ def home(request: HttpRequest) -> HttpResponse:
     roles = roles_of(request.user)
     today = timezone.localdate()
     is_superuser = bool(getattr(request.user, "is_superuser", False))
+    family = selectors.family_home(request.user, roles, today, children=True) if roles.is_guardian else None
     context: dict[str, Any] = {
         "today": today,
-        "student": selectors.family_home(request.user, roles, today, children=False)[0]
+        "student": selectors.family_home(request.user, roles, today, children=False).cards[0]
         if roles.is_student
         else None,
-        "children": selectors.family_home(request.user, roles, today, children=True)
-        if roles.is_guardian
-        else None,
+        "children": family.cards if family else None,
+        "family_messages": family.other_messages if family else None,
         "teacher": selectors.teacher_home(roles, today) if roles.is_teacher else None,
         "schools": selectors.school_summaries(roles.admin_school_ids, today)
         if roles.admin_school_ids

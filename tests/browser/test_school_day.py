@@ -269,7 +269,7 @@ def school_day(url: str, teacher: Any, parent: Any, student: Any, lap: Callable[
     new = sorted(notification_ids(parent) - seen)
     assert len(new) >= 2, f"new notifications: {new}"
     fresh = parent.locator(", ".join(f"li#{n}.notification-unread" for n in new))
-    mark_note = fresh.filter(has=parent.locator(f"a[href='/diary/{student_id}/?week={lesson_date}']"))
+    mark_note = fresh.filter(has=parent.locator(f"a[href='/diary/{student_id}/?date={lesson_date}']"))
     mark_note = mark_note.filter(has_text=subject).filter(has_text=form_name)
     assert mark_note.count() == 1, "no notification of the new mark"
     assert re.search(rf"\b{student_value}\b", mark_note.inner_text())

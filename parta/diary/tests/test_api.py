@@ -106,6 +106,8 @@ def _full_week(a):
     f.MarkFactory.create(lesson=lessons[1], student=a.student, value=5, weight=2, control_form=form)
     f.MarkFactory.create(lesson=lessons[2], student=a.student, value=None, owed_until=FRIDAY, comment="ill")
     absences_for(lessons[::4], a.student)
+    for lesson in lessons[::2]:
+        f.RemarkFactory.create(lesson=lesson, student=a.student)
     for lesson in lessons[::3]:
         hw = f.HomeworkFactory.create(
             lesson=lesson, text="Read §3", due_on=lesson.date + dt.timedelta(days=2)
@@ -142,9 +144,9 @@ def test_the_diary_api_runs_a_fixed_number_of_queries(world, api, django_assert_
     _full_week(world.a)
     # A fresh reader, so that roles cached on the user object do not hide queries.
     api.force_authenticate(type(world.a.parent).objects.get(pk=world.a.parent.pk))
-    # Roles, the student, their enrolments, subgroups, lessons, marks, attendance, homework, its
-    # links and files (one query), holidays.
-    with django_assert_max_num_queries(10):
+    # Roles, the student, their enrolments, subgroups, lessons, marks, attendance, remarks,
+    # homework, its links and files (one query), holidays.
+    with django_assert_max_num_queries(11):
         assert api.get(diary_url(world.a.student), RANGE).status_code == 200
 
 

@@ -142,7 +142,7 @@ def test_the_week_runs_a_fixed_number_of_queries(world, django_assert_max_num_qu
     f.MarkFactory.create(lesson=a.lesson, student=a.student)
     # A fresh reader each time, so that roles cached on the user object do not hide queries.
     reader = type(a.parent).objects.get(pk=a.parent.pk)
-    with django_assert_max_num_queries(10):
+    with django_assert_max_num_queries(11):
         diary_week(reader, a.student.pk, MONDAY)
     few = _count_queries(type(a.parent).objects.get(pk=a.parent.pk), a.student.pk)
 
@@ -150,14 +150,17 @@ def test_the_week_runs_a_fixed_number_of_queries(world, django_assert_max_num_qu
     marks_for(lessons, [a.student], per_lesson=3)
     absences_for(lessons[::3], a.student)
     for lesson in lessons[::2]:
+        f.RemarkFactory.create(lesson=lesson, student=a.student)
+        f.RemarkFactory.create(lesson=lesson, student=a.student, kind="praise", text="Молодец")
         hw = f.HomeworkFactory.create(lesson=lesson, due_on=lesson.date + dt.timedelta(days=1))
         HomeworkLink.objects.create(homework=hw, url="https://example.org/a")
     reader = type(a.parent).objects.get(pk=a.parent.pk)
-    # Roles, the student, their enrolments, subgroups, lessons, marks, attendance, homework, its
-    # links and files (one query), holidays.
-    with django_assert_max_num_queries(10):
+    # Roles, the student, their enrolments, subgroups, lessons, marks, attendance, remarks,
+    # homework, its links and files (one query), holidays.
+    with django_assert_max_num_queries(11):
         week = diary_week(reader, a.student.pk, MONDAY)
     assert sum(len(item.marks) for day in week.days for item in day.lessons) == 1 + 30 * 3
+    assert sum(len(item.remarks) for day in week.days for item in day.lessons) == 30
     many = _count_queries(type(a.parent).objects.get(pk=a.parent.pk), a.student.pk)
     # The links and files query runs only once there is homework.
     assert many <= few + 1

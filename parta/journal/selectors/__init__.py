@@ -10,6 +10,7 @@ use-case (``common`` holds what they share); every public name is importable fro
   administrator's report;
 - ``student_marks`` — a student's marks per subject (the diary; families and staff);
 - ``absence_notices_for_student`` — a child's absence notices;
+- ``lesson_remarks`` / ``remark_rows`` — teachers' remarks and praise at a lesson, or of any rows;
 - ``grading`` — the school's grading schemes and control forms (the administrator's page).
 """
 
@@ -61,6 +62,7 @@ from parta.journal.selectors.notices import (
     absence_notices_for_class_teacher,
     absence_notices_for_student,
 )
+from parta.journal.selectors.remarks import RemarkRow, lesson_remarks, remark_rows
 
 __all__ = [
     "MAX_HISTORY",
@@ -82,6 +84,7 @@ __all__ = [
     "NoticeRef",
     "PeriodMarkCell",
     "PeriodRef",
+    "RemarkRow",
     "SchemeRow",
     "StudentMarks",
     "StudentRef",
@@ -99,7 +102,9 @@ __all__ = [
     "journal_reading",
     "lesson_history",
     "lesson_page",
+    "lesson_remarks",
     "lesson_topic",
     "open_period_names",
+    "remark_rows",
     "student_marks",
 ]

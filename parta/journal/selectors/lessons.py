@@ -1,4 +1,4 @@
-"""One lesson with its students, the topic picker and the active absence notices."""
+"""One lesson with its students, the topic picker, the active absence notices and the remarks."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ from parta.journal.models import (
     AbsenceNotice,
     Attendance,
     Mark,
+    Remark,
 )
 from parta.journal.selectors.common import (
     _ATTENDANCE_COLUMNS,
@@ -34,6 +35,7 @@ from parta.journal.selectors.common import (
     _schemes,
     _students_of,
 )
+from parta.journal.selectors.remarks import RemarkRow, remark_rows
 from parta.schools.models import Enrolment
 from parta.timetable.models import Lesson
 
@@ -68,6 +70,7 @@ class LessonStudent:
     marks: list[MarkCell]
     attendance: AttendanceCell | None
     notice: NoticeRef | None
+    remarks: list[RemarkRow]
 
 
 @dataclass
@@ -139,7 +142,7 @@ def lesson_topic(lesson: Lesson) -> TopicOption | None:
 def lesson_page(user: Any, lesson_id: int) -> LessonPage:
     """A lesson with its students' marks and attendance, the topic picker (the thematic plan's
     topics, then every framework topic of the subject and grade), active absence notices and the
-    homework set at it. A fixed number of queries."""
+    homework set at it, the remarks in force. A fixed number of queries."""
     lesson = access_lesson(user, lesson_id)
     group_name = class_group_name(lesson.class_group.grade, lesson.class_group.letter)
     if lesson.subgroup is not None:
@@ -176,6 +179,9 @@ def lesson_page(user: Any, lesson_id: int) -> LessonPage:
         a["student_id"]: _attendance_cell(a)
         for a in Attendance.objects.filter(lesson_id=lesson.pk).values(*_ATTENDANCE_COLUMNS)
     }
+    remarks: dict[int, list[RemarkRow]] = defaultdict(list)
+    for remark in remark_rows(Remark.objects.filter(lesson_id=lesson.pk, school_id=lesson.school_id)):
+        remarks[remark.student_id].append(remark)
     notices = {
         r["student_id"]: _notice_ref(r)
         for r in AbsenceNotice.objects.filter(
@@ -212,7 +218,14 @@ def lesson_page(user: Any, lesson_id: int) -> LessonPage:
         plan_topics=plan_topics,
         framework_topics=framework_topics,
         students=[
-            LessonStudent(s.id, s.short_name, marks.get(s.id, []), attendance.get(s.id), notices.get(s.id))
+            LessonStudent(
+                s.id,
+                s.short_name,
+                marks.get(s.id, []),
+                attendance.get(s.id),
+                notices.get(s.id),
+                remarks.get(s.id, []),
+            )
             for s in students
         ],
         homework_ids=homework_ids,

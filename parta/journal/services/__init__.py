@@ -19,6 +19,7 @@ overwriting someone else's change. For attendance and period marks, which may no
   ``period_reopen`` and ``year_close`` / ``year_reopen`` (``is_running``: closing needs a confirmation);
 - ``lessons`` — ``lesson_topic_set``;
 - ``notices`` — ``absence_notice_create`` / ``absence_notice_withdraw``;
+- ``remarks`` — a teacher's ``remark_create`` / ``remark_withdraw`` (remarks and praise);
 - ``grading`` — the administrator's ``grading_scheme_save`` / ``grading_scheme_delete`` and
   ``control_form_save`` / ``control_form_delete``;
 - ``common`` — ``StaleVersion``, ``grading_scheme_for``, ``journal_defaults_ensure`` and the checks
@@ -70,6 +71,12 @@ from parta.journal.services.period_marks import (
     year_close,
     year_reopen,
 )
+from parta.journal.services.remarks import (
+    MAX_REMARK,
+    remark_create,
+    remark_data,
+    remark_withdraw,
+)
 
 __all__ = [
     "DEFAULT_CONTROL_FORMS",
@@ -78,6 +85,7 @@ __all__ = [
     "MAX_NOTICE_DAYS",
     "MAX_ORIGIN",
     "MAX_REASON",
+    "MAX_REMARK",
     "UNSET",
     "NoticeResult",
     "StaleVersion",
@@ -101,6 +109,9 @@ __all__ = [
     "period_mark_data",
     "period_mark_set",
     "period_reopen",
+    "remark_create",
+    "remark_data",
+    "remark_withdraw",
     "year_close",
     "year_reopen",
 ]

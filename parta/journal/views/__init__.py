@@ -29,6 +29,8 @@ from parta.journal.views.lessons import (
     export_csv,
     export_xlsx,
     lesson,
+    lesson_remark_add,
+    lesson_remark_withdraw,
     lesson_topic,
 )
 
@@ -43,6 +45,8 @@ __all__ = [
     "journal_grid",
     "journal_list",
     "lesson",
+    "lesson_remark_add",
+    "lesson_remark_withdraw",
     "lesson_topic",
     "period_close",
     "period_mark",

@@ -12,7 +12,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
 from parta.journal import scales, selectors
-from parta.journal.models import Attendance, JournalChange
+from parta.journal.models import Attendance, JournalChange, Remark
 from parta.journal.selectors import HistoryRow
 from parta.journal.services import StaleVersion
 
@@ -73,27 +73,48 @@ def _attempt(call: Callable[[], Any]) -> Outcome:
     return Outcome({})
 
 
+def _describe_mark(state: dict[str, Any]) -> str:
+    text = scales.display(state.get("scale") or scales.DEFAULT_SCALE, state.get("value"))
+    if state.get("weight", 1) != 1:
+        text += f" ({_('weight %(weight)s') % {'weight': state.get('weight')}})"
+    if state.get("owed_until"):
+        text += " " + _("owed until %(date)s") % {"date": state["owed_until"]}
+    if state.get("comment"):
+        text += f" «{state['comment']}»"
+    if state.get("origin"):
+        text += " · " + _("from %(origin)s") % {"origin": state["origin"]}
+    return text
+
+
+def _describe_attendance(state: dict[str, Any]) -> str:
+    status = state.get("status") or ""
+    label = str(Attendance.Status(status).label) if status in Attendance.Status.values else status
+    return f"{label} «{state['reason']}»" if state.get("reason") else label
+
+
+def _describe_remark(state: dict[str, Any]) -> str:
+    label = dict(Remark.Kind.choices).get(state.get("kind") or "", "")
+    return f"{label}: «{state.get('text', '')}»"
+
+
+def _describe_period_mark(state: dict[str, Any]) -> str:
+    return scales.display_final(state.get("scale") or scales.DEFAULT_SCALE, state.get("value"))
+
+
+_DESCRIBE: dict[str, Callable[[dict[str, Any]], str]] = {
+    JournalChange.Kind.MARK: _describe_mark,
+    JournalChange.Kind.ATTENDANCE: _describe_attendance,
+    JournalChange.Kind.REMARK: _describe_remark,
+    JournalChange.Kind.PERIOD_MARK: _describe_period_mark,
+}
+
+
 def _describe(kind: str, state: Any) -> str:
     """A history row's old or new value in a few words."""
     if not isinstance(state, dict):
         return "—" if state is None else str(state)
-    if kind == JournalChange.Kind.MARK:
-        text = scales.display(state.get("scale") or scales.DEFAULT_SCALE, state.get("value"))
-        if state.get("weight", 1) != 1:
-            text += f" ({_('weight %(weight)s') % {'weight': state.get('weight')}})"
-        if state.get("owed_until"):
-            text += " " + _("owed until %(date)s") % {"date": state["owed_until"]}
-        if state.get("comment"):
-            text += f" «{state['comment']}»"
-        if state.get("origin"):
-            text += " · " + _("from %(origin)s") % {"origin": state["origin"]}
-        return text
-    if kind == JournalChange.Kind.ATTENDANCE:
-        status = state.get("status") or ""
-        label = str(Attendance.Status(status).label) if status in Attendance.Status.values else status
-        return f"{label} «{state['reason']}»" if state.get("reason") else label
-    if kind == JournalChange.Kind.PERIOD_MARK:
-        return scales.display_final(state.get("scale") or scales.DEFAULT_SCALE, state.get("value"))
+    if kind in _DESCRIBE:
+        return _DESCRIBE[kind](state)
     if kind in (JournalChange.Kind.PERIOD, JournalChange.Kind.YEAR):
         state = {"code": _("closed") if state.get("closed") else _("open")}
     if kind in (JournalChange.Kind.TOPIC, JournalChange.Kind.PERIOD, JournalChange.Kind.YEAR):
@@ -109,6 +130,11 @@ class HistoryLine:
     new: str
 
 
+def _gone(kind: str) -> str:
+    """What a row that no longer is became: a remark is withdrawn (its row stays), the rest removed."""
+    return _("withdrawn") if kind == JournalChange.Kind.REMARK else _("removed")
+
+
 def _history_lines(rows: list[HistoryRow]) -> list[HistoryLine]:
     labels = dict(JournalChange.Kind.choices)
     return [
@@ -116,7 +142,7 @@ def _history_lines(rows: list[HistoryRow]) -> list[HistoryLine]:
             row,
             str(labels.get(row.kind, row.kind)),
             _describe(row.kind, row.old) if row.old is not None else "—",
-            _describe(row.kind, row.new) if row.new is not None else _("removed"),
+            _describe(row.kind, row.new) if row.new is not None else _gone(row.kind),
         )
         for row in rows
     ]

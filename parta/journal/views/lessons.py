@@ -1,4 +1,4 @@
-"""The exports and the lesson page."""
+"""The exports, and the lesson page with its remarks."""
 
 from __future__ import annotations
 
@@ -7,9 +7,11 @@ from functools import partial
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -21,7 +23,7 @@ from parta.journal.access import access_lesson
 from parta.journal.forms import (
     TopicForm,
 )
-from parta.journal.models import Attendance
+from parta.journal.models import Attendance, Remark
 from parta.journal.selectors import JournalPage, LessonPage, LessonStudent
 from parta.journal.views.cells import (
     _int,
@@ -31,6 +33,7 @@ from parta.journal.views.common import (
     Outcome,
     _attempt,
     _history_lines,
+    _messages_of,
 )
 from parta.journal.views.grid import (
     _period_param,
@@ -89,6 +92,7 @@ class LessonRow:
     new_mark: str
     status: str
     reason: str
+    remark_errors: list[str]
 
     @property
     def status_label(self) -> str:
@@ -162,24 +166,37 @@ def _collect(errors: dict[int, list[str]], student_id: int, outcome: Outcome) ->
 @login_required
 def lesson(request: HttpRequest, lesson_id: int) -> HttpResponse:
     """A lesson: its topic (picked from the thematic plan or the subject's framework), marks and
-    attendance for every student in plain form rows, the homework, the history."""
+    attendance for every student in plain form rows, the remarks, the homework, the history."""
     page = selectors.lesson_page(request.user, lesson_id)
-    errors: dict[int, list[str]] = {}
-    status = 200
-    if request.method == "POST":
-        if not page.can_write:
-            access_lesson(request.user, lesson_id, for_write=True)
-        errors = _lesson_rows_write(request, page)
-        if not errors:
-            messages.success(request, _("Saved."))
-            return redirect("journal-lesson", lesson_id=lesson_id)
-        status = 400
+    if request.method != "POST":
+        return _lesson_response(request, page)
+    if not page.can_write:
+        access_lesson(request.user, lesson_id, for_write=True)
+    errors = _lesson_rows_write(request, page)
+    if not errors:
+        messages.success(request, _("Saved."))
+        return redirect("journal-lesson", lesson_id=lesson_id)
+    return _lesson_response(request, page, errors=errors, posted=request.POST)
+
+
+def _lesson_response(
+    request: HttpRequest,
+    page: LessonPage,
+    *,
+    errors: dict[int, list[str]] | None = None,
+    posted: QueryDict | None = None,
+    remark_errors: dict[int, list[str]] | None = None,
+) -> HttpResponse:
+    """The lesson page; with ``errors`` (of the marks and attendance form, ``posted``) or
+    ``remark_errors`` (of one student's remark form) it answers 400 with them at the students' rows."""
+    errors = errors or {}
+    remark_errors = remark_errors or {}
+    lesson_id = page.id
     homework = homework_for_lessons([page.id]).get(page.id, [])
     lesson_obj = access_lesson(request.user, lesson_id) if page.can_write else None
     homework_form = new_homework_form(lesson_obj) if lesson_obj is not None else None
     planned_ids = {t.id for t in page.plan_topics}
     form_names = {f.id: f.name for f in page.control_forms}
-    posted = request.POST if request.method == "POST" else None
     rows = [
         LessonRow(
             student=student,
@@ -198,6 +215,7 @@ def lesson(request: HttpRequest, lesson_id: int) -> HttpResponse:
                 if posted
                 else (student.attendance.reason if student.attendance else "")
             ),
+            remark_errors=remark_errors.get(student.id, []),
         )
         for student in page.students
     ]
@@ -205,16 +223,68 @@ def lesson(request: HttpRequest, lesson_id: int) -> HttpResponse:
         "lesson": page,
         "rows": rows,
         "errors": errors,
+        "remark_errors": remark_errors,
+        # A form posted for nobody in the class (a tampered one) has no row to show its message at.
+        "remark_stray_errors": [
+            m for pk, found in remark_errors.items() if pk not in {s.id for s in page.students} for m in found
+        ],
         "posted": posted or {},
+        "remark_posted": request.POST if remark_errors else {},
         "lesson_obj": lesson_obj,
         "other_topics": [t for t in page.framework_topics if t.id not in planned_ids],
         "homework": homework,
         "homework_form": homework_form,
         "history": _lesson_history(request, lesson_id),
         "attendance_choices": [("", _("present")), *Attendance.Status.choices],
+        "remark_kinds": Remark.Kind.choices,
+        "show_remarks": page.can_write or any(s.remarks for s in page.students),
         "title": f"{page.group_name} · {page.subject} · {page.date:%d.%m.%Y}",
     }
+    status = 400 if errors or remark_errors else 200
     return render(request, "journal/lesson.html", context, status=status)
+
+
+@login_required
+@require_POST
+def lesson_remark_add(request: HttpRequest, lesson_id: int) -> HttpResponse:
+    """A remark or a praise about one student (a small form per student on the lesson page). Bad
+    input writes nothing and shows the page again with the message at the student's row."""
+    page = selectors.lesson_page(request.user, lesson_id)
+    if not page.can_write:
+        access_lesson(request.user, lesson_id, for_write=True)
+    student_id = parse_id(request.POST.get("student"))
+    outcome = _attempt(
+        partial(
+            services.remark_create,
+            request.user,
+            lesson_id=lesson_id,
+            student_id=student_id or 0,
+            kind=request.POST.get("kind", ""),
+            text=request.POST.get("text", ""),
+            reason=request.POST.get("reason", ""),
+        )
+    )
+    if outcome.ok:
+        messages.success(request, _("The remark is written; the family is told."))
+        return redirect(reverse("journal-lesson", args=[lesson_id]) + f"#remarks-{student_id}")
+    found = [m for values in outcome.errors.values() for m in values]
+    return _lesson_response(request, page, remark_errors={student_id or 0: found})
+
+
+@login_required
+@require_POST
+def lesson_remark_withdraw(request: HttpRequest, lesson_id: int, remark_id: int) -> HttpResponse:
+    """Withdraw a remark (a button at it on the lesson page); back to the lesson."""
+    try:
+        remark = services.remark_withdraw(
+            request.user, remark_id, lesson_id=lesson_id, reason=request.POST.get("reason", "")
+        )
+    except ValidationError as error:
+        for message in _messages_of(error):
+            messages.error(request, message)
+        return redirect("journal-lesson", lesson_id=lesson_id)
+    messages.success(request, _("The remark is withdrawn."))
+    return redirect(reverse("journal-lesson", args=[lesson_id]) + f"#remarks-{remark.student_id}")
 
 
 @login_required

@@ -158,6 +158,7 @@ def test_api_preferences(world: World) -> None:
         "lesson_change",
         "mark",
         "attendance",
+        "remark",
         "homework",
         "message",
         "announcement",

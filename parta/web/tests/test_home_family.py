@@ -1,6 +1,7 @@
 """A family's home page is never empty (issue 18, item 8): the next school day's lessons when today
-has none, what is new about each child since the last visit, the homework due next with the
-overdue folded below, for the student and for each child of a parent."""
+has none, what is new about each child since the last visit, the unread conversations about each
+child, the homework due next with the overdue folded below, for the student and for each child of
+a parent."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from parta.messaging.models import Notification
+from parta.messaging.models import Conversation, Message, Notification, Participant
 from parta.testing import factories as f
 from parta.testing.world import MONDAY, World
 
@@ -85,3 +86,46 @@ def test_a_parents_home_stays_within_its_query_budget(
 
 
 MONDAY_NOON = dt.datetime(2026, 9, 7, 9, 0, tzinfo=dt.UTC)
+
+
+def _conversation(school: Any, parent: Any, teacher: Any, topic: str, **about: Any) -> Conversation:
+    """A conversation with a message from the teacher the parent has not read."""
+    conversation = Conversation.objects.create(school=school, topic=topic, created_by=teacher, **about)
+    Participant.objects.create(conversation=conversation, user=parent)
+    Participant.objects.create(conversation=conversation, user=teacher, last_read_at=MONDAY_NOON)
+    Message.objects.create(conversation=conversation, author=teacher, body=f"{topic}: please call me")
+    return conversation
+
+
+def test_unread_conversations_show_on_the_card_of_the_child_they_are_about(
+    world: World, client: Client
+) -> None:
+    a = world.a
+    about_student = _conversation(a.school, a.parent, a.subject_teacher, "Algebra test", student=a.student)
+    announcement = {"kind": "announcement", "class_group": a.other_group}
+    to_siblings_class = _conversation(
+        a.school, a.parent, a.class_teacher, "Trip to the museum", **announcement
+    )
+    about_nobody = _conversation(a.school, a.parent, a.admin, "School fees")
+    read = _conversation(a.school, a.parent, a.subject_teacher, "Old news", student=a.student)
+    Participant.objects.filter(conversation=read, user=a.parent).update(last_read_at=dt.datetime.now(dt.UTC))
+    client.force_login(a.parent)
+    response = client.get(reverse("home"))
+    assert [t.id for t in card(response, a.student.pk).messages] == [about_student.pk]
+    assert [t.id for t in card(response, a.sibling.pk).messages] == [to_siblings_class.pk]
+    assert [t.id for t in response.context["family_messages"]] == [about_nobody.pk]
+    body = response.content.decode()
+    for conversation in (about_student, to_siblings_class, about_nobody):
+        assert reverse("messaging-conversation", args=[conversation.pk]) in body
+    assert "Old news" not in body
+
+
+def test_a_parent_with_messages_stays_within_the_home_budget(
+    world: World, client: Client, django_assert_max_num_queries: Any
+) -> None:
+    a = world.a
+    for i in range(5):
+        _conversation(a.school, a.parent, a.subject_teacher, f"Topic {i}", student=a.student)
+    client.force_login(a.parent)
+    with django_assert_max_num_queries(24):
+        assert client.get(reverse("home")).status_code == 200
