@@ -311,10 +311,12 @@ def test_a_move_through_the_service_is_in_the_next_diary_timetable_and_both_jour
         reason="Приказ № 7",
     )
     assert [row["id"] for row in timetable(journal, journal.student)] == [theirs.pk]
-    assert journal.student.pk not in [
-        row["id"] for row in teacher.get(journal_url(journal)).json()["students"]
+    # The old class's journal keeps the student for the period they were in, marked as left.
+    moved = {row["id"]: row for row in teacher.get(journal_url(journal)).json()["students"]}
+    assert moved[journal.student.pk]["left_on"] == "2026-10-05"
+    assert [(row["id"], row["in_class_since"]) for row in teacher.get(other_journal).json()["students"]] == [
+        (journal.student.pk, "2026-10-05")
     ]
-    assert [row["id"] for row in teacher.get(other_journal).json()["students"]] == [journal.student.pk]
     assert Mark.objects.filter(student=journal.student, value=5).exists()  # the mark stays
     student_move(
         actor=journal.admin,
@@ -325,7 +327,9 @@ def test_a_move_through_the_service_is_in_the_next_diary_timetable_and_both_jour
         reason="Переезд",
     )
     assert client_for(journal.student).get(diary_url(journal)).status_code == 404  # no longer a student
-    assert teacher.get(other_journal).json()["students"] == []
+    assert [(row["id"], row["left_on"]) for row in teacher.get(other_journal).json()["students"]] == [
+        (journal.student.pk, "2026-10-12")
+    ]
 
 
 def test_topics_given_in_bulk_and_renamed_classes_are_in_the_next_teachers_timetable(

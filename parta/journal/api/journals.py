@@ -96,6 +96,16 @@ class JournalPageApi(APIView):
 
             id = serializers.IntegerField()
             short_name = serializers.CharField()
+            in_class_since = serializers.DateField(
+                allow_null=True, help_text=_("The day the student joined the class; null: the year's start.")
+            )
+            left_on = serializers.DateField(
+                allow_null=True,
+                help_text=_(
+                    "The day the student left the class (moved or left the school): their row stays "
+                    "for the periods they were in; null: still in the class."
+                ),
+            )
             average = serializers.DecimalField(max_digits=6, decimal_places=2, allow_null=True)
             suggested = serializers.IntegerField(allow_null=True)
             period_mark = PeriodMarkCellSerializer(allow_null=True)
@@ -156,6 +166,8 @@ class JournalPageApi(APIView):
                 {
                     "id": s.id,
                     "short_name": s.short_name,
+                    "in_class_since": s.since,
+                    "left_on": s.left_on,
                     "average": decimal_text(page.averages.get(s.id)),
                     "suggested": page.suggested.get(s.id),
                     "period_mark": period_mark_row(page.period_marks.get(s.id)),
