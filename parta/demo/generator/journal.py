@@ -15,7 +15,9 @@ What it looks like:
 - homework on about 70 % of lessons (rarely in PE, music, art), due at the subject's next lesson,
   ticked done by most students; first graders get neither marks nor homework, as in Russian schools;
 - study periods that ended before ``today`` get period marks (the rounded weighted average) and
-  are closed.
+  are closed;
+- a teacher's remark or praise at about one lesson in twenty-five, praise more often for strong
+  students (first graders included: they get no marks, words instead).
 """
 
 from __future__ import annotations
@@ -37,7 +39,7 @@ from parta.accounts.models import Guardianship, User
 from parta.demo.generator import bulk
 from parta.homework.models import Homework, HomeworkCompletion
 from parta.journal import scales
-from parta.journal.models import AbsenceNotice, Attendance, ControlForm, Mark, PeriodMark, Scale
+from parta.journal.models import AbsenceNotice, Attendance, ControlForm, Mark, PeriodMark, Remark, Scale
 from parta.journal.services import journal_defaults_ensure
 from parta.schools.models import (
     AcademicYear,
@@ -81,6 +83,22 @@ ATTENDANCE_FIELDS = (
     "version",
     "updated_by",
     "updated_at",
+)
+REMARK_FIELDS = ("school", "lesson", "student", "subject", "date", "kind", "text", "created_by", "created_at")
+REMARK_CHANCE = 0.04  # of a lesson getting one
+_REMARKS = (
+    "Не выполнил(а) домашнее задание",
+    "Нет тетради и учебника",
+    "Отвлекался(-ась) и мешал(а) работать классу",
+    "Не готов(а) к уроку",
+    "Не сдал(а) работу вовремя",
+)
+_PRAISE = (
+    "Активно работал(а) на уроке",
+    "Отличный ответ у доски",
+    "Помог(ла) однокласснику разобраться в теме",
+    "Аккуратная и полная работа",
+    "Нашёл (нашла) оригинальное решение",
 )
 # Grade 1 is taught without marks and without homework (Russian sanitary rules and practice).
 UNMARKED_GRADES = frozenset({1})
@@ -380,6 +398,40 @@ def _group_generate(
         _period_marks(data, group_id, ordered, marks)
     if grade not in NO_HOMEWORK_GRADES:
         _homework(data, group_id, ordered)
+    _remarks(data, ordered, absent)
+
+
+def _remarks(
+    data: _SchoolData, courses: Sequence[_Course], absent: dict[tuple[int, dt.date], _Absence]
+) -> None:
+    """Now and then a teacher writes a word about a student who was there."""
+    rows = []
+    for course in courses:
+        for lesson, date, teacher, _topic in course.lessons:
+            if date >= data.today or data.rng.random() >= REMARK_CHANCE:
+                continue
+            present = [s for s in course.members if (s, date) not in absent]
+            if not present:
+                continue
+            student = data.rng.choice(present)
+            praise = data.rng.random() < 0.3 + 0.6 * data.ability[student]
+            kind, texts = (Remark.Kind.PRAISE, _PRAISE) if praise else (Remark.Kind.REMARK, _REMARKS)
+            written = _aware(date, 15, data.rng.randrange(60))
+            rows.append(
+                (
+                    data.school.pk,
+                    lesson,
+                    student,
+                    course.subject,
+                    _day(date),
+                    kind.value,
+                    data.rng.choice(texts),
+                    teacher,
+                    connection.ops.adapt_datetimefield_value(written),
+                )
+            )
+    _insert(Remark, REMARK_FIELDS, rows)
+    data.counts["remarks"] += len(rows)
 
 
 # --- attendance ----------------------------------------------------------------------------------

@@ -15,7 +15,15 @@ from parta.demo.generator import generate_city
 from parta.demo.generator.journal import UNMARKED_GRADES, rounded
 from parta.demo.generator.school import generate_school
 from parta.homework.models import Homework, HomeworkCompletion
-from parta.journal.models import AbsenceNotice, Attendance, ControlForm, GradingScheme, Mark, PeriodMark
+from parta.journal.models import (
+    AbsenceNotice,
+    Attendance,
+    ControlForm,
+    GradingScheme,
+    Mark,
+    PeriodMark,
+    Remark,
+)
 from parta.messaging.models import Conversation, Message, Notification, Participant
 from parta.messaging.notifications import render
 from parta.schools.models import City, District, Enrolment, StudyPeriod, SubgroupMembership
@@ -440,3 +448,22 @@ def test_without_the_journal_nothing_is_made(db):
         assert not Mark.objects.filter(school=made).exists()
         assert not Homework.objects.filter(school=made).exists()
         transaction.set_rollback(True)
+
+
+def test_teachers_write_remarks_and_praise_about_students_who_were_there(school):
+    remarks = Remark.objects.filter(school=school.school)
+    kinds = Counter(remarks.values_list("kind", flat=True))
+    assert kinds[Remark.Kind.REMARK] > 0 and kinds[Remark.Kind.PRAISE] > 0
+    lessons = Lesson.objects.filter(school=school.school, date__lt=TODAY).count()
+    assert 0.02 < remarks.count() / lessons < 0.06
+    assert not remarks.filter(date__gte=TODAY).exists()
+    away = set(
+        Attendance.objects.filter(school=school.school)
+        .exclude(status=Attendance.Status.LATE)
+        .values_list("lesson_id", "student_id")
+    )
+    assert not away & set(remarks.values_list("lesson_id", "student_id"))
+    # Written by the lesson's teacher, about a student of its class (or subgroup).
+    assert not remarks.exclude(created_by_id=F("lesson__teacher_id")).exists()
+    enrolled = set(Enrolment.objects.values_list("class_group_id", "student_id"))
+    assert {(g, s) for g, s in remarks.values_list("lesson__class_group_id", "student_id")} <= enrolled
