@@ -3,6 +3,7 @@
 Everything happens on lessons before ``today``. The school is walked class group by class group,
 and each class group's rows are inserted in bulk before the next is made, so memory stays
 bounded however big the school. The rows are initial entries: version 1 and no JournalChange.
+Homework and remarks are made by ``classwork``, what the two share is in ``courses``.
 
 What it looks like:
 - every student has an ability (strong students mostly get 5 and 4, weak ones 3 and 4 with some 2)
@@ -27,19 +28,18 @@ import datetime as dt
 import random
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from django.db import connection
-from django.db.models import Model
 from django.utils import timezone
 
 from parta.accounts.models import Guardianship, User
-from parta.demo.generator import bulk
-from parta.homework.models import Homework, HomeworkCompletion
+from parta.demo.generator.classwork import homework_generate, remarks_generate
+from parta.demo.generator.courses import Course, SchoolData, aware, db_day, insert_rows
 from parta.journal import scales
-from parta.journal.models import AbsenceNotice, Attendance, ControlForm, Mark, PeriodMark, Remark, Scale
+from parta.journal.models import AbsenceNotice, Attendance, ControlForm, Mark, PeriodMark, Scale
 from parta.journal.services import journal_defaults_ensure
 from parta.schools.models import (
     AcademicYear,
@@ -83,22 +83,6 @@ ATTENDANCE_FIELDS = (
     "version",
     "updated_by",
     "updated_at",
-)
-REMARK_FIELDS = ("school", "lesson", "student", "subject", "date", "kind", "text", "created_by", "created_at")
-REMARK_CHANCE = 0.04  # of a lesson getting one
-_REMARKS = (
-    "Не выполнил(а) домашнее задание",
-    "Нет тетради и учебника",
-    "Отвлекался(-ась) и мешал(а) работать классу",
-    "Не готов(а) к уроку",
-    "Не сдал(а) работу вовремя",
-)
-_PRAISE = (
-    "Активно работал(а) на уроке",
-    "Отличный ответ у доски",
-    "Помог(ла) однокласснику разобраться в теме",
-    "Аккуратная и полная работа",
-    "Нашёл (нашла) оригинальное решение",
 )
 # Grade 1 is taught without marks and without homework (Russian sanitary rules and practice).
 UNMARKED_GRADES = frozenset({1})
@@ -145,75 +129,6 @@ _FORMS: dict[str, tuple[tuple[str, float], ...]] = {
     "art": (("classwork", 0.9), ("homework", 0.1)),
     "technology": (("classwork", 0.7), ("practical", 0.3)),
 }
-# The share of lessons that set homework; other subjects set it on 85 % of lessons.
-_HOMEWORK_RATE = {
-    "pe": 0.03,
-    "music": 0.15,
-    "art": 0.25,
-    "technology": 0.2,
-    "obzr": 0.5,
-    "informatics": 0.6,
-    "probability": 0.7,
-}
-_HOMEWORK_DEFAULT_RATE = 0.85
-
-# Homework as Russian teachers write it. Fields: p (paragraph), n, n1, n2 (exercises),
-# page, page2, q (questions). Data that families read, not interface text.
-HOMEWORK_TEXTS: dict[str, tuple[str, ...]] = {
-    "russian": (
-        "§{p}, упр. {n}–{n2}",
-        "Упр. {n}; выучить правило на с. {page}",
-        "§{p}, упр. {n}, словарные слова выписать в тетрадь",
-        "Повторить §{p}, упр. {n1}",
-    ),
-    "reading": (
-        "Читать с. {page}–{page2}, ответить на вопросы",
-        "Выразительное чтение с. {page}",
-        "Выучить стихотворение наизусть (с. {page})",
-    ),
-    "literature": (
-        "Прочитать с. {page}–{page2} учебника, ответить на вопросы 1–{q}",
-        "Выучить отрывок наизусть (с. {page})",
-        "Письменно ответить на вопрос {q} на с. {page}",
-        "Подготовить пересказ с. {page}–{page2}",
-    ),
-    "english": (
-        "Student's Book с. {page}, упр. {n}; выучить новые слова",
-        "Workbook с. {page}, упр. {n}–{n2}",
-        "Выучить слова модуля {p}, упр. {n} письменно",
-    ),
-    "math": ("№ {n}, {n1}, {n2}", "С. {page}, № {n} и {n1}", "§{p}, № {n}–{n2}"),
-    "algebra": ("§{p}, № {n}, {n1}, {n2}", "№ {n}–{n2} (чётные)", "Повторить §{p}, решить № {n}"),
-    "geometry": ("П. {p}, задачи {n}, {n1}", "Выучить теорему п. {p}, № {n}", "№ {n}, {n1}; вопросы к главе"),
-    "probability": ("П. {p}, задачи {n}–{n2}", "С. {page}, № {n}"),
-    "informatics": ("§{p}, вопросы 1–{q}", "§{p}, задание {n} в рабочей тетради"),
-    "history": (
-        "§{p}, вопросы 1–{q} после параграфа",
-        "§{p}, выучить даты",
-        "§{p}, заполнить таблицу в тетради",
-    ),
-    "social": ("§{p}, вопросы в рубрике «Проверим себя»", "§{p}, задания {q} и {n}"),
-    "geography": ("§{p}, задание на контурной карте", "§{p}, вопросы 1–{q}"),
-    "world": (
-        "Учебник с. {page}–{page2}, рабочая тетрадь с. {page}",
-        "С. {page}, ответить на вопросы «Проверь себя»",
-    ),
-    "physics": (
-        "§{p}, упр. {n} (1–3)",
-        "§{p}, задачи {n}, {n1} из сборника",
-        "§{p}, подготовиться к лабораторной работе",
-    ),
-    "chemistry": ("§{p}, вопросы 1–{q}, задача {n}", "§{p}, уравнения реакций в тетради"),
-    "biology": ("§{p}, вопросы после параграфа", "§{p}, зарисовать схему в тетради"),
-    "music": ("Послушать произведение, о котором говорили на уроке", "Выучить слова песни"),
-    "art": ("Закончить рисунок", "Принести акварель и альбом"),
-    "technology": ("Закончить изделие", "Принести материалы к следующему уроку"),
-    "pe": ("Комплекс утренней зарядки, 10 минут каждый день",),
-    "obzr": ("§{p}, вопросы 1–{q}", "§{p}, подготовить сообщение"),
-}
-_HOMEWORK_GENERIC = ("§{p}, вопросы 1–{q}",)
-_TOPIC_REVIEW = "Повторить тему «{topic}»; {rest}"
-
 SICK_REASONS = ("ОРВИ", "Болезнь, справка из поликлиники", "По болезни", "")
 NOTICE_SICK_REASONS = ("Болеет, справку принесём", "Простуда, лечимся дома", "Температура, наблюдает врач")
 NOTICE_OTHER_REASONS = (
@@ -227,35 +142,6 @@ HIGH_COMMENTS = ("Отличная работа!", "Молодец, всё ве�
 OWED_COMMENT = "Написать пропущенную работу"
 
 
-@dataclass
-class _Course:
-    """One stream of lessons: a subject taught to the class group or one of its subgroups."""
-
-    subject: int
-    code: str
-    subgroup: int | None
-    members: list[int]
-    # (pk, date, teacher, topic) of scheduled lessons up to the horizon, in order.
-    lessons: list[tuple[int, dt.date, int, int | None]] = field(default_factory=list)
-
-
-@dataclass
-class _SchoolData:
-    school: School
-    year: AcademicYear
-    today: dt.date
-    rng: random.Random
-    forms: dict[str, ControlForm]
-    codes: dict[int, str]
-    topics: dict[int, str]
-    ability: dict[int, float]
-    guardian: dict[int, int]
-    periods: list[StudyPeriod]
-    counts: dict[str, int]
-    # "Now" as the database stores it, for the rows' created/updated columns.
-    now: Any = None
-
-
 def _defaults(school: School) -> dict[str, ControlForm]:
     """The school's grading scheme and control forms, as the journal makes them for every school."""
     journal_defaults_ensure(school)
@@ -264,21 +150,6 @@ def _defaults(school: School) -> dict[str, ControlForm]:
 
 # (lesson, student, subject, date, value, control form, weight, comment, owed until, teacher)
 _MarkRow = tuple[int, int, int, dt.date, int | None, int, int, str, dt.date | None, int]
-
-
-def _insert(model: type[Model], names: Sequence[str], rows: Sequence[tuple[Any, ...]]) -> None:
-    """Plain rows straight into the model's table: model instances cost more than the insert itself.
-    On PostgreSQL through COPY (see ``bulk.copy_rows``)."""
-    if rows:
-        bulk.copy_rows(model, names, rows)
-
-
-def _day(value: dt.date | None) -> Any:
-    return connection.ops.adapt_datefield_value(value)
-
-
-def _aware(day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
-    return timezone.make_aware(dt.datetime.combine(day, dt.time(hour, minute)))
 
 
 def journal_generate(
@@ -299,7 +170,7 @@ def journal_generate(
         .values_list("student_id", "guardian_id")
     ):
         guardian.setdefault(student, parent)
-    data = _SchoolData(
+    data = SchoolData(
         school=school,
         year=year,
         today=today,
@@ -337,17 +208,17 @@ def journal_generate(
     for period in data.periods:
         if period.ends_on < today:
             closed_on = min(period.ends_on + dt.timedelta(days=3), today - dt.timedelta(days=1))
-            StudyPeriod.objects.filter(pk=period.pk).update(closed_at=_aware(closed_on, 17), closed_by=admin)
+            StudyPeriod.objects.filter(pk=period.pk).update(closed_at=aware(closed_on, 17), closed_by=admin)
             data.counts["closed study periods"] += 1
     return dict(data.counts)
 
 
 def _group_generate(
-    data: _SchoolData, group_id: int, grade: int, students: list[int], members: dict[int, list[int]]
+    data: SchoolData, group_id: int, grade: int, students: list[int], members: dict[int, list[int]]
 ) -> None:
     today = data.today
     horizon = today + dt.timedelta(days=45)
-    courses: dict[tuple[int, int | None], _Course] = {}
+    courses: dict[tuple[int, int | None], Course] = {}
     for pk, date, subject, subgroup, teacher, topic in (
         Lesson.objects.filter(class_group_id=group_id, status=Lesson.Status.SCHEDULED, date__lt=horizon)
         .order_by("date", "number", "pk")
@@ -355,7 +226,7 @@ def _group_generate(
     ):
         course = courses.get((subject, subgroup))
         if course is None:
-            course = courses[(subject, subgroup)] = _Course(
+            course = courses[(subject, subgroup)] = Course(
                 subject, data.codes[subject], subgroup, members[subgroup] if subgroup else students
             )
         course.lessons.append((pk, date, teacher, topic))
@@ -368,7 +239,7 @@ def _group_generate(
         for course in ordered:
             marks += _marks(data, course, absent)
         school, now = data.school.pk, data.now
-        _insert(
+        insert_rows(
             Mark,
             MARK_FIELDS,
             [
@@ -377,13 +248,13 @@ def _group_generate(
                     lesson,
                     student,
                     subject,
-                    _day(date),
+                    db_day(date),
                     Scale.FIVE.value,
                     value,
                     form,
                     weight,
                     comment,
-                    _day(owed),
+                    db_day(owed),
                     1,
                     teacher,
                     now,
@@ -397,41 +268,8 @@ def _group_generate(
         data.counts["owed marks"] += owing
         _period_marks(data, group_id, ordered, marks)
     if grade not in NO_HOMEWORK_GRADES:
-        _homework(data, group_id, ordered)
-    _remarks(data, ordered, absent)
-
-
-def _remarks(
-    data: _SchoolData, courses: Sequence[_Course], absent: dict[tuple[int, dt.date], _Absence]
-) -> None:
-    """Now and then a teacher writes a word about a student who was there."""
-    rows = []
-    for course in courses:
-        for lesson, date, teacher, _topic in course.lessons:
-            if date >= data.today or data.rng.random() >= REMARK_CHANCE:
-                continue
-            present = [s for s in course.members if (s, date) not in absent]
-            if not present:
-                continue
-            student = data.rng.choice(present)
-            praise = data.rng.random() < 0.3 + 0.6 * data.ability[student]
-            kind, texts = (Remark.Kind.PRAISE, _PRAISE) if praise else (Remark.Kind.REMARK, _REMARKS)
-            written = _aware(date, 15, data.rng.randrange(60))
-            rows.append(
-                (
-                    data.school.pk,
-                    lesson,
-                    student,
-                    course.subject,
-                    _day(date),
-                    kind.value,
-                    data.rng.choice(texts),
-                    teacher,
-                    connection.ops.adapt_datetimefield_value(written),
-                )
-            )
-    _insert(Remark, REMARK_FIELDS, rows)
-    data.counts["remarks"] += len(rows)
+        homework_generate(data, group_id, ordered)
+    remarks_generate(data, ordered, absent)
 
 
 # --- attendance ----------------------------------------------------------------------------------
@@ -446,7 +284,7 @@ class _Absence:
 
 
 def _absences(
-    data: _SchoolData, group_id: int, students: list[int], days: list[dt.date]
+    data: SchoolData, group_id: int, students: list[int], days: list[dt.date]
 ) -> dict[tuple[int, dt.date], _Absence]:
     """Whole school days missed: sick runs of two to seven days, some reported by a parent, and
     a rare day away for another reason."""
@@ -514,7 +352,7 @@ def _absences(
 
 
 def _attendance(
-    data: _SchoolData, courses: Sequence[_Course], absent: dict[tuple[int, dt.date], _Absence]
+    data: SchoolData, courses: Sequence[Course], absent: dict[tuple[int, dt.date], _Absence]
 ) -> None:
     rng, today, school, now = data.rng, data.today, data.school.pk, data.now
     rows: list[tuple[Any, ...]] = []
@@ -524,7 +362,7 @@ def _attendance(
             if date >= today:
                 break
             late_chance = 0.012 if date.isoweekday() == 1 else 0.006
-            day = _day(date)
+            day = db_day(date)
             for student in course.members:
                 away = absent.get((student, date))
                 if away is not None:
@@ -534,7 +372,7 @@ def _attendance(
                 else:
                     continue
                 rows.append((school, pk, student, course.subject, day, *entry, 1, teacher, now))
-    _insert(Attendance, ATTENDANCE_FIELDS, rows)
+    insert_rows(Attendance, ATTENDANCE_FIELDS, rows)
     data.counts["attendance entries"] += len(rows)
 
 
@@ -555,7 +393,7 @@ def _value(rng: random.Random, level: float, weight: int) -> int:
     return max(2, min(5, round(rng.gauss(mean, 0.7 if weight >= 3 else 0.6))))
 
 
-def _marks(data: _SchoolData, course: _Course, absent: dict[tuple[int, dt.date], _Absence]) -> list[_MarkRow]:
+def _marks(data: SchoolData, course: Course, absent: dict[tuple[int, dt.date], _Absence]) -> list[_MarkRow]:
     """2–4 marks a month for every student of the course, one of them from the month's test."""
     rng, today = data.rng, data.today
     months: dict[tuple[int, int], list[tuple[int, dt.date, int, int | None]]] = defaultdict(list)
@@ -599,9 +437,9 @@ def _marks(data: _SchoolData, course: _Course, absent: dict[tuple[int, dt.date],
 
 
 def _mark(
-    data: _SchoolData,
+    data: SchoolData,
     lesson: tuple[int, dt.date, int, int | None],
-    course: _Course,
+    course: Course,
     *,
     student: int,
     form: ControlForm,
@@ -656,9 +494,7 @@ def rounded(total: int, weight: int) -> int:
     return suggested
 
 
-def _period_marks(
-    data: _SchoolData, group_id: int, courses: Iterable[_Course], marks: list[_MarkRow]
-) -> None:
+def _period_marks(data: SchoolData, group_id: int, courses: Iterable[Course], marks: list[_MarkRow]) -> None:
     """The rounded weighted average of every finished period, set by the subject's teacher."""
     finished = [p for p in data.periods if p.ends_on < data.today]
     if not finished:
@@ -698,101 +534,8 @@ def _period_marks(
         )
         for (index, student, subject), (total, weight) in sums.items()
     ]
-    _insert(PeriodMark, PERIOD_MARK_FIELDS, rows)
+    insert_rows(PeriodMark, PERIOD_MARK_FIELDS, rows)
     data.counts["period marks"] += len(rows)
 
 
-# --- homework ------------------------------------------------------------------------------------
-
-
-HOMEWORK_FIELDS = (
-    "school",
-    "lesson",
-    "class_group",
-    "subgroup",
-    "subject",
-    "text",
-    "due_on",
-    "due_lesson",
-    "created_by",
-    "created_at",
-    "updated_at",
-)
-
-
-def _homework(data: _SchoolData, group_id: int, courses: Sequence[_Course]) -> None:
-    """Homework on most lessons, due at the course's next lesson on a later day, and its ticks."""
-    rng, today, school, now = data.rng, data.today, data.school.pk, data.now
-    rows: list[tuple[Any, ...]] = []
-    # (lesson, due on, the course's members) of each homework, to tick it once it has an id.
-    made: list[tuple[int, dt.date, list[int]]] = []
-    for course in courses:
-        rate = _HOMEWORK_RATE.get(course.code, _HOMEWORK_DEFAULT_RATE)
-        templates = HOMEWORK_TEXTS.get(course.code, _HOMEWORK_GENERIC)
-        state = {"p": rng.randint(1, 4), "n": rng.randint(1, 30), "page": rng.randint(4, 12)}
-        dates = [lesson[1] for lesson in course.lessons]
-        for index, (pk, date, teacher, topic) in enumerate(course.lessons):
-            if date >= today:
-                break
-            if rng.random() >= rate:
-                continue
-            following = bisect.bisect_right(dates, date, lo=index)
-            if following < len(course.lessons):
-                due_on, due_lesson = course.lessons[following][1], course.lessons[following][0]
-            else:
-                due_on, due_lesson = date + dt.timedelta(days=7), None
-            text = _homework_text(rng, templates, state)
-            if topic is not None and topic in data.topics and rng.random() < 0.2:
-                text = _TOPIC_REVIEW.format(topic=data.topics[topic], rest=text[0].lower() + text[1:])
-            rows.append(
-                (
-                    school,
-                    pk,
-                    group_id,
-                    course.subgroup,
-                    course.subject,
-                    text,
-                    _day(due_on),
-                    due_lesson,
-                    teacher,
-                    now,
-                    now,
-                )
-            )
-            made.append((pk, due_on, course.members))
-    _insert(Homework, HOMEWORK_FIELDS, rows)
-    data.counts["homework"] += len(rows)
-    ids = dict(
-        Homework.objects.filter(class_group_id=group_id, lesson_id__in=[m[0] for m in made]).values_list(
-            "lesson_id", "pk"
-        )
-    )
-    ticks: list[tuple[int, int, int, Any]] = []
-    for lesson, due_on, members in made:
-        past = due_on < today
-        for student in members:
-            chance = 0.6 + 0.35 * data.ability[student] if past else 0.25
-            if rng.random() < chance:
-                ticks.append((school, ids[lesson], student, now))
-    _insert(HomeworkCompletion, ("school", "homework", "student", "done_at"), ticks)
-    data.counts["homework done"] += len(ticks)
-
-
-def _homework_text(rng: random.Random, templates: Sequence[str], state: dict[str, int]) -> str:
-    p, n, page = state["p"], state["n"], state["page"]
-    text = rng.choice(templates).format(
-        p=p,
-        n=n,
-        n1=n + rng.randint(1, 3),
-        n2=n + rng.randint(3, 6),
-        page=page,
-        page2=page + rng.randint(2, 5),
-        q=rng.randint(3, 6),
-    )
-    state["p"] = p + rng.choice((0, 1, 1))
-    state["n"] = n + rng.randint(4, 9)
-    state["page"] = page + rng.randint(3, 8)
-    return text
-
-
-__all__ = ["HOMEWORK_TEXTS", "journal_generate", "rounded"]
+__all__ = ["journal_generate", "rounded"]
