@@ -22,6 +22,7 @@ CSV
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -137,6 +138,8 @@ class StudentRow:
     # period of the year; the exports leave them out.
     year_mark: PeriodMarkCell | None = None
     suggested_year: int | None = None
+    # The day the student came, when it falls after the period began ("from 16.11" on the grid).
+    joined_on: dt.date | None = None
 
 
 def _forms(page: JournalPage) -> dict[int, ControlFormRef]:
@@ -163,6 +166,9 @@ def student_row(page: JournalPage, number: int, student: StudentRef) -> StudentR
         period_mark=page.period_marks.get(student.id),
         year_mark=page.year_marks.get(student.id),
         suggested_year=page.suggested_year.get(student.id),
+        joined_on=student.since
+        if student.since and page.period is not None and student.since > page.period.starts_on
+        else None,
     )
 
 

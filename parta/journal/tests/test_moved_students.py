@@ -4,6 +4,7 @@ left; the new one has them from the day they came; no mark lands on a day they w
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -84,4 +85,13 @@ def test_the_grid_page_shows_who_left_and_offers_no_cell_after(moved, client):
     html = client.get(f"/journal/{journal.assignment.pk}/?period={journal.q2.pk}").content.decode()
     assert "16.11" in html and 'class="is-left"' in html
     cell = html[html.index(f'id="c-{journal.student.pk}-{after.pk}"') :].split("</td>")[0]
+    assert "is-outside" in cell and "<a " not in cell
+
+
+def test_the_new_classs_grid_says_from_which_day_and_offers_no_cell_before(moved, client):
+    journal, _after, new_assignment, before_joining = moved
+    client.force_login(journal.teacher)
+    html = client.get(f"/journal/{new_assignment.pk}/?period={journal.q2.pk}").content.decode()
+    assert re.search(r'class="jleft">[^<]*16\.11<', html)  # "from 16.11" beside the name
+    cell = html[html.index(f'id="c-{journal.student.pk}-{before_joining.pk}"') :].split("</td>")[0]
     assert "is-outside" in cell and "<a " not in cell
