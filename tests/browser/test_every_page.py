@@ -84,3 +84,22 @@ def test_every_page_fits_a_phone_and_passes_axe(chromium: Any, demo_server: str,
     context.close()
     assert len(seen) > 3, "the crawl found almost no pages: did signing in fail?"
     assert not report, "\n".join(f"{url}: {'; '.join(problems)}" for url, problems in report.items())
+
+
+def test_every_menu_item_is_reachable_on_a_phone(chromium: Any, demo_server: str) -> None:
+    """The administrator has the longest menu: folded behind its button, all of it on the screen
+    once opened, nothing scrolled out of reach."""
+    context = chromium.new_context(viewport=PHONE, locale="ru-RU")
+    page = context.new_page()
+    log_in(page, demo_server, "admin")
+    page.wait_for_url(f"{demo_server}/")
+    links = page.locator("#main-menu a")
+    assert links.count() >= 12 and not links.first.is_visible()
+    page.locator(".menu-button").click()
+    assert page.locator(".menu-button").get_attribute("aria-expanded") == "true"
+    for index in range(links.count()):
+        box = links.nth(index).bounding_box()
+        assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"]
+    links.filter(has_text="Звонки").click()
+    page.wait_for_url(re.compile(r"/school/\d+/bells/"))
+    context.close()

@@ -87,3 +87,28 @@ def test_a_teacher_marks_the_class_with_the_keyboard(page: Any, demo_server: str
     page.keyboard.press("Enter")
     page.wait_for_selector("#journal-dialog[open] #cell-title")
     screenshot(page, "journal-cell-dialog")
+
+
+def test_the_average_and_final_columns_stay_in_sight_while_the_lessons_scroll(
+    page: Any, demo_server: str
+) -> None:
+    page.set_viewport_size({"width": 1024, "height": 800})
+    open_first_journal(page, demo_server)
+    wrap = page.locator(".journal-wrap")
+    # The lessons are wider than the frame (else there is nothing to pin).
+    assert wrap.evaluate("el => el.scrollWidth > el.clientWidth + 200")
+    for left in (0, 100_000):
+        wrap.evaluate("(el, left) => { el.scrollLeft = left; }", left)
+        frame = wrap.bounding_box()
+        average = page.locator("tbody tr").first.locator("td.javg").bounding_box()
+        assert frame is not None and average is not None
+        # Inside the frame's right edge, and the cell on top there is the average itself.
+        assert (
+            frame["x"] <= average["x"] and average["x"] + average["width"] <= frame["x"] + frame["width"] + 1
+        )
+        on_top = page.evaluate(
+            "([x, y]) => document.elementFromPoint(x, y).closest('td')?.className || ''",
+            [average["x"] + average["width"] / 2, average["y"] + average["height"] / 2],
+        )
+        assert "javg" in on_top
+    screenshot(page, "journal-pinned-finals")
