@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "parta.timetable",
     "parta.outbox",
     "parta.journal",
+    "parta.library",
     "parta.homework",
     "parta.messaging",
     "parta.diary",

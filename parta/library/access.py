@@ -1,0 +1,139 @@
+"""Who may see, change and review library materials.
+
+- The author sees and changes their own materials, every version of them.
+- Others see only what a methodologist published, within its audience: "my school" to the staff,
+  students and families of the author's school; "the city" to everyone signed in; "everyone"
+  without signing in too. They see the published version, never a newer draft.
+- A material given to a class group (at a lesson, with homework) is open to that group's
+  students and their guardians, and to the school's staff, published or not.
+- A city methodologist reviews what is submitted in their city, and sees every material of it
+  that was ever submitted.
+
+Anything else answers 404, so ids cannot be probed.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Q
+from django.http import Http404
+
+from parta.library.models import Assignment, Material, Status, Visibility
+from parta.schools.access import Roles, roles_of
+from parta.schools.models import Enrolment
+
+
+def _nothing() -> Q:
+    return Q(pk__in=[])
+
+
+def public_materials() -> Q:
+    """What anyone may see, signed in or not."""
+    return Q(published__isnull=False, visibility=Visibility.PUBLIC)
+
+
+def _family_school_ids(roles: Roles) -> set[int]:
+    family = set(roles.child_ids) | ({roles.user_id} if roles.is_student else set())
+    if not family:
+        return set()
+    return set(Enrolment.objects.filter(student_id__in=family).values_list("school_id", flat=True))
+
+
+def _family_class_group_ids(roles: Roles) -> set[int]:
+    ids = set(roles.student_class_group_ids)
+    if roles.child_ids:
+        ids |= set(
+            Enrolment.objects.filter(student_id__in=roles.child_ids).values_list("class_group_id", flat=True)
+        )
+    return ids
+
+
+def materials_readable_by(user: Any) -> Q:
+    """A Q over Material: everything the user may open (see the module's rules)."""
+    roles = roles_of(user)
+    if roles.is_superuser:
+        return Q()
+    q = public_materials()
+    if not roles.user_id:
+        return q
+    published = Q(published__isnull=False)
+    q |= published & Q(visibility=Visibility.CITY)
+    schools = set(roles.staff_school_ids) | _family_school_ids(roles)
+    if schools:
+        q |= published & Q(visibility=Visibility.SCHOOL, school_id__in=schools)
+    q |= Q(owner_id=roles.user_id)
+    if roles.methodologist_city_ids:
+        q |= Q(city_id__in=roles.methodologist_city_ids) & ~Q(status=Status.DRAFT, published__isnull=True)
+    groups = _family_class_group_ids(roles)
+    given = Q(class_group_id__in=groups) if groups else _nothing()
+    if roles.staff_school_ids:
+        given |= Q(school_id__in=roles.staff_school_ids)
+    if groups or roles.staff_school_ids:
+        q |= Q(pk__in=Assignment.objects.filter(given).values("material_id"))
+    return q
+
+
+def sees_latest(user: Any, material: Material) -> bool:
+    """Whether the user reads the latest version (its author; a methodologist reviewing it), or
+    the published one like everyone else."""
+    roles = roles_of(user)
+    if roles.is_superuser or material.owner_id == roles.user_id:
+        return True
+    if material.city_id in roles.methodologist_city_ids and material.status != Status.DRAFT:
+        return True
+    # A material never published is seen, where it was given, as it is now.
+    return material.published_id is None
+
+
+def access_material(user: Any, material_id: int) -> Material:
+    """A material the user may open; 404 for any other."""
+    material = Material.objects.filter(materials_readable_by(user), pk=material_id).first()
+    if material is None:
+        raise Http404
+    return material
+
+
+def access_own_material(user: Any, material_id: int, *, lock: bool = False) -> Material:
+    """A material the user may change: their own. 404 for any other, including one they may read."""
+    roles = roles_of(user)
+    if not roles.user_id:
+        raise Http404
+    queryset = Material.objects.filter(pk=material_id)
+    if not roles.is_superuser:
+        queryset = queryset.filter(owner_id=roles.user_id)
+    material = (queryset.select_for_update() if lock else queryset).first()
+    if material is None:
+        raise Http404
+    return material
+
+
+def may_review(user: Any, material: Material) -> bool:
+    roles = roles_of(user)
+    return roles.is_superuser or material.city_id in roles.methodologist_city_ids
+
+
+def access_material_for_review(user: Any, material_id: int, *, lock: bool = False) -> Material:
+    """A material of the methodologist's city that was submitted (or reviewed); 404 otherwise."""
+    roles = roles_of(user)
+    if not (roles.is_superuser or roles.methodologist_city_ids):
+        raise Http404
+    queryset = Material.objects.filter(pk=material_id).exclude(status=Status.DRAFT, published__isnull=True)
+    if not roles.is_superuser:
+        queryset = queryset.filter(city_id__in=roles.methodologist_city_ids)
+    material = (queryset.select_for_update() if lock else queryset).first()
+    if material is None:
+        raise Http404
+    return material
+
+
+def may_author(user: Any) -> bool:
+    """Teachers, administrators and methodologists make materials; students and families do not."""
+    roles = roles_of(user)
+    return roles.is_superuser or bool(roles.staff_school_ids or roles.methodologist_city_ids)
+
+
+def may_rate(user: Any, material: Material) -> bool:
+    """Teachers rate what others made."""
+    roles = roles_of(user)
+    return bool(roles.staff_school_ids or roles.methodologist_city_ids) and material.owner_id != roles.user_id
