@@ -36,6 +36,7 @@ from parta.timetable.api_template import (
 urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("parta.diary.api_urls")),
     path("", include("parta.journal.api_urls")),
+    path("", include("parta.library.api_urls")),
     path("auth/token", AuthTokenApi.as_view(), name="api-auth-token"),
     path("auth/password", AuthPasswordApi.as_view(), name="api-auth-password"),
     path("auth/tokens", AuthTokenListApi.as_view(), name="api-auth-tokens"),

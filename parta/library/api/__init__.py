@@ -1,0 +1,1 @@
+"""The library's HTTP API, one module per use-case, each with its own ``urlpatterns``."""

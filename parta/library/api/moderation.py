@@ -1,0 +1,7 @@
+"""HTTP API of the library: moderation (filled by its use-case)."""
+
+from __future__ import annotations
+
+from django.urls import URLPattern, URLResolver
+
+urlpatterns: list[URLPattern | URLResolver] = []

@@ -1,0 +1,1 @@
+"""Read use-cases of the library, one module per use-case."""

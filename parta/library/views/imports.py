@@ -1,0 +1,7 @@
+"""Pages of the library: imports (filled by its use-case)."""
+
+from __future__ import annotations
+
+from django.urls import URLPattern, URLResolver
+
+urlpatterns: list[URLPattern | URLResolver] = []
