@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, path
 
-urlpatterns: list[URLPattern | URLResolver] = []
+from parta.library.views import not_yet
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("materials/<int:material_id>/download/", not_yet, name="library-download"),
+    path("materials/<int:material_id>/export.zip", not_yet, name="library-export"),
+]

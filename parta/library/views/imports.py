@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, path
 
-urlpatterns: list[URLPattern | URLResolver] = []
+from parta.library.views import not_yet
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("import/", not_yet, name="library-import"),
+]

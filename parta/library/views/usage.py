@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, path
 
-urlpatterns: list[URLPattern | URLResolver] = []
+from parta.library.views import not_yet
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("top/", not_yet, name="library-top"),
+    path("dashboard/", not_yet, name="library-dashboard"),
+]
