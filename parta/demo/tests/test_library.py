@@ -9,6 +9,7 @@ from django.db import transaction
 
 from parta.demo.generator import framework_load, generate_city
 from parta.demo.generator.library import library_generate
+from parta.demo.generator.library_city import inflections, library_generate_city, search_words
 from parta.library.access import access_material, materials_readable_by
 from parta.library.models import (
     ATOMIC_KINDS,
@@ -23,6 +24,7 @@ from parta.library.models import (
     Visibility,
     grades_from_bits,
 )
+from parta.schools.models import TeachingAssignment
 
 TODAY = dt.date(2026, 11, 23)
 
@@ -187,3 +189,34 @@ def test_nothing_without_the_topic_framework(city, db, monkeypatch):
     monkeypatch.setattr("parta.demo.generator.library.topics_load", list)
     assert generate(city) == {}
     assert not Material.objects.exists()
+
+
+def test_the_city_library_is_of_the_authors_courses_and_topics(city, db):
+    made = library_generate_city(city=city.city, materials=300, authors=8, seed=2, today=TODAY)
+    assert made["materials"] == Material.objects.count() == 300
+    assert made["material authors"] == Material.objects.values("owner").distinct().count() <= 8
+    taught = set(TeachingAssignment.objects.values_list("teacher_id", "subject_id", "class_group__grade"))
+    with_topic = 0
+    for m in Material.objects.select_related("latest").prefetch_related("subjects", "topics"):
+        assert m.latest is not None and m.latest.title == m.title
+        (subject,) = m.subjects.all()
+        assert (m.owner_id, subject.pk, *m.grades) in taught
+        for topic in m.topics.all():
+            with_topic += 1
+            assert (topic.subject_id, topic.grade) == (subject.pk, m.grades[0])
+            assert topic.title_ru in m.title or topic.title_en in m.title
+    # Subjects outside the bundled framework (music, PE…) have no topics to name.
+    assert with_topic > 100
+
+
+def test_the_search_vocabulary_has_inflected_forms():
+    assert inflections("уравнение") == ["уравнения", "уравнением", "уравнении"]
+    assert inflections("уравнения") == ["уравнение", "уравнений", "уравнениями"]
+    assert inflections("отрезков") == ["отрезкам", "отрезками"]
+    assert inflections("дробь") == []
+
+
+def test_search_words_come_from_the_framework(city, db):
+    words = search_words()
+    assert "уравнения" in words and "уравнение" in words
+    assert all(len(word) >= 5 for word in words)
