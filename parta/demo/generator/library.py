@@ -185,7 +185,7 @@ class Planned:
     published_at: dt.datetime | None = None
     # Made through the services: already stored, only its counters are written.
     stored: bool = False
-    counters: dict[str, int] = field(default_factory=dict)
+    counters: dict[str, Any] = field(default_factory=dict)
 
     @property
     def kind(self) -> str:
@@ -230,7 +230,7 @@ def counters_fill(
         by_pk[material].counters["rating_count"] += 1
         by_pk[material].counters["rating_sum"] += stars
     for m in materials:
-        m.counters["popularity"] = _popularity(**m.counters)  # type: ignore[assignment]
+        m.counters["popularity"] = _popularity(**m.counters)
 
 
 def materials_insert(city_id: int, materials: Sequence[Planned]) -> None:

@@ -91,7 +91,7 @@ def authors_for(scale: float) -> int:
 def _usage(rng: random.Random) -> dict[str, Any]:
     views = min(500_000, int((rng.paretovariate(PARETO) - 1) * 25))
     ratings = views // rng.randint(20, 60)
-    counters = {
+    counters: dict[str, Any] = {
         "views": views,
         "downloads": views // rng.randint(3, 10),
         "lesson_uses": views // rng.randint(15, 40),
