@@ -58,6 +58,10 @@ SCENARIOS = {
     # a fetch often finds its entry gone; mostly misses (lines are drawn at random, a few repeat).
     "ical_cold": "ical",
     "login": "login",
+    # A teacher searching the library: a word (Russian case forms too), facets, by popularity.
+    "library_search": "library_search",
+    # The public catalogue without signing in: GET /api/v1/materials and the page /library/.
+    "library_catalogue": "library_catalogue",
 }
 # Scenarios measured with the read cache emptied before each run.
 COLD = ("diary_cold", "ical_cold")

@@ -60,3 +60,19 @@ def test_the_report_names_the_database_servers_settings() -> None:
     }
     data = {"date": "2026-12-06", "machine": report.machine(), "config": config, "runs": []}
     assert "PostgreSQL: shared_buffers 6GB, autovacuum off." in report.markdown(data)
+
+
+def test_the_library_scenarios_are_reported_against_ping_and_the_search_target() -> None:
+    report = _load("report")
+    scenarios = {
+        "ping": {"16": run(1000, 20)},
+        "library_search": {"16": run(400, 120)},
+        "library_catalogue": {"16": run(600, 60)},
+    }
+    ratios = report.ratios({"scenarios": scenarios})
+    assert ratios["library_search_vs_trivial_rps"] == {"16": 0.4}
+    assert ratios["library_catalogue_vs_trivial_rps"] == {"16": 0.6}
+    assert ratios["library_search_p99_c16_within_100_ms"] is False
+    scenarios["library_search"]["16"] = run(400, 100)
+    assert report.ratios({"scenarios": scenarios})["library_search_p99_c16_within_100_ms"] is True
+    assert {"library_search", "library_catalogue"} <= set(city.SCENARIOS)

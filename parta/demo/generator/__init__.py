@@ -14,11 +14,13 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from django.db import connection, connections, transaction
+from django.utils import timezone
 
 from parta.accounts.models import User
 from parta.curriculum.services import bundled_framework_files, framework_import_files
 from parta.demo import names
 from parta.demo.generator.catalogue import subjects_ensure
+from parta.demo.generator.library import library_generate
 from parta.demo.generator.school import DEMO_PASSWORD, GeneratedSchool, demo_password_hash, generate_school
 from parta.schools.models import City, CityRole, District
 
@@ -192,5 +194,21 @@ def generate_city(
 
 
 def generate_demo(*, seed: int = DEMO_SEED, today: dt.date | None = None) -> GeneratedCity:
-    """The demo: Moscow with one school and the demo accounts (password ``parta-demo``)."""
-    return generate_city(schools=1, seed=seed, today=today, groups_per_grade=DEMO_GROUPS, demo_accounts=True)
+    """The demo: Moscow with one school, the demo accounts (password ``parta-demo``) and the
+    school's library (``library``), whose counts join the school's."""
+    result = generate_city(
+        schools=1, seed=seed, today=today, groups_per_grade=DEMO_GROUPS, demo_accounts=True
+    )
+    school = result.schools[0]
+    with transaction.atomic():
+        school.counts.update(
+            library_generate(
+                city=result.city,
+                school=school.school,
+                methodologist=result.demo["methodologist"],
+                teacher=result.demo.get("teacher"),
+                today=today or timezone.localdate(),
+                seed=seed,
+            )
+        )
+    return result

@@ -31,7 +31,7 @@ BATCH_SIZE = 2000
 # bulk_create batches bigger than this are copied in parts, each with its own keys.
 COPY_BATCH = 50_000
 
-__all__ = ["BATCH_SIZE", "bulk_loading", "copy_rows", "is_postgresql"]
+__all__ = ["BATCH_SIZE", "bulk_loading", "copy_rows", "is_postgresql", "reserve_ids"]
 
 
 def is_postgresql() -> bool:
@@ -101,6 +101,19 @@ def _next_ids(model: type[Model], count: int) -> list[int]:
         sequence = cursor.fetchone()[0]
         cursor.execute("SELECT nextval(%s) FROM generate_series(1, %s)", [sequence, count])
         return [row[0] for row in cursor.fetchall()]
+
+
+def reserve_ids(model: type[Model], count: int) -> list[int]:
+    """``count`` new primary keys of ``model``, for rows written with their keys (``copy_rows``),
+    such as rows that point at each other. From the table's sequence on PostgreSQL; elsewhere
+    (one writer: the demo on SQLite, the tests) the keys after the largest one in the table, so
+    reserve again only after writing the rows of the keys reserved before."""
+    if count <= 0:
+        return []
+    if is_postgresql():
+        return _next_ids(model, count)
+    last = model._default_manager.aggregate(last=models.Max("pk"))["last"] or 0
+    return list(range(last + 1, last + count + 1))
 
 
 # Fields whose Python value is already what psycopg writes on PostgreSQL: read straight from the

@@ -12,7 +12,9 @@ from django.db import connection
 from parta.accounts.models import ApiToken, Guardianship, User, credential_hash
 from parta.demo.generator import bulk
 from parta.demo.management.commands.bench_city import CITY_SCHOOLS, schools_for
+from parta.demo.management.commands.bench_fixtures import SCENARIO_FILES
 from parta.journal.models import Mark
+from parta.library.models import Material, MaterialVersion, Status
 from parta.schools.models import Enrolment, School
 from parta.timetable.models import Lesson
 
@@ -61,6 +63,23 @@ def test_bench_city_makes_a_school_with_its_journal_and_reports_it(tmp_path):
         assert lesson_groups[lesson] == groups[student]
 
 
+def test_bench_city_grows_the_library_with_the_city(tmp_path):
+    report = tiny_city(tmp_path)
+    # S = 0.001: 2,000 materials by up to 34 of the city's teachers.
+    assert report["rows"]["materials"] == Material.objects.count() == 2000
+    assert report["seconds"]["library"] > 0
+    assert Material.objects.values("owner").distinct().count() <= 34
+    assert MaterialVersion.objects.count() == 2000
+    assert not Material.objects.filter(latest__isnull=True).exists()
+    published = Material.objects.filter(status=Status.PUBLISHED)
+    assert 0.5 < published.count() / 2000 < 0.7
+    assert published.filter(published__isnull=True).count() == 0
+    assert Material.subjects.through.objects.count() == 2000
+    # Heavy-tailed use: the most viewed tenth of the published has most of the views.
+    views = sorted(published.values_list("views", flat=True), reverse=True)
+    assert sum(views[: len(views) // 10]) > sum(views) / 2
+
+
 def test_bench_city_refuses_a_database_with_schools(tmp_path):
     tiny_city(tmp_path)
     with pytest.raises(Exception, match="already has schools"):
@@ -102,13 +121,13 @@ def test_bench_fixtures_writes_requests_with_tokens(tmp_path, monkeypatch):
     tiny_city(tmp_path)
     out = tmp_path / "requests"
     call_command("bench_fixtures", f"--out={out}", "--users=6", "--raw-weeks=3", stdout=io.StringIO())
-    for name in ("ping", "diary", "diary_cold", "journal", "marks", "timetable", "ical", "login"):
+    for name in SCENARIO_FILES:
         lines = (out / f"{name}.txt").read_text().splitlines()
         assert lines, name
         for line in lines:
             method, path, token, body = line.split("\t")
             assert method in {"GET", "POST"}
-            assert path.startswith(("/api/v1/", "/calendar/"))
+            assert path.startswith(("/api/v1/", "/calendar/", "/library/"))
             if token != "-":
                 assert ApiToken.objects.filter(key_hash=credential_hash(token)).exists()
             if body != "-":

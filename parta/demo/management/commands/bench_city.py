@@ -3,7 +3,8 @@
 S = 1 is the city the issue describes: 780 schools of about 1,300 students (five classes a grade
 up to the 9th, four in the senior grades), about a million students with their guardians. The
 schools are made by the demo generator (``generate_city``) inside ``bulk_loading()``, which writes
-through COPY on PostgreSQL. A progress line goes to stderr; the report (time per phase, rows, the
+through COPY on PostgreSQL; then the city's library (``library_city``: 2,000,000 materials by
+34,000 teachers at S = 1). A progress line goes to stderr; the report (time per phase, rows, the
 database's size) is printed and, with ``--report``, written as JSON.
 """
 
@@ -21,6 +22,7 @@ from django.db import connection
 
 from parta.demo.generator import GeneratedSchool, generate_city
 from parta.demo.generator.bulk import bulk_loading, is_postgresql
+from parta.demo.generator.library_city import authors_for, library_generate_city, materials_for
 from parta.schools.models import School
 
 CITY_SCHOOLS = 780
@@ -96,6 +98,9 @@ class Command(BaseCommand):
         parser.add_argument("--groups", type=int, help="Classes per grade (default: 5, 4 in grades 10–11).")
         parser.add_argument("--students", type=int, default=25, help="Students per class (default 25).")
         parser.add_argument("--no-framework", action="store_true", help="Skip the topic framework.")
+        parser.add_argument(
+            "--materials", type=int, help="Library materials (default 2,000,000 × S; 0: no library)."
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if School.objects.exists():
@@ -115,6 +120,16 @@ class Command(BaseCommand):
                 on_school=progress,
                 jobs=options["jobs"],
             )
+            library_started = time.monotonic()
+            materials = materials_for(scale) if options["materials"] is None else options["materials"]
+            library = (
+                library_generate_city(
+                    city=city.city, materials=materials, authors=authors_for(scale), seed=options["seed"]
+                )
+                if materials
+                else {}
+            )
+        library_seconds = time.monotonic() - library_started
         generated = time.monotonic() - started
         analyzed_at = time.monotonic()
         if is_postgresql():
@@ -128,10 +143,14 @@ class Command(BaseCommand):
             "schools": schools,
             "jobs": options["jobs"],
             "seed": options["seed"],
-            "seconds": {"generate": round(generated, 1), "vacuum_analyze": round(analyze, 1)},
+            "seconds": {
+                "generate": round(generated, 1),
+                "library": round(library_seconds, 1),
+                "vacuum_analyze": round(analyze, 1),
+            },
             "seconds_per_school": round(generated / schools, 2),
             "database_bytes": database_size(),
-            "rows": progress.totals,
+            "rows": {**progress.totals, **library},
             "framework_errors": city.framework_errors,
         }
         if options["report"]:
@@ -140,6 +159,7 @@ class Command(BaseCommand):
         size = report["database_bytes"]
         self.stdout.write(
             f"City at S={scale}: {schools} schools, {progress.totals.get('students', 0):,} students in "
-            f"{generated:,.1f} s (+ {analyze:.1f} s VACUUM ANALYZE)"
-            + (f", database {size / 2**20:,.0f} MiB" if size else "")
+            f"{generated:,.1f} s ({library.get('materials', 0):,} library materials "
+            f"in {library_seconds:,.1f} s; "
+            f"+ {analyze:.1f} s VACUUM ANALYZE)" + (f", database {size / 2**20:,.0f} MiB" if size else "")
         )

@@ -14,6 +14,7 @@ import json
 import random
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection
@@ -22,12 +23,32 @@ from django.utils import timezone
 
 from parta.accounts.models import Guardianship, User
 from parta.accounts.services import api_tokens_issue
+from parta.curriculum.models import Topic
 from parta.demo.generator import DEMO_PASSWORD
+from parta.demo.generator.library_city import search_words
 from parta.diary.selectors import diary_range
-from parta.schools.models import ClassGroup, Enrolment, StudyPeriod, TeachingAssignment
+from parta.schools.models import (
+    ClassGroup,
+    Enrolment,
+    StaffMembership,
+    StudyPeriod,
+    Subject,
+    TeachingAssignment,
+)
 from parta.timetable.models import Lesson
 
-SCENARIO_FILES = ("ping", "diary", "diary_cold", "journal", "marks", "timetable", "ical", "login")
+SCENARIO_FILES = (
+    "ping",
+    "diary",
+    "diary_cold",
+    "journal",
+    "marks",
+    "timetable",
+    "ical",
+    "login",
+    "library_search",
+    "library_catalogue",
+)
 
 
 def week_of(day: dt.date) -> tuple[dt.date, dt.date]:
@@ -81,8 +102,15 @@ class Command(BaseCommand):
             .order_by("?")
             .values_list("student_id", flat=True)[: options["cold_users"]]
         )
+        searchers = list(
+            StaffMembership.objects.filter(role=StaffMembership.Role.TEACHER)
+            .order_by("?")
+            .values_list("user_id", flat=True)[:n]
+        )
         people = students + [t for _a, t in assignments]
-        users = set(people) | {p for p, _s in parents} | {t for _l, t, _s in writes} | set(cold)
+        users = (
+            set(people) | {p for p, _s in parents} | {t for _l, t, _s in writes} | set(cold) | set(searchers)
+        )
         tokens = api_tokens_issue(user_ids=users, device="bench")
         names = dict(User.objects.filter(pk__in=students[:n]).values_list("pk", "username"))
         calendar = list(User.objects.filter(pk__in=people).values_list("calendar_token", flat=True))
@@ -109,12 +137,64 @@ class Command(BaseCommand):
                 _line("POST", "/api/v1/auth/token", None, {"username": u, "password": DEMO_PASSWORD})
                 for u in names.values()
             ],
+            "library_search": [
+                _line("GET", f"/api/v1/materials?{query}", tokens[t])
+                for t, query in zip(searchers, self._searches(rng, len(searchers)), strict=True)
+            ],
+            "library_catalogue": self._catalogue(rng, n),
         }
         for name, lines in files.items():
             rng.shuffle(lines)
             (out / f"{name}.txt").write_text("\n".join(lines) + "\n")
             self.stdout.write(f"{name:<10} {len(lines):>6} requests")
         self._capture(out / "rawsql.json", students[: options["raw_weeks"]], date_from, date_to)
+
+    def _courses(self) -> list[tuple[int, int]]:
+        """(subject id, grade) of the framework's topics: the facets a teacher filters by."""
+        courses = sorted(set(Topic.objects.values_list("subject_id", "grade")))
+        return courses or [
+            (pk, grade) for pk in Subject.objects.values_list("pk", flat=True) for grade in (5, 7)
+        ]
+
+    def _searches(self, rng: random.Random, count: int) -> list[str]:
+        """Query strings of the library search: a word (Russian inflected forms too) alone, with a
+        subject, a subject and grade without a word, a word by popularity."""
+        words, courses = search_words(), self._courses()
+        queries = []
+        for _ in range(count):
+            word = rng.choice(words)
+            subject, grade = rng.choice(courses)
+            mix = rng.random()
+            if mix < 0.35:
+                params: dict[str, Any] = {"q": word}
+            elif mix < 0.6:
+                params = {"q": word, "subject": subject}
+            elif mix < 0.85:
+                params = {"subject": subject, "grade": grade}
+            else:
+                params = {"q": word, "sort": "popular"}
+            queries.append(urlencode(params))
+        return queries
+
+    def _catalogue(self, rng: random.Random, count: int) -> list[str]:
+        """The public catalogue without signing in: the API's first page (newest or most popular)
+        and the page ``/library/``."""
+        courses = self._courses()
+        lines = []
+        for _ in range(count):
+            mix = rng.random()
+            if mix < 0.3:
+                lines.append(_line("GET", "/api/v1/materials"))
+            elif mix < 0.45:
+                lines.append(_line("GET", "/api/v1/materials?sort=popular"))
+            elif mix < 0.6:
+                subject, grade = rng.choice(courses)
+                lines.append(
+                    _line("GET", f"/api/v1/materials?{urlencode({'subject': subject, 'grade': grade})}")
+                )
+            else:
+                lines.append(_line("GET", "/library/"))
+        return lines
 
     def _writable_cells(self, rng: random.Random, today: dt.date, n: int) -> list[tuple[int, int, int]]:
         """(lesson, its teacher, a student of it): past lessons of open study periods, whole-class ones."""
