@@ -361,6 +361,7 @@ SPECTACULAR_SETTINGS = {
         "JournalChangeKindEnum": "parta.journal.models.JournalChange.Kind",
         "RemarkKindEnum": "parta.journal.models.Remark.Kind",
         "StudyPeriodKindEnum": "parta.schools.models.StudyPeriod.Kind",
+        "LibraryKindEnum": "parta.library.models.Kind",
     },
 }
 
