@@ -14,8 +14,8 @@ from typing import Any
 
 import pytest
 from django.conf import settings
-from django.core.exceptions import ImproperlyConfigured
 from django.contrib.auth.hashers import get_hasher
+from django.core.exceptions import ImproperlyConfigured
 from django.test import Client
 
 import parta.settings as production
