@@ -442,3 +442,33 @@ def test_presentation_is_one_block_a_slide_without_the_site_chrome(world: World)
         client_for(world.b.subject_teacher).get(f"/library/materials/{scenario.pk}/present/").status_code
         == 404
     )
+
+
+def test_the_textbook_constructor_saves_chapters_and_lists_them_again(world: World) -> None:
+    teacher = world.a.subject_teacher
+    element = text_material(teacher, title="Параграф о дробях")
+    client = client_for(teacher)
+    page = client.get("/library/new/?kind=textbook").content.decode()
+    assert 'data-list="chapters"' in page and 'data-item="section"' in page  # one empty chapter to start
+    chapters = [
+        {
+            "title": "Дроби",
+            "sections": [
+                {"title": "Что такое дробь", "blocks": [{"type": "material", "material": element.pk}]}
+            ],
+        }
+    ]
+    client.post(
+        "/library/new/?kind=textbook",
+        {
+            "title": "Учебник",
+            "language": "ru",
+            "licence": "cc-by",
+            "composer_js": "1",
+            "content": json.dumps({"chapters": chapters}),
+        },
+    )
+    book = Material.objects.get(kind="textbook")
+    assert book.latest is not None and book.latest.content["chapters"] == chapters
+    edit = client.get(f"/library/materials/{book.pk}/edit/").content.decode()
+    assert 'value="Дроби"' in edit and 'value="Что такое дробь"' in edit and "Параграф о дробях" in edit
