@@ -284,8 +284,37 @@ STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"
 # whitenoise warns about a missing root on every request; collectstatic fills it in production.
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+
+
+def default_storage(environ: "os._Environ[str] | dict[str, str]") -> dict[str, object]:
+    """Where uploaded files (library materials, homework, attachments) live: MEDIA_ROOT on the
+    local disk, or with PARTA_STORAGE=s3 an S3-compatible object store (django-storages), which
+    several web nodes share. Pages never link to the store: files go out through Parta's views."""
+    kind = environ.get("PARTA_STORAGE", "local")
+    if kind == "local":
+        return {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    if kind != "s3":
+        raise ImproperlyConfigured("PARTA_STORAGE is 'local' (the default) or 's3'.")
+    if not environ.get("AWS_STORAGE_BUCKET_NAME"):
+        raise ImproperlyConfigured("PARTA_STORAGE=s3 needs AWS_STORAGE_BUCKET_NAME (docs/operator-guide.md).")
+    options = {
+        "bucket_name": environ["AWS_STORAGE_BUCKET_NAME"],
+        "endpoint_url": environ.get("AWS_S3_ENDPOINT_URL") or None,
+        "region_name": environ.get("AWS_S3_REGION_NAME") or None,
+        # Without keys, boto3 looks for them itself (an instance role, ~/.aws).
+        "access_key": environ.get("AWS_ACCESS_KEY_ID") or None,
+        "secret_key": environ.get("AWS_SECRET_ACCESS_KEY") or None,
+        "location": environ.get("AWS_LOCATION", ""),
+        # Private objects, never replaced: a version's file is shared by the versions after it.
+        "default_acl": "private",
+        "file_overwrite": False,
+        "querystring_auth": True,
+    }
+    return {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": options}
+
+
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": default_storage(os.environ),
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 WHITENOISE_USE_FINDERS = True
@@ -361,6 +390,7 @@ SPECTACULAR_SETTINGS = {
         "JournalChangeKindEnum": "parta.journal.models.JournalChange.Kind",
         "RemarkKindEnum": "parta.journal.models.Remark.Kind",
         "StudyPeriodKindEnum": "parta.schools.models.StudyPeriod.Kind",
+        "LibraryKindEnum": "parta.library.models.Kind",
     },
 }
 

@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 from django.conf import settings
 from django.contrib.auth.hashers import get_hasher
+from django.core.exceptions import ImproperlyConfigured
 from django.test import Client
 
 import parta.settings as production
@@ -157,3 +158,35 @@ def test_signing_in_through_an_https_proxy(settings):
     signed_in = browser.post("/login/", form, HTTP_ORIGIN="https://school.example.org")
     assert signed_in.status_code == 302, signed_in.content[:500]
     assert signed_in.cookies["sessionid"]["secure"]
+
+
+def test_files_go_to_the_local_disk_unless_an_s3_store_is_set(tmp_path):
+    local = evaluated(KEY, tmp_path, "STORAGES")["STORAGES"]["default"]
+    assert local == {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    s3_env = {
+        "PARTA_STORAGE": "s3",
+        "AWS_STORAGE_BUCKET_NAME": "parta-files",
+        "AWS_S3_ENDPOINT_URL": "https://storage.example.org",
+        "AWS_S3_REGION_NAME": "ru-central1",
+        "AWS_ACCESS_KEY_ID": "key",
+        "AWS_SECRET_ACCESS_KEY": "secret",
+    }
+    s3 = evaluated(KEY | s3_env, tmp_path, "STORAGES")["STORAGES"]["default"]
+    assert s3["BACKEND"] == "storages.backends.s3.S3Storage"
+    # The backend is made from these options without a call to the network.
+    from storages.backends.s3 import S3Storage
+
+    storage = S3Storage(**s3["OPTIONS"])
+    assert (storage.bucket_name, storage.endpoint_url, storage.default_acl) == (
+        "parta-files",
+        "https://storage.example.org",
+        "private",
+    )
+    assert not storage.file_overwrite
+
+
+def test_an_s3_store_needs_its_bucket(tmp_path):
+    with pytest.raises(ImproperlyConfigured, match="AWS_STORAGE_BUCKET_NAME"):
+        production.default_storage({"PARTA_STORAGE": "s3"})
+    with pytest.raises(ImproperlyConfigured):
+        production.default_storage({"PARTA_STORAGE": "ftp"})

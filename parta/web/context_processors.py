@@ -44,6 +44,8 @@ def _menu(roles: Roles, is_staff: bool) -> list[MenuItem]:
         items.append(MenuItem(str(_("Timetable")), reverse("timetable"), "timetable"))
     if roles.is_guardian or roles.is_teacher or roles.admin_school_ids:
         items.append(MenuItem(str(_("Messages")), reverse("messaging-inbox"), "messages"))
+    if roles.is_teacher or roles.is_methodologist:
+        items.append(MenuItem(str(_("My materials")), reverse("library-mine"), "library-mine"))
     if roles.admin_school_ids:
         school_id = min(roles.admin_school_ids)
         items += [
@@ -94,6 +96,11 @@ _SECTIONS = (
     ("school-period", "periods"),
     ("school-year", "periods"),
     ("school-device", "devices"),
+    ("library-mine", "library-mine"),
+    ("library-new", "library-mine"),
+    ("library-edit", "library-mine"),
+    ("library-version", "library-mine"),
+    ("library-compare", "library-mine"),
 )
 
 

@@ -83,7 +83,9 @@ def test_layout_has_school_name_role_menu_and_language_switch(world, en):
 
 def test_menu_follows_the_roles(world, en):
     teacher_menu = [item.section for item in home_as(en, world.a.class_teacher).context["menu"]]
-    assert teacher_menu == ["home", "journal", "timetable", "messages"]
+    assert teacher_menu == ["home", "journal", "timetable", "messages", "library-mine"]
+    methodologist_menu = [item.section for item in home_as(en, world.methodologist).context["menu"]]
+    assert methodologist_menu == ["home", "library-mine"]
     admin_menu = [item.section for item in home_as(en, world.a.admin).context["menu"]]
     assert admin_menu == [
         "home",
