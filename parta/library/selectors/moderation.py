@@ -13,7 +13,9 @@ from typing import Any
 
 from django.db.models import Q
 from django.http import Http404
+from django.utils.text import Truncator
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from parta.core.i18n import pick, picker
 from parta.core.names import short_name
@@ -30,6 +32,9 @@ from parta.library.models import (
 )
 from parta.schools.access import Roles, roles_of
 from parta.schools.models import Subject
+
+# How much of a text the table of changes shows.
+SUMMARY_CHARS = 300
 
 
 def _reviewed_cities(user: Any) -> Q:
@@ -229,6 +234,20 @@ def _content(version: MaterialVersion, titles: dict[int, str]) -> Content:
     )
 
 
+def _summary(content: Content) -> str:
+    """A content in a line or two, for the table of changes."""
+    if content.body:
+        return Truncator(content.body).chars(SUMMARY_CHARS)
+    if content.url:
+        return content.url
+    if content.blocks:
+        return ngettext("%(n)d block", "%(n)d blocks", len(content.blocks)) % {"n": len(content.blocks)}
+    if content.chapters:
+        titles = ", ".join(title for title, _sections in content.chapters)
+        return Truncator(titles).chars(SUMMARY_CHARS)
+    return "—"
+
+
 def _view(
     version: MaterialVersion, subjects: dict[int, str], topics: dict[int, str], titles: dict[int, str]
 ) -> VersionView:
@@ -269,7 +288,7 @@ def _changes(
         if getattr(old, name) != getattr(new, name)
     ]
     if old_raw.content != new_raw.content:
-        changes.append(Change("content", _("Content"), _("see the published version"), _("changed")))
+        changes.append(Change("content", _("Content"), _summary(old.content), _summary(new.content)))
     if old_raw.file.name != new_raw.file.name:
         changes.append(Change("file", _("File"), old_raw.file_name or "—", new_raw.file_name or "—"))
     if old_raw.cover.name != new_raw.cover.name:

@@ -163,7 +163,7 @@ def test_a_new_version_shows_what_changed_field_by_field(world: World) -> None:
     assert changes == {
         "title": ("Старое", "Новое"),
         "grades": ("—", "7"),
-        "content": ("see the published version", "changed"),
+        "content": ("Уравнение вида ax + b = 0 называют линейным.", "Другой текст"),
     }
     assert "new version of a published material" in response.text
     # Meanwhile everyone still sees the published version.
