@@ -9,6 +9,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -212,6 +213,16 @@ CELERY_BEAT_SCHEDULE = {
     # Idempotency-Key rows live 24 hours (parta/core/idempotency.py); an hour's late purge costs nothing.
     "idempotency-keys-purge": {"task": "core.idempotency_purge", "schedule": 3600.0},
     "machine-calls-purge": {"task": "accounts.purge_machine_calls", "schedule": 3600.0},
+    # The library's views, downloads and uses, counted into the materials' figures (pages only
+    # append rows); and once a day every score again, as the days' weights decay.
+    "library-count-uses": {
+        "task": "library.count_uses",
+        "schedule": float(os.environ.get("PARTA_LIBRARY_COUNT_SECONDS", "60")),
+    },
+    "library-popularity-refresh": {
+        "task": "library.refresh_popularity",
+        "schedule": crontab(hour=3, minute=40),
+    },
 }
 # An outbox event that failed this many times waits for a person (admin) instead of being retried.
 PARTA_OUTBOX_MAX_ATTEMPTS = int(os.environ.get("PARTA_OUTBOX_MAX_ATTEMPTS", "20"))
@@ -390,7 +401,8 @@ SPECTACULAR_SETTINGS = {
         "JournalChangeKindEnum": "parta.journal.models.JournalChange.Kind",
         "RemarkKindEnum": "parta.journal.models.Remark.Kind",
         "StudyPeriodKindEnum": "parta.schools.models.StudyPeriod.Kind",
-        "LibraryKindEnum": "parta.library.models.Kind",
+        "MaterialKindEnum": "parta.library.models.Kind",
+        "MaterialVisibilityEnum": "parta.library.models.Visibility",
     },
 }
 

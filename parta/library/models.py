@@ -369,3 +369,23 @@ class ImportRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.owner_id} {self.created_at:%Y-%m-%d}"
+
+
+class UsageDay(models.Model):
+    """A material's counted uses of one day (the city's local date): what the author's chart and
+    the popularity score read, written by the counting task only."""
+
+    material = models.ForeignKey(Material, on_delete=models.CASCADE, related_name="+", db_index=False)
+    day = models.DateField(_("day"))
+    views = models.PositiveIntegerField(_("views"), default=0)
+    downloads = models.PositiveIntegerField(_("downloads"), default=0)
+    lesson_uses = models.PositiveIntegerField(_("uses in lessons"), default=0)
+    homework_uses = models.PositiveIntegerField(_("uses in homework"), default=0)
+
+    class Meta:
+        verbose_name = _("usage of a day")
+        verbose_name_plural = _("usage by day")
+        constraints = [models.UniqueConstraint(fields=["material", "day"], name="usage_day_once")]
+
+    def __str__(self) -> str:
+        return f"{self.material_id} {self.day}"

@@ -8,6 +8,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from parta.library.selectors.moderation import queue_count
 from parta.messaging.notifications import unread_count
 from parta.messaging.selectors import unread_total
 from parta.schools.access import Roles, roles_of
@@ -46,6 +47,8 @@ def _menu(roles: Roles, is_staff: bool) -> list[MenuItem]:
         items.append(MenuItem(str(_("Messages")), reverse("messaging-inbox"), "messages"))
     if roles.is_teacher or roles.is_methodologist:
         items.append(MenuItem(str(_("My materials")), reverse("library-mine"), "library-mine"))
+    if roles.is_methodologist:
+        items.append(MenuItem(str(_("Review queue")), reverse("library-queue"), "library-review"))
     if roles.admin_school_ids:
         school_id = min(roles.admin_school_ids)
         items += [
@@ -101,6 +104,8 @@ _SECTIONS = (
     ("library-edit", "library-mine"),
     ("library-version", "library-mine"),
     ("library-compare", "library-mine"),
+    ("library-queue", "library-review"),
+    ("library-review", "library-review"),
 )
 
 
@@ -130,6 +135,11 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             "messages": unread_total(request.user),
         }
 
+    @cache
+    def review_queue() -> int:
+        # Only when the menu draws the methodologist's item: one count on the queue's index.
+        return queue_count(roles)
+
     return {
         "roles": roles,
         # Not "unread": pages name their own counts so, and would hide the header's.
@@ -139,4 +149,5 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         "menu": _menu(roles, bool(getattr(request.user, "is_staff", False))),
         "menu_section": _section(request),
         "header_school": school_name,
+        "review_queue": review_queue,
     }

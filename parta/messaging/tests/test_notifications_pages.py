@@ -159,6 +159,8 @@ def test_api_preferences(world: World) -> None:
         "mark",
         "attendance",
         "remark",
+        "library",
+        "library_review",
         "homework",
         "message",
         "announcement",
