@@ -11,7 +11,7 @@ What it looks like:
   few returned with the methodologist's comment, the rest private drafts;
 - materials given to the school's lessons of the last four weeks and the next one (origin
   ``lesson:<id>``, the lesson's topic), views, downloads and ratings over the last six weeks,
-  and the materials' counters filled from them (the usage rows are marked counted).
+  counted into the materials' figures and days by the library's own counting.
 
 A handful are made through the library's services (versions, submission, review and its
 outbox events as a teacher's clicks make them); the rest are written in bulk with explicit keys,
@@ -63,6 +63,7 @@ from parta.library.models import (
 )
 from parta.library.services.authoring import MaterialData, material_create, material_save
 from parta.library.services.moderation import material_publish, material_return, material_submit
+from parta.library.services.usage import BATCH, popularity_refresh, uses_count
 from parta.schools.models import City, Enrolment, School, StaffMembership, Subject, TeachingAssignment
 from parta.timetable.models import Lesson
 
@@ -157,6 +158,9 @@ def db_time(value: dt.datetime | None) -> Any:
     return connection.ops.adapt_datetimefield_value(value)
 
 
+COUNTERS = ("views", "downloads", "lesson_uses", "homework_uses", "rating_count", "rating_sum", "popularity")
+
+
 @dataclass
 class Planned:
     """One material to write, with its only version and its usage counters."""
@@ -183,9 +187,10 @@ class Planned:
     file_size: int = 0
     cover: str = ""
     published_at: dt.datetime | None = None
-    # Made through the services: already stored, only its counters are written.
+    # Made through the services: already stored.
     stored: bool = False
-    counters: dict[str, Any] = field(default_factory=dict)
+    # Written as they are (the city's); the demo's start at zero and are counted from its uses.
+    counters: dict[str, Any] = field(default_factory=lambda: dict.fromkeys(COUNTERS, 0))
 
     @property
     def kind(self) -> str:
@@ -194,43 +199,6 @@ class Planned:
     @property
     def published(self) -> bool:
         return self.published_at is not None
-
-
-def _popularity(
-    *, views: int, downloads: int, lesson_uses: int, homework_uses: int, rating_count: int, rating_sum: int
-) -> float:
-    """A PLACEHOLDER for the library's own popularity formula (the usage aggregation task's):
-    uses in lessons and homework weigh most, then downloads, views and good ratings. The lead
-    replaces this by ``parta.library``'s function when the task is merged."""
-    rating = rating_sum / rating_count if rating_count else 0.0
-    return round(
-        views + 3 * downloads + 10 * (lesson_uses + homework_uses) + 5 * rating_count * (rating - 3), 2
-    )
-
-
-def counters_fill(
-    materials: Sequence[Planned], uses: Sequence[tuple[int, str]], ratings: Sequence[tuple[int, int]]
-) -> None:
-    """The materials' counters from their usage rows ((material, kind)) and ratings ((material,
-    stars)), as the aggregation task would count them, and their popularity."""
-    by_pk = {m.pk: m for m in materials}
-    column = {
-        Use.Kind.VIEW: "views",
-        Use.Kind.DOWNLOAD: "downloads",
-        Use.Kind.LESSON: "lesson_uses",
-        Use.Kind.HOMEWORK: "homework_uses",
-    }
-    for m in materials:
-        m.counters = dict.fromkeys(
-            ("views", "downloads", "lesson_uses", "homework_uses", "rating_count", "rating_sum"), 0
-        )
-    for material, kind in uses:
-        by_pk[material].counters[column[Use.Kind(kind)]] += 1
-    for material, stars in ratings:
-        by_pk[material].counters["rating_count"] += 1
-        by_pk[material].counters["rating_sum"] += stars
-    for m in materials:
-        m.counters["popularity"] = _popularity(**m.counters)
 
 
 def materials_insert(city_id: int, materials: Sequence[Planned]) -> None:
@@ -797,15 +765,15 @@ def library_generate(
     uses: list[tuple[Any, ...]] = []
     assignments = _assignments(demo, by_topic, uses)
     ratings = _usage(demo, uses)
-    counters_fill(demo.materials, [(u[0], u[1]) for u in uses], [(r[0], r[2]) for r in ratings])
     materials_insert(city.pk, [m for m in demo.materials if not m.stored])
-    for material in stored:
-        Material.objects.filter(pk=material.pk).update(**material.counters)
     insert_rows(Review, REVIEW_FIELDS, _reviews(demo))
     insert_rows(Assignment, ASSIGNMENT_FIELDS, assignments)
     insert_rows(Rating, RATING_FIELDS, ratings)
     uses.sort(key=lambda u: u[3])
-    insert_rows(Use, USE_FIELDS, [(m, k, u, db_time(at), True) for m, k, u, at in uses])
+    insert_rows(Use, USE_FIELDS, [(m, k, u, db_time(at), False) for m, k, u, at in uses])
+    # As the minute's task would: the figures, the days of the authors' charts, the scores.
+    uses_count(max_batches=len(uses) // BATCH + 1)
+    popularity_refresh()
     return {
         "library materials": len(demo.materials) - len(stored) + made_by_services,
         "library uses": len(uses),

@@ -29,7 +29,7 @@ from django.utils import timezone
 
 from parta.demo.generator.bulk import reserve_ids
 from parta.demo.generator.courses import aware
-from parta.demo.generator.library import Planned, _popularity, materials_insert, weighted
+from parta.demo.generator.library import Planned, materials_insert, weighted
 from parta.demo.generator.library_texts import (
     TopicInfo,
     description_make,
@@ -39,6 +39,7 @@ from parta.demo.generator.library_texts import (
     topics_load,
 )
 from parta.library.models import Licence, Material, MaterialVersion, Status, Visibility
+from parta.library.services.usage import popularity_of
 from parta.schools.models import City, Subject, TeachingAssignment
 
 MATERIALS_PER_CITY = 2_000_000
@@ -88,7 +89,7 @@ def authors_for(scale: float) -> int:
     return max(1, round(AUTHORS_PER_CITY * scale))
 
 
-def _usage(rng: random.Random) -> dict[str, Any]:
+def _usage(rng: random.Random, today: dt.date) -> dict[str, Any]:
     views = min(500_000, int((rng.paretovariate(PARETO) - 1) * 25))
     ratings = views // rng.randint(20, 60)
     counters: dict[str, Any] = {
@@ -99,7 +100,13 @@ def _usage(rng: random.Random) -> dict[str, Any]:
         "rating_count": ratings,
         "rating_sum": round(ratings * rng.choice((3.4, 3.9, 4.2, 4.5, 4.8))),
     }
-    counters["popularity"] = _popularity(**counters)
+    # All of it as if used today: the city has no usage days to decay.
+    counters["popularity"] = popularity_of(
+        [{"day": today, **counters}],
+        today=today,
+        rating_count=counters["rating_count"],
+        rating_sum=counters["rating_sum"],
+    )
     return counters
 
 
@@ -172,7 +179,7 @@ class _City:
         )
         if status == Status.PUBLISHED:
             material.published_at = min(timezone.now(), created + dt.timedelta(days=rng.randint(1, 10)))
-            material.counters = _usage(rng)
+            material.counters = _usage(rng, self.today)
         return material
 
 
