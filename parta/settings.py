@@ -71,6 +71,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # Outermost, so that every answer carries the request id and every log line of it names it.
     "parta.core.requests.RequestIdMiddleware",
+    # Teachers' applications are answered without cookies: before anything reads the session.
+    "parta.library.middleware.AppRequestsWithoutCookies",
     "django.middleware.security.SecurityMiddleware",
     # Refuses a body larger than the limits below by its Content-Length, before anything reads it.
     "parta.core.limits.BodySizeLimitMiddleware",
