@@ -29,8 +29,8 @@ from parta.core.progress import progress_read, progress_write
 from parta.curriculum.models import Topic
 from parta.library.access import may_author
 from parta.library.manifest import FORMAT, MANIFEST_CSV, MANIFEST_JSON, content_blocks
-from parta.library.models import ImportRun, Kind
-from parta.library.services.authoring import MaterialData, material_create
+from parta.library.models import ImportRun
+from parta.library.services.authoring import MaterialData, clean_data, material_create
 from parta.library.uploads import check_archive, limit_bytes
 from parta.schools.access import roles_of
 from parta.schools.models import Subject
@@ -185,15 +185,21 @@ def _data(row: Row, ids: dict[int, int], errors: FieldErrors) -> MaterialData:
 
 
 def _import_row(actor: Any, archive: zipfile.ZipFile, row: Row, ids: dict[int, int]) -> int:
-    """The new material's id; ValidationError with every problem of the row."""
+    """The new material's id; ValidationError with every problem of the row at once."""
     errors = FieldErrors()
     kind = str(row.values.get("kind") or "").strip()
-    if kind not in Kind.values:
-        errors.add("kind", _("Choose the type of the material."))
     data = _data(row, ids, errors)
     file = _file(archive, row, "file", errors)
     cover = _file(archive, row, "cover", errors)
-    errors.raise_if_any()
+    if errors:
+        # The row's other problems too, as the form would name them.
+        try:
+            clean_data(actor, kind, data, has_file=bool(row.values.get("file")))
+        except ValidationError as error:
+            for name, messages in error.message_dict.items():
+                for message in messages:
+                    errors.add(name, message)
+        errors.raise_if_any()
     return material_create(actor, kind=kind, data=data, file=file, cover=cover).pk
 
 
