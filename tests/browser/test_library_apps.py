@@ -22,9 +22,13 @@ pytestmark = pytest.mark.browser
 SCRIPT = """
 const out = document.getElementById("out");
 const seen = [];
-try { seen.push("cookie: " + JSON.stringify(document.cookie)); } catch (e) { seen.push("cookie: blocked (" + e.name + ")"); }
-try { seen.push("storage: " + String(window.localStorage.length)); } catch (e) { seen.push("storage: blocked (" + e.name + ")"); }
-try { seen.push("parent: " + window.parent.document.title); } catch (e) { seen.push("parent: blocked (" + e.name + ")"); }
+function probe(name, read) {
+  try { seen.push(name + ": " + JSON.stringify(read())); }
+  catch (e) { seen.push(name + ": blocked (" + e.name + ")"); }
+}
+probe("cookie", () => document.cookie);
+probe("storage", () => window.localStorage.length);
+probe("parent", () => window.parent.document.title);
 out.textContent = "script ran; " + seen.join("; ");
 """
 
@@ -73,7 +77,7 @@ def _signed_in(chromium: Any, live_server: Any, user: Any, width: int) -> Any:
 
 
 @pytest.mark.parametrize(("width", "name"), [(1280, "desk"), (390, "phone")])
-def test_an_import_shows_progress_then_the_rejected_rows(
+def test_an_import_shows_progress_then_the_rejected_rows(  # noqa: PLR0917 - fixtures and parameters
     chromium: Any, live_server: Any, world: World, tmp_path: Any, width: int, name: str
 ) -> None:
     folder = tmp_path / "materials.zip"
