@@ -7,13 +7,11 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseNotFound
-from django.urls import reverse
 from django.utils.translation import gettext as _
 
-
-def apps_prefix() -> str:
-    """Where the applications' addresses start (/library/apps/)."""
-    return reverse("library-app", kwargs={"token": "t", "path": "p"}).removesuffix("t/p")
+# Where the applications' addresses start (views.files, "library-app"); a constant, because a
+# request may be resolved against another URLconf (tests') that does not have it.
+APPS_PREFIX = "/library/apps/"
 
 
 class AppRequestsWithoutCookies:
@@ -28,7 +26,7 @@ class AppRequestsWithoutCookies:
         self.apps_host = urlsplit(settings.PARTA_LIBRARY_APPS_ORIGIN).netloc.lower()
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if not request.path_info.startswith(apps_prefix()):
+        if not request.path_info.startswith(APPS_PREFIX):
             if self.apps_host and request.get_host().lower() == self.apps_host:
                 # Plain: the site's 404 page needs the user, which is not read here.
                 return HttpResponseNotFound(_("Not found."), content_type="text/plain; charset=utf-8")

@@ -13,6 +13,7 @@ from django.template.loader import render_to_string
 from django.test import Client
 
 from parta.library.files import app_url
+from parta.library.middleware import APPS_PREFIX
 from parta.library.models import Material, MaterialVersion
 from parta.library.services.authoring import MaterialData, material_create
 from parta.testing.library import app_zip, zip_bytes
@@ -35,7 +36,7 @@ def _app(world: World, file: Any = None) -> MaterialVersion:
 def test_the_app_is_served_sandboxed_with_its_assets(world: World, settings: Any) -> None:
     settings.PARTA_SITE_URL = "https://parta.example"
     url = app_url(_app(world), world.a.subject_teacher)
-    assert url.startswith("/library/apps/") and url.endswith("/index.html")
+    assert url.startswith(APPS_PREFIX) and url.endswith("/index.html")
     response = Client().get(url)
     assert response.status_code == 200
     assert response["Content-Type"] == "text/html; charset=utf-8"
