@@ -146,7 +146,7 @@ def _file(archive: zipfile.ZipFile, row: Row, key: str, errors: FieldErrors) -> 
     path = str(row.values.get(key) or "").strip()
     if not path:
         return None
-    member = f"{row.folder}{path.lstrip('./')}" if path.startswith("./") else f"{row.folder}{path}"
+    member = f"{row.folder}{PurePosixPath(path).as_posix()}"  # "./a.pdf" is "a.pdf"
     if member not in archive.namelist():
         errors.add(key, _("The archive has no file %(path)s.") % {"path": path})
         return None
