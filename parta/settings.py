@@ -72,6 +72,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # Outermost, so that every answer carries the request id and every log line of it names it.
     "parta.core.requests.RequestIdMiddleware",
+    # Teachers' applications are answered without cookies: before anything reads the session.
+    "parta.library.middleware.AppRequestsWithoutCookies",
     "django.middleware.security.SecurityMiddleware",
     # Refuses a body larger than the limits below by its Content-Length, before anything reads it.
     "parta.core.limits.BodySizeLimitMiddleware",
@@ -248,6 +250,31 @@ PARTA_MAX_UPLOAD_BYTES = int(os.environ.get("PARTA_MAX_UPLOAD_BYTES", str(10 * 1
 PARTA_MAX_REQUEST_BYTES = int(
     os.environ.get("PARTA_MAX_REQUEST_BYTES", str(10 * PARTA_MAX_UPLOAD_BYTES + 1024 * 1024))
 )
+# The library's uploads (docs/operator-guide.md, "Library files"): the largest file of each type
+# of material, in MB. A video may be larger than a document; keep PARTA_MAX_REQUEST_BYTES above the
+# largest, or the request is refused before the library sees it.
+PARTA_LIBRARY_MAX_MB = {
+    kind: int(os.environ.get(f"PARTA_LIBRARY_MAX_{kind.upper()}_MB", default))
+    for kind, default in (
+        ("video", 100),
+        ("audio", 30),
+        ("image", 10),
+        ("application", 30),
+        ("document", 30),
+        ("cover", 2),
+        ("import", 100),
+    )
+}
+# What a zip (an application, a document package, an import) may hold: members, their unpacked
+# size in MB, and how many times smaller than that it may be packed (a zip bomb is far smaller).
+PARTA_LIBRARY_ZIP_MAX_MEMBERS = int(os.environ.get("PARTA_LIBRARY_ZIP_MAX_MEMBERS", "2000"))
+PARTA_LIBRARY_ZIP_MAX_UNPACKED_MB = int(os.environ.get("PARTA_LIBRARY_ZIP_MAX_UNPACKED_MB", "300"))
+PARTA_LIBRARY_ZIP_MAX_RATIO = int(os.environ.get("PARTA_LIBRARY_ZIP_MAX_RATIO", "100"))
+# Teachers' applications are served from this origin when it is set (a second host name pointed at
+# the same servers: the session cookie is never sent there); otherwise from the site's own, as
+# sandboxed answers that ignore the session. Their signed addresses live this many seconds.
+PARTA_LIBRARY_APPS_ORIGIN = os.environ.get("PARTA_LIBRARY_APPS_ORIGIN", "").rstrip("/")
+PARTA_LIBRARY_APP_SECONDS = int(os.environ.get("PARTA_LIBRARY_APP_SECONDS", "3600"))
 # Any other request (JSON, a form without files): Django's own default, named so it is plain.
 DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("PARTA_MAX_BODY_BYTES", str(2_621_440)))
 # An uploaded file larger than this is written to a temporary file rather than held in memory.

@@ -77,6 +77,9 @@ SIGNATURES: dict[str, tuple[bytes, ...] | Callable[[bytes], bool]] = {
     "webm": (b"\x1a\x45\xdf\xa3",),
     "txt": _text,
     "csv": _text,
+    # Teachers' pages and applications: text; they are only ever served sandboxed.
+    "html": _text,
+    "htm": _text,
 }
 
 

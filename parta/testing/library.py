@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import io
+import zipfile
 from typing import Any
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from PIL import Image
 
 from parta.accounts.models import User
 from parta.library.models import Material, Visibility
@@ -26,3 +31,25 @@ def published(
     """The material submitted by its author for ``visibility`` and published by ``methodologist``."""
     material_submit(material.owner, material.pk, visibility=visibility)
     return material_publish(methodologist, material.pk, comment=comment)
+
+
+def png_file(name: str = "scheme.png", size: tuple[int, int] = (8, 8)) -> SimpleUploadedFile:
+    """A real PNG picture (the library checks pictures with Pillow, not only their first bytes)."""
+    buffer = io.BytesIO()
+    Image.new("RGB", size, (200, 40, 40)).save(buffer, "PNG")
+    return SimpleUploadedFile(name, buffer.getvalue(), content_type="image/png")
+
+
+def zip_bytes(members: dict[str, bytes | str]) -> bytes:
+    """A zip of these members (name → content), deflated."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, content in members.items():
+            archive.writestr(name, content)
+    return buffer.getvalue()
+
+
+def app_zip(name: str = "app.zip", script: str = "document.body.dataset.ran = 'yes';") -> SimpleUploadedFile:
+    """An application's folder zipped: index.html that loads app.js."""
+    index = '<!doctype html><html><body><p id="out">…</p><script src="app.js"></script></body></html>'
+    return SimpleUploadedFile(name, zip_bytes({"index.html": index, "app.js": script}))

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from parta.core.i18n import pick
 from parta.curriculum.models import Topic
 from parta.library.access import materials_readable_by, sees_latest
+from parta.library.files import is_app, signed_app_url
 from parta.library.models import (
     ATOMIC_KINDS,
     COMPOSED_KINDS,
@@ -37,16 +38,16 @@ from parta.schools.models import Subject
 # Video services whose players would load their own scripts, trackers and ads: linked, not embedded.
 VIDEO_SERVICES = ("youtube.com", "youtu.be", "rutube.ru", "vk.com", "vkvideo.ru", "vk.ru")
 # Kinds whose file a page plays or shows itself; other files get a download button.
-APP_KINDS = frozenset({Kind.APPLICATION, Kind.SIMULATOR, Kind.LAB})
 PICK_LIMIT = 20
 # What a scenario or a textbook may hold (the authoring service checks the same on save).
 COMPOSABLE_KINDS = [*ATOMIC_KINDS, Kind.TEST]
 
 
-def file_url(material_id: int, version_number: int, *, cover: bool = False) -> str:
+def file_url(material_id: int, version_number: int, *, cover: bool = False, shown: bool = False) -> str:
     """Where the page reads a version's file (or cover): the library's download view, the one
-    place that checks access and sends stored files safely."""
-    query = {"version": version_number, **({"cover": 1} if cover else {})}
+    place that checks access and sends stored files safely. A file ``shown`` in the page (a
+    picture, a player) is not counted as a download."""
+    query = {"version": version_number, **({"cover": 1} if cover else {}), **({"shown": 1} if shown else {})}
     return reverse("library-download", args=[material_id]) + "?" + urlencode(query)
 
 
@@ -68,6 +69,9 @@ class Element:
     file_name: str = ""
     file_size: int = 0
     file_url: str = ""
+    media_url: str = ""
+    # The sandboxed application's signed address (parta.library.files), when it is one.
+    app_url: str = ""
 
     @property
     def template(self) -> str:
@@ -75,7 +79,7 @@ class Element:
 
     @property
     def is_app(self) -> bool:
-        return self.kind in APP_KINDS
+        return bool(self.app_url)
 
     @property
     def url_is_video_service(self) -> bool:
@@ -135,6 +139,8 @@ def _element(material_id: int, kind: str, version: MaterialVersion) -> Element:
         file_name=version.file_name.rsplit("/", 1)[-1],
         file_size=version.file_size,
         file_url=file_url(material_id, version.number) if version.file else "",
+        media_url=file_url(material_id, version.number, shown=True) if version.file else "",
+        app_url=signed_app_url(version) if is_app(version, kind) else "",
     )
 
 

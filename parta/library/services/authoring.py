@@ -26,6 +26,7 @@ from parta.library.models import (
     Status,
     bits_from_grades,
 )
+from parta.library.uploads import check_upload
 from parta.schools.access import roles_of
 from parta.schools.models import City, School, Subject
 
@@ -313,6 +314,7 @@ def material_create(
     """A new private draft, its first version. By a teacher, an administrator or a methodologist."""
     if not may_author(actor):
         raise Http404
+    check_upload(kind, file, cover)
     data = clean_data(actor, kind, data, has_file=file is not None)
     city, school = _home_of(actor)
     material = Material.objects.create(city=city, school=school, owner=actor, kind=kind, title=data.title)
@@ -338,6 +340,7 @@ def material_save(
     """A new version by the author. A material never published shows it at once; a published one
     keeps showing its published version until the new one is published in turn."""
     material = access_own_material(actor, material_id, lock=True)
+    check_upload(material.kind, file, cover)
     previous = material.latest
     keep_file = previous if previous is not None and previous.file and not remove_file else None
     data = clean_data(actor, material.kind, data, has_file=file is not None or keep_file is not None)

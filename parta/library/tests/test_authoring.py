@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.http import Http404
 
 from parta.curriculum.models import Section, Topic
@@ -12,7 +11,7 @@ from parta.library.access import access_material, sees_latest
 from parta.library.models import Material, Status, Visibility
 from parta.library.services.authoring import MaterialData, material_create, material_restore, material_save
 from parta.library.services.moderation import material_publish, material_return, material_submit
-from parta.testing.library import published, text_material
+from parta.testing.library import png_file, published, text_material
 from parta.testing.world import World
 
 pytestmark = pytest.mark.django_db
@@ -59,11 +58,11 @@ def test_a_file_kind_needs_its_file_and_keeps_it_across_versions(world: World) -
     with pytest.raises(ValidationError) as error:
         material_create(teacher, kind="image", data=MaterialData(title="Схема"))
     assert "file" in error.value.message_dict
-    png = SimpleUploadedFile("scheme.png", b"\x89PNG\r\n\x1a\n" + b"0" * 100)
+    png = png_file()
     material = material_create(teacher, kind="image", data=MaterialData(title="Схема"), file=png)
     version = material_save(teacher, material.pk, data=MaterialData(title="Схема опыта"))
     assert version.file.name == material.versions.get(number=1).file.name
-    assert version.file_size == 108
+    assert version.file_size == png.size
 
 
 def test_a_topic_brings_its_subject_and_grade(world: World) -> None:

@@ -14,7 +14,7 @@ from parta.accounts.models import User
 from parta.library.models import Material, Review, Status, Use, Visibility
 from parta.library.services.authoring import MaterialData, material_create, material_save
 from parta.library.services.moderation import material_return, material_submit
-from parta.testing.library import published, text_material
+from parta.testing.library import app_zip, published, text_material
 from parta.testing.world import World
 
 pytestmark = pytest.mark.django_db
@@ -113,7 +113,7 @@ def test_an_image_shows_inline_and_a_file_has_a_download_button(world: World) ->
         teacher, kind="image", data=MaterialData(title="Схема"), file=SimpleUploadedFile("s.png", PNG)
     )
     html = client_for(teacher).get(f"/library/materials/{image.pk}/").content.decode()
-    assert f'<img class="library-image" src="/library/materials/{image.pk}/download/?version=1"' in html
+    assert f'<img class="library-image" src="/library/materials/{image.pk}/download/?version=1&amp;shown=1"' in html
     document = material_create(
         teacher,
         kind="file",
@@ -137,16 +137,11 @@ def test_a_video_service_is_a_link_not_an_embed(world: World) -> None:
     )
 
 
-def test_an_application_has_the_app_frame_hook(world: World) -> None:
+def test_an_application_runs_in_a_sandboxed_frame_at_its_signed_address(world: World) -> None:
     teacher = world.a.subject_teacher
-    app = material_create(
-        teacher,
-        kind="simulator",
-        data=MaterialData(title="Маятник"),
-        file=SimpleUploadedFile("pendulum.zip", b"PK\x03\x04rest"),
-    )
+    app = material_create(teacher, kind="simulator", data=MaterialData(title="Маятник"), file=app_zip())
     html = client_for(teacher).get(f"/library/materials/{app.pk}/").content.decode()
-    assert "Open the application" in html and f"/library/materials/{app.pk}/download/" in html
+    assert '<iframe sandbox="allow-scripts" src="/library/apps/' in html
 
 
 def test_a_scenario_renders_its_elements_inline_in_a_fixed_number_of_queries(
