@@ -176,6 +176,7 @@ def _aggregate(queryset: QuerySet[Material], facets: Collection[str]) -> dict[st
             counts[f"type:{kind}"] = Count("pk", filter=Q(kind=kind))
     if "verified" in facets:
         counts["verified:1"] = Count("pk", filter=Q(published__isnull=False))
+        counts["verified:0"] = Count("pk", filter=Q(published__isnull=True))
     if "language" in facets:
         for language in Language.values:
             counts[f"language:{language}"] = Count("pk", filter=Q(language=language))
@@ -210,12 +211,11 @@ def _facet_values(facet: str, counts: dict[str, int], filters: Filters) -> list[
                 for lang in Language
             ]
         )
-    verified = counts["verified:1"]
     # Verified means published: a methodologist checked it.
     return keep(
         [
-            FacetValue(True, _("verified"), verified, filters.verified is True),
-            FacetValue(False, _("not verified"), counts["total"] - verified, filters.verified is False),
+            FacetValue(True, _("verified"), counts["verified:1"], filters.verified is True),
+            FacetValue(False, _("not verified"), counts["verified:0"], filters.verified is False),
         ]
     )
 
@@ -365,10 +365,11 @@ def material_search(
     # filtered on is counted under the others.
     free = [facet for facet in FACETS if facet not in by_facet and facet != "subject"]
     counts = _aggregate(full, free)
-    total = counts["total"]
+    total = counts.pop("total")
     for facet in FACETS:
         if facet in by_facet and facet != "subject":
             counts |= _aggregate(narrowed(but=facet), [facet])
+    counts.pop("total", None)
     facets = {facet: _facet_values(facet, counts, filters) for facet in FACETS if facet != "subject"}
     facets = {"subject": _subject_facet(narrowed(but="subject"), filters), **facets}
 
