@@ -361,6 +361,8 @@ SPECTACULAR_SETTINGS = {
         "JournalChangeKindEnum": "parta.journal.models.JournalChange.Kind",
         "RemarkKindEnum": "parta.journal.models.Remark.Kind",
         "StudyPeriodKindEnum": "parta.schools.models.StudyPeriod.Kind",
+        "MaterialKindEnum": "parta.library.models.Kind",
+        "MaterialStatusEnum": "parta.library.models.Status",
     },
 }
 

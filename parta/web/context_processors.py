@@ -44,6 +44,8 @@ def _menu(roles: Roles, is_staff: bool) -> list[MenuItem]:
         items.append(MenuItem(str(_("Timetable")), reverse("timetable"), "timetable"))
     if roles.is_guardian or roles.is_teacher or roles.admin_school_ids:
         items.append(MenuItem(str(_("Messages")), reverse("messaging-inbox"), "messages"))
+    # The library is everyone's: each role finds in it what it may open.
+    items.append(MenuItem(str(_("Library")), reverse("library-catalogue"), "library"))
     if roles.admin_school_ids:
         school_id = min(roles.admin_school_ids)
         items += [
@@ -70,6 +72,7 @@ def _menu(roles: Roles, is_staff: bool) -> list[MenuItem]:
 
 
 _SECTIONS = (
+    ("library", "library"),
     ("timetable", "timetable"),
     ("diary", "diary"),
     ("homework", "homework"),
