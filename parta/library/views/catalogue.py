@@ -78,8 +78,9 @@ def catalogue(request: HttpRequest) -> HttpResponse:
         "sorts": [(code, label) for code, label in SORT_LABELS.items() if code in SORTS],
         "errors": errors,
         "cards": [(row, KIND_SIGNS.get(Kind(row.kind), "")) for row in result.rows],
-        "verified_chosen": params.get("verified") is not None,
+        "verified_chosen": bool(params.get("verified")),
         "language_chosen": bool(params.get("language")),
+        "chosen": sum(value.selected for values in result.facets.values() for value in values),
         "previous_url": _page_url(request.GET, result.page - 1) if result.page > 1 else None,
         "next_url": _page_url(request.GET, result.page + 1) if result.page < result.pages else None,
     }
