@@ -11,16 +11,21 @@ for the page's subjects and topics.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import logging
 from collections import defaultdict
 from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from django.core.cache import cache
 from django.core.files.storage import default_storage
 from django.db.models import Count, F, Q, QuerySet
 from django.db.models.lookups import GreaterThan
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from parta.core import versions
 from parta.core.i18n import pick
 from parta.core.names import short_name
 from parta.curriculum.models import Topic
@@ -37,10 +42,13 @@ from parta.library.search import text_match
 from parta.schools.access import roles_of
 from parta.schools.models import Subject
 
+log = logging.getLogger(__name__)
+
 Sort = Literal["relevance", "popular", "new"]
 SORTS: tuple[Sort, ...] = ("relevance", "popular", "new")
 GRADES = tuple(range(1, 12))
 MAX_PAGE_SIZE = 100
+PUBLIC_CACHE_SECONDS = 60
 # Past this a list is browsed by narrowing it, not by paging: deep OFFSETs cost the database.
 MAX_PAGE = 1000
 EXCERPT = 240
@@ -327,7 +335,32 @@ def _rows(user_id: int | None, queryset: QuerySet[Material]) -> list[MaterialRow
     ]
 
 
-def material_search(
+def material_search(user: Any, **arguments: Any) -> SearchResult:
+    """A page of the materials the user may open that match, their count and the facets (see
+    :func:`_search` for the arguments).
+
+    Without signing in the catalogue is the same for everyone: with the read cache on, its
+    answers are kept a minute (a proxy may keep them five), so that a city's visitors do not each
+    count the whole public library. A cache that fails is read around."""
+    if roles_of(user).user_id or not versions.enabled():
+        return _search(user, **arguments)
+    digest = hashlib.sha256(repr(sorted(arguments.items())).encode()).hexdigest()[:32]
+    key = f"library:public-search:{get_language()}:{digest}"
+    try:
+        found: SearchResult | None = cache.get(key)
+    except Exception:
+        log.exception("read cache unavailable; searching the database")
+        return _search(user, **arguments)
+    if found is None:
+        found = _search(user, **arguments)
+        try:
+            cache.set(key, found, timeout=PUBLIC_CACHE_SECONDS)
+        except Exception:
+            log.exception("could not store a public search")
+    return found
+
+
+def _search(
     user: Any,
     *,
     q: str = "",
@@ -342,9 +375,7 @@ def material_search(
     page: int = 1,
     page_size: int = 20,
 ) -> SearchResult:
-    """A page of the materials the user may open that match, their count and the facets.
-
-    Sort: ``relevance`` (how well the words match; without words, as ``popular``), ``popular``
+    """Sort: ``relevance`` (how well the words match; without words, as ``popular``), ``popular``
     (the usage score), ``new`` (latest published, then latest changed)."""
     filters = Filters(q, subjects, grades, kinds, topics, verified, author, language)
     page_size = max(1, min(page_size, MAX_PAGE_SIZE))

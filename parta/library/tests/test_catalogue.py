@@ -188,3 +188,24 @@ def test_a_fixed_number_of_queries(world: World, django_assert_max_num_queries: 
             page_size=50,
         )
     assert result.count == 12
+
+
+def test_the_public_catalogue_is_counted_once_a_minute(
+    world: World, shelf: dict[str, Material], settings: Any, django_assert_num_queries: Any
+) -> None:
+    settings.PARTA_READ_CACHE = True
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    first = material_search(AnonymousUser(), grades=[7], sort="new")
+    with django_assert_num_queries(0):
+        assert material_search(AnonymousUser(), grades=[7], sort="new") == first
+    assert material_search(AnonymousUser(), grades=[8]).count == 0
+    # A signed-in reader's catalogue is theirs: never shared.
+    assert material_search(world.a.subject_teacher, grades=[7]).count == 4
+
+
+def test_a_failing_cache_is_read_around(world: World, shelf: dict[str, Material], settings: Any) -> None:
+    settings.PARTA_READ_CACHE = True
+    settings.CACHES = {
+        "default": {"BACKEND": "parta.core.cache.RedisCache", "LOCATION": "redis://127.0.0.1:1/0"}
+    }
+    assert material_search(AnonymousUser()).count == 2
