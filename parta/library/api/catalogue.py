@@ -7,6 +7,7 @@ private. Everything else answers 404 (``parta.library.access``).
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict
 from typing import Any, TypeVar
 
@@ -24,6 +25,7 @@ from rest_framework.utils.urls import remove_query_param, replace_query_param
 from rest_framework.views import APIView
 
 from parta.core.api import IdField, PersonRefSerializer, Row, error_responses
+from parta.core.ids import MAX_ID
 from parta.library.access import access_material
 from parta.library.models import Kind, Language, Licence, Status, Visibility
 from parta.library.selectors.catalogue import (
@@ -39,6 +41,8 @@ from parta.library.selectors.catalogue import (
 
 MAX_VALUES = 50
 MAX_CODE = 40
+# An id, or a code as subjects are coded (a slug).
+SUBJECT_VALUE = re.compile(rf"[-a-zA-Z0-9_]{{1,{MAX_CODE}}}")
 AnyResponse = TypeVar("AnyResponse", bound=HttpResponseBase)
 # How long a shared cache may keep what anyone may see.
 PUBLIC_MAX_AGE = 300
@@ -77,9 +81,13 @@ class SubjectValueField(serializers.Field):  # type: ignore[type-arg]
 
     def to_internal_value(self, data: Any) -> int | str:
         value = str(data).strip()
-        if not value or len(value) > MAX_CODE:
+        if not SUBJECT_VALUE.fullmatch(value):
             self.fail("invalid")
-        return int(value) if value.isdigit() and len(value) < MAX_CODE // 2 else value
+        if not value.isdigit():
+            return value
+        if not 1 <= int(value) <= MAX_ID:
+            self.fail("invalid")
+        return int(value)
 
     def to_representation(self, value: Any) -> Any:
         return value

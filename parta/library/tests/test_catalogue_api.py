@@ -130,6 +130,9 @@ def test_pages_link_to_each_other(world: World, shelf: dict[str, Material]) -> N
         ("page=1001", "page"),
         ("page_size=101", "page_size"),
         ("subject=" + "x" * 41, "subject"),
+        ("subject=%00algebra", "subject"),
+        ("subject=9999999999999999999", "subject"),
+        ("subject=алгебра", "subject"),
         ("grade=" + ",".join(["7"] * 51), "grade"),
     ],
 )
