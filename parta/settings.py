@@ -430,6 +430,7 @@ SPECTACULAR_SETTINGS = {
         "StudyPeriodKindEnum": "parta.schools.models.StudyPeriod.Kind",
         "MaterialKindEnum": "parta.library.models.Kind",
         "MaterialVisibilityEnum": "parta.library.models.Visibility",
+        "MaterialStatusEnum": "parta.library.models.Status",
     },
 }
 

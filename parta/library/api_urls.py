@@ -1,8 +1,9 @@
 from django.urls import URLPattern, URLResolver
 
-from parta.library.api import authoring, catalogue, files, imports, moderation, usage
+from parta.library.api import authoring, catalogue, files, imports, materials, moderation, usage
 
 urlpatterns: list[URLPattern | URLResolver] = [
+    *materials.urlpatterns,
     *catalogue.urlpatterns,
     *authoring.urlpatterns,
     *moderation.urlpatterns,

@@ -45,6 +45,8 @@ def _menu(roles: Roles, is_staff: bool) -> list[MenuItem]:
         items.append(MenuItem(str(_("Timetable")), reverse("timetable"), "timetable"))
     if roles.is_guardian or roles.is_teacher or roles.admin_school_ids:
         items.append(MenuItem(str(_("Messages")), reverse("messaging-inbox"), "messages"))
+    # The library is everyone's: each role finds in it what it may open.
+    items.append(MenuItem(str(_("Library")), reverse("library-catalogue"), "library"))
     if roles.is_teacher or roles.is_methodologist:
         items.append(MenuItem(str(_("My materials")), reverse("library-mine"), "library-mine"))
     if roles.is_methodologist:
@@ -75,6 +77,7 @@ def _menu(roles: Roles, is_staff: bool) -> list[MenuItem]:
 
 
 _SECTIONS = (
+    ("library", "library"),
     ("timetable", "timetable"),
     ("diary", "diary"),
     ("homework", "homework"),

@@ -63,6 +63,7 @@ from parta.library.models import (
 )
 from parta.library.services.authoring import MaterialData, material_create, material_save
 from parta.library.services.moderation import material_publish, material_return, material_submit
+from parta.library.search import search_rebuild
 from parta.library.services.usage import BATCH, popularity_refresh, uses_count
 from parta.schools.models import City, Enrolment, School, StaffMembership, Subject, TeachingAssignment
 from parta.timetable.models import Lesson
@@ -774,6 +775,8 @@ def library_generate(
     # As the minute's task would: the figures, the days of the authors' charts, the scores.
     uses_count(max_batches=len(uses) // BATCH + 1)
     popularity_refresh()
+    # The bulk rows bypassed the services: SQLite's full-text table learns them here.
+    search_rebuild()
     return {
         "library materials": len(demo.materials) - len(stored) + made_by_services,
         "library uses": len(uses),

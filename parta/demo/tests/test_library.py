@@ -220,3 +220,11 @@ def test_search_words_come_from_the_framework(city, db):
     words = search_words()
     assert "уравнения" in words and "уравнение" in words
     assert all(len(word) >= 5 for word in words)
+
+
+def test_the_demo_library_is_found_by_full_text_search(made):
+    from parta.library.selectors.catalogue import material_search
+
+    teacher = Material.objects.filter(published__isnull=False).first().owner
+    word = Material.objects.filter(published__isnull=False, language="ru").first().title.split()[0]
+    assert material_search(teacher, q=word).count > 0

@@ -370,9 +370,7 @@ class SubmitApi(APIView):
 # ``materials`` and ``materials/<id>`` share their paths with the catalogue's GET: the lead's merge
 # joins each pair into one view class (both are APIViews with distinct methods).
 urlpatterns: list[URLPattern | URLResolver] = [
-    path("materials", MaterialCreateApi.as_view(), name="api-library-materials-create"),
     path("materials/mine", MyMaterialsApi.as_view(), name="api-library-materials-mine"),
-    path("materials/<int:material_id>", MaterialSaveApi.as_view(), name="api-library-material-save"),
     path("materials/<int:material_id>/versions", VersionsApi.as_view(), name="api-library-versions"),
     path(
         "materials/<int:material_id>/versions/<int:number>",

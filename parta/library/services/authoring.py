@@ -26,6 +26,7 @@ from parta.library.models import (
     Status,
     bits_from_grades,
 )
+from parta.library.search import search_index
 from parta.library.uploads import check_upload
 from parta.schools.access import roles_of
 from parta.schools.models import City, School, Subject
@@ -260,6 +261,7 @@ def _show(material: Material, version: MaterialVersion) -> None:
     material.save()
     material.subjects.set(version.subject_ids)
     material.topics.set(version.topic_ids)
+    search_index(material)
 
 
 def show_version(material: Material, version: MaterialVersion) -> None:

@@ -113,7 +113,10 @@ def test_an_image_shows_inline_and_a_file_has_a_download_button(world: World) ->
         teacher, kind="image", data=MaterialData(title="Схема"), file=SimpleUploadedFile("s.png", PNG)
     )
     html = client_for(teacher).get(f"/library/materials/{image.pk}/").content.decode()
-    assert f'<img class="library-image" src="/library/materials/{image.pk}/download/?version=1&amp;shown=1"' in html
+    assert (
+        f'<img class="library-image" src="/library/materials/{image.pk}/download/?version=1&amp;shown=1"'
+        in html
+    )
     document = material_create(
         teacher,
         kind="file",

@@ -83,14 +83,15 @@ def test_layout_has_school_name_role_menu_and_language_switch(world, en):
 
 def test_menu_follows_the_roles(world, en):
     teacher_menu = [item.section for item in home_as(en, world.a.class_teacher).context["menu"]]
-    assert teacher_menu == ["home", "journal", "timetable", "messages", "library-mine"]
+    assert teacher_menu == ["home", "journal", "timetable", "messages", "library", "library-mine"]
     methodologist_menu = [item.section for item in home_as(en, world.methodologist).context["menu"]]
-    assert methodologist_menu == ["home", "library-mine"]
+    assert methodologist_menu == ["home", "library", "library-mine", "library-review"]
     admin_menu = [item.section for item in home_as(en, world.a.admin).context["menu"]]
     assert admin_menu == [
         "home",
         "journal",
         "messages",
+        "library",
         "classes",
         "staff",
         "assignments",
@@ -103,10 +104,10 @@ def test_menu_follows_the_roles(world, en):
         "devices",
     ]
     parent_menu = [item.section for item in home_as(en, world.a.parent).context["menu"]]
-    assert parent_menu == ["home", "diary", "homework", "timetable", "messages"]
+    assert parent_menu == ["home", "diary", "homework", "timetable", "messages", "library"]
     student_menu = [item.section for item in home_as(en, world.a.student).context["menu"]]
-    assert student_menu == ["home", "diary", "homework", "timetable"]
-    assert [item.section for item in home_as(en, world.outsider).context["menu"]] == ["home"]
+    assert student_menu == ["home", "diary", "homework", "timetable", "library"]
+    assert [item.section for item in home_as(en, world.outsider).context["menu"]] == ["home", "library"]
 
 
 def test_switching_the_language(world, client, settings):
