@@ -6,3 +6,6 @@ class Config(AppConfig):
     name = "parta.library"
     label = "library"
     verbose_name = _("Library")
+
+    def ready(self) -> None:
+        from parta.library import lesson  # noqa: F401  (the lesson page's section, given materials' freshness)
