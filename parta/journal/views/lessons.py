@@ -210,7 +210,7 @@ def _lesson_response(
     lesson_id = page.id
     homework = homework_for_lessons([page.id]).get(page.id, [])
     lesson_obj = access_lesson(request.user, lesson_id) if page.can_write else None
-    homework_form = new_homework_form(lesson_obj) if lesson_obj is not None else None
+    homework_form = new_homework_form(lesson_obj, request.user) if lesson_obj is not None else None
     planned_ids = {t.id for t in page.plan_topics}
     form_names = {f.id: f.name for f in page.control_forms}
     rows = [

@@ -47,9 +47,10 @@ class MaterialRef:
 
 @dataclass(frozen=True)
 class OfferedMaterial(MaterialRef):
-    """A material offered for a lesson: ``on_topic`` when it is tied to the lesson's topic,
-    ``verified`` when a methodologist published it."""
+    """A material offered for a lesson: ``given`` when it was given at the lesson, ``on_topic``
+    when it is tied to the lesson's topic, ``verified`` when a methodologist published it."""
 
+    given: bool
     on_topic: bool
     verified: bool
 
@@ -128,33 +129,44 @@ def offered_materials(
     *,
     query: str = "",
     first: Collection[int] = (),
+    given_at: int | None = None,
     exclude: Collection[int] = (),
     limit: int = OFFERED,
 ) -> list[OfferedMaterial]:
     """Materials the user may open for a lesson: tied to its topic first, then of its subject and
     grade, each by popularity. With ``query``: any the user may open whose title has it, in that
-    order. ``first`` (materials already chosen) come before all and are always there; ``exclude``
-    never is. One query."""
+    order. ``first`` (materials already chosen) come before all and are always there; then, with
+    ``given_at`` (a lesson's id), the materials given at that lesson; ``exclude`` never is. One
+    query."""
     query = query.strip()[:MAX_QUERY]
+    given = (
+        Exists(Assignment.objects.filter(material_id=OuterRef("pk"), origin=lesson_origin(given_at)))
+        if given_at is not None
+        else Value(False)
+    )
     qs = Material.objects.filter(materials_readable_by(user)).annotate(
         on_topic=_on_topic(offer.topic_id),
+        given=given,
         grade_match=F("grade_bits").bitand(1 << offer.grade),
         chosen=Q(pk__in=first) if first else Value(False),
     )
     wanted = Q(title__icontains=query) if query else Q(on_topic=True) | _for_subject_and_grade(offer)
     if first:
         wanted |= Q(pk__in=first)
+    if given_at is not None:
+        wanted |= Q(given=True)
     qs = qs.filter(wanted)
     if exclude:
         qs = qs.exclude(pk__in=exclude)
     rows = qs.order_by(
         F("chosen").desc(),
+        F("given").desc(),
         F("on_topic").desc(),
         "-popularity",
         F("published_at").desc(nulls_last=True),
         "-id",
-    ).values_list("id", "title", "kind", "on_topic", "published_id")[: limit + len(first)]
+    ).values_list("id", "title", "kind", "given", "on_topic", "published_id")[: limit + len(first)]
     return [
-        OfferedMaterial(pk, title, kind, bool(topic), published is not None)
-        for pk, title, kind, topic, published in rows
+        OfferedMaterial(pk, title, kind, bool(given), bool(topic), published is not None)
+        for pk, title, kind, given, topic, published in rows
     ]
