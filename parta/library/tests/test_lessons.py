@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from django.test import Client
 from django.urls import reverse
+from rest_framework.test import APIClient
 
 from parta.curriculum.models import Topic
 from parta.journal.tests.conftest import framework_topic
@@ -191,3 +192,79 @@ def test_the_private_material_of_its_own_author_is_offered_to_them_only(world: W
     assert [m.id for m in offered_materials(a.subject_teacher, offer)] == [mine.pk]
     assert offered_materials(a.class_teacher, offer) == []
     assert mine.visibility == Visibility.PRIVATE
+
+
+def api_of(user: Any) -> APIClient:
+    client = APIClient()
+    client.force_authenticate(user)
+    return client
+
+
+def test_the_api_lists_gives_and_takes_back_for_the_lessons_teacher(world: World) -> None:
+    a = world.a
+    topic = topic_of(a)
+    a.lesson.topic = topic
+    a.lesson.save(update_fields=["topic"])
+    plain = city_material(world, "Обычное", subject_ids=[a.lesson.subject_id], grades=[7])
+    on_topic = city_material(world, "По теме", topic_ids=[topic.pk])
+    client = api_of(a.subject_teacher)
+    url = f"/api/v1/lessons/{a.lesson.pk}/materials"
+    body = client.get(url).json()
+    assert body["given"] == []
+    assert [(m["id"], m["on_topic"], m["verified"]) for m in body["offered"]] == [
+        (on_topic.pk, True, True),
+        (plain.pk, False, True),
+    ]
+    response = client.post(url, {"material": on_topic.pk}, format="json", HTTP_IDEMPOTENCY_KEY="give-1")
+    assert response.status_code == 201
+    assert response.json()["url"].endswith(reverse("library-material", args=[on_topic.pk]))
+    again = client.post(url, {"material": on_topic.pk}, format="json", HTTP_IDEMPOTENCY_KEY="give-1")
+    assert again.json() == response.json()
+    body = client.get(url).json()
+    assert [m["id"] for m in body["given"]] == [on_topic.pk]
+    assert [m["id"] for m in body["offered"]] == [plain.pk]
+    assert [m["id"] for m in client.get(url, {"q": "Обыч"}).json()["offered"]] == [plain.pk]
+
+    assert client.post(url, {"material": "x"}, format="json").status_code == 400
+    draft = text_material(world.b.subject_teacher, title="Чужой черновик")
+    assert client.post(url, {"material": draft.pk}, format="json").status_code == 404
+    assert client.delete(f"{url}/{on_topic.pk}").status_code == 204
+    assert client.delete(f"{url}/{on_topic.pk}").status_code == 404
+    assert not Assignment.objects.exists()
+
+
+@pytest.mark.parametrize("who", ["admin", "class_teacher", "student", "other_school_teacher"])
+def test_the_api_answers_404_to_anyone_else(world: World, who: str) -> None:
+    a = world.a
+    material = city_material(world, "Одночлены")
+    material_attach_to_lesson(a.subject_teacher, lesson_id=a.lesson.pk, material_id=material.pk)
+    person = {
+        "admin": a.admin,
+        "class_teacher": a.class_teacher,
+        "student": a.student,
+        "other_school_teacher": world.b.subject_teacher,
+    }[who]
+    client = api_of(person)
+    url = f"/api/v1/lessons/{a.lesson.pk}/materials"
+    assert client.get(url).status_code == 404
+    assert client.post(url, {"material": material.pk}, format="json").status_code == 404
+    assert client.delete(f"{url}/{material.pk}").status_code == 404
+    assert Assignment.objects.count() == 1
+
+
+def test_the_section_reads_a_fixed_number_of_queries(
+    world: World, django_assert_max_num_queries: Any
+) -> None:
+    a = world.a
+    topic = topic_of(a)
+    a.lesson.topic = topic
+    a.lesson.save(update_fields=["topic"])
+    for i in range(15):
+        material = city_material(world, f"Материал {i}", topic_ids=[topic.pk])
+        if i % 3 == 0:
+            material_attach_to_lesson(a.subject_teacher, lesson_id=a.lesson.pk, material_id=material.pk)
+    client = client_of(a.subject_teacher)
+    # The session, the user, their roles, the lesson, what was given, what to offer.
+    with django_assert_max_num_queries(6):
+        response = client.get(attach_url(a.lesson.pk), HTTP_HX_REQUEST="true")
+    assert response.content.decode().count('href="/library/materials/') == 15
