@@ -139,8 +139,13 @@ class HomeworkMaterial(models.Model):
     """A library material given with the homework: the students of the class open it from the
     homework and the diary (the library's ``Assignment`` with origin ``homework:<id>`` lets them)."""
 
+    # The unique (homework, material) index serves the homework's lookups.
     homework = models.ForeignKey(
-        Homework, on_delete=models.CASCADE, related_name="materials", verbose_name=_("homework")
+        Homework,
+        on_delete=models.CASCADE,
+        related_name="materials",
+        verbose_name=_("homework"),
+        db_index=False,
     )
     material = models.ForeignKey(
         Material, on_delete=models.CASCADE, related_name="+", verbose_name=_("material")
