@@ -1,11 +1,10 @@
 """Sections that other apps add to the journal's lesson page, registered by the app that owns them.
 
-The journal names no app above it: an app (the library's materials, say) registers a section in
-its own ``AppConfig.ready``::
+The journal names no app above it: an app registers a section in its own ``AppConfig.ready``::
 
     register_lesson_section(
         "materials",
-        template="library/lesson_materials.html",
+        template="<app>/lesson_materials.html",
         context=materials_section,   # (request, lesson: SectionLesson) -> dict | None
         order=10,
     )

@@ -19,11 +19,11 @@ from parta.homework import services
 from parta.homework.models import Homework, HomeworkMaterial
 from parta.homework.tests.conftest import next_algebra
 from parta.homework.tests.test_api import api
-from parta.journal.tests.conftest import framework_topic
 from parta.library.access import access_material
 from parta.library.models import Assignment, Material, Use
 from parta.library.services.assignments import material_attach_to_lesson
 from parta.testing import factories as f
+from parta.testing.curriculum import framework_topic
 from parta.testing.library import published, text_material
 from parta.testing.world import MONDAY, World
 

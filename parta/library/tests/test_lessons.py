@@ -11,10 +11,10 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 
 from parta.curriculum.models import Topic
-from parta.journal.tests.conftest import framework_topic
 from parta.library.models import Assignment, Material, Use, Visibility
 from parta.library.selectors.lessons import LessonOffer, offered_materials
 from parta.library.services.assignments import material_attach_to_lesson
+from parta.testing.curriculum import framework_topic
 from parta.testing.library import published, text_material
 from parta.testing.world import SchoolWorld, World
 
