@@ -8,6 +8,7 @@ student answers 404 whatever the query) and writes the selector's plain data out
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import Any
 
 from django.http import HttpResponse
@@ -41,6 +42,7 @@ from parta.diary.summaries import (
 from parta.homework.selectors import HomeworkRow
 from parta.journal.models import Attendance, Remark
 from parta.journal.selectors import RemarkRow
+from parta.library.selectors.lessons import MaterialRef
 from parta.timetable.api import LessonSerializer, lesson_data
 
 # --- serializers --------------------------------------------------------------------------
@@ -101,6 +103,16 @@ class DiaryFileSerializer(serializers.Serializer[Any]):
         ref_name = "DiaryHomeworkFile"
 
 
+class DiaryMaterialSerializer(serializers.Serializer[Any]):
+    id = serializers.IntegerField()
+    title = serializers.CharField()
+    kind = serializers.CharField(help_text=_("The material's type (the library's codes)."))
+    url = serializers.CharField(help_text=_("The material's page in the library."))
+
+    class Meta:
+        ref_name = "DiaryMaterial"
+
+
 class DiaryHomeworkSerializer(serializers.Serializer[Any]):
     id = serializers.IntegerField()
     subject = SubjectRefSerializer()
@@ -109,6 +121,7 @@ class DiaryHomeworkSerializer(serializers.Serializer[Any]):
     due_on = serializers.DateField()
     links = DiaryLinkSerializer(many=True)
     files = DiaryFileSerializer(many=True)
+    materials = DiaryMaterialSerializer(many=True, help_text=_("Library materials given with it."))
     done = serializers.BooleanField()
 
     class Meta:
@@ -137,6 +150,7 @@ class DiaryLessonSerializer(LessonSerializer):
     homework_due = DiaryHomeworkSerializer(many=True, help_text=_("Homework due at this lesson."))
     homework_set = DiaryHomeworkSerializer(many=True, help_text=_("Homework set at this lesson."))
     remarks = DiaryRemarkSerializer(many=True, help_text=_("Remarks and praise at this lesson."))
+    materials = DiaryMaterialSerializer(many=True, help_text=_("Library materials given at this lesson."))
 
     class Meta:
         ref_name = "DiaryLesson"
@@ -235,6 +249,10 @@ def _attendance(entry: AttendanceRow | None) -> Row | None:
     return {"status": entry.status, "reason": entry.reason, "source": entry.source}
 
 
+def _materials(materials: Sequence[MaterialRef]) -> list[Row]:
+    return [{"id": m.id, "title": m.title, "kind": m.kind, "url": m.url} for m in materials]
+
+
 def _homework(hw: HomeworkRow) -> Row:
     return {
         "id": hw.id,
@@ -244,6 +262,7 @@ def _homework(hw: HomeworkRow) -> Row:
         "due_on": hw.due_on,
         "links": [{"url": link.url, "title": link.title} for link in hw.links],
         "files": [{"id": f.id, "name": f.name, "size": f.size, "url": f.url} for f in hw.files],
+        "materials": _materials(hw.materials),
         "done": hw.done,
     }
 
@@ -261,6 +280,7 @@ def _lesson(item: DiaryLesson) -> Row:
         "homework_due": [_homework(hw) for hw in item.homework_due],
         "homework_set": [_homework(hw) for hw in item.homework_set],
         "remarks": [_remark(r) for r in item.remarks],
+        "materials": _materials(item.materials),
     }
 
 

@@ -8,8 +8,8 @@ and the school's administrators (staff see only their own school's records). Any
 Every read runs a fixed number of queries whatever the number of lessons, marks or homework: the
 week reads the student and their enrolments once (``reach_diary``), their lessons as
 ``parta.timetable.selectors.lessons_for_student`` does (``lessons_of``, with the class groups
-already known), and one query each for marks, attendance, teachers' remarks and homework (with its
-links, files and ticks).
+already known), and one query each for marks, attendance, teachers' remarks, homework (with its
+links, files, library materials and ticks) and the library materials given at the lessons.
 """
 
 from __future__ import annotations
@@ -33,6 +33,7 @@ from parta.homework.selectors import HomeworkRow, homework_for_reached_student
 from parta.journal import scales
 from parta.journal.models import AbsenceNotice, Attendance, Mark, Remark
 from parta.journal.selectors import RemarkRow, remark_rows
+from parta.library.selectors.lessons import MaterialRef, materials_given_at_lessons
 from parta.schools.access import access_person, is_self_or_child, person_school_scope, roles_of
 from parta.schools.models import Enrolment, Holiday, SubgroupMembership, TeachingAssignment
 from parta.timetable.selectors import Day, LessonRow, lessons_in_groups, week_days, week_start
@@ -240,6 +241,8 @@ class DiaryLesson:
     homework_due: list[HomeworkRow] = field(default_factory=list)
     homework_set: list[HomeworkRow] = field(default_factory=list)
     remarks: list[RemarkRow] = field(default_factory=list)
+    # Library materials the teacher gave at the lesson (those given with homework are the homework's).
+    materials: list[MaterialRef] = field(default_factory=list)
 
 
 @dataclass
@@ -398,6 +401,7 @@ def _build_days(
         if date_from <= hw.due_on <= date_to or hw.lesson_id in lesson_ids
     ]
     holidays = _holidays(student, date_from, date_to)
+    materials = materials_given_at_lessons(lesson_ids)
 
     marks_by_lesson: dict[int, list[MarkRow]] = defaultdict(list)
     for mark in marks:
@@ -425,6 +429,7 @@ def _build_days(
                 attendance=attendance_by_lesson.get(row.id),
                 homework_set=set_at.get(row.id, []),
                 remarks=remarks_by_lesson.get(row.id, []),
+                materials=materials.get(row.id, []),
             )
             placed_marks.update(m.id for m in item.marks)
             diary_day.lessons.append(item)

@@ -26,6 +26,7 @@ from parta.core.parsers import JSONParser
 from parta.homework import selectors, services
 from parta.homework.access import access_homework, access_lesson_for_homework
 from parta.homework.selectors import FileRow, HomeworkRow, LessonHomework, LinkRow
+from parta.library.selectors.lessons import MaterialRef
 from parta.schools.access import access_person
 
 MAX_RANGE_DAYS = 366
@@ -52,6 +53,23 @@ class FileSerializer(serializers.Serializer[Any]):
         ref_name = "HomeworkFile"
 
 
+class MaterialSerializer(serializers.Serializer[Any]):
+    id = serializers.IntegerField()
+    title = serializers.CharField()
+    kind = serializers.CharField(help_text=_("The material's type (the library's codes)."))
+    url = serializers.CharField(help_text=_("The material's page in the library."))
+
+    class Meta:
+        ref_name = "HomeworkMaterial"
+
+
+def _materials(request: Request, materials: tuple[MaterialRef, ...]) -> list[Row]:
+    return [
+        {"id": m.id, "title": m.title, "kind": m.kind, "url": request.build_absolute_uri(m.url)}
+        for m in materials
+    ]
+
+
 def _links(links: tuple[LinkRow, ...]) -> list[Row]:
     return [{"url": link.url, "title": link.title} for link in links]
 
@@ -73,6 +91,7 @@ class StudentHomeworkSerializer(serializers.Serializer[Any]):
     due_lesson_id = serializers.IntegerField(allow_null=True)
     links = LinkSerializer(many=True)
     files = FileSerializer(many=True)
+    materials = MaterialSerializer(many=True, help_text=_("Library materials given with it."))
     done = serializers.BooleanField(help_text=_("The student has ticked it done."))
     done_at = serializers.DateTimeField(allow_null=True)
 
@@ -91,6 +110,7 @@ def student_homework_data(request: Request, row: HomeworkRow) -> Row:
         "due_lesson_id": row.due_lesson_id,
         "links": _links(row.links),
         "files": _files(request, row.files),
+        "materials": _materials(request, row.materials),
         "done": row.done,
         "done_at": row.done_at,
     }
@@ -104,6 +124,7 @@ class LessonHomeworkSerializer(serializers.Serializer[Any]):
     due_lesson_id = serializers.IntegerField(allow_null=True)
     links = LinkSerializer(many=True)
     files = FileSerializer(many=True)
+    materials = MaterialSerializer(many=True, help_text=_("Library materials given with it."))
     done_count = serializers.IntegerField()
     class_size = serializers.IntegerField()
 
@@ -120,6 +141,7 @@ def lesson_homework_data(request: Request, item: LessonHomework) -> Row:
         "due_lesson_id": item.due_lesson_id,
         "links": _links(item.links),
         "files": _files(request, item.files),
+        "materials": _materials(request, item.materials),
         "done_count": item.done_count,
         "class_size": item.class_size,
     }
@@ -237,6 +259,11 @@ class LessonHomeworkApi(IdempotentApi):
         due_on = DateField(required=False, allow_null=True)
         links = LinkSerializer(many=True, required=False)
         files = serializers.ListField(child=serializers.FileField(), required=False)
+        materials = serializers.ListField(
+            child=serializers.IntegerField(min_value=1),
+            required=False,
+            help_text=_("Ids of library materials the teacher may open, given to the class with it."),
+        )
 
         class Meta:
             ref_name = "HomeworkCreate"
@@ -259,6 +286,7 @@ class LessonHomeworkApi(IdempotentApi):
             due_on=data.get("due_on"),
             links=[(link["url"], link.get("title", "")) for link in data.get("links", [])],
             files=data.get("files", []),
+            materials=data.get("materials", []),
         )
         return Response(
             LessonHomeworkSerializer(_lesson_homework(request, lesson_id, homework.pk)).data,
@@ -285,6 +313,11 @@ class HomeworkApi(APIView):
             child=serializers.IntegerField(min_value=1),
             required=False,
             help_text=_("Ids of files to remove."),
+        )
+        materials = serializers.ListField(
+            child=serializers.IntegerField(min_value=1),
+            required=False,
+            help_text=_("Ids of library materials: they replace those given with it."),
         )
 
         class Meta:
@@ -316,6 +349,7 @@ class HomeworkApi(APIView):
             links=links,
             files_add=data.get("files", []),
             files_remove=data.get("files_remove", []),
+            materials=data.get("materials"),
         )
         return Response(
             LessonHomeworkSerializer(_lesson_homework(request, homework.lesson_id, homework.pk)).data

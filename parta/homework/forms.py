@@ -3,16 +3,20 @@ out of range, a bad address, a file too large) lives in services.py."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from parta.core.forms import DateField, add_service_errors
+from parta.core.ids import parse_id
 from parta.homework.selectors import FileRow, LinkRow
 from parta.homework.services import LinkInput, next_lesson_date
+from parta.library.selectors.lessons import LessonOffer, OfferedMaterial, offered_materials
 from parta.schools.forms import DateInput
 from parta.timetable.models import Lesson
 
@@ -49,6 +53,26 @@ def format_links(links: tuple[LinkRow, ...]) -> str:
     return "\n".join(f"{link.url} {link.title}".strip() for link in links)
 
 
+def materials_offer(user: Any, lesson: Lesson, chosen: Iterable[Any] = ()) -> list[OfferedMaterial]:
+    """The library materials the homework form offers (one query): those ``chosen`` already (ids,
+    posted or saved), then those given at the lesson, then its topic's, then its subject's and
+    grade's, by popularity; all of them materials the teacher may open."""
+    ids = [pk for pk in (parse_id(str(value)) for value in chosen) if pk is not None]
+    offer = LessonOffer(
+        subject_id=lesson.subject_id, grade=lesson.class_group.grade, topic_id=lesson.topic_id
+    )
+    return offered_materials(user, offer, first=ids, given_at=lesson.pk)
+
+
+def _material_label(material: OfferedMaterial) -> str:
+    notes = [material.kind_label]
+    if material.given:
+        notes.append(gettext("given at the lesson"))
+    elif material.on_topic:
+        notes.append(gettext("on the topic"))
+    return f"{material.title} ({', '.join(notes)})"
+
+
 # The services' field names that the forms call otherwise.
 _SERVICE_FIELDS = {"files": "new_files", "files_remove": "remove_files"}
 
@@ -71,12 +95,31 @@ class HomeworkForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2, "placeholder": "https://…"}),
         help_text=_("One a line: the address, then its title if you like."),
     )
+    materials = forms.TypedMultipleChoiceField(
+        label=_("Materials from the library"),
+        required=False,
+        coerce=int,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("The class opens them from the homework and the diary."),
+    )
     # Not "files": that name is the form's uploaded files (BaseForm.files).
     new_files = MultipleFileField(label=_("Files"), required=False)
 
-    def __init__(self, *args: Any, lesson: Lesson | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        lesson: Lesson | None = None,
+        offered: Sequence[OfferedMaterial] = (),
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.lesson = lesson
+        field = self.fields["materials"]
+        assert isinstance(field, forms.TypedMultipleChoiceField)
+        field.choices = [(material.id, _material_label(material)) for material in offered]
+        # Nothing to offer: no field, unless materials were posted (they are then refused, not ignored).
+        if not offered and not (self.is_bound and self.data.get("materials")):
+            del self.fields["materials"]
 
     def add_service_errors(self, error: ValidationError) -> None:
         add_service_errors(self, error, renamed=_SERVICE_FIELDS)
@@ -90,6 +133,7 @@ class HomeworkForm(forms.Form):
             "text": data.get("text") or "",
             "due_on": data.get("due_on"),
             "links": parse_links(data.get("links") or ""),
+            "materials": list(data.get("materials") or []),
         }
 
 
@@ -110,8 +154,13 @@ class HomeworkEditForm(HomeworkForm):
             del self.fields["remove_files"]
 
 
-def new_homework_form(lesson: Lesson) -> HomeworkForm:
-    """An empty form for a lesson page, its date field showing the next lesson's date
-    (one query). Include it with ``{% include "homework/_form.html" with form=... lesson=... %}``."""
+def new_homework_form(lesson: Lesson, user: Any) -> HomeworkForm:
+    """An empty form for a lesson page, its date field showing the next lesson's date, offering
+    the library materials the teacher may give (two queries). Include it with
+    ``{% include "homework/_form.html" with form=... lesson=... %}``."""
     following = next_lesson_date(lesson)
-    return HomeworkForm(lesson=lesson, initial={"due_on": following.date if following else None})
+    return HomeworkForm(
+        lesson=lesson,
+        offered=materials_offer(user, lesson),
+        initial={"due_on": following.date if following else None},
+    )

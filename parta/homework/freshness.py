@@ -4,15 +4,15 @@ or delete of its rows renews."""
 from __future__ import annotations
 
 from parta.core import freshness, versions
-from parta.homework.models import Homework, HomeworkCompletion, HomeworkFile, HomeworkLink
+from parta.homework.models import Homework, HomeworkCompletion, HomeworkFile, HomeworkLink, HomeworkMaterial
 
 
 def _homework(row: Homework) -> list[str]:
     return [versions.class_group(row.class_group_id)]
 
 
-def _attachment(row: HomeworkLink | HomeworkFile) -> list[str]:
-    """A link or file shows where its homework does."""
+def _attachment(row: HomeworkLink | HomeworkFile | HomeworkMaterial) -> list[str]:
+    """A link, file or library material shows where its homework does."""
     return freshness.one_step(Homework, row.homework_id, "class_group_id", versions.class_group)
 
 
@@ -24,4 +24,5 @@ def register() -> None:
     freshness.register(Homework, _homework)
     freshness.register(HomeworkLink, _attachment)
     freshness.register(HomeworkFile, _attachment)
+    freshness.register(HomeworkMaterial, _attachment)
     freshness.register(HomeworkCompletion, _completion)

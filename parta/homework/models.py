@@ -5,6 +5,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from parta.library.models import Material
 from parta.schools.models import ClassGroup, School, Subgroup, Subject
 from parta.timetable.models import Lesson
 
@@ -132,3 +133,31 @@ class HomeworkCompletion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.homework_id} ✓ {self.student_id}"
+
+
+class HomeworkMaterial(models.Model):
+    """A library material given with the homework: the students of the class open it from the
+    homework and the diary (the library's ``Assignment`` with origin ``homework:<id>`` lets them)."""
+
+    # The unique (homework, material) index serves the homework's lookups.
+    homework = models.ForeignKey(
+        Homework,
+        on_delete=models.CASCADE,
+        related_name="materials",
+        verbose_name=_("homework"),
+        db_index=False,
+    )
+    material = models.ForeignKey(
+        Material, on_delete=models.CASCADE, related_name="+", verbose_name=_("material")
+    )
+
+    class Meta:
+        verbose_name = _("homework material")
+        verbose_name_plural = _("homework materials")
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["homework", "material"], name="homework_material_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.homework_id} → {self.material_id}"

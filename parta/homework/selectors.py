@@ -22,7 +22,8 @@ from django.utils import timezone
 from parta.core.i18n import pick
 from parta.core.names import short_name, subgroup_name
 from parta.homework.access import access_homework, homework_of_student_readable_by
-from parta.homework.models import Homework, HomeworkCompletion, HomeworkFile, HomeworkLink
+from parta.homework.models import Homework, HomeworkCompletion, HomeworkFile, HomeworkLink, HomeworkMaterial
+from parta.library.selectors.lessons import MaterialRef
 from parta.schools.access import access_person
 from parta.schools.models import Enrolment, SubgroupMembership
 
@@ -70,6 +71,7 @@ class HomeworkRow:
     set_by: str
     links: tuple[LinkRow, ...]
     files: tuple[FileRow, ...]
+    materials: tuple[MaterialRef, ...]
     done: bool
     done_at: dt.datetime | None
 
@@ -85,6 +87,7 @@ class LessonHomework:
     due_lesson_id: int | None
     links: tuple[LinkRow, ...]
     files: tuple[FileRow, ...]
+    materials: tuple[MaterialRef, ...]
     done_count: int
     class_size: int
 
@@ -117,37 +120,63 @@ class Completion:
 # --- attachments -------------------------------------------------------------------------
 
 
-def _attachments(
-    homework_ids: Collection[int],
-) -> tuple[dict[int, tuple[LinkRow, ...]], dict[int, tuple[FileRow, ...]]]:
-    """Links and files of these homework: one query (none for no homework), the links' rows and
-    the files' rows in one ``UNION ALL`` (a link's row: its address, title and size 0; a file's:
-    its name, "" and size)."""
+@dataclass(frozen=True)
+class Attachments:
+    """Links, files and library materials of some homework, by homework id."""
+
+    links: dict[int, tuple[LinkRow, ...]]
+    files: dict[int, tuple[FileRow, ...]]
+    materials: dict[int, tuple[MaterialRef, ...]]
+
+
+# What each row of the attachments' UNION ALL is.
+_LINK, _FILE, _MATERIAL = 0, 1, 2
+
+
+def _attachments(homework_ids: Collection[int]) -> Attachments:
+    """Links, files and library materials of these homework: one query (none for no homework),
+    their rows in one ``UNION ALL`` (a link's row: its address, title and size 0; a file's: its
+    name, "" and size; a material's: its id in place of the row's, its title and type)."""
     links: dict[int, list[LinkRow]] = defaultdict(list)
     files: dict[int, list[FileRow]] = defaultdict(list)
+    materials: dict[int, list[MaterialRef]] = defaultdict(list)
     if homework_ids:
         link_rows = (
             HomeworkLink.objects.filter(homework_id__in=homework_ids)
             .order_by()
-            .annotate(is_file=Value(False), text=F("url"), detail=F("title"), size=Value(0))
-            .values_list("is_file", "homework_id", "pk", "text", "detail", "size")
+            .annotate(what=Value(_LINK), row=F("pk"), text=F("url"), detail=F("title"), size=Value(0))
+            .values_list("what", "homework_id", "row", "text", "detail", "size")
         )
         file_rows = (
             HomeworkFile.objects.filter(homework_id__in=homework_ids)
             .order_by()
-            .annotate(is_file=Value(True), text=F("name"), detail=Value(""), bytes=F("size"))
-            .values_list("is_file", "homework_id", "pk", "text", "detail", "bytes")
+            .annotate(what=Value(_FILE), row=F("pk"), text=F("name"), detail=Value(""), bytes=F("size"))
+            .values_list("what", "homework_id", "row", "text", "detail", "bytes")
         )
-        for is_file, hw_id, pk, text, detail, size in link_rows.union(file_rows, all=True).order_by(
-            "is_file", "pk"
-        ):
-            if is_file:
+        material_rows = (
+            HomeworkMaterial.objects.filter(homework_id__in=homework_ids)
+            .order_by()
+            .annotate(
+                what=Value(_MATERIAL),
+                row=F("material_id"),
+                text=F("material__title"),
+                detail=F("material__kind"),
+                size=Value(0),
+            )
+            .values_list("what", "homework_id", "row", "text", "detail", "size")
+        )
+        union = link_rows.union(file_rows, material_rows, all=True).order_by("what", "row")
+        for what, hw_id, pk, text, detail, size in union:
+            if what == _FILE:
                 files[hw_id].append(FileRow(pk, text, size))
+            elif what == _MATERIAL:
+                materials[hw_id].append(MaterialRef(pk, text, detail))
             else:
                 links[hw_id].append(LinkRow(text, detail))
-    return (
+    return Attachments(
         {hw_id: tuple(rows) for hw_id, rows in links.items()},
         {hw_id: tuple(rows) for hw_id, rows in files.items()},
+        {hw_id: tuple(rows) for hw_id, rows in materials.items()},
     )
 
 
@@ -211,7 +240,7 @@ def _student_rows(
         order = [overdue, *order]
     qs = qs.order_by(*order).values(*_STUDENT_COLUMNS)
     rows = list(qs[:limit] if limit is not None else qs)
-    links, files = _attachments([row["id"] for row in rows])
+    attached = _attachments([row["id"] for row in rows])
     return [
         HomeworkRow(
             id=row["id"],
@@ -228,8 +257,9 @@ def _student_rows(
             set_by=short_name(
                 row["created_by__last_name"], row["created_by__first_name"], row["created_by__middle_name"]
             ),
-            links=links.get(row["id"], ()),
-            files=files.get(row["id"], ()),
+            links=attached.links.get(row["id"], ()),
+            files=attached.files.get(row["id"], ()),
+            materials=attached.materials.get(row["id"], ()),
             done=row["done_at"] is not None,
             done_at=row["done_at"],
         )
@@ -334,7 +364,7 @@ def homework_for_lessons(lesson_ids: Collection[int]) -> dict[int, list[LessonHo
         .values(*_LESSON_COLUMNS)
     )
     groups, subgroups = _class_sizes(rows)
-    links, files = _attachments([row["id"] for row in rows])
+    attached = _attachments([row["id"] for row in rows])
     result: dict[int, list[LessonHomework]] = defaultdict(list)
     for row in rows:
         size = (
@@ -349,8 +379,9 @@ def homework_for_lessons(lesson_ids: Collection[int]) -> dict[int, list[LessonHo
                 text=row["text"],
                 due_on=row["due_on"],
                 due_lesson_id=row["due_lesson_id"],
-                links=links.get(row["id"], ()),
-                files=files.get(row["id"], ()),
+                links=attached.links.get(row["id"], ()),
+                files=attached.files.get(row["id"], ()),
+                materials=attached.materials.get(row["id"], ()),
                 done_count=row["done_count"],
                 class_size=size,
             )
@@ -398,15 +429,16 @@ def homework_completion(user: Any, homework_id: int) -> Completion:
         )
         for row in homework_students(homework)
     )
-    links, files = _attachments([homework.pk])
+    attached = _attachments([homework.pk])
     summary = LessonHomework(
         id=homework.pk,
         lesson_id=homework.lesson_id,
         text=homework.text,
         due_on=homework.due_on,
         due_lesson_id=homework.due_lesson_id,
-        links=links.get(homework.pk, ()),
-        files=files.get(homework.pk, ()),
+        links=attached.links.get(homework.pk, ()),
+        files=attached.files.get(homework.pk, ()),
+        materials=attached.materials.get(homework.pk, ()),
         done_count=sum(1 for s in students if s.done),
         class_size=len(students),
     )

@@ -31,7 +31,10 @@ from parta.homework.access import (
     access_homework_to_tick,
     access_lesson_for_homework,
 )
-from parta.homework.models import Homework, HomeworkCompletion, HomeworkFile, HomeworkLink
+from parta.homework.models import Homework, HomeworkCompletion, HomeworkFile, HomeworkLink, HomeworkMaterial
+from parta.library.access import materials_readable_by
+from parta.library.models import Material
+from parta.library.services.assignments import material_assign, material_unassign
 from parta.outbox.services import emit
 from parta.timetable.models import Lesson
 
@@ -43,6 +46,7 @@ MAX_FILES = 10
 MAX_TITLE_LENGTH = 200
 MAX_URL_LENGTH = 1000
 MAX_FILE_NAME_LENGTH = 200
+MAX_MATERIALS = 20
 # Documents, spreadsheets, slides, pictures, sound and video a school hands out; never anything
 # a browser or an operating system would run.
 ALLOWED_EXTENSIONS = frozenset(
@@ -189,6 +193,20 @@ def _clean_due(
     return None, None
 
 
+def _clean_materials(actor: Any, material_ids: Iterable[int], errors: FieldErrors) -> list[Material]:
+    """Library materials the actor may open (and so give), in the order given, each once."""
+    ids = list(dict.fromkeys(material_ids))
+    if len(ids) > MAX_MATERIALS:
+        errors.add("materials", _("Give at most %(count)d materials.") % {"count": MAX_MATERIALS})
+        return []
+    found = (
+        {m.pk: m for m in Material.objects.filter(materials_readable_by(actor), pk__in=ids)} if ids else {}
+    )
+    if len(found) != len(ids):
+        errors.add("materials", _("Some of the materials are not in the library or not open to you."))
+    return [found[pk] for pk in ids if pk in found]
+
+
 def _check_lesson(lesson: Lesson, errors: FieldErrors) -> None:
     if lesson.status == Lesson.Status.CANCELLED:
         errors.add("lesson", _("The lesson is cancelled: homework cannot be set at it."))
@@ -209,6 +227,32 @@ def _save_files(homework: Homework, files: Sequence[UploadedFile[Any]]) -> None:
         record = HomeworkFile(homework=homework, name=name, size=upload.size or 0)
         record.file.save(name, upload, save=False)
         record.save()
+
+
+def material_origin(homework_id: int) -> str:
+    """How the library knows what this homework gave (``Assignment.origin``)."""
+    return f"homework:{homework_id}"
+
+
+def _save_materials(actor: Any, homework: Homework, materials: list[Material]) -> None:
+    """The homework's materials become exactly these, and so do those given to its class with it."""
+    wanted = [m.pk for m in materials]
+    rows = HomeworkMaterial.objects.filter(homework=homework)
+    rows.exclude(material_id__in=wanted).delete()
+    existing = set(rows.values_list("material_id", flat=True))
+    origin = material_origin(homework.pk)
+    for material in materials:
+        if material.pk not in existing:
+            HomeworkMaterial.objects.create(homework=homework, material=material)
+        material_assign(
+            actor,
+            material=material,
+            school_id=homework.school_id,
+            class_group_id=homework.class_group_id,
+            origin=origin,
+            lesson_id=homework.lesson_id,
+        )
+    material_unassign(origin=origin, keep=set(wanted))
 
 
 def _delete_stored(names: list[str]) -> None:
@@ -247,9 +291,11 @@ def homework_set(
     due_on: dt.date | None = None,
     links: Iterable[LinkLike] = (),
     files: Sequence[UploadedFile[Any]] = (),
+    materials: Iterable[int] = (),
 ) -> Homework:
     """Set homework at a lesson the actor teaches. Without ``due_on`` it is due at the group's
-    next lesson of the subject; if the timetable has none, the date must be given."""
+    next lesson of the subject; if the timetable has none, the date must be given. ``materials``:
+    ids of library materials the actor may open, given to the class with the homework."""
     lesson = access_lesson_for_homework(actor, lesson_id)
     errors = FieldErrors()
     _check_lesson(lesson, errors)
@@ -259,6 +305,7 @@ def homework_set(
     _clean_files(files, errors)
     if len(files) > MAX_FILES:
         errors.add("files", _("Attach at most %(count)d files.") % {"count": MAX_FILES})
+    clean_materials = _clean_materials(actor, materials, errors)
     due, due_lesson = _clean_due(lesson, due_on, errors)
     errors.raise_if_any()
     assert due is not None
@@ -276,6 +323,7 @@ def homework_set(
         )
         _save_links(homework, clean_links)
         _save_files(homework, files)
+        _save_materials(actor, homework, clean_materials)
         _emit(homework, "created", actor)
     return homework
 
@@ -289,9 +337,11 @@ def homework_update(
     links: Iterable[LinkLike] = (),
     files_add: Sequence[UploadedFile[Any]] = (),
     files_remove: Iterable[int] = (),
+    materials: Iterable[int] | None = None,
 ) -> Homework:
     """Change homework the actor may write: the text, the due date (None: the next lesson's),
-    the links (replaced by ``links``), files added and removed (by id)."""
+    the links (replaced by ``links``), files added and removed (by id), the library materials
+    (replaced by ``materials``; None keeps them)."""
     homework = access_homework(actor, homework_id, for_write=True)
     lesson = homework.lesson
     errors = FieldErrors()
@@ -305,6 +355,7 @@ def homework_update(
         errors.add("files_remove", _("Some of the files to remove are not attached to this homework."))
     if len(existing) - len(remove & existing.keys()) + len(files_add) > MAX_FILES:
         errors.add("files", _("Attach at most %(count)d files.") % {"count": MAX_FILES})
+    clean_materials = None if materials is None else _clean_materials(actor, materials, errors)
     due, due_lesson = _clean_due(lesson, due_on, errors)
     errors.raise_if_any()
     assert due is not None
@@ -319,15 +370,18 @@ def homework_update(
             HomeworkFile.objects.filter(homework=homework, pk__in=remove).delete()
             _delete_stored([existing[pk] for pk in remove])
         _save_files(homework, files_add)
+        if clean_materials is not None:
+            _save_materials(actor, homework, clean_materials)
         _emit(homework, "changed", actor)
     return homework
 
 
 def homework_delete(actor: Any, homework_id: int) -> None:
-    """Delete homework the actor may write, with its links, files and ticks."""
+    """Delete homework the actor may write, with its links, files, materials and ticks."""
     homework = access_homework(actor, homework_id, for_write=True)
     with transaction.atomic():
         names = list(HomeworkFile.objects.filter(homework=homework).values_list("file", flat=True))
+        material_unassign(origin=material_origin(homework.pk))
         homework.delete()
         _delete_stored(names)
 

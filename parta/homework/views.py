@@ -27,7 +27,13 @@ from parta.core.files import download_response
 from parta.core.ids import parse_id
 from parta.homework import selectors, services
 from parta.homework.access import access_homework, access_homework_file, access_lesson_for_homework
-from parta.homework.forms import HomeworkEditForm, HomeworkForm, format_links, new_homework_form
+from parta.homework.forms import (
+    HomeworkEditForm,
+    HomeworkForm,
+    format_links,
+    materials_offer,
+    new_homework_form,
+)
 from parta.schools.access import access_person, roles_of
 from parta.schools.selectors import children_of
 
@@ -51,7 +57,8 @@ def lesson_homework(request: HttpRequest, lesson_id: int) -> HttpResponse:
     lesson = access_lesson_for_homework(request.user, lesson_id)
     page_url = reverse("homework-lesson", args=[lesson.pk])
     if request.method == "POST":
-        form = HomeworkForm(request.POST, request.FILES, lesson=lesson)
+        offered = materials_offer(request.user, lesson, request.POST.getlist("materials"))
+        form = HomeworkForm(request.POST, request.FILES, lesson=lesson, offered=offered)
         if form.is_valid():
             try:
                 services.homework_set(
@@ -66,7 +73,7 @@ def lesson_homework(request: HttpRequest, lesson_id: int) -> HttpResponse:
                 messages.success(request, _("The homework is set."))
                 return redirect(_next_url(request, page_url))
     else:
-        form = new_homework_form(lesson)
+        form = new_homework_form(lesson, request.user)
     context = {
         "lesson": lesson,
         "form": form,
@@ -82,8 +89,12 @@ def homework_edit(request: HttpRequest, homework_id: int) -> HttpResponse:
     lesson_url = reverse("homework-lesson", args=[homework.lesson_id])
     current = selectors.homework_for_lessons([homework.lesson_id]).get(homework.lesson_id, [])
     row = next(item for item in current if item.id == homework.pk)
+    chosen = request.POST.getlist("materials") if request.method == "POST" else [m.id for m in row.materials]
+    offered = materials_offer(request.user, homework.lesson, chosen)
     if request.method == "POST":
-        form = HomeworkEditForm(request.POST, request.FILES, lesson=homework.lesson, files_attached=row.files)
+        form = HomeworkEditForm(
+            request.POST, request.FILES, lesson=homework.lesson, files_attached=row.files, offered=offered
+        )
         if form.is_valid():
             try:
                 services.homework_update(
@@ -102,7 +113,13 @@ def homework_edit(request: HttpRequest, homework_id: int) -> HttpResponse:
         form = HomeworkEditForm(
             lesson=homework.lesson,
             files_attached=row.files,
-            initial={"text": homework.text, "due_on": homework.due_on, "links": format_links(row.links)},
+            offered=offered,
+            initial={
+                "text": homework.text,
+                "due_on": homework.due_on,
+                "links": format_links(row.links),
+                "materials": [m.id for m in row.materials],
+            },
         )
     context = {
         "homework": homework,

@@ -1,6 +1,6 @@
 from django.urls import URLPattern, URLResolver
 
-from parta.library.api import authoring, catalogue, files, imports, materials, moderation, usage
+from parta.library.api import authoring, catalogue, files, imports, lessons, materials, moderation, usage
 
 urlpatterns: list[URLPattern | URLResolver] = [
     *materials.urlpatterns,
@@ -10,4 +10,5 @@ urlpatterns: list[URLPattern | URLResolver] = [
     *usage.urlpatterns,
     *files.urlpatterns,
     *imports.urlpatterns,
+    *lessons.urlpatterns,
 ]

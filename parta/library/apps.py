@@ -8,8 +8,9 @@ class Config(AppConfig):
     verbose_name = _("Library")
 
     def ready(self) -> None:
-        # The library's notification kinds and the handlers of its outbox events (registered when
-        # the module is imported): messaging below knows neither.
-        from parta.library import notifications
+        # The library's notification kinds and the handlers of its outbox events, the lesson page's
+        # section and the given materials' freshness (registered when the modules are imported):
+        # messaging and the journal below know none of them.
+        from parta.library import lesson, notifications  # noqa: F401
 
         notifications.register_kinds()

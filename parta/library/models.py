@@ -87,14 +87,26 @@ class Language(models.TextChoices):
 
 
 class Material(models.Model):
-    city = models.ForeignKey(City, on_delete=models.PROTECT, related_name="+", verbose_name=_("city"))
+    city = models.ForeignKey(
+        City, on_delete=models.PROTECT, related_name="+", verbose_name=_("city"), db_index=False
+    )
     # The author's school when it was created (none for a city methodologist's material): the
     # audience of "my school" and the tenancy of its rows.
     school = models.ForeignKey(
-        School, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("school")
+        School,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("school"),
+        db_index=False,
     )
     owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("author")
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("author"),
+        db_index=False,
     )
     kind = models.CharField(_("type"), max_length=20, choices=Kind.choices)
     visibility = models.CharField(
@@ -262,7 +274,11 @@ class Assignment(models.Model):
 
     school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="+", verbose_name=_("school"))
     material = models.ForeignKey(
-        Material, on_delete=models.CASCADE, related_name="assignments", verbose_name=_("material")
+        Material,
+        on_delete=models.CASCADE,
+        related_name="assignments",
+        verbose_name=_("material"),
+        db_index=False,
     )
     class_group = models.ForeignKey(
         ClassGroup, on_delete=models.CASCADE, related_name="+", verbose_name=_("class group"), db_index=False

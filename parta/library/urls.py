@@ -1,6 +1,6 @@
 from django.urls import URLPattern, URLResolver
 
-from parta.library.views import authoring, catalogue, files, imports, moderation, usage
+from parta.library.views import authoring, catalogue, files, imports, lessons, moderation, usage
 
 urlpatterns: list[URLPattern | URLResolver] = [
     *catalogue.urlpatterns,
@@ -9,4 +9,5 @@ urlpatterns: list[URLPattern | URLResolver] = [
     *usage.urlpatterns,
     *files.urlpatterns,
     *imports.urlpatterns,
+    *lessons.urlpatterns,
 ]

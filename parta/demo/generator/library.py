@@ -61,9 +61,9 @@ from parta.library.models import (
     Visibility,
     bits_from_grades,
 )
+from parta.library.search import search_rebuild
 from parta.library.services.authoring import MaterialData, material_create, material_save
 from parta.library.services.moderation import material_publish, material_return, material_submit
-from parta.library.search import search_rebuild
 from parta.library.services.usage import BATCH, popularity_refresh, uses_count
 from parta.schools.models import City, Enrolment, School, StaffMembership, Subject, TeachingAssignment
 from parta.timetable.models import Lesson

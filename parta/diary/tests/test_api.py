@@ -145,8 +145,8 @@ def test_the_diary_api_runs_a_fixed_number_of_queries(world, api, django_assert_
     # A fresh reader, so that roles cached on the user object do not hide queries.
     api.force_authenticate(type(world.a.parent).objects.get(pk=world.a.parent.pk))
     # Roles, the student, their enrolments, subgroups, lessons, marks, attendance, remarks,
-    # homework, its links and files (one query), holidays.
-    with django_assert_max_num_queries(11):
+    # homework, its links, files and materials (one query), holidays, the lessons' materials.
+    with django_assert_max_num_queries(12):
         assert api.get(diary_url(world.a.student), RANGE).status_code == 200
 
 

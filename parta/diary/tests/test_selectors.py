@@ -142,7 +142,7 @@ def test_the_week_runs_a_fixed_number_of_queries(world, django_assert_max_num_qu
     f.MarkFactory.create(lesson=a.lesson, student=a.student)
     # A fresh reader each time, so that roles cached on the user object do not hide queries.
     reader = type(a.parent).objects.get(pk=a.parent.pk)
-    with django_assert_max_num_queries(11):
+    with django_assert_max_num_queries(12):
         diary_week(reader, a.student.pk, MONDAY)
     few = _count_queries(type(a.parent).objects.get(pk=a.parent.pk), a.student.pk)
 
@@ -156,8 +156,8 @@ def test_the_week_runs_a_fixed_number_of_queries(world, django_assert_max_num_qu
         HomeworkLink.objects.create(homework=hw, url="https://example.org/a")
     reader = type(a.parent).objects.get(pk=a.parent.pk)
     # Roles, the student, their enrolments, subgroups, lessons, marks, attendance, remarks,
-    # homework, its links and files (one query), holidays.
-    with django_assert_max_num_queries(11):
+    # homework, its links, files and materials (one query), holidays, the lessons' materials.
+    with django_assert_max_num_queries(12):
         week = diary_week(reader, a.student.pk, MONDAY)
     assert sum(len(item.marks) for day in week.days for item in day.lessons) == 1 + 30 * 3
     assert sum(len(item.remarks) for day in week.days for item in day.lessons) == 30

@@ -37,6 +37,7 @@ from parta.journal.selectors.common import (
 )
 from parta.journal.selectors.remarks import RemarkRow, remark_rows
 from parta.schools.models import Enrolment
+from parta.timetable.access import teaches_lesson
 from parta.timetable.models import Lesson
 
 # --- the lesson page -----------------------------------------------------------------------
@@ -83,6 +84,8 @@ class LessonPage:
     status: str
     subject_id: int
     subject: str
+    class_group_id: int
+    grade: int
     group_name: str
     teacher_id: int
     topic: TopicOption | None
@@ -94,6 +97,8 @@ class LessonPage:
     scale: str
     period: PeriodRef | None
     can_write: bool
+    # The reader teaches the lesson (sets its homework, gives it materials); an admin writes it only.
+    teaches: bool
 
     @property
     def closed(self) -> bool:
@@ -212,6 +217,8 @@ def lesson_page(user: Any, lesson_id: int) -> LessonPage:
         status=lesson.status,
         subject_id=lesson.subject_id,
         subject=lesson.subject.name,
+        class_group_id=lesson.class_group_id,
+        grade=lesson.class_group.grade,
         group_name=group_name,
         teacher_id=lesson.teacher_id,
         topic=topic,
@@ -233,4 +240,5 @@ def lesson_page(user: Any, lesson_id: int) -> LessonPage:
         scale=_scheme_of(_schemes(lesson.school_id), lesson.subject_id).scale,
         period=next((p for p in periods if p.closed), periods[0] if periods else None),
         can_write=can_write_lesson(user, lesson),
+        teaches=teaches_lesson(user, lesson),
     )

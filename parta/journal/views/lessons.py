@@ -23,6 +23,7 @@ from parta.journal.access import access_lesson
 from parta.journal.forms import (
     TopicForm,
 )
+from parta.journal.lesson_sections import SectionLesson, lesson_sections
 from parta.journal.models import Attendance, Remark
 from parta.journal.selectors import JournalPage, LessonPage, LessonStudent
 from parta.journal.views.cells import (
@@ -39,6 +40,7 @@ from parta.journal.views.grid import (
     _period_param,
 )
 from parta.schools.access import access_school
+from parta.timetable.models import Lesson
 
 # --- exports -----------------------------------------------------------------------------
 
@@ -179,6 +181,20 @@ def lesson(request: HttpRequest, lesson_id: int) -> HttpResponse:
     return _lesson_response(request, page, errors=errors, posted=request.POST)
 
 
+def _section_lesson(page: LessonPage) -> SectionLesson:
+    return SectionLesson(
+        id=page.id,
+        school_id=page.school_id,
+        class_group_id=page.class_group_id,
+        subject_id=page.subject_id,
+        grade=page.grade,
+        topic_id=page.topic.id if page.topic else None,
+        cancelled=page.status == Lesson.Status.CANCELLED,
+        can_write=page.can_write,
+        teaches=page.teaches,
+    )
+
+
 def _lesson_response(
     request: HttpRequest,
     page: LessonPage,
@@ -194,7 +210,7 @@ def _lesson_response(
     lesson_id = page.id
     homework = homework_for_lessons([page.id]).get(page.id, [])
     lesson_obj = access_lesson(request.user, lesson_id) if page.can_write else None
-    homework_form = new_homework_form(lesson_obj) if lesson_obj is not None else None
+    homework_form = new_homework_form(lesson_obj, request.user) if lesson_obj is not None else None
     planned_ids = {t.id for t in page.plan_topics}
     form_names = {f.id: f.name for f in page.control_forms}
     rows = [
@@ -232,6 +248,7 @@ def _lesson_response(
         "remark_posted": request.POST if remark_errors else {},
         "lesson_obj": lesson_obj,
         "other_topics": [t for t in page.framework_topics if t.id not in planned_ids],
+        "sections": lesson_sections(request, _section_lesson(page)),
         "homework": homework,
         "homework_form": homework_form,
         "history": _lesson_history(request, lesson_id),
