@@ -225,6 +225,6 @@ def test_search_words_come_from_the_framework(city, db):
 def test_the_demo_library_is_found_by_full_text_search(made):
     from parta.library.selectors.catalogue import material_search
 
-    teacher = Material.objects.filter(published__isnull=False).first().owner
-    word = Material.objects.filter(published__isnull=False, language="ru").first().title.split()[0]
-    assert material_search(teacher, q=word).count > 0
+    material = Material.objects.filter(published__isnull=False, language="ru").select_related("owner").first()
+    assert material is not None
+    assert material_search(material.owner, q=material.title.split()[0]).count > 0
