@@ -1,8 +1,8 @@
 """Materials at lessons: what was given at a lesson, and what to offer its teacher (the lesson's
 topic first, then its subject and grade, by popularity).
 
-The offer is found by title (``icontains``) for now; the catalogue's full-text search can take
-its place here without the callers changing.
+A query finds the offer with the catalogue's full-text search (stemmed, any case, Russian and
+English).
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from django.urls import reverse
 from parta.journal.lesson_sections import SectionLesson
 from parta.library.access import materials_readable_by
 from parta.library.models import Assignment, Kind, Material
+from parta.library.search import text_match
 from parta.library.services.assignments import LESSON
 from parta.timetable.access import lessons_taught_by
 from parta.timetable.models import Lesson
@@ -134,10 +135,10 @@ def offered_materials(
     limit: int = OFFERED,
 ) -> list[OfferedMaterial]:
     """Materials the user may open for a lesson: tied to its topic first, then of its subject and
-    grade, each by popularity. With ``query``: any the user may open whose title has it, in that
-    order. ``first`` (materials already chosen) come before all and are always there; then, with
-    ``given_at`` (a lesson's id), the materials given at that lesson; ``exclude`` never is. One
-    query."""
+    grade, each by popularity. With ``query``: any the user may open that match it (words as the
+    catalogue finds them), in that order. ``first`` (materials already chosen) come before all and
+    are always there; then, with ``given_at`` (a lesson's id), the materials given at that
+    lesson; ``exclude`` never is. One query."""
     query = query.strip()[:MAX_QUERY]
     given = (
         Exists(Assignment.objects.filter(material_id=OuterRef("pk"), origin=lesson_origin(given_at)))
@@ -150,7 +151,8 @@ def offered_materials(
         grade_match=F("grade_bits").bitand(1 << offer.grade),
         chosen=Q(pk__in=first) if first else Value(False),
     )
-    wanted = Q(title__icontains=query) if query else Q(on_topic=True) | _for_subject_and_grade(offer)
+    matched = text_match(query)
+    wanted = matched[0] if matched else Q(on_topic=True) | _for_subject_and_grade(offer)
     if first:
         wanted |= Q(pk__in=first)
     if given_at is not None:
