@@ -200,9 +200,11 @@ def content_shown(
     kind: str,
     version: MaterialVersion | None,
     content: dict[str, Any],
+    anchors: str = "",
 ) -> Content:
     """What a page renders of ``content`` (a saved version's, or the constructor's unsaved one
-    when ``version`` is None)."""
+    when ``version`` is None); a textbook's chapters and sections are anchored ``<anchors>chapter-1``
+    and so on."""
     if kind not in COMPOSED_KINDS:
         if version is None:
             return Content(kind=kind)
@@ -215,12 +217,12 @@ def content_shown(
         sections = [
             SectionShown(
                 title=str(section.get("title", "")),
-                anchor=f"chapter-{c_number}-section-{s_number}",
+                anchor=f"{anchors}chapter-{c_number}-section-{s_number}",
                 blocks=_blocks(section.get("blocks", []), elements),
             )
             for s_number, section in enumerate(chapter.get("sections", []), start=1)
         ]
-        chapters.append(ChapterShown(str(chapter.get("title", "")), f"chapter-{c_number}", sections))
+        chapters.append(ChapterShown(str(chapter.get("title", "")), f"{anchors}chapter-{c_number}", sections))
     return Content(kind=kind, chapters=chapters)
 
 
@@ -232,7 +234,7 @@ def version_seen(user: Any, material: Material) -> MaterialVersion | None:
     return material.published
 
 
-def version_shown(user: Any, material: Material, version: MaterialVersion) -> Content:
+def version_shown(user: Any, material: Material, version: MaterialVersion, *, anchors: str = "") -> Content:
     return content_shown(
         user,
         owner_id=material.owner_id,
@@ -240,10 +242,16 @@ def version_shown(user: Any, material: Material, version: MaterialVersion) -> Co
         kind=material.kind,
         version=version,
         content=version.content or {},
+        anchors=anchors,
     )
 
 
 # --- metadata --------------------------------------------------------------------------------
+
+
+def _names(model: Any, ids: Iterable[int], ru: str, en: str) -> list[str]:
+    """The names of a version's subjects or topics in the active language (one query)."""
+    return [pick(a, b) for a, b in model.objects.filter(pk__in=list(ids)).values_list(ru, en)]
 
 
 @dataclass(frozen=True)
@@ -258,12 +266,10 @@ class Metadata:
 
 def metadata_of(material: Material, version: MaterialVersion) -> Metadata:
     """The names of a version's subjects and topics (two small queries)."""
-    subjects = Subject.objects.filter(pk__in=version.subject_ids).values_list("name_ru", "name_en")
-    topics = Topic.objects.filter(pk__in=version.topic_ids).values_list("title_ru", "title_en")
     return Metadata(
-        subjects=[pick(ru, en) for ru, en in subjects],
+        subjects=_names(Subject, version.subject_ids, "name_ru", "name_en"),
         grades=list(version.grades),
-        topics=[pick(ru, en) for ru, en in topics],
+        topics=_names(Topic, version.topic_ids, "title_ru", "title_en"),
         language=str(Language(version.language).label) if version.language in Language.values else "",
         licence=str(Licence(version.licence).label) if version.licence in Licence.values else "",
         cover_url=file_url(material.pk, version.number, cover=True) if version.cover else "",
@@ -436,11 +442,6 @@ def content_lines(content: dict[str, Any], titles: dict[int, str]) -> list[str]:
     return lines
 
 
-def _names(model: Any, ids: Iterable[int], ru: str, en: str) -> str:
-    rows = model.objects.filter(pk__in=list(ids)).values_list(ru, en)
-    return ", ".join(sorted(pick(a, b) for a, b in rows))
-
-
 def versions_compare(material: Material, old: MaterialVersion, new: MaterialVersion) -> Comparison:
     """Two versions field by field, and their content line by line (``difflib``)."""
 
@@ -455,9 +456,9 @@ def versions_compare(material: Material, old: MaterialVersion, new: MaterialVers
             (_("Licence"), str(Licence(version.licence).label) if version.licence else ""),
             (_("Authors"), version.authors),
             (_("Duration, minutes"), str(version.duration_minutes or "")),
-            (_("Subjects"), _names(Subject, version.subject_ids, "name_ru", "name_en")),
+            (_("Subjects"), ", ".join(sorted(_names(Subject, version.subject_ids, "name_ru", "name_en")))),
             (_("Grades"), ", ".join(str(g) for g in version.grades)),
-            (_("Topics"), _names(Topic, version.topic_ids, "title_ru", "title_en")),
+            (_("Topics"), ", ".join(sorted(_names(Topic, version.topic_ids, "title_ru", "title_en")))),
             (_("File"), file_of(version)),
             (_("Cover"), (version.cover.name or "").rsplit("/", 1)[-1]),
         ]

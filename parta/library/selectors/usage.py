@@ -14,9 +14,9 @@ from django.http import Http404
 from django.utils import timezone
 
 from parta.accounts.models import User
-from parta.core.names import short_name
 from parta.library.access import materials_readable_by, may_author
 from parta.library.models import Kind, Material, Status, UsageDay, Visibility
+from parta.library.selectors.people import OWNER_COLUMNS, owner_name
 
 CHART_DAYS = 90
 TOP_MATERIALS = 20
@@ -110,10 +110,7 @@ _FIGURE_COLUMNS = (
     "visibility",
     "popularity",
     "owner_id",
-    "owner__last_name",
-    "owner__first_name",
-    "owner__middle_name",
-    "owner__username",
+    *OWNER_COLUMNS,
     *COUNTERS,
 )
 
@@ -137,8 +134,7 @@ def _figures(rows: QuerySet[Material]) -> list[MaterialFigures]:
             rating=_average(row["rating_count"], row["rating_sum"]),
             popularity=row["popularity"],
             author_id=row["owner_id"],
-            author=short_name(row["owner__last_name"], row["owner__first_name"], row["owner__middle_name"])
-            or row["owner__username"],
+            author=owner_name(row),
         )
         for row in rows.values(*_FIGURE_COLUMNS)
     ]
@@ -227,16 +223,13 @@ def top_lists(user: Any, *, subject_id: int | None = None, kind: str | None = No
     authors = [
         AuthorRank(
             id=row["owner_id"],
-            name=short_name(row["owner__last_name"], row["owner__first_name"], row["owner__middle_name"])
-            or row["owner__username"],
+            name=owner_name(row),
             materials=row["n"],
             popularity=round(row["score"] or 0.0, 2),
             uses=row["uses"] or 0,
             rating=_average(row["count"] or 0, row["total"] or 0),
         )
-        for row in shown.values(
-            "owner_id", "owner__last_name", "owner__first_name", "owner__middle_name", "owner__username"
-        )
+        for row in shown.values("owner_id", *OWNER_COLUMNS)
         .annotate(
             n=Count("pk"),
             score=Sum("popularity"),

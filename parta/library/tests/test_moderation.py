@@ -12,7 +12,7 @@ from rest_framework.test import APIClient
 from parta.library.models import Kind, Material, Review, Status, Visibility
 from parta.library.selectors.moderation import queue_count, review_queue
 from parta.library.services.authoring import MaterialData, material_create, material_save
-from parta.library.services.moderation import material_submit
+from parta.library.services.moderation import material_publish, material_submit
 from parta.schools.access import roles_of
 from parta.schools.models import City, CityRole
 from parta.testing import factories as f
@@ -159,12 +159,14 @@ def test_a_new_version_shows_what_changed_field_by_field(world: World) -> None:
     )
     material_submit(teacher, material.pk, visibility=Visibility.CITY)
     response = page(world.methodologist).get(f"/library/review/{material.pk}/")
-    changes = {c.field: (c.old, c.new) for c in response.context["under"].changes}
-    assert changes == {
-        "title": ("Старое", "Новое"),
-        "grades": ("—", "7"),
-        "content": ("Уравнение вида ax + b = 0 называют линейным.", "Другой текст"),
+    comparison = response.context["under"].comparison
+    assert {c.label: (c.old, c.new) for c in comparison.fields if c.changed} == {
+        "Title": ("Старое", "Новое"),
+        "Grades": ("", "7"),
     }
+    assert [(line.op, line.old, line.new) for line in comparison.lines] == [
+        ("replace", "Уравнение вида ax + b = 0 называют линейным.", "Другой текст")
+    ]
     assert "new version of a published material" in response.text
     # Meanwhile everyone still sees the published version.
     material.refresh_from_db()
@@ -182,14 +184,28 @@ def test_the_review_page_has_a_fixed_number_of_queries(
         teacher,
         kind=Kind.SCENARIO,
         data=MaterialData(
-            title="Сценарий", content={"blocks": [{"type": "material", "material": p.pk} for p in parts]}
+            title="Сценарий",
+            subject_ids=[world.a.lesson.subject_id],
+            content={"blocks": [{"type": "material", "material": p.pk} for p in parts]},
         ),
     )
     material_submit(teacher, scenario.pk, visibility=Visibility.CITY)
     client = page(world.methodologist)
-    with django_assert_max_num_queries(14):
+    with django_assert_max_num_queries(11):
         response = client.get(f"/library/review/{scenario.pk}/")
     assert all(f"Часть {n}" in response.text for n in range(3))
+    # A new version of it: both versions rendered and compared, still a fixed number.
+    material_publish(world.methodologist, scenario.pk)
+    blocks = [{"type": "text", "text": "Вступление"}] + [
+        {"type": "material", "material": p.pk} for p in parts
+    ]
+    subject_ids = [world.a.lesson.subject_id]
+    data = MaterialData(title="Сценарий 2", subject_ids=subject_ids, content={"blocks": blocks})
+    material_save(teacher, scenario.pk, data=data)
+    material_submit(teacher, scenario.pk, visibility=Visibility.CITY)
+    with django_assert_max_num_queries(16):
+        response = client.get(f"/library/review/{scenario.pk}/")
+    assert "Вступление" in response.context["under"].comparison.lines[0].new
     with django_assert_max_num_queries(10):
         assert client.get("/library/review/").status_code == 200
 

@@ -62,9 +62,9 @@ def review(request: HttpRequest, material_id: int) -> HttpResponse:
         data = form.cleaned_data
         if data["decision"] == PUBLISH:
             material_publish(request.user, material_id, comment=data["comment"])
-            return _("“%(title)s” is published.") % {"title": under.submitted.title}
+            return _("“%(title)s” is published.") % {"title": under.submitted.version.title}
         material_return(request.user, material_id, comment=data["comment"])
-        return _("“%(title)s” is returned to its author.") % {"title": under.submitted.title}
+        return _("“%(title)s” is returned to its author.") % {"title": under.submitted.version.title}
 
     done = submit(request, form, decide)
     if done is not None:
