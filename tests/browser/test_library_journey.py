@@ -104,7 +104,8 @@ def test_a_scenario_goes_from_its_author_through_review_to_a_lesson_the_diary_an
     page.goto(f"{url}/library/review/")
     row = page.locator("table.library-queue tbody tr", has_text="Маятник: урок-исследование")
     row.locator("a").first.click()
-    assert "Подвесьте груз" in page.inner_text("main")  # the reviewer reads the elements themselves
+    page.wait_for_url("**/library/review/*/")
+    assert "Подвесьте груз" in page.locator(".library-content").first.inner_text()  # the reviewer reads the elements themselves
     screenshot(page, "library-journey-review-desk-en")
     page.fill("textarea[name=comment]", "Good structure; published for the city.")
     page.locator("button[value=publish]").click()
