@@ -30,3 +30,11 @@ class ScopePermission(BasePermission):
 def HasScope(scope: str) -> type[BasePermission]:
     """The permission of a machine endpoint: ``permission_classes = [HasScope("passage:write")]``."""
     return type(f"HasScope[{scope}]", (ScopePermission,), {"scope": scope})
+
+
+class IsPersonOrNobody(BasePermission):
+    """An open read (the public library): a signed-in person or nobody signed in; a machine client
+    is still refused, since its key was given for its own endpoints only."""
+
+    def has_permission(self, request: Request, view: Any) -> bool:
+        return not is_machine(request.user)

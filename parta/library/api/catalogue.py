@@ -18,12 +18,12 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_field, inline_serializer
 from rest_framework import serializers
-from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 from rest_framework.views import APIView
 
+from parta.accounts.permissions import IsPersonOrNobody
 from parta.core.api import IdField, PersonRefSerializer, Row, error_responses
 from parta.core.ids import MAX_ID
 from parta.library.access import access_material
@@ -219,7 +219,7 @@ def _facet_data(value: FacetValue) -> Row:
 class MaterialListApi(APIView):
     """Find materials: words, filters, sort and a page of results with their facets."""
 
-    permission_classes = [AllowAny]
+    permission_classes = [IsPersonOrNobody]
 
     class OutputSerializer(serializers.Serializer[Any]):
         count = serializers.IntegerField()
@@ -262,7 +262,7 @@ class MaterialDetailApi(APIView):
     """One material: the published version (the author and a reviewer: the latest), with its
     whole content. 404 for what the reader may not open."""
 
-    permission_classes = [AllowAny]
+    permission_classes = [IsPersonOrNobody]
 
     class OutputSerializer(MaterialRowSerializer):
         class FileSerializer(serializers.Serializer[Any]):

@@ -7,17 +7,17 @@ from __future__ import annotations
 from typing import Any
 
 from django.urls import URLPattern, URLResolver, path
-from rest_framework.permissions import SAFE_METHODS, AllowAny, BasePermission
+from rest_framework.permissions import SAFE_METHODS, BasePermission
 
-from parta.accounts.permissions import IsPerson
+from parta.accounts.permissions import IsPerson, IsPersonOrNobody
 from parta.library.api.authoring import MaterialCreateApi, MaterialSaveApi
 from parta.library.api.catalogue import MaterialDetailApi, MaterialListApi
 
 
 def _permissions(request: Any) -> list[BasePermission]:
-    """Reading is open to anyone (each answer holds only what the reader may open); writing takes
-    the API's usual signed-in person."""
-    return [AllowAny()] if request.method in SAFE_METHODS else [IsPerson()]
+    """Reading is open to anyone but machines (each answer holds only what the reader may open);
+    writing takes the API's usual signed-in person."""
+    return [IsPersonOrNobody()] if request.method in SAFE_METHODS else [IsPerson()]
 
 
 class MaterialsApi(MaterialCreateApi, MaterialListApi):
