@@ -470,3 +470,13 @@ def test_the_textbook_constructor_saves_chapters_and_lists_them_again(world: Wor
     assert book.latest is not None and book.latest.content["chapters"] == chapters
     edit = client.get(f"/library/materials/{book.pk}/edit/").content.decode()
     assert 'value="Дроби"' in edit and 'value="Что такое дробь"' in edit and "Параграф о дробях" in edit
+
+
+def test_the_material_page_offers_its_export_and_my_materials_the_import_and_the_figures(world: World) -> None:
+    teacher = world.a.subject_teacher
+    material = text_material(teacher)
+    client = client_for(teacher)
+    page = client.get(f"/library/materials/{material.pk}/").content.decode()
+    assert f'href="/library/materials/{material.pk}/export.zip?version=1"' in page
+    mine = client.get("/library/mine/").content.decode()
+    assert 'href="/library/import/"' in mine and 'href="/library/dashboard/"' in mine
