@@ -133,11 +133,27 @@ def serving(env: dict[str, str]) -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
-def demo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The product as `make run` serves it: migrate, load the demo school, serve over HTTP."""
-    env = server_env(tmp_path_factory.mktemp("demo"))
+def demo_school(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo school, migrated and loaded once per run (about 40 s): the servers of the modules
+    each serve a copy of it (``demo_copy``)."""
+    data = tmp_path_factory.mktemp("demo-school")
+    env = server_env(data)
     manage(env, "migrate", "--verbosity", "0")
     manage(env, "demo_load")
+    return data
+
+
+def demo_copy(demo_school: Path, data_dir: Path) -> dict[str, str]:
+    """A copy of the demo school (database and files) in ``data_dir``, and the environment that
+    serves it: what a module writes there reaches no other module's pages."""
+    shutil.copytree(demo_school, data_dir, dirs_exist_ok=True)
+    return server_env(data_dir)
+
+
+@pytest.fixture(scope="session")
+def demo_server(tmp_path_factory: pytest.TempPathFactory, demo_school: Path) -> Iterator[str]:
+    """The product as `make run` serves it: migrate, load the demo school, serve over HTTP."""
+    env = demo_copy(demo_school, tmp_path_factory.mktemp("demo"))
     manage(env, "vapid_keys", "--verbosity", "0")
     with serving(env) as url:
         yield url

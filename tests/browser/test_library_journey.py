@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from tests.browser.conftest import manage, screenshot, server_env, serving
+from tests.browser.conftest import demo_copy, manage, screenshot, serving
 from tests.browser.test_roles import log_in
 
 pytestmark = pytest.mark.browser
@@ -48,11 +48,9 @@ print(json.dumps({"student": enrolment.student_id, "lesson": lesson.pk, "date": 
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, dict[str, Any]]]:
+def demo(tmp_path_factory: pytest.TempPathFactory, demo_school: Path) -> Iterator[tuple[str, dict[str, Any]]]:
     """A demo school of its own: what is published and given here must not reach other tests."""
-    env = server_env(Path(tmp_path_factory.mktemp("library-journey")))
-    manage(env, "migrate", "--verbosity", "0")
-    manage(env, "demo_load")
+    env = demo_copy(demo_school, Path(tmp_path_factory.mktemp("library-journey")))
     found = json.loads(manage(env, "shell", "-c", PREPARE).strip().splitlines()[-1])
     with serving(env) as url:
         yield url, found
@@ -105,7 +103,9 @@ def test_a_scenario_goes_from_its_author_through_review_to_a_lesson_the_diary_an
     row = page.locator("table.library-queue tbody tr", has_text="Маятник: урок-исследование")
     row.locator("a").first.click()
     page.wait_for_url("**/library/review/*/")
-    assert "Подвесьте груз" in page.locator(".library-content").first.inner_text()  # the reviewer reads the elements themselves
+    assert (
+        "Подвесьте груз" in page.locator(".library-content").first.inner_text()
+    )  # the reviewer reads the elements themselves
     screenshot(page, "library-journey-review-desk-en")
     page.fill("textarea[name=comment]", "Good structure; published for the city.")
     page.locator("button[value=publish]").click()

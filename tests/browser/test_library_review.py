@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from tests.browser.conftest import manage, screenshot, server_env, serving
+from tests.browser.conftest import demo_copy, manage, screenshot, serving
 from tests.browser.test_roles import log_in
 
 pytestmark = pytest.mark.browser
@@ -57,10 +57,10 @@ print(json.dumps({"first": first.pk, "second": second.pk, "third": third.pk, "te
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, dict[str, Any], dict[str, str]]]:
-    env = server_env(Path(tmp_path_factory.mktemp("library-review")))
-    manage(env, "migrate", "--verbosity", "0")
-    manage(env, "demo_load")
+def demo(
+    tmp_path_factory: pytest.TempPathFactory, demo_school: Path
+) -> Iterator[tuple[str, dict[str, Any], dict[str, str]]]:
+    env = demo_copy(demo_school, Path(tmp_path_factory.mktemp("library-review")))
     ids = json.loads(manage(env, "shell", "-c", SUBMIT).strip().splitlines()[-1])
     with serving(env) as url:
         yield url, ids, env

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
-from tests.browser.conftest import manage, screenshot, server_env, serving
+from tests.browser.conftest import demo_copy, manage, screenshot, serving
 from tests.browser.test_every_page import _problems
 from tests.browser.test_roles import log_in
 
@@ -30,11 +30,9 @@ text_material(teacher, title="Маятник: формула", body="Перио�
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def demo(tmp_path_factory: pytest.TempPathFactory, demo_school: Path) -> Iterator[str]:
     """A demo school of its own: the materials made here must not reach other tests' pages."""
-    env = server_env(Path(tmp_path_factory.mktemp("library")))
-    manage(env, "migrate", "--verbosity", "0")
-    manage(env, "demo_load")
+    env = demo_copy(demo_school, Path(tmp_path_factory.mktemp("library")))
     manage(env, "shell", "-c", MAKE_ELEMENTS)
     with serving(env) as url:
         yield url

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from tests.browser.conftest import SCREENSHOTS, manage, screenshot, server_env, serving
+from tests.browser.conftest import SCREENSHOTS, demo_copy, manage, screenshot, serving
 from tests.browser.test_roles import log_in
 
 pytestmark = pytest.mark.browser
@@ -41,11 +41,9 @@ print(json.dumps({"student": child.pk, "lesson": found.pk, "date": found.date.is
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, dict[str, Any]]]:
+def demo(tmp_path_factory: pytest.TempPathFactory, demo_school: Path) -> Iterator[tuple[str, dict[str, Any]]]:
     """A demo school of its own (the remark written here must not reach other tests' pages)."""
-    env = server_env(Path(tmp_path_factory.mktemp("remarks")))
-    manage(env, "migrate", "--verbosity", "0")
-    manage(env, "demo_load")
+    env = demo_copy(demo_school, Path(tmp_path_factory.mktemp("remarks")))
     found = json.loads(manage(env, "shell", "-c", FIND_LESSON).strip().splitlines()[-1])
     with serving(env) as url:
         yield url, found
