@@ -187,6 +187,7 @@ _ERROR_DESCRIPTIONS = {
     400: _("Invalid input: a message for each field in “errors”; nothing was changed."),
     401: _("Not signed in, or the token is not valid."),
     404: _("There is no such thing, or it is not yours to see."),
+    415: _("The body's media type is not one the operation reads."),
     429: _("Too many attempts: wait a little and try again."),
 }
 

@@ -225,7 +225,7 @@ class MaterialCreateApi(IdempotentApi):
         operation_id="library_materials_create",
         tags=["library"],
         request={"application/json": InputSerializer, "multipart/form-data": InputSerializer},
-        responses={201: OwnMaterialSerializer, **error_responses(400, 401, 404)},
+        responses={201: OwnMaterialSerializer, **error_responses(400, 401, 404, 415)},
     )
     def post(self, request: Request) -> Response:
         if not may_author(request.user):
@@ -263,7 +263,7 @@ class MaterialSaveApi(APIView):
         operation_id="library_materials_update",
         tags=["library"],
         request={"application/json": InputSerializer, "multipart/form-data": InputSerializer},
-        responses={200: OwnMaterialSerializer, **error_responses(400, 401, 404)},
+        responses={200: OwnMaterialSerializer, **error_responses(400, 401, 404, 415)},
     )
     def put(self, request: Request, material_id: int) -> Response:
         access_own_material(request.user, material_id)
@@ -288,7 +288,7 @@ class MyMaterialsApi(ListApi):
     @extend_schema(
         operation_id="library_materials_mine",
         tags=["library"],
-        responses={200: OwnMaterialSerializer(many=True), **error_responses(401)},
+        responses={200: OwnMaterialSerializer(many=True), **error_responses(400, 401)},
     )
     def get(self, request: Request) -> Response:
         rows = selectors.materials_of(request.user).select_related("latest__created_by", "published")

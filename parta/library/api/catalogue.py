@@ -235,7 +235,7 @@ class MaterialListApi(APIView):
         operation_id="materials_list",
         tags=["library"],
         parameters=[SearchQuerySerializer],
-        responses={200: OutputSerializer, **error_responses(400)},
+        responses={200: OutputSerializer, **error_responses(400, 401)},
     )
     def get(self, request: Request) -> Response:
         query = SearchQuerySerializer(data=request.query_params)
@@ -285,7 +285,7 @@ class MaterialDetailApi(APIView):
     @extend_schema(
         operation_id="materials_retrieve",
         tags=["library"],
-        responses={200: OutputSerializer, **error_responses(404)},
+        responses={200: OutputSerializer, **error_responses(401, 404)},
     )
     def get(self, request: Request, material_id: int) -> Response:
         detail = material_detail(request.user, access_material(request.user, material_id))

@@ -3,6 +3,7 @@ a version is never changed afterwards."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field, fields, replace
 from typing import Any
 from urllib.parse import urlsplit
@@ -14,6 +15,7 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from parta.core.errors import FieldErrors
+from parta.core.ids import MAX_ID
 from parta.curriculum.models import Topic
 from parta.library.access import access_own_material, materials_readable_by, may_author
 from parta.library.models import (
@@ -70,6 +72,12 @@ class MaterialData:
         return cls(**{f.name: getattr(version, f.name) for f in fields(cls)})
 
 
+def _storable(ids: Iterable[int]) -> list[int]:
+    """The ids a row may have: any other (a database's integers end somewhere) is no such row,
+    and must not reach a query."""
+    return [i for i in ids if isinstance(i, int) and 1 <= i <= MAX_ID]
+
+
 def _valid_url(url: str) -> bool:
     parts = urlsplit(url)
     return parts.scheme in ("http", "https") and bool(parts.netloc) and len(url) <= MAX_URL
@@ -109,7 +117,9 @@ def _check_blocks(blocks: Any, errors: FieldErrors, actor: Any, name: str) -> li
             )
     if wanted:
         found = dict(
-            Material.objects.filter(materials_readable_by(actor), pk__in=wanted).values_list("pk", "kind")
+            Material.objects.filter(materials_readable_by(actor), pk__in=_storable(wanted)).values_list(
+                "pk", "kind"
+            )
         )
         for material_id, number in wanted.items():
             if material_id not in found:
@@ -215,10 +225,11 @@ def clean_data(actor: Any, kind: str, data: MaterialData, *, has_file: bool) -> 
         errors.add("grades", _("Grades are from 1 to 11."))
         grades = []
     subject_ids = sorted(set(data.subject_ids))
-    if len(subject_ids) != Subject.objects.filter(pk__in=subject_ids).count():
+    known_subjects = Subject.objects.filter(pk__in=_storable(subject_ids)).count()
+    if len(subject_ids) != known_subjects:
         errors.add("subjects", _("No such subject."))
     topic_ids = sorted(set(data.topic_ids))
-    topics = list(Topic.objects.filter(pk__in=topic_ids).values("subject_id", "grade"))
+    topics = list(Topic.objects.filter(pk__in=_storable(topic_ids)).values("subject_id", "grade"))
     if len(topics) != len(topic_ids):
         errors.add("topics", _("No such topic."))
     # A topic brings its subject and grade: a material found by topic is found by them too.

@@ -138,3 +138,19 @@ def test_a_return_needs_a_comment_and_only_a_submitted_material_is_decided(world
     assert "comment" in error.value.message_dict
     with pytest.raises(Http404):
         material_publish(world.a.admin, material.pk)
+
+
+def test_ids_no_row_can_have_are_no_such_rows(world: World) -> None:
+    huge = 2**70
+    with pytest.raises(ValidationError) as error:
+        material_create(
+            world.a.subject_teacher,
+            kind="scenario",
+            data=MaterialData(
+                title="Урок",
+                subject_ids=[huge],
+                topic_ids=[huge],
+                content={"blocks": [{"type": "material", "material": huge}]},
+            ),
+        )
+    assert set(error.value.message_dict) == {"subjects", "topics", "content"}

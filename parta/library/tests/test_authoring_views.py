@@ -472,7 +472,9 @@ def test_the_textbook_constructor_saves_chapters_and_lists_them_again(world: Wor
     assert 'value="Дроби"' in edit and 'value="Что такое дробь"' in edit and "Параграф о дробях" in edit
 
 
-def test_the_material_page_offers_its_export_and_my_materials_the_import_and_the_figures(world: World) -> None:
+def test_the_material_page_offers_its_export_and_my_materials_the_import_and_figures(
+    world: World,
+) -> None:
     teacher = world.a.subject_teacher
     material = text_material(teacher)
     client = client_for(teacher)
