@@ -18,10 +18,11 @@ from parta.curriculum import selectors
 from parta.curriculum.events import plans_for_new_assignments
 from parta.curriculum.models import PlanItem, ThematicPlan, Topic
 from parta.curriculum.services import thematic_plan_build_default, thematic_plan_save
-from parta.journal.tests.conftest import Journal, build_journal, framework_topic
+from parta.journal.tests.conftest import Journal, build_journal
 from parta.outbox.models import OutboxEvent
 from parta.schools import services as schools
 from parta.testing import factories as f
+from parta.testing.curriculum import framework_topic
 from parta.timetable.models import Lesson
 from parta.timetable.services import lessons_assign_topics_for_year
 

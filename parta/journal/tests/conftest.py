@@ -12,7 +12,6 @@ import pytest
 from rest_framework.test import APIClient
 
 from parta.accounts.models import User
-from parta.curriculum.models import Section, Topic
 from parta.journal.models import ControlForm
 from parta.journal.services import journal_defaults_ensure
 from parta.schools.models import ClassGroup, School, StaffMembership, StudyPeriod, TeachingAssignment
@@ -99,27 +98,3 @@ def j(value: Any) -> dict[str, Any]:
     """A history row's old or new value, which must be there."""
     assert isinstance(value, dict)
     return value
-
-
-def framework_topic(subject: Any, grade: int, code: str) -> Topic:
-    """A framework topic of the subject and grade (in a section made for them if need be)."""
-    section, _created = Section.objects.get_or_create(
-        code=f"{subject.code}-{grade}",
-        defaults={
-            "subject": subject,
-            "grade": grade,
-            "title_ru": "Раздел",
-            "title_en": "Section",
-            "order": 1,
-        },
-    )
-    return Topic.objects.create(
-        section=section,
-        subject=subject,
-        grade=grade,
-        code=code,
-        title_ru=f"Тема {code}",
-        title_en=f"Topic {code}",
-        hours=2,
-        order=1,
-    )

@@ -12,9 +12,10 @@ from parta.journal import services
 from parta.journal.api.cells import MarkSerializer
 from parta.journal.api.journals import JournalPageApi
 from parta.journal.models import AbsenceNotice, Attendance, Mark, PeriodMark
-from parta.journal.tests.conftest import client_for, framework_topic
+from parta.journal.tests.conftest import client_for
 from parta.outbox.models import OutboxEvent
 from parta.testing import factories as f
+from parta.testing.curriculum import framework_topic
 
 
 def test_my_journals_and_the_journal_page(journal):
@@ -211,7 +212,6 @@ def test_attendance_topic_and_history(journal):
 
 def test_the_topic_answer_says_whether_it_is_in_the_plan(journal):
     from parta.curriculum.models import PlanItem, ThematicPlan
-    from parta.journal.tests.conftest import framework_topic
 
     subject = journal.assignment.subject
     planned, unplanned = framework_topic(subject, 5, "m5-1"), framework_topic(subject, 5, "m5-2")

@@ -11,8 +11,9 @@ from django.http import Http404
 from parta.curriculum.models import PlanItem, ThematicPlan
 from parta.journal import services
 from parta.journal.models import ControlForm, GradingScheme, JournalChange, PeriodMark, Scale
-from parta.journal.tests.conftest import framework_topic, j
+from parta.journal.tests.conftest import j
 from parta.testing import factories as f
+from parta.testing.curriculum import framework_topic
 from parta.timetable.models import Lesson
 
 

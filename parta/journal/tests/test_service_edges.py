@@ -11,10 +11,11 @@ from django.utils import timezone
 
 from parta.journal import services
 from parta.journal.models import AbsenceNotice, Attendance, GradingScheme, JournalChange, Scale
-from parta.journal.tests.conftest import framework_topic, j
+from parta.journal.tests.conftest import j
 from parta.outbox.models import OutboxEvent
 from parta.schools.models import StudyPeriod
 from parta.testing import factories as f
+from parta.testing.curriculum import framework_topic
 
 Status = Attendance.Status
 Source = Attendance.Source

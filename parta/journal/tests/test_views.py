@@ -13,9 +13,10 @@ from django.utils import timezone
 from parta.accounts.models import User
 from parta.journal import services
 from parta.journal.models import Attendance, JournalChange, Mark, PeriodMark
-from parta.journal.tests.conftest import Journal, build_journal, framework_topic
+from parta.journal.tests.conftest import Journal, build_journal
 from parta.schools.models import StudyPeriod
 from parta.testing import factories as f
+from parta.testing.curriculum import framework_topic
 
 pytestmark = pytest.mark.django_db
 
