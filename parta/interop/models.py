@@ -12,6 +12,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from parta.core.runs import RunStatus
 from parta.schools.models import School
 
 
@@ -69,12 +70,7 @@ class SourcedId(models.Model):
 class ImportRun(models.Model):
     """One upload of a bundle: the page polls it while the task runs, then shows its report."""
 
-    class Status(models.TextChoices):
-        QUEUED = "queued", _("waiting")
-        RUNNING = "running", _("running")
-        DONE = "done", _("done")
-        REFUSED = "refused", _("refused")
-        FAILED = "failed", _("failed")
+    Status = RunStatus
 
     school = models.ForeignKey(
         School, on_delete=models.CASCADE, related_name="+", verbose_name=_("school"), db_index=False

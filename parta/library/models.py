@@ -15,6 +15,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from parta.core.runs import RunStatus
 from parta.curriculum.models import Topic
 from parta.schools.models import City, ClassGroup, School, Subject
 from parta.timetable.models import Lesson
@@ -357,12 +358,7 @@ class Rating(models.Model):
 class ImportRun(models.Model):
     """One upload of a folder's zip with a manifest: the page polls it, then shows its report."""
 
-    class Status(models.TextChoices):
-        QUEUED = "queued", _("waiting")
-        RUNNING = "running", _("running")
-        DONE = "done", _("done")
-        REFUSED = "refused", _("refused")
-        FAILED = "failed", _("failed")
+    Status = RunStatus
 
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("imported by")
