@@ -21,25 +21,33 @@ since a material and its version point at each other. The same seed gives the sa
 from __future__ import annotations
 
 import datetime as dt
-import json
 import random
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterator
 from typing import Any
 
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.db import connection
 from django.utils import timezone
 
 from parta.accounts.models import User
 from parta.demo.generator import library_images
 from parta.demo.generator.bulk import reserve_ids
 from parta.demo.generator.courses import aware, insert_rows
+from parta.demo.generator.library_activity import (
+    ASSIGNMENT_FIELDS,
+    LESSONS_AFTER,
+    LESSONS_BEFORE,
+    RATING_FIELDS,
+    REVIEW_FIELDS,
+    USE_FIELDS,
+    lesson_assignments,
+    reviews_of,
+    usage_and_ratings,
+)
+from parta.demo.generator.library_rows import Planned, db_time, materials_insert, weighted
 from parta.demo.generator.library_texts import (
     BODIES,
-    PUBLISH_COMMENTS,
     REVIEW_COMMENTS,
     TopicInfo,
     description_make,
@@ -59,28 +67,16 @@ from parta.library.models import (
     Status,
     Use,
     Visibility,
-    bits_from_grades,
 )
 from parta.library.search import search_rebuild
 from parta.library.services.authoring import MaterialData, material_create, material_save
 from parta.library.services.moderation import material_publish, material_return, material_submit
 from parta.library.services.usage import BATCH, popularity_refresh, uses_count
-from parta.schools.models import City, Enrolment, School, StaffMembership, Subject, TeachingAssignment
+from parta.schools.models import City, School, Subject, TeachingAssignment
 from parta.timetable.models import Lesson
 
 TOPICS = 100
 # What a topic's materials are, besides its explanation, and the kind of each.
-SORT_KIND = {
-    "explanation": Kind.TEXT,
-    "example": Kind.TEXT,
-    "practice": Kind.TEXT,
-    "test": Kind.TEST,
-    "link": Kind.LINK,
-    "video": Kind.VIDEO,
-    "image": Kind.IMAGE,
-    "scenario": Kind.SCENARIO,
-    "textbook": Kind.TEXTBOOK,
-}
 EXTRA_SORTS = ("example", "practice", "test", "link", "video", "image")
 LICENCES = (
     (Licence.CC_BY, 0.4),
@@ -92,188 +88,6 @@ LICENCES = (
 )
 STATES = ((Status.PUBLISHED, 0.75), (Status.SUBMITTED, 0.08), (Status.RETURNED, 0.05), (Status.DRAFT, 0.12))
 AUDIENCES = ((Visibility.SCHOOL, 0.35), (Visibility.CITY, 0.45), (Visibility.PUBLIC, 0.2))
-STARS = ((5, 0.45), (4, 0.35), (3, 0.14), (2, 0.04), (1, 0.02))
-DURATIONS = {"explanation": 10, "example": 15, "practice": 20, "test": 15, "video": 10, "scenario": 45}
-USAGE_DAYS = 42
-LESSONS_BEFORE, LESSONS_AFTER = 28, 7
-
-MATERIAL_FIELDS = (
-    "id",
-    "city",
-    "school",
-    "owner",
-    "kind",
-    "visibility",
-    "status",
-    "requested_visibility",
-    "latest",
-    "published",
-    "published_at",
-    "title",
-    "description",
-    "language",
-    "licence",
-    "authors",
-    "duration_minutes",
-    "cover",
-    "grade_bits",
-    "created_at",
-    "updated_at",
-    "views",
-    "downloads",
-    "lesson_uses",
-    "homework_uses",
-    "rating_count",
-    "rating_sum",
-    "popularity",
-)
-VERSION_FIELDS = (
-    "id",
-    "material",
-    "number",
-    "title",
-    "description",
-    "language",
-    "licence",
-    "authors",
-    "duration_minutes",
-    "subject_ids",
-    "grades",
-    "topic_ids",
-    "content",
-    "file",
-    "file_name",
-    "file_size",
-    "cover",
-    "note",
-    "created_by",
-    "created_at",
-)
-
-
-def weighted(rng: random.Random, choices: Sequence[tuple[Any, float]]) -> Any:
-    return rng.choices([c[0] for c in choices], weights=[c[1] for c in choices])[0]
-
-
-def db_time(value: dt.datetime | None) -> Any:
-    return connection.ops.adapt_datetimefield_value(value)
-
-
-COUNTERS = ("views", "downloads", "lesson_uses", "homework_uses", "rating_count", "rating_sum", "popularity")
-
-
-@dataclass
-class Planned:
-    """One material to write, with its only version and its usage counters."""
-
-    pk: int
-    owner: int
-    school: int | None
-    sort: str
-    title: str
-    description: str
-    language: str
-    licence: str
-    subject_ids: list[int]
-    grades: list[int]
-    topic_ids: list[int]
-    content: dict[str, Any]
-    status: str
-    visibility: str
-    created_at: dt.datetime
-    version_pk: int = 0
-    authors: str = ""
-    file: str = ""
-    file_name: str = ""
-    file_size: int = 0
-    cover: str = ""
-    published_at: dt.datetime | None = None
-    # Made through the services: already stored.
-    stored: bool = False
-    # Written as they are (the city's); the demo's start at zero and are counted from its uses.
-    counters: dict[str, Any] = field(default_factory=lambda: dict.fromkeys(COUNTERS, 0))
-
-    @property
-    def kind(self) -> str:
-        return SORT_KIND[self.sort]
-
-    @property
-    def published(self) -> bool:
-        return self.published_at is not None
-
-
-def materials_insert(city_id: int, materials: Sequence[Planned]) -> None:
-    """The materials, their versions and subject/topic links in bulk (keys already drawn)."""
-    rows, versions, subjects, topics = [], [], [], []
-    for m in materials:
-        published = m.version_pk if m.published else None
-        requested = m.visibility if m.status in (Status.SUBMITTED, Status.RETURNED) else ""
-        visibility = m.visibility if m.published else Visibility.PRIVATE
-        duration = DURATIONS.get(m.sort)
-        c = m.counters
-        updated = m.published_at or m.created_at
-        rows.append(
-            (
-                m.pk,
-                city_id,
-                m.school,
-                m.owner,
-                m.kind,
-                visibility,
-                m.status,
-                requested,
-                m.version_pk,
-                published,
-                db_time(m.published_at),
-                m.title,
-                m.description,
-                m.language,
-                m.licence,
-                m.authors,
-                duration,
-                m.cover,
-                bits_from_grades(m.grades),
-                db_time(m.created_at),
-                db_time(updated),
-                c.get("views", 0),
-                c.get("downloads", 0),
-                c.get("lesson_uses", 0),
-                c.get("homework_uses", 0),
-                c.get("rating_count", 0),
-                c.get("rating_sum", 0),
-                c.get("popularity", 0.0),
-            )
-        )
-        versions.append(
-            (
-                m.version_pk,
-                m.pk,
-                1,
-                m.title,
-                m.description,
-                m.language,
-                m.licence,
-                m.authors,
-                duration,
-                json.dumps(m.subject_ids),
-                json.dumps(m.grades),
-                json.dumps(m.topic_ids),
-                json.dumps(m.content, ensure_ascii=False),
-                m.file,
-                m.file_name,
-                m.file_size,
-                m.cover,
-                "",
-                m.owner,
-                db_time(m.created_at),
-            )
-        )
-        subjects += [(m.pk, s) for s in m.subject_ids]
-        topics += [(m.pk, t) for t in m.topic_ids]
-    insert_rows(Material, MATERIAL_FIELDS, rows)
-    insert_rows(MaterialVersion, VERSION_FIELDS, versions)
-    insert_rows(Material.subjects.through, ("material", "subject"), subjects)
-    insert_rows(Material.topics.through, ("material", "topic"), topics)
 
 
 class _Demo:
@@ -529,10 +343,6 @@ def _topics_chosen(
 
 
 TEXTBOOKS = 4
-USE_FIELDS = ("material", "kind", "user", "at", "counted")
-RATING_FIELDS = ("material", "user", "stars", "updated_at")
-REVIEW_FIELDS = ("material", "version", "reviewer", "decision", "comment", "created_at")
-ASSIGNMENT_FIELDS = ("school", "material", "class_group", "lesson", "origin", "added_by", "added_at")
 
 
 def _by_services(demo: _Demo, topics: list[TopicInfo]) -> list[Planned]:
@@ -617,114 +427,6 @@ def _textbook_topics(chosen: list[TopicInfo], topics: list[TopicInfo]) -> list[l
     return [[t for t in topics if (t.subject_id, t.grade) == key] for key in best]
 
 
-def _assignments(
-    demo: _Demo, by_topic: dict[int, list[Planned]], uses: list[tuple[Any, ...]]
-) -> list[tuple[Any, ...]]:
-    """Materials given at the school's lessons of the last weeks and the next one, by the
-    lesson's teacher, from those of the lesson's topic they may open; the class's students open
-    them after a lesson."""
-    rng, rows = demo.rng, []
-    lessons = (
-        Lesson.objects.filter(
-            school=demo.school,
-            topic_id__in=list(by_topic),
-            status=Lesson.Status.SCHEDULED,
-            date__gte=demo.today - dt.timedelta(days=LESSONS_BEFORE),
-            date__lt=demo.today + dt.timedelta(days=LESSONS_AFTER),
-        )
-        .order_by("date", "number", "pk")
-        .values_list("pk", "class_group_id", "teacher_id", "topic_id", "starts_at")
-    )
-    students: dict[int, list[int]] = defaultdict(list)
-    for group, student in (
-        Enrolment.objects.filter(school=demo.school)
-        .order_by("pk")
-        .values_list("class_group_id", "student_id")
-    ):
-        students[group].append(student)
-    for lesson, group, teacher, topic, starts_at in lessons:
-        if rng.random() >= 0.4:
-            continue
-        usable = [m for m in by_topic[topic] if demo.readable_by(teacher, m)]
-        for material in rng.sample(usable, min(len(usable), rng.randint(1, 2))):
-            added = min(demo.now, starts_at - dt.timedelta(hours=rng.randint(2, 60)))
-            rows.append(
-                (demo.school.pk, material.pk, group, lesson, f"lesson:{lesson}", teacher, db_time(added))
-            )
-            uses.append((material.pk, Use.Kind.LESSON, teacher, added))
-            if starts_at < demo.now:
-                members = students.get(group, [])
-                for student in rng.sample(members, rng.randint(0, len(members) // 3)):
-                    seen = min(demo.now, starts_at + dt.timedelta(hours=rng.randint(1, 30)))
-                    uses.append((material.pk, Use.Kind.VIEW, student, seen))
-    return rows
-
-
-def _usage(demo: _Demo, uses: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
-    """Views and downloads over the last weeks (a few materials read often, most seldom) and
-    teachers' ratings of what others made; returns the ratings."""
-    rng = demo.rng
-    teachers = list(
-        StaffMembership.objects.filter(school=demo.school, role=StaffMembership.Role.TEACHER)
-        .order_by("user_id")
-        .values_list("user_id", flat=True)
-    )
-    readers = teachers + list(
-        Enrolment.objects.filter(school=demo.school).order_by("pk").values_list("student_id", flat=True)
-    )
-    ratings = []
-    for material in demo.materials:
-        if not material.published:
-            continue
-        views = min(300, int(rng.paretovariate(1.2) * 4) - 2)
-        files = bool(material.file) or material.sort == "textbook"
-        for _ in range(max(0, views)):
-            reader, at = rng.choice(readers), demo.when(rng.randint(0, USAGE_DAYS))
-            uses.append((material.pk, Use.Kind.VIEW, reader, at))
-            if files and rng.random() < 0.3:
-                uses.append((material.pk, Use.Kind.DOWNLOAD, reader, at))
-        raters = [t for t in teachers if t != material.owner]
-        for rater in rng.sample(
-            raters, min(len(raters), weighted(rng, ((0, 0.35), (1, 0.25), (2, 0.2), (4, 0.12), (7, 0.08))))
-        ):
-            ratings.append(
-                (material.pk, rater, weighted(rng, STARS), db_time(demo.when(rng.randint(0, USAGE_DAYS))))
-            )
-    return ratings
-
-
-def _reviews(demo: _Demo) -> list[tuple[Any, ...]]:
-    rows = []
-    for m in demo.materials:
-        if m.stored:
-            continue
-        if m.published:
-            comment = demo.rng.choice(PUBLISH_COMMENTS)
-            rows.append(
-                (
-                    m.pk,
-                    m.version_pk,
-                    demo.methodologist.pk,
-                    Review.Decision.PUBLISHED,
-                    comment,
-                    db_time(m.published_at),
-                )
-            )
-        elif m.status == Status.RETURNED:
-            returned = min(demo.now, m.created_at + dt.timedelta(days=2))
-            rows.append(
-                (
-                    m.pk,
-                    m.version_pk,
-                    demo.methodologist.pk,
-                    Review.Decision.RETURNED,
-                    demo.rng.choice(REVIEW_COMMENTS),
-                    db_time(returned),
-                )
-            )
-    return rows
-
-
 def library_generate(
     *, city: City, school: School, methodologist: User, teacher: User | None, today: dt.date, seed: int
 ) -> dict[str, int]:
@@ -764,10 +466,10 @@ def library_generate(
         ]
     demo.materials += stored
     uses: list[tuple[Any, ...]] = []
-    assignments = _assignments(demo, by_topic, uses)
-    ratings = _usage(demo, uses)
+    assignments = lesson_assignments(demo, by_topic, uses)
+    ratings = usage_and_ratings(demo, uses)
     materials_insert(city.pk, [m for m in demo.materials if not m.stored])
-    insert_rows(Review, REVIEW_FIELDS, _reviews(demo))
+    insert_rows(Review, REVIEW_FIELDS, reviews_of(demo))
     insert_rows(Assignment, ASSIGNMENT_FIELDS, assignments)
     insert_rows(Rating, RATING_FIELDS, ratings)
     uses.sort(key=lambda u: u[3])

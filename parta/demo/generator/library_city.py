@@ -29,7 +29,7 @@ from django.utils import timezone
 
 from parta.demo.generator.bulk import reserve_ids
 from parta.demo.generator.courses import aware
-from parta.demo.generator.library import Planned, materials_insert, weighted
+from parta.demo.generator.library_rows import Planned, materials_insert, weighted
 from parta.demo.generator.library_texts import (
     TopicInfo,
     description_make,
