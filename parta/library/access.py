@@ -127,6 +127,22 @@ def access_material_for_review(user: Any, material_id: int, *, lock: bool = Fals
     return material
 
 
+def is_author(user: Any, material: Material) -> bool:
+    roles = roles_of(user)
+    return roles.is_superuser or (bool(roles.user_id) and material.owner_id == roles.user_id)
+
+
+def may_submit(material: Material) -> bool:
+    """Its latest version may go to review: it is not waiting already and is not the published one."""
+    waiting = material.status == Status.SUBMITTED
+    return not waiting and not (material.published_id and material.published_id == material.latest_id)
+
+
+def may_unshare(material: Material) -> bool:
+    """There is something to take back: an audience, or a version in review or returned."""
+    return material.visibility != Visibility.PRIVATE or material.status != Status.DRAFT
+
+
 def may_author(user: Any) -> bool:
     """Teachers, administrators and methodologists make materials; students and families do not."""
     roles = roles_of(user)

@@ -27,10 +27,9 @@ from django.http import Http404
 from django.urls import reverse
 
 from parta.core.files import extension_of
-from parta.library.access import access_material, sees_latest
-from parta.library.models import Material, MaterialVersion
+from parta.library.access import access_material, is_author, sees_latest
+from parta.library.models import MaterialVersion
 from parta.library.uploads import APP_INDEX, APP_KINDS, APPLICATION, app_root
-from parta.schools.access import roles_of
 
 APP_SALT = "parta.library.app"
 # What the files of an application are sent as; anything else is a download-only octet stream.
@@ -61,11 +60,6 @@ CONTENT_TYPES = {
     "ttf": "font/ttf",
     "wasm": "application/wasm",
 }
-
-
-def is_author(user: Any, material: Material) -> bool:
-    roles = roles_of(user)
-    return roles.is_superuser or (roles.user_id is not None and material.owner_id == roles.user_id)
 
 
 def access_version(user: Any, material_id: int, number: int | None = None) -> MaterialVersion:

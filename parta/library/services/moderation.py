@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from parta.library.access import access_material_for_review, access_own_material
+from parta.library.access import access_material_for_review, access_own_material, may_submit
 from parta.library.models import Material, Review, Status, Visibility
 from parta.library.services.authoring import show_version
 from parta.outbox.services import emit
@@ -31,10 +31,17 @@ def material_submit(actor: Any, material_id: int, *, visibility: str) -> Materia
         raise ValidationError(
             {"visibility": [_("A material made outside a school is shown to the city or everyone.")]}
         )
-    if material.status == Status.SUBMITTED:
-        raise ValidationError({"status": [_("The material is already waiting for review.")]})
-    if material.published_id is not None and material.published_id == material.latest_id:
-        raise ValidationError({"status": [_("This version is already published.")]})
+    if not may_submit(material):
+        waiting = material.status == Status.SUBMITTED
+        raise ValidationError(
+            {
+                "status": [
+                    _("The material is already waiting for review.")
+                    if waiting
+                    else _("This version is already published.")
+                ]
+            }
+        )
     material.status = Status.SUBMITTED
     material.requested_visibility = visibility
     material.save(update_fields=["status", "requested_visibility", "updated_at"])

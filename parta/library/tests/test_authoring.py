@@ -154,3 +154,20 @@ def test_ids_no_row_can_have_are_no_such_rows(world: World) -> None:
             ),
         )
     assert set(error.value.message_dict) == {"subjects", "topics", "content"}
+
+
+def test_what_the_author_may_submit_and_take_back(world: World) -> None:
+    from parta.library.access import may_submit, may_unshare
+
+    teacher = world.a.subject_teacher
+    draft = text_material(teacher)
+    assert may_submit(draft) and not may_unshare(draft)
+    material_submit(teacher, draft.pk, visibility=Visibility.CITY)
+    draft.refresh_from_db()
+    assert not may_submit(draft) and may_unshare(draft)
+    material_publish(world.methodologist, draft.pk)
+    draft.refresh_from_db()
+    assert not may_submit(draft) and may_unshare(draft)
+    material_save(teacher, draft.pk, data=data("Новая версия"))
+    draft.refresh_from_db()
+    assert may_submit(draft)

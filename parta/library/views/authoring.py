@@ -21,9 +21,16 @@ from django.views.decorators.http import require_POST
 
 from parta.core.forms import form_status
 from parta.core.ids import parse_id
-from parta.library.access import access_material, access_own_material, may_author
+from parta.library.access import (
+    access_material,
+    access_own_material,
+    is_author,
+    may_author,
+    may_submit,
+    may_unshare,
+)
 from parta.library.forms.authoring import KIND_GROUPS, MaterialForm, SubmitForm, initial_of
-from parta.library.models import COMPOSED_KINDS, Kind, Material, MaterialVersion, Status, Use, Visibility
+from parta.library.models import COMPOSED_KINDS, Kind, Material, MaterialVersion, Use
 from parta.library.selectors import authoring as selectors
 from parta.library.services.authoring import material_create, material_restore, material_save
 from parta.library.services.moderation import material_submit, material_unshare
@@ -55,22 +62,21 @@ def material_page(request: HttpRequest, material_id: int) -> HttpResponse:
     material = access_material(request.user, material_id)
     version = _shown_version(request, material)
     use_record(material.pk, Use.Kind.VIEW, request.user)
-    is_author = request.user.is_authenticated and material.owner_id == request.user.pk
+    author = is_author(request.user, material)
     context: dict[str, Any] = {
         "material": material,
         "version": version,
         "meta": selectors.metadata_of(material, version),
         "content": selectors.version_shown(request.user, material, version),
-        "is_author": is_author,
+        "is_author": author,
         "may_present": material.kind in COMPOSED_KINDS,
     }
-    if is_author:
+    if author:
         context |= {
             "reviews": selectors.reviews_of(material),
             "submit_form": SubmitForm(has_school=material.school_id is not None),
-            "may_submit": material.status != Status.SUBMITTED
-            and not (material.published_id and material.published_id == material.latest_id),
-            "may_unshare": material.visibility != Visibility.PRIVATE or material.status != Status.DRAFT,
+            "may_submit": may_submit(material),
+            "may_unshare": may_unshare(material),
         }
     return render(request, "library/material.html", context)
 
