@@ -330,7 +330,7 @@ class VersionApi(APIView):
         return Response(VersionSerializer(version_data(request, material, _version(material, number))).data)
 
 
-class VersionRestoreApi(APIView):
+class VersionRestoreApi(IdempotentApi):
     """Save an old version again as the newest (nothing in between is lost)."""
 
     @extend_schema(
@@ -344,7 +344,7 @@ class VersionRestoreApi(APIView):
         return Response(OwnMaterialSerializer(own_material_data(request, _own(request, material_id))).data)
 
 
-class SubmitApi(APIView):
+class SubmitApi(IdempotentApi):
     """Send the latest version to the city's methodologists, for the audience asked for."""
 
     class InputSerializer(serializers.Serializer[Any]):

@@ -128,3 +128,18 @@ def test_submit_and_mine(world: World) -> None:
     assert again.status_code == 400 and "status" in again.json()["errors"]
     mine: Any = client.get("/api/v1/materials/mine").json()
     assert mine["count"] == 1 and mine["results"][0]["id"] == material.pk
+
+
+def test_a_retried_restore_or_submit_with_its_key_answers_as_the_first_time(world: World) -> None:
+    teacher = world.a.subject_teacher
+    material = text_material(teacher)
+    client = api(teacher)
+    restore = f"/api/v1/materials/{material.pk}/versions/1/restore"
+    first = client.post(restore, HTTP_IDEMPOTENCY_KEY="restore-1")
+    again = client.post(restore, HTTP_IDEMPOTENCY_KEY="restore-1")
+    assert first.status_code == again.status_code == 200 and first.json() == again.json()
+    assert material.versions.count() == 2
+    submit = f"/api/v1/materials/{material.pk}/submit"
+    first = client.post(submit, {"visibility": "city"}, format="json", HTTP_IDEMPOTENCY_KEY="submit-1")
+    again = client.post(submit, {"visibility": "city"}, format="json", HTTP_IDEMPOTENCY_KEY="submit-1")
+    assert first.status_code == again.status_code == 200 and first.json() == again.json()
