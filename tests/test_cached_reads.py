@@ -21,10 +21,11 @@ from icalendar import Calendar
 from parta.curriculum.models import PlanItem, ThematicPlan
 from parta.homework.models import Homework, HomeworkFile, HomeworkLink
 from parta.journal.models import Attendance, Mark
-from parta.journal.tests.conftest import Journal, build_journal, client_for, framework_topic
+from parta.journal.tests.conftest import Journal, build_journal, client_for
 from parta.schools.models import Enrolment, Holiday
 from parta.schools.services import student_move
 from parta.testing import factories as f
+from parta.testing.curriculum import framework_topic
 from parta.timetable.services import lesson_cancel, lesson_substitute, lessons_assign_topics
 
 pytestmark = pytest.mark.django_db(transaction=True)
