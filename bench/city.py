@@ -142,6 +142,7 @@ POSTGRES_SETTINGS = (
     "shared_buffers",
     "effective_cache_size",
     "work_mem",
+    "random_page_cost",
     "max_wal_size",
     "synchronous_commit",
     "autovacuum",

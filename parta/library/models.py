@@ -166,6 +166,15 @@ class Material(models.Model):
             models.Index(fields=["city", "status", "-updated_at"], name="material_queue"),
             models.Index(fields=["visibility", "kind", "-popularity"], name="material_popular"),
             models.Index(fields=["school", "visibility"], name="material_school"),
+            # What every signed-in reader shares, most popular first: the catalogue's first page
+            # of a subject or a grade reads it in order and stops.
+            models.Index(
+                fields=["-popularity", "-id"],
+                name="material_shared_popular",
+                condition=models.Q(
+                    published__isnull=False, visibility__in=[Visibility.PUBLIC, Visibility.CITY]
+                ),
+            ),
         ]
 
     def __str__(self) -> str:

@@ -1,9 +1,9 @@
 """Full-text search over materials, in Russian and English with stemming, on either database.
 
-PostgreSQL: no table of its own. Two expression GIN indexes over the material's own columns
-(title weight A, authors and description weight B), one per text search configuration
-(``russian``, ``english``), queried with the very same expressions so that the planner uses them;
-a material matches when either configuration matches. A bulk loader needs do nothing for it.
+PostgreSQL: a stored generated column of the material's table holds the lexemes of both text
+search configurations (``russian``, ``english``; title weight A, authors and description weight
+B), with a GIN index; a material matches when either configuration's reading of the query
+matches. The database keeps the column, so a bulk loader needs do nothing for it.
 
 SQLite: an FTS5 table whose rowid is the material's id, kept by the library's services
 (:func:`search_index` wherever the shown metadata changes, :func:`search_forget` when a material
@@ -18,13 +18,13 @@ separator, so no input can make the search fail.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from functools import cache
-from typing import Any, cast
+from typing import Any
 
 import snowballstemmer
 from django.db import connection
-from django.db.models import BooleanField, Expression, F, FloatField, Func, Q, Value
+from django.db.models import BooleanField, Expression, F, Field, FloatField, Func, Q, Value
 from django.db.models.expressions import RawSQL
 
 # A query's first words only: more narrows nothing a person types, and each costs the database.
@@ -67,41 +67,78 @@ def query_words(q: str) -> list[str]:
 
 # --- PostgreSQL ------------------------------------------------------------------------------
 
-
-def pg_vector(config: str) -> str:
-    """The indexed expression; queries use the same one (``_pg_vector_expression``)."""
-    return (
-        f"(setweight(to_tsvector('{config}'::regconfig, \"title\"), 'A') || "
-        f"setweight(to_tsvector('{config}'::regconfig, \"authors\" || ' ' || \"description\"), 'B'))"
-    )
-
-
-def _pg_vector_expression(config: str) -> Func:
-    """``pg_vector`` as an ORM expression: the columns are then named as each query aliases them
-    (a subquery's table is not "library_material"), and no parameter enters it (a bound parameter
-    would not be the index's literal)."""
-    body = Func(F("authors"), F("description"), template="%(expressions)s", arg_joiner=" || ' ' || ")
-    return Func(
-        F("title"),
-        body,
-        template=f"(setweight(to_tsvector('{config}'::regconfig, %(expressions)s), 'B'))",
-        arg_joiner=f"), 'A') || setweight(to_tsvector('{config}'::regconfig, ",
-    )
+# A stored column the database keeps itself (a generated column), with one GIN index: the
+# lexemes of both configurations side by side, title weight A, authors and description weight B.
+# A bulk loader (COPY) needs do nothing for it, and a query neither computes a vector per row to
+# check the index's lossy matches nor to rank them.
+PG_COLUMN = "search"
+PG_INDEX = "material_search"
+# The same index over what every signed-in reader shares (``access.shared_audience``): searching
+# it reads the matches alone, where the whole index's would be intersected with the hundred
+# thousand rows of that audience first.
+PG_SHARED_INDEX = "material_search_shared"
 
 
-def _pg_query_expression(config: str, tsquery: str) -> Func:
-    return Func(Value(tsquery), template=f"to_tsquery('{config}'::regconfig, %(expressions)s)")
+def _pg_vector(config: str, column: str, weight: str) -> str:
+    return f"setweight(to_tsvector('{config}'::regconfig, {column}), '{weight}')"
 
 
 def pg_create_sql() -> list[str]:
+    body = '"authors" || \' \' || "description"'
+    vector = " || ".join(
+        [_pg_vector(config, '"title"', "A") for config in CONFIGS]
+        + [_pg_vector(config, body, "B") for config in CONFIGS]
+    )
+    from parta.library.models import Visibility
+
+    shared = ", ".join(f"'{value}'" for value in (Visibility.PUBLIC, Visibility.CITY))
     return [
-        f"CREATE INDEX IF NOT EXISTS material_search_{config[:2]} ON {TABLE} USING gin ({pg_vector(config)})"
-        for config in CONFIGS
+        f"ALTER TABLE {TABLE} ADD COLUMN IF NOT EXISTS {PG_COLUMN} tsvector "
+        f"GENERATED ALWAYS AS ({vector}) STORED",
+        f"CREATE INDEX IF NOT EXISTS {PG_INDEX} ON {TABLE} USING gin ({PG_COLUMN})",
+        f"CREATE INDEX IF NOT EXISTS {PG_SHARED_INDEX} ON {TABLE} USING gin ({PG_COLUMN}) "
+        f'WHERE "published_id" IS NOT NULL AND "visibility" IN ({shared})',
     ]
 
 
 def pg_drop_sql() -> list[str]:
-    return [f"DROP INDEX IF EXISTS material_search_{config[:2]}" for config in CONFIGS]
+    return [
+        f"DROP INDEX IF EXISTS {PG_SHARED_INDEX}",
+        f"DROP INDEX IF EXISTS {PG_INDEX}",
+        f"ALTER TABLE {TABLE} DROP COLUMN IF EXISTS {PG_COLUMN}",
+    ]
+
+
+class _Column(Expression):
+    """A column the model does not declare (it exists on PostgreSQL only), named through the
+    query's own alias for the material's table, so that it is right inside subqueries too."""
+
+    def __init__(self, name: str, output_field: Field[Any, Any]) -> None:
+        super().__init__(output_field=output_field)
+        self.name = name
+        self.pk: Any = F("pk")
+
+    def get_source_expressions(self) -> list[Any]:
+        return [self.pk]
+
+    def set_source_expressions(self, exprs: Sequence[Any]) -> None:
+        (self.pk,) = exprs
+
+    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, tuple[Any, ...]]:
+        quote = compiler.quote_name_unless_alias
+        return f"{quote(self.pk.alias)}.{quote(self.name)}", ()
+
+
+def _pg_query(terms: list[str]) -> Func:
+    """Either configuration's reading of the words (each quoted and a prefix: to_tsquery then reads
+    no operator from them); the query is a bound parameter, the configurations constants."""
+    tsquery = " & ".join(f"'{term}':*" for term in terms)
+    return Func(
+        Value(tsquery),
+        Value(tsquery),
+        template=f"(to_tsquery('{CONFIGS[0]}'::regconfig, %(expressions)s))",
+        arg_joiner=f") || to_tsquery('{CONFIGS[1]}'::regconfig, ",
+    )
 
 
 # --- SQLite ----------------------------------------------------------------------------------
@@ -188,20 +225,11 @@ def text_match(q: str) -> tuple[Q, Expression] | None:
     if not terms:
         return None
     if connection.vendor == "postgresql":
-        # Each word quoted and a prefix: to_tsquery then reads no operator from it.
-        tsquery = " & ".join(f"'{term}':*" for term in terms)
-        match, rank = Q(), cast(Expression | None, None)
-        for config in CONFIGS:
-            vector, query = _pg_vector_expression(config), _pg_query_expression(config, tsquery)
-            match |= Q(
-                Func(
-                    vector, query, template="%(expressions)s", arg_joiner=" @@ ", output_field=BooleanField()
-                )
-            )
-            score = Func(vector, query, function="ts_rank", output_field=FloatField())
-            rank = score if rank is None else rank + score
-        assert rank is not None
-        return match, rank
+        vector, query = _Column(PG_COLUMN, Field()), _pg_query(terms)
+        match = Func(
+            vector, query, template="%(expressions)s", arg_joiner=" @@ ", output_field=BooleanField()
+        )
+        return Q(match), Func(vector, query, function="ts_rank", output_field=FloatField())
     # FTS5: each stemmed word a quoted string (inside it nothing is syntax) and a prefix.
     fts_query = " AND ".join(f'"{stem(term)}"*' for term in terms)
     found = RawSQL(_FTS_FOUND, [fts_query])  # noqa: S611
