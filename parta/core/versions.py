@@ -225,8 +225,10 @@ def cached(
     also_depends_on: Callable[[], Iterable[str]] | None = None,
     make: Callable[[], bytes],
     using: str = DEFAULT_DB_ALIAS,
+    seconds: int = ENTRY_SECONDS,
 ) -> bytes:
-    """``make()``'s bytes, from the cache while no token they depend on has changed.
+    """``make()``'s bytes, from the cache while no token they depend on has changed (and at most
+    ``seconds``, for reads that may lag behind writes no token follows).
 
     ``depends_on`` are known up front; ``also_depends_on`` finds more from the database (a
     student's class groups) and runs after the first tokens are read, so a change to what it reads
@@ -247,7 +249,7 @@ def cached(
         return make()
     body = make()
     try:
-        cache.set(key, (tokens, body), timeout=ENTRY_SECONDS)
+        cache.set(key, (tokens, body), timeout=min(seconds, ENTRY_SECONDS))
     except Exception:
         log.exception("could not store a cached read")
     return body

@@ -19,6 +19,7 @@ from typing import Any
 from django.db.models import Q
 from django.http import Http404
 
+from parta.core.sql import among
 from parta.library.models import Assignment, Material, Status, Visibility
 from parta.schools.access import Roles, roles_of
 from parta.schools.models import Enrolment
@@ -49,29 +50,68 @@ def _family_class_group_ids(roles: Roles) -> set[int]:
     return ids
 
 
-def materials_readable_by(user: Any) -> Q:
-    """A Q over Material: everything the user may open (see the module's rules)."""
+# The audiences every signed-in reader shares.
+_SHARED = (Visibility.PUBLIC, Visibility.CITY)
+
+
+def shared_audience(user: Any) -> tuple[str, Q]:
+    """The part of what the user may open that is the same for a whole class of readers, named
+    (the catalogue keeps its searches under the name): published for everyone or for the city to
+    whoever signs in; published for everyone without signing in; all to a superuser."""
     roles = roles_of(user)
     if roles.is_superuser:
-        return Q()
-    q = public_materials()
+        return "all", Q()
     if not roles.user_id:
-        return q
-    published = Q(published__isnull=False)
-    q |= published & Q(visibility=Visibility.CITY)
+        return "public", public_materials()
+    return "signed-in", Q(published__isnull=False, visibility__in=_SHARED)
+
+
+def _own_audience(roles: Roles) -> list[Q]:
+    """What a signed-in reader opens beyond the shared part: their school's, their own, what they
+    review, what was given to their classes (each a condition its own index serves)."""
+    found: list[Q] = []
     schools = set(roles.staff_school_ids) | _family_school_ids(roles)
     if schools:
-        q |= published & Q(visibility=Visibility.SCHOOL, school_id__in=schools)
-    q |= Q(owner_id=roles.user_id)
+        found.append(Q(published__isnull=False, visibility=Visibility.SCHOOL, school_id__in=schools))
+    found.append(Q(owner_id=roles.user_id))
     if roles.methodologist_city_ids:
-        q |= Q(city_id__in=roles.methodologist_city_ids) & ~Q(status=Status.DRAFT, published__isnull=True)
+        found.append(
+            Q(city_id__in=roles.methodologist_city_ids) & ~Q(status=Status.DRAFT, published__isnull=True)
+        )
     groups = _family_class_group_ids(roles)
     given = Q(class_group_id__in=groups) if groups else _nothing()
     if roles.staff_school_ids:
         given |= Q(school_id__in=roles.staff_school_ids)
     if groups or roles.staff_school_ids:
-        q |= Q(pk__in=Assignment.objects.filter(given).values("material_id"))
+        # Those the shared part holds anyway are left out: a school gives thousands, mostly those.
+        given_here = Assignment.objects.filter(given).exclude(
+            material__published__isnull=False, material__visibility__in=_SHARED
+        )
+        found.append(among(given_here.values("material_id")))
+    return found
+
+
+def materials_readable_by(user: Any) -> Q:
+    """A Q over Material: everything the user may open (see the module's rules)."""
+    roles = roles_of(user)
+    q = shared_audience(user)[1]
+    if roles.is_superuser or not roles.user_id:
+        return q
+    for own in _own_audience(roles):
+        q |= own
     return q
+
+
+def readable_beyond_shared(user: Any) -> Q | None:
+    """What the user may open outside their shared audience (``shared_audience``), a condition
+    each part of which has its own index; None when there is nothing."""
+    roles = roles_of(user)
+    if roles.is_superuser or not roles.user_id:
+        return None
+    found = _nothing()
+    for own in _own_audience(roles):
+        found |= own
+    return found & ~shared_audience(user)[1]
 
 
 def sees_latest(user: Any, material: Material) -> bool:

@@ -9,8 +9,8 @@ class Config(AppConfig):
 
     def ready(self) -> None:
         # The library's notification kinds and the handlers of its outbox events, the lesson page's
-        # section and the given materials' freshness (registered when the modules are imported):
-        # messaging and the journal below know none of them.
-        from parta.library import lesson, notifications  # noqa: F401
+        # section, the freshness of the catalogue and of the given materials (registered when the
+        # modules are imported): messaging, core and the journal below know none of them.
+        from parta.library import freshness, lesson, notifications  # noqa: F401
 
         notifications.register_kinds()

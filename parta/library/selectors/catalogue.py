@@ -1,26 +1,27 @@
 """Finding materials: the catalogue's search with facets, and one material as its reader sees it.
 
-Everything goes through ``materials_readable_by``: a list, a count and a facet count never
-include what the user may not open. A fixed number of queries whatever the data's size: one
-aggregate for the total and the facets that share the full filter, one more per facet whose own
-filter is set (a facet counts under every filter but its own, so that choosing "grade 7" still
-shows how many there are in grade 8), one for the subjects facet, one for the page, and one each
-for the page's subjects and topics.
+Everything goes through the audience of ``parta.library.access``: a list, a count and a facet
+count never include what the user may not open. A reader's audience is searched in two parts
+(``material_search``): what they share with every reader like them, kept for all of them, and
+what only they open, searched live; each part is one counting statement and one of the page's
+keys (``parts``), whatever the data's size; then the page's rows, their subjects and topics
+(none for a first page kept with the shared part), and the subjects facet's names.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import logging
+import pickle
 from collections import defaultdict
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any
 
-from django.core.cache import cache
-from django.db.models import Count, F, Q, QuerySet
-from django.db.models.lookups import GreaterThan
+from django.db.models import (
+    Q,
+    QuerySet,
+)
 from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -29,34 +30,36 @@ from parta.core import versions
 from parta.core.i18n import pick
 from parta.core.names import short_name
 from parta.curriculum.models import Topic
-from parta.library.access import materials_readable_by, sees_latest
+from parta.library.access import readable_beyond_shared, sees_latest, shared_audience
+from parta.library.freshness import CATALOGUE
 from parta.library.models import (
     Kind,
     Language,
     Material,
     MaterialVersion,
-    bits_from_grades,
     grades_from_bits,
 )
-from parta.library.search import text_match
 from parta.library.selectors.authoring import file_url
+from parta.library.selectors.parts import (
+    FACETS,
+    GRADES,
+    Filters,
+    Key,
+    Query,
+    Sort,
+    SubjectThrough,
+    Summary,
+    TopicThrough,
+    cells_of,
+    merged_page,
+)
 from parta.schools.access import roles_of
 from parta.schools.models import Subject
 
-log = logging.getLogger(__name__)
-
-Sort = Literal["relevance", "popular", "new"]
-SORTS: tuple[Sort, ...] = ("relevance", "popular", "new")
-GRADES = tuple(range(1, 12))
 MAX_PAGE_SIZE = 100
-PUBLIC_CACHE_SECONDS = 60
 # Past this a list is browsed by narrowing it, not by paging: deep OFFSETs cost the database.
 MAX_PAGE = 1000
 EXCERPT = 240
-FACETS = ("subject", "grade", "type", "verified", "language")
-
-SubjectThrough = Material.subjects.through
-TopicThrough = Material.topics.through
 
 
 @dataclass(frozen=True)
@@ -119,49 +122,6 @@ class SearchResult:
         return min(MAX_PAGE, max(1, -(-self.count // self.page_size)))
 
 
-@dataclass(frozen=True)
-class Filters:
-    """What the reader narrows the catalogue by; empty means no narrowing."""
-
-    q: str = ""
-    subjects: Collection[int | str] = ()
-    grades: Collection[int] = ()
-    kinds: Collection[str] = ()
-    topics: Collection[int] = ()
-    verified: bool | None = None
-    author: int | None = None
-    language: str | None = None
-
-    def by_facet(self) -> dict[str, Q]:
-        """A condition per facet (and for the filters that are no facet, under their own names)."""
-        found: dict[str, Q] = {}
-        if self.subjects:
-            ids = [s for s in self.subjects if isinstance(s, int)]
-            codes = [s for s in self.subjects if isinstance(s, str)]
-            chosen = SubjectThrough.objects.filter(Q(subject_id__in=ids) | Q(subject__code__in=codes))
-            found["subject"] = Q(pk__in=chosen.values("material_id"))
-        if self.grades:
-            found["grade"] = _in_grades(bits_from_grades(list(self.grades)))
-        if self.kinds:
-            found["type"] = Q(kind__in=list(self.kinds))
-        if self.verified is not None:
-            found["verified"] = Q(published__isnull=not self.verified)
-        if self.language:
-            found["language"] = Q(language=self.language)
-        if self.topics:
-            found["topic"] = Q(
-                pk__in=TopicThrough.objects.filter(topic_id__in=self.topics).values("material_id")
-            )
-        if self.author is not None:
-            found["author"] = Q(owner_id=self.author)
-        return found
-
-
-def _in_grades(bits: int) -> Q:
-    """For one grade at least of the bit set."""
-    return Q(GreaterThan(F("grade_bits").bitand(bits), 0))
-
-
 def _excerpt(text: str) -> str:
     if len(text) <= EXCERPT:
         return text
@@ -173,26 +133,6 @@ def _cover_url(material_id: int, name: str) -> str:
     return reverse("library-download", args=[material_id]) + "?cover=1" if name else ""
 
 
-def _aggregate(queryset: QuerySet[Material], facets: Collection[str]) -> dict[str, int]:
-    """The count and the counts of ``facets`` (but the subjects) in one pass over the rows."""
-    counts: dict[str, Any] = {"total": Count("pk")}
-    if "grade" in facets:
-        for grade in GRADES:
-            counts[f"grade:{grade}"] = Count(
-                "pk", filter=Q(GreaterThan(F("grade_bits").bitand(1 << grade), 0))
-            )
-    if "type" in facets:
-        for kind in Kind.values:
-            counts[f"type:{kind}"] = Count("pk", filter=Q(kind=kind))
-    if "verified" in facets:
-        counts["verified:1"] = Count("pk", filter=Q(published__isnull=False))
-        counts["verified:0"] = Count("pk", filter=Q(published__isnull=True))
-    if "language" in facets:
-        for language in Language.values:
-            counts[f"language:{language}"] = Count("pk", filter=Q(language=language))
-    return {key: value or 0 for key, value in queryset.aggregate(**counts).items()}
-
-
 def _facet_values(facet: str, counts: dict[str, int], filters: Filters) -> list[FacetValue]:
     """A facet's values that have materials, or that the reader chose (to un-choose them)."""
 
@@ -201,13 +141,16 @@ def _facet_values(facet: str, counts: dict[str, int], filters: Filters) -> list[
 
     if facet == "grade":
         return keep(
-            [FacetValue(g, str(g), counts[f"grade:{g}"], g in filters.grades) for g in GRADES],
+            [FacetValue(g, str(g), counts.get(f"grade:{g}", 0), g in filters.grades) for g in GRADES],
         )
     if facet == "type":
         return keep(
             [
                 FacetValue(
-                    kind.value, str(kind.label), counts[f"type:{kind.value}"], kind.value in filters.kinds
+                    kind.value,
+                    str(kind.label),
+                    counts.get(f"type:{kind.value}", 0),
+                    kind.value in filters.kinds,
                 )
                 for kind in Kind
             ]
@@ -216,7 +159,10 @@ def _facet_values(facet: str, counts: dict[str, int], filters: Filters) -> list[
         return keep(
             [
                 FacetValue(
-                    lang.value, str(lang.label), counts[f"language:{lang.value}"], lang == filters.language
+                    lang.value,
+                    str(lang.label),
+                    counts.get(f"language:{lang.value}", 0),
+                    lang == filters.language,
                 )
                 for lang in Language
             ]
@@ -224,39 +170,10 @@ def _facet_values(facet: str, counts: dict[str, int], filters: Filters) -> list[
     # Verified means published: a methodologist checked it.
     return keep(
         [
-            FacetValue(True, _("verified"), counts["verified:1"], filters.verified is True),
-            FacetValue(False, _("not verified"), counts["verified:0"], filters.verified is False),
+            FacetValue(True, _("verified"), counts.get("verified:1", 0), filters.verified is True),
+            FacetValue(False, _("not verified"), counts.get("verified:0", 0), filters.verified is False),
         ]
     )
-
-
-def _subject_facet(queryset: QuerySet[Material], filters: Filters) -> list[FacetValue]:
-    rows = (
-        SubjectThrough.objects.filter(material_id__in=queryset.values("pk"))
-        .values("subject_id", "subject__code", "subject__name_ru", "subject__name_en", "subject__order")
-        .annotate(count=Count("material_id"))
-        .order_by("-count", "subject__order", "subject__code")
-    )
-    chosen = set(filters.subjects)
-    values = [
-        FacetValue(
-            row["subject_id"],
-            pick(row["subject__name_ru"], row["subject__name_en"]),
-            row["count"],
-            row["subject_id"] in chosen or row["subject__code"] in chosen,
-            code=row["subject__code"],
-        )
-        for row in rows
-    ]
-    missing = chosen - {v.value for v in values} - {v.code for v in values}
-    if missing:
-        # A chosen subject with nothing under the other filters still shows, to be un-chosen.
-        for subject in Subject.objects.filter(
-            Q(pk__in=[s for s in missing if isinstance(s, int)])
-            | Q(code__in=[s for s in missing if isinstance(s, str)])
-        ):
-            values.append(FacetValue(subject.pk, subject.name, 0, True, code=subject.code))
-    return values
 
 
 _ROW_COLUMNS = (
@@ -337,32 +254,95 @@ def _rows(user_id: int | None, queryset: QuerySet[Material]) -> list[MaterialRow
     ]
 
 
-def material_search(user: Any, **arguments: Any) -> SearchResult:
-    """A page of the materials the user may open that match, their count and the facets (see
-    :func:`_search` for the arguments).
+def _subject_values(subjects: dict[int, int], filters: Filters) -> list[FacetValue]:
+    """The subjects facet: every subject with materials, and those the reader chose (to un-choose
+    them, with nothing under the other filters too), most materials first."""
+    chosen = set(filters.subjects)
+    values = [
+        FacetValue(pk, pick(name_ru, name_en), subjects.get(pk, 0), pk in chosen or code in chosen, code=code)
+        for pk, code, name_ru, name_en in _all_subjects()
+    ]
+    return sorted((v for v in values if v.count or v.selected), key=lambda v: -v.count)
 
-    Without signing in the catalogue is the same for everyone: with the read cache on, its
-    answers are kept a minute (a proxy may keep them five), so that a city's visitors do not each
-    count the whole public library. A cache that fails is read around."""
-    if roles_of(user).user_id or not versions.enabled():
-        return _search(user, **arguments)
-    digest = hashlib.sha256(repr(sorted(arguments.items())).encode()).hexdigest()[:32]
-    key = f"library:public-search:{get_language()}:{digest}"
-    try:
-        found: SearchResult | None = cache.get(key)
-    except Exception:
-        log.exception("read cache unavailable; searching the database")
-        return _search(user, **arguments)
-    if found is None:
-        found = _search(user, **arguments)
-        try:
-            cache.set(key, found, timeout=PUBLIC_CACHE_SECONDS)
-        except Exception:
-            log.exception("could not store a public search")
+
+def _all_subjects() -> list[tuple[int, str, str, str]]:
+    """Every subject (a few dozen) in their order, kept while no city-wide name changes."""
+
+    def make() -> bytes:
+        rows = Subject.objects.order_by("order", "code").values_list("pk", "code", "name_ru", "name_en")
+        return pickle.dumps(list(rows))
+
+    found: list[tuple[int, str, str, str]] = pickle.loads(  # noqa: S301 — our own cache's bytes
+        versions.cached("library:subjects", depends_on=[versions.EVERYTHING], make=make)
+    )
     return found
 
 
-def _search(
+# --- the search ------------------------------------------------------------------------------
+
+# What readers share (``shared_audience``) is searched once for all of them and kept: its token
+# renews when a material enters, changes in or leaves that audience (``parta.library.freshness``);
+# a day's popularity refresh renews it too, a single rating reorders within ``SHARED_SECONDS``.
+SHARED_SECONDS = 300
+# The first pages' keys are kept with a shared search; a deeper page reads its window live.
+KEPT = 200
+# And the rows of a first page of the default size.
+SHOWN = 20
+
+
+@dataclass(frozen=True)
+class _Shared:
+    summary: Summary
+    keys: list[Key]
+    # The rows of the first page's materials (as anyone of the audience sees them, in the
+    # language of the key): a first page read again costs no query of its rows.
+    rows: dict[int, MaterialRow]
+
+
+def _shared(audience: str, condition: Q, query: Query) -> _Shared:
+    filters = query.filters
+    described = repr(
+        (
+            filters.q,
+            sorted(map(str, filters.subjects)),
+            sorted(filters.grades),
+            sorted(filters.kinds),
+            sorted(filters.topics),
+            filters.verified,
+            filters.author,
+            filters.language,
+            query.sort,
+        )
+    )
+    digest = hashlib.sha256(described.encode()).hexdigest()[:32]
+
+    def make() -> _Shared:
+        part = Material.objects.filter(condition)
+        # Without words, topics or an author the counts are the whole audience's cells, kept
+        # once for every such search; the page is read in the order of an index.
+        cells = (
+            query.cells(part)
+            if query.narrows_rows
+            else _kept(f"library:cells:{audience}", lambda: cells_of(part))
+        )
+        keys = query.keys(part, 0, KEPT)
+        first = Material.objects.filter(condition, pk__in=[key[-1] for key in keys[:SHOWN]])
+        rows = {row.id: row for row in _rows(None, first)} if keys else {}
+        return _Shared(query.summary(cells), keys, rows)
+
+    found: _Shared = _kept(f"library:search:{audience}:{get_language()}:{digest}", make)
+    return found
+
+
+def _kept(key: str, make: Callable[[], Any]) -> Any:
+    """``make()``, kept for whoever shares the audience (see ``CATALOGUE``)."""
+    body = versions.cached(
+        key, depends_on=[CATALOGUE], make=lambda: pickle.dumps(make()), seconds=SHARED_SECONDS
+    )
+    return pickle.loads(body)  # noqa: S301 — our own cache's bytes
+
+
+def material_search(
     user: Any,
     *,
     q: str = "",
@@ -377,46 +357,57 @@ def _search(
     page: int = 1,
     page_size: int = 20,
 ) -> SearchResult:
-    """Sort: ``relevance`` (how well the words match; without words, as ``popular``), ``popular``
-    (the usage score), ``new`` (latest published, then latest changed)."""
+    """A page of the materials the user may open that match, their count and the facets.
+
+    Sort: ``relevance`` (how well the words match; without words, as ``popular``), ``popular``
+    (the usage score), ``new`` (latest published, then latest changed).
+
+    The reader's audience is searched in two parts: the part they share with every reader like
+    them (``shared_audience``: what is published for the city, say), kept for all of them, and
+    what only they may open besides (their school's, their own, given to their classes), a few
+    indexed rows searched live. Counts add up; the pages merge by the sort's key."""
     filters = Filters(q, subjects, grades, kinds, topics, verified, author, language)
     page_size = max(1, min(page_size, MAX_PAGE_SIZE))
     page = max(1, min(page, MAX_PAGE))
-    base = Material.objects.filter(materials_readable_by(user))
-    matched = text_match(q)
-    rank = None
-    if matched is not None:
-        condition, rank = matched
-        base = base.filter(condition)
-    by_facet = filters.by_facet()
-
-    def narrowed(*, but: str = "") -> QuerySet[Material]:
-        return base.filter(*(condition for name, condition in by_facet.items() if name != but))
-
-    full = narrowed()
-    # The facets not filtered on are counted under the full filter, with the total; each facet
-    # filtered on is counted under the others.
-    free = [facet for facet in FACETS if facet not in by_facet and facet != "subject"]
-    counts = _aggregate(full, free)
-    total = counts.pop("total")
-    for facet in FACETS:
-        if facet in by_facet and facet != "subject":
-            counts |= _aggregate(narrowed(but=facet), [facet])
-    counts.pop("total", None)
-    facets = {facet: _facet_values(facet, counts, filters) for facet in FACETS if facet != "subject"}
-    facets = {"subject": _subject_facet(narrowed(but="subject"), filters), **facets}
-
-    if sort == "new":
-        order: list[Any] = [F("published_at").desc(nulls_last=True), "-updated_at", "-pk"]
-    elif sort == "relevance" and rank is not None:
-        full = full.alias(rank=rank)
-        order = ["-rank", "-popularity", "-pk"]
-    else:
-        order = ["-popularity", "-pk"]
-    offset = (page - 1) * page_size
-    in_order = full.order_by(*order)[offset : offset + page_size]
-    rows = _rows(roles_of(user).user_id, in_order) if offset < total else []
-    return SearchResult(count=total, page=page, page_size=page_size, rows=rows, facets=facets)
+    wanted = slice((page - 1) * page_size, page * page_size)
+    query = Query.of(filters, sort)
+    audience, condition = shared_audience(user)
+    shared = _shared(audience, condition, query)
+    beyond = readable_beyond_shared(user)
+    summary, extra = shared.summary, []
+    if beyond is not None:
+        part = Material.objects.filter(beyond)
+        more = query.summary(query.cells(part))
+        summary = summary + more
+        if more.total:
+            extra = query.keys(part, 0, wanted.stop)
+    # The shared part's window: as many before the page as the extra keys could push into it,
+    # and never empty unless it starts at the first (``merged_page`` places the extra keys by it).
+    start = max(0, min(wanted.start - len(extra), shared.summary.total - 1))
+    keys = shared.keys[start : wanted.stop] if wanted.stop <= KEPT else None
+    if keys is None:
+        keys = query.keys(Material.objects.filter(condition), start, wanted.stop)
+    ids = [key[-1] for key in merged_page(keys, start, extra, wanted)] if keys or extra else []
+    reader = roles_of(user).user_id
+    # A row kept with the shared part is anyone's view of it; the reader's own shows its state.
+    by_id = {pk: shared.rows[pk] for pk in ids if pk in shared.rows and shared.rows[pk].author_id != reader}
+    missing = [pk for pk in ids if pk not in by_id]
+    if missing:
+        # Read through the audience again: a page never shows what the reader may not open.
+        readable = condition if beyond is None else condition | beyond
+        by_id |= {row.id: row for row in _rows(reader, Material.objects.filter(readable, pk__in=missing))}
+    counts = summary.counts
+    facets = {
+        "subject": _subject_values(summary.subjects, filters),
+        **{facet: _facet_values(facet, counts, filters) for facet in FACETS if facet != "subject"},
+    }
+    return SearchResult(
+        count=summary.total,
+        page=page,
+        page_size=page_size,
+        rows=[by_id[pk] for pk in ids if pk in by_id],
+        facets=facets,
+    )
 
 
 # --- one material ----------------------------------------------------------------------------

@@ -10,7 +10,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from parta.core import versions
 from parta.library.access import access_material_for_review, access_own_material, may_submit
+from parta.library.freshness import CATALOGUE
 from parta.library.models import Material, Review, Status, Visibility
 from parta.library.services.authoring import show_version
 from parta.outbox.services import emit
@@ -119,4 +121,5 @@ def material_unshare(actor: Any, material_id: int) -> Material:
     material.save()
     assert material.latest is not None
     show_version(material, material.latest)
+    versions.touch([CATALOGUE])
     return material

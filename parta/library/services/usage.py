@@ -22,6 +22,8 @@ from django.db import transaction
 from django.db.models import Count, F, Q, Sum
 from django.utils import timezone
 
+from parta.core import versions
+from parta.library.freshness import CATALOGUE
 from parta.library.models import Material, Rating, UsageDay, Use
 
 # The counter (on Material and on UsageDay) each kind of use adds to.
@@ -202,4 +204,6 @@ def popularity_refresh(material_ids: Collection[int] | None = None, *, chunk: in
         with transaction.atomic():
             _refresh(ids)
         done, last = done + len(ids), ids[-1]
+    # The shared searches are kept in popularity's order: a day's new order shows at once.
+    versions.touch([CATALOGUE])
     return done

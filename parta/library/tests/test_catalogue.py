@@ -8,10 +8,15 @@ from typing import Any
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
+from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from parta.core import versions
 from parta.library.models import Language, Material, Visibility
 from parta.library.selectors.catalogue import SearchResult, material_search
+from parta.library.services.moderation import material_unshare
 from parta.schools.models import Subject
 from parta.testing.library import published, text_material
 from parta.testing.world import World
@@ -190,17 +195,61 @@ def test_a_fixed_number_of_queries(world: World, django_assert_max_num_queries: 
     assert result.count == 12
 
 
-def test_the_public_catalogue_is_counted_once_a_minute(
-    world: World, shelf: dict[str, Material], settings: Any, django_assert_num_queries: Any
-) -> None:
+def read_cache(settings: Any) -> None:
     settings.PARTA_READ_CACHE = True
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    # A local-memory cache outlives a test: another test's entries and tokens must not answer.
+    cache.clear()
+    # The fixtures' writes never commit in a test: their keys would keep the cache out of use.
+    versions.forget_pending()
+
+
+def counting(queries: Any) -> list[str]:
+    return [q["sql"] for q in queries.captured_queries if "COUNT(" in q["sql"]]
+
+
+def test_what_readers_share_is_counted_once_for_all_of_them(
+    world: World, shelf: dict[str, Material], settings: Any, django_assert_num_queries: Any
+) -> None:
+    read_cache(settings)
     first = material_search(AnonymousUser(), grades=[7], sort="new")
-    with django_assert_num_queries(0):
+    # Again: the first page's rows are kept with the counts, the subjects' names with the city's.
+    with django_assert_num_queries(0) as queries:
         assert material_search(AnonymousUser(), grades=[7], sort="new") == first
+    assert not counting(queries)
     assert material_search(AnonymousUser(), grades=[8]).count == 0
-    # A signed-in reader's catalogue is theirs: never shared.
-    assert material_search(world.a.subject_teacher, grades=[7]).count == 4
+    # Signed in, the shared part is the city's, and the reader's own part is searched live.
+    other = world.b.subject_teacher
+    assert material_search(other, grades=[7]).count == 2
+    with CaptureQueriesContext(connection) as queries:
+        assert material_search(other, grades=[7]).count == 2
+    # Only their own part (nothing here) is counted: one statement over a few indexed rows.
+    assert len(counting(queries)) == 1
+    author = world.a.subject_teacher
+    assert material_search(author, grades=[7]).count == 4
+    with CaptureQueriesContext(connection) as queries:
+        assert material_search(author, grades=[7]).count == 4
+    # Their own part (the school's and the draft): one statement.
+    assert len(counting(queries)) == 1
+
+
+def test_a_kept_search_follows_publishing_and_taking_back(
+    world: World,
+    shelf: dict[str, Material],
+    settings: Any,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    read_cache(settings)
+    reader, author = world.b.subject_teacher, world.a.subject_teacher
+    assert titles(material_search(reader, q="черновик")) == []
+    with django_capture_on_commit_callbacks(execute=True):
+        published(shelf["draft"], world.methodologist, Visibility.CITY)
+    assert titles(material_search(reader, q="черновик")) == ["Черновик про уравнения"]
+    with django_capture_on_commit_callbacks(execute=True):
+        material_unshare(author, shelf["draft"].pk)
+    assert titles(material_search(reader, q="черновик")) == []
+    # The author still finds it: their own part is never kept.
+    assert titles(material_search(author, q="черновик")) == ["Черновик про уравнения"]
 
 
 def test_a_failing_cache_is_read_around(world: World, shelf: dict[str, Material], settings: Any) -> None:

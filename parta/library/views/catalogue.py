@@ -15,7 +15,8 @@ from django.utils.translation import gettext_lazy as _
 
 from parta.library.api.catalogue import SearchQuerySerializer, cache_for_reader, search_arguments
 from parta.library.models import Kind
-from parta.library.selectors.catalogue import SORTS, material_search
+from parta.library.selectors.catalogue import material_search
+from parta.library.selectors.parts import SORTS
 
 # A sign for each type where there is no cover.
 KIND_SIGNS = {
