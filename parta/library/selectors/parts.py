@@ -29,7 +29,7 @@ from django.db.models import (
 )
 from django.db.models.lookups import GreaterThan
 
-from parta.core.sql import id_list, ids_of
+from parta.core.sql import IdList, ids_of
 from parta.library.models import Material, bits_from_grades, grades_from_bits
 from parta.library.search import text_match
 from parta.schools.models import Subject
@@ -125,11 +125,10 @@ class Cell:
 def cells_of(queryset: QuerySet[Material]) -> list[Cell]:
     """The rows grouped by what the facets read (the subjects as the list of a material's own):
     one statement, one pass over the rows; a few hundred groups at most."""
-    subjects = SubjectThrough.objects.filter(material_id=OuterRef("pk"))
     groups = (
         queryset.annotate(
             verified=ExpressionWrapper(Q(published__isnull=False), BooleanField()),
-            subject_ids=id_list(subjects, of="subject_id", by="material_id"),
+            subject_ids=IdList(SubjectThrough, of="subject", by="material"),
         )
         .values_list("kind", "language", "grade_bits", "verified", "subject_ids")
         .annotate(found=Count("pk"))
