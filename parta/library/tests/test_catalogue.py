@@ -14,9 +14,10 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from parta.core import versions
-from parta.library.models import Language, Material, Visibility
+from parta.library.models import Language, Material, UsageDay, Visibility
 from parta.library.selectors.catalogue import SearchResult, material_search
 from parta.library.services.moderation import material_unshare
+from parta.library.services.usage import popularity_refresh
 from parta.schools.models import Subject
 from parta.testing.library import published, text_material
 from parta.testing.world import World
@@ -250,6 +251,19 @@ def test_a_kept_search_follows_publishing_and_taking_back(
     assert titles(material_search(reader, q="черновик")) == []
     # The author still finds it: their own part is never kept.
     assert titles(material_search(author, q="черновик")) == ["Черновик про уравнения"]
+
+
+def test_the_days_popularity_reorders_a_kept_search(
+    world: World, shelf: dict[str, Material], settings: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    read_cache(settings)
+    reader = world.b.subject_teacher
+    assert titles(material_search(reader, q="уравнения", sort="popular"))[0] == "Квадратные уравнения"
+    Material.objects.filter(pk=shelf["algebra7"].pk).update(views=10_000)
+    UsageDay.objects.create(material=shelf["algebra7"], day=timezone.localdate(), views=10_000)
+    with django_capture_on_commit_callbacks(execute=True):
+        popularity_refresh()
+    assert titles(material_search(reader, q="уравнения", sort="popular"))[0] == "Линейные уравнения"
 
 
 def test_a_failing_cache_is_read_around(world: World, shelf: dict[str, Material], settings: Any) -> None:

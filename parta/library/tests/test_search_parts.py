@@ -66,6 +66,8 @@ def library(world: World) -> list[Material]:
     # A draft of school b's teacher given to school a's class: open to that class.
     material_attach_to_lesson(world.b.subject_teacher, lesson_id=world.b.lesson.pk, material_id=made[3].pk)
     material_attach_to_lesson(world.a.subject_teacher, lesson_id=world.a.lesson.pk, material_id=made[7].pk)
+    # One the shared part holds anyway, given too: still counted once.
+    material_attach_to_lesson(world.a.subject_teacher, lesson_id=world.a.lesson.pk, material_id=made[1].pk)
     return made
 
 
