@@ -87,6 +87,11 @@ class Language(models.TextChoices):
     EN = "en", _("English")
 
 
+# A version's metadata that the material row carries as it is, for lists and search to read (the
+# shown version's: the published one, or the latest while none is).
+SHOWN_FIELDS = ("title", "description", "language", "licence", "authors", "duration_minutes", "cover")
+
+
 class Material(models.Model):
     city = models.ForeignKey(
         City, on_delete=models.PROTECT, related_name="+", verbose_name=_("city"), db_index=False

@@ -14,7 +14,15 @@ from typing import Any
 from django.db import connection
 
 from parta.demo.generator.courses import insert_rows
-from parta.library.models import Kind, Material, MaterialVersion, Status, Visibility, bits_from_grades
+from parta.library.models import (
+    SHOWN_FIELDS,
+    Kind,
+    Material,
+    MaterialVersion,
+    Status,
+    Visibility,
+    bits_from_grades,
+)
 
 # The library type of each sort of demo material.
 SORT_KIND = {
@@ -32,6 +40,7 @@ SORT_KIND = {
 # How long a material of each kind takes, in minutes.
 DURATIONS = {"explanation": 10, "example": 15, "practice": 20, "test": 15, "video": 10, "scenario": 45}
 
+COUNTERS = ("views", "downloads", "lesson_uses", "homework_uses", "rating_count", "rating_sum", "popularity")
 MATERIAL_FIELDS = (
     "id",
     "city",
@@ -44,34 +53,17 @@ MATERIAL_FIELDS = (
     "latest",
     "published",
     "published_at",
-    "title",
-    "description",
-    "language",
-    "licence",
-    "authors",
-    "duration_minutes",
-    "cover",
+    *SHOWN_FIELDS,
     "grade_bits",
     "created_at",
     "updated_at",
-    "views",
-    "downloads",
-    "lesson_uses",
-    "homework_uses",
-    "rating_count",
-    "rating_sum",
-    "popularity",
+    *COUNTERS,
 )
 VERSION_FIELDS = (
     "id",
     "material",
     "number",
-    "title",
-    "description",
-    "language",
-    "licence",
-    "authors",
-    "duration_minutes",
+    *SHOWN_FIELDS,
     "subject_ids",
     "grades",
     "topic_ids",
@@ -79,7 +71,6 @@ VERSION_FIELDS = (
     "file",
     "file_name",
     "file_size",
-    "cover",
     "note",
     "created_by",
     "created_at",
@@ -92,9 +83,6 @@ def weighted(rng: random.Random, choices: Sequence[tuple[Any, float]]) -> Any:
 
 def db_time(value: dt.datetime | None) -> Any:
     return connection.ops.adapt_datetimefield_value(value)
-
-
-COUNTERS = ("views", "downloads", "lesson_uses", "homework_uses", "rating_count", "rating_sum", "popularity")
 
 
 @dataclass
@@ -144,8 +132,8 @@ def materials_insert(city_id: int, materials: Sequence[Planned]) -> None:
         published = m.version_pk if m.published else None
         requested = m.visibility if m.status in (Status.SUBMITTED, Status.RETURNED) else ""
         visibility = m.visibility if m.published else Visibility.PRIVATE
-        duration = DURATIONS.get(m.sort)
-        c = m.counters
+        # The material row carries its version's metadata as it is (SHOWN_FIELDS, in that order).
+        shown = (m.title, m.description, m.language, m.licence, m.authors, DURATIONS.get(m.sort), m.cover)
         updated = m.published_at or m.created_at
         rows.append(
             (
@@ -160,23 +148,11 @@ def materials_insert(city_id: int, materials: Sequence[Planned]) -> None:
                 m.version_pk,
                 published,
                 db_time(m.published_at),
-                m.title,
-                m.description,
-                m.language,
-                m.licence,
-                m.authors,
-                duration,
-                m.cover,
+                *shown,
                 bits_from_grades(m.grades),
                 db_time(m.created_at),
                 db_time(updated),
-                c.get("views", 0),
-                c.get("downloads", 0),
-                c.get("lesson_uses", 0),
-                c.get("homework_uses", 0),
-                c.get("rating_count", 0),
-                c.get("rating_sum", 0),
-                c.get("popularity", 0.0),
+                *(m.counters.get(name, 0) for name in COUNTERS),
             )
         )
         versions.append(
@@ -184,12 +160,7 @@ def materials_insert(city_id: int, materials: Sequence[Planned]) -> None:
                 m.version_pk,
                 m.pk,
                 1,
-                m.title,
-                m.description,
-                m.language,
-                m.licence,
-                m.authors,
-                duration,
+                *shown,
                 json.dumps(m.subject_ids),
                 json.dumps(m.grades),
                 json.dumps(m.topic_ids),
@@ -197,7 +168,6 @@ def materials_insert(city_id: int, materials: Sequence[Planned]) -> None:
                 m.file,
                 m.file_name,
                 m.file_size,
-                m.cover,
                 "",
                 m.owner,
                 db_time(m.created_at),

@@ -20,6 +20,7 @@ from parta.curriculum.models import Topic
 from parta.library.access import access_own_material, materials_readable_by, may_author
 from parta.library.models import (
     ATOMIC_KINDS,
+    SHOWN_FIELDS,
     Kind,
     Language,
     Licence,
@@ -266,7 +267,7 @@ def _home_of(actor: Any) -> tuple[City, School | None]:
 
 def _show(material: Material, version: MaterialVersion) -> None:
     """Copy a version's metadata onto the material: what lists and search read."""
-    for name in ("title", "description", "language", "licence", "authors", "duration_minutes", "cover"):
+    for name in SHOWN_FIELDS:
         setattr(material, name, getattr(version, name))
     material.grade_bits = bits_from_grades(version.grades)
     material.save()
