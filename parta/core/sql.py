@@ -1,4 +1,5 @@
-"""Two SQL forms the ORM does not write, for conditions the planner must serve from indexes."""
+"""SQL forms the ORM does not write, each about the row a query is at (its key, through whatever
+alias the query gives its table, so that they are right inside subqueries too)."""
 
 from __future__ import annotations
 
@@ -8,20 +9,30 @@ from typing import Any
 from django.db.models import BooleanField, CharField, Expression, F, Field, Model, Q, QuerySet, Subquery
 
 
-class _Among(Expression):
-    conditional = True
-    output_field = BooleanField()
+class _OfRow(Expression):
+    """An expression of the current row, reached through its key ``pk`` (and ``more`` sources)."""
 
-    def __init__(self, ids: QuerySet[Any]) -> None:
-        super().__init__()
+    def __init__(self, *more: Any, output_field: Any = None) -> None:
+        super().__init__(output_field=output_field)
         self.pk: Any = F("pk")
-        self.ids: Any = Subquery(ids)
+        self.more: list[Any] = list(more)
 
     def get_source_expressions(self) -> list[Any]:
-        return [self.pk, self.ids]
+        return [self.pk, *self.more]
 
     def set_source_expressions(self, exprs: Sequence[Any]) -> None:
-        self.pk, self.ids = exprs
+        self.pk, *self.more = exprs
+
+
+class _Among(_OfRow):
+    conditional = True
+
+    def __init__(self, ids: QuerySet[Any]) -> None:
+        super().__init__(Subquery(ids), output_field=BooleanField())
+
+    @property
+    def ids(self) -> Any:
+        return self.more[0]
 
     def _parts(self, compiler: Any) -> tuple[str, str, tuple[Any, ...]]:
         pk, pk_params = compiler.compile(self.pk)
@@ -45,24 +56,14 @@ def among(ids: QuerySet[Any]) -> Q:
     return Q(_Among(ids))
 
 
-class IdList(Expression):
+class IdList(_OfRow):
     """A correlated list: the ``of`` column of ``model``'s rows whose ``by`` column is the outer
     row's key, joined by commas in no particular order (``ids_of`` reads it); written as SQL, as
     the ORM's subquery cost more to build than to run on the search's hot path."""
 
-    output_field = CharField()
-
     def __init__(self, model: type[Model], *, of: str, by: str) -> None:
-        super().__init__()
-        meta = model._meta
-        self.table, self.of, self.by = meta.db_table, _column(model, of), _column(model, by)
-        self.pk: Any = F("pk")
-
-    def get_source_expressions(self) -> list[Any]:
-        return [self.pk]
-
-    def set_source_expressions(self, exprs: Sequence[Any]) -> None:
-        (self.pk,) = exprs
+        super().__init__(output_field=CharField())
+        self.table, self.of, self.by = model._meta.db_table, _column(model, of), _column(model, by)
 
     def _sql(self, compiler: Any, connection: Any, aggregate: str) -> tuple[str, tuple[Any, ...]]:
         quote = connection.ops.quote_name
@@ -76,6 +77,18 @@ class IdList(Expression):
 
     def as_sqlite(self, compiler: Any, connection: Any) -> tuple[str, tuple[Any, ...]]:
         return self._sql(compiler, connection, "GROUP_CONCAT({of}, ',')")
+
+
+class Column(_OfRow):
+    """A column the model does not declare (one only some databases have), of the current row."""
+
+    def __init__(self, name: str, output_field: Field[Any, Any]) -> None:
+        super().__init__(output_field=output_field)
+        self.name = name
+
+    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, tuple[Any, ...]]:
+        quote = compiler.quote_name_unless_alias
+        return f"{quote(self.pk.alias)}.{quote(self.name)}", ()
 
 
 def _column(model: type[Model], name: str) -> str:

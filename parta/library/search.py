@@ -18,7 +18,7 @@ separator, so no input can make the search fail.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from functools import cache
 from typing import Any
 
@@ -26,6 +26,8 @@ import snowballstemmer
 from django.db import connection
 from django.db.models import BooleanField, Expression, F, Field, FloatField, Func, Q, Value
 from django.db.models.expressions import RawSQL
+
+from parta.core.sql import Column
 
 # A query's first words only: more narrows nothing a person types, and each costs the database.
 MAX_WORDS = 8
@@ -107,26 +109,6 @@ def pg_drop_sql() -> list[str]:
         f"DROP INDEX IF EXISTS {PG_INDEX}",
         f"ALTER TABLE {TABLE} DROP COLUMN IF EXISTS {PG_COLUMN}",
     ]
-
-
-class _Column(Expression):
-    """A column the model does not declare (it exists on PostgreSQL only), named through the
-    query's own alias for the material's table, so that it is right inside subqueries too."""
-
-    def __init__(self, name: str, output_field: Field[Any, Any]) -> None:
-        super().__init__(output_field=output_field)
-        self.name = name
-        self.pk: Any = F("pk")
-
-    def get_source_expressions(self) -> list[Any]:
-        return [self.pk]
-
-    def set_source_expressions(self, exprs: Sequence[Any]) -> None:
-        (self.pk,) = exprs
-
-    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, tuple[Any, ...]]:
-        quote = compiler.quote_name_unless_alias
-        return f"{quote(self.pk.alias)}.{quote(self.name)}", ()
 
 
 def _pg_query(terms: list[str]) -> Func:
@@ -225,7 +207,7 @@ def text_match(q: str) -> tuple[Q, Expression] | None:
     if not terms:
         return None
     if connection.vendor == "postgresql":
-        vector, query = _Column(PG_COLUMN, Field()), _pg_query(terms)
+        vector, query = Column(PG_COLUMN, Field()), _pg_query(terms)
         match = Func(
             vector, query, template="%(expressions)s", arg_joiner=" @@ ", output_field=BooleanField()
         )

@@ -268,12 +268,11 @@ def _subject_values(subjects: dict[int, int], filters: Filters) -> list[FacetVal
 def _all_subjects() -> list[tuple[int, str, str, str]]:
     """Every subject (a few dozen) in their order, kept while no city-wide name changes."""
 
-    def make() -> bytes:
-        rows = Subject.objects.order_by("order", "code").values_list("pk", "code", "name_ru", "name_en")
-        return pickle.dumps(list(rows))
+    def make() -> list[tuple[int, str, str, str]]:
+        return list(Subject.objects.order_by("order", "code").values_list("pk", "code", "name_ru", "name_en"))
 
-    found: list[tuple[int, str, str, str]] = pickle.loads(  # noqa: S301 — our own cache's bytes
-        versions.cached("library:subjects", depends_on=[versions.EVERYTHING], make=make)
+    found: list[tuple[int, str, str, str]] = _kept(
+        "library:subjects", make, token=versions.EVERYTHING, seconds=versions.ENTRY_SECONDS
     )
     return found
 
@@ -334,11 +333,10 @@ def _shared(audience: str, condition: Q, query: Query) -> _Shared:
     return found
 
 
-def _kept(key: str, make: Callable[[], Any]) -> Any:
-    """``make()``, kept for whoever shares the audience (see ``CATALOGUE``)."""
-    body = versions.cached(
-        key, depends_on=[CATALOGUE], make=lambda: pickle.dumps(make()), seconds=SHARED_SECONDS
-    )
+def _kept(key: str, make: Callable[[], Any], *, token: str = CATALOGUE, seconds: int = SHARED_SECONDS) -> Any:
+    """``make()``, kept for every reader while ``token`` holds (by default: for whoever shares
+    the audience, see ``CATALOGUE``)."""
+    body = versions.cached(key, depends_on=[token], make=lambda: pickle.dumps(make()), seconds=seconds)
     return pickle.loads(body)  # noqa: S301 — our own cache's bytes
 
 

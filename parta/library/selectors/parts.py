@@ -14,6 +14,7 @@ from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Collection
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any, Literal
 
 from django.db.models import (
@@ -56,6 +57,10 @@ class Filters:
     author: int | None = None
     language: str | None = None
 
+    @cached_property
+    def grade_bits(self) -> int:
+        return bits_from_grades(list(self.grades))
+
     def subject_ids(self) -> frozenset[int]:
         """The chosen subjects' ids (a subject may be chosen by its code)."""
         ids = {s for s in self.subjects if isinstance(s, int)}
@@ -73,7 +78,7 @@ class Filters:
             chosen = SubjectThrough.objects.filter(subject_id__in=subject_ids, material_id=OuterRef("pk"))
             found["subject"] = Q(Exists(chosen))
         if self.grades:
-            found["grade"] = _in_grades(bits_from_grades(list(self.grades)))
+            found["grade"] = _in_grades(self.grade_bits)
         if self.kinds:
             found["type"] = Q(kind__in=list(self.kinds))
         if self.verified is not None:
@@ -94,7 +99,7 @@ class Filters:
         failed = set()
         if self.subjects and subject_ids.isdisjoint(cell.subjects):
             failed.add("subject")
-        if self.grades and not cell.grade_bits & bits_from_grades(list(self.grades)):
+        if self.grades and not cell.grade_bits & self.grade_bits:
             failed.add("grade")
         if self.kinds and cell.kind not in self.kinds:
             failed.add("type")
