@@ -14,9 +14,11 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from parta.core import versions
+from parta.library.freshness import CATALOGUE
 from parta.library.models import Language, Material, UsageDay, Visibility
 from parta.library.selectors.catalogue import SearchResult, material_search
-from parta.library.services.moderation import material_unshare
+from parta.library.services.authoring import MaterialData, material_save
+from parta.library.services.moderation import material_publish, material_submit, material_unshare
 from parta.library.services.usage import popularity_refresh
 from parta.schools.models import Subject
 from parta.testing.library import published, text_material
@@ -251,6 +253,27 @@ def test_a_kept_search_follows_publishing_and_taking_back(
     assert titles(material_search(reader, q="черновик")) == []
     # The author still finds it: their own part is never kept.
     assert titles(material_search(author, q="черновик")) == ["Черновик про уравнения"]
+
+
+def test_a_new_version_waiting_for_review_keeps_the_shared_searches(
+    world: World, shelf: dict[str, Material], settings: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    """Others still see the published version: an author's draft of it renews no token, so a
+    city's authors at work do not empty everyone's kept searches."""
+    read_cache(settings)
+    before = versions.current([CATALOGUE])[CATALOGUE]
+    material = shelf["algebra8"]
+    with django_capture_on_commit_callbacks(execute=True):
+        material_save(
+            material.owner,
+            material.pk,
+            data=MaterialData(title="Квадратные уравнения, черновик", content={"body": "Новое."}),
+        )
+    assert versions.current([CATALOGUE])[CATALOGUE] == before
+    with django_capture_on_commit_callbacks(execute=True):
+        material_submit(material.owner, material.pk, visibility=Visibility.CITY)
+        material_publish(world.methodologist, material.pk)
+    assert versions.current([CATALOGUE])[CATALOGUE] != before
 
 
 def test_the_days_popularity_reorders_a_kept_search(
