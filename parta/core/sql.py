@@ -3,7 +3,9 @@ alias the query gives its table, so that they are right inside subqueries too)."
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 from django.db.models import BooleanField, CharField, Expression, F, Field, Model, Q, QuerySet, Subquery
@@ -99,3 +101,27 @@ def _column(model: type[Model], name: str) -> str:
 
 def ids_of(text: str | None) -> list[int]:
     return [int(part) for part in text.split(",")] if text else []
+
+
+_PLANNED_WITH_VALUES: ContextVar[bool] = ContextVar("planned_with_values", default=False)
+
+
+@contextmanager
+def planned_with_values() -> Iterator[None]:
+    """The statements run inside are planned with their values each time, never prepared.
+
+    A statement the server prepared (``PARTA_DB_PREPARED``) is soon run by one generic plan that
+    knows none of its values. That suits a lookup by key; a text search's best plan depends on
+    how common its words are (the words' index, or the few rows of a reader's own audience
+    checked one by one), and a partial index serves it only where the values prove its
+    condition: a generic plan guessed 1,999 matches for every word and read 40,000 index entries
+    where 400 rows would do (docs/performance.md)."""
+    token = _PLANNED_WITH_VALUES.set(True)
+    try:
+        yield
+    finally:
+        _PLANNED_WITH_VALUES.reset(token)
+
+
+def values_decide_plans() -> bool:
+    return _PLANNED_WITH_VALUES.get()

@@ -13,12 +13,28 @@ next request reconnects.
 from __future__ import annotations
 
 import select
+from typing import Any
 
 from django.db.backends.postgresql import base
 from psycopg.pq import TransactionStatus
 
+from parta.core.sql import values_decide_plans
+
+
+class ServerBindingCursor(base.ServerBindingCursor):
+    def execute(self, query: Any, params: Any = None, *, prepare: bool | None = None, **kwargs: Any) -> Any:
+        if prepare is None and values_decide_plans():
+            prepare = False
+        return super().execute(query, params, prepare=prepare, **kwargs)  # type: ignore[misc]
+
 
 class DatabaseWrapper(base.DatabaseWrapper):
+    def get_connection_params(self) -> dict[str, Any]:
+        params: dict[str, Any] = super().get_connection_params()
+        if params.get("cursor_factory") is base.ServerBindingCursor:
+            params["cursor_factory"] = ServerBindingCursor
+        return params
+
     def is_usable(self) -> bool:
         if self.connection is None or self.connection.closed:  # closed: also a failed read or write
             return False

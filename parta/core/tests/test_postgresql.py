@@ -1,4 +1,5 @@
-"""The health check of a kept PostgreSQL connection asks the server only when it has said something."""
+"""The health check of a kept PostgreSQL connection asks the server only when it has said
+something; statements whose plans their values decide are never prepared."""
 
 from __future__ import annotations
 
@@ -6,6 +7,8 @@ from typing import Any
 
 import pytest
 from django.db import connection
+
+from parta.core.sql import planned_with_values
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -51,3 +54,24 @@ def test_a_connection_left_in_an_aborted_transaction_is_asked_and_not_usable(pos
     assert not connection.is_usable()  # the socket is quiet, but SELECT 1 fails in this state
     raw.execute("ROLLBACK")
     connection.close()
+
+
+def prepared(marker: str) -> list[str]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        return [row[0] for row in cursor.fetchall() if marker in row[0]]
+
+
+def test_a_statement_planned_with_its_values_is_never_prepared(postgresql: None) -> None:
+    if not connection.settings_dict["OPTIONS"].get("server_side_binding"):
+        pytest.skip("statements are prepared only with PARTA_DB_PREPARED")
+    statement = "SELECT %s::int AS {}"
+    with connection.cursor() as cursor:
+        with planned_with_values():
+            for value in range(5):
+                cursor.execute(statement.format("planned_each_time"), [value])
+        for value in range(5):
+            cursor.execute(statement.format("prepared_once"), [value])
+    assert not prepared("planned_each_time")
+    # Outside, a statement run again is prepared (the server then may plan it once for all values).
+    assert prepared("prepared_once")
