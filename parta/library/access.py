@@ -54,26 +54,31 @@ def _family_class_group_ids(roles: Roles) -> set[int]:
 _SHARED = (Visibility.PUBLIC, Visibility.CITY)
 
 
-def shared_audience(user: Any) -> tuple[str, Q]:
-    """The part of what the user may open that is the same for a whole class of readers, named
-    (the catalogue keeps its searches under the name): published for everyone or for the city to
-    whoever signs in; published for everyone without signing in; all to a superuser."""
+def shared_audiences(user: Any) -> list[tuple[str, Q]]:
+    """The parts of what the user may open that are each the same for a whole class of readers,
+    named (the catalogue keeps its searches under the names), the largest first: published for
+    everyone or for the city to whoever signs in, and published for "my school" to the staff and
+    families of each of the user's schools; published for everyone without signing in; all to a
+    superuser."""
     roles = roles_of(user)
     if roles.is_superuser:
-        return "all", Q()
+        return [("all", Q())]
     if not roles.user_id:
-        return "public", public_materials()
-    return "signed-in", Q(published__isnull=False, visibility__in=_SHARED)
+        return [("public", public_materials())]
+    schools = sorted(set(roles.staff_school_ids) | _family_school_ids(roles))
+    return [
+        ("signed-in", Q(published__isnull=False, visibility__in=_SHARED)),
+        *(
+            (f"school:{pk}", Q(published__isnull=False, visibility=Visibility.SCHOOL, school_id=pk))
+            for pk in schools
+        ),
+    ]
 
 
 def _own_audience(roles: Roles) -> list[Q]:
-    """What a signed-in reader opens beyond the shared part: their school's, their own, what they
-    review, what was given to their classes (each a condition its own index serves)."""
-    found: list[Q] = []
-    schools = set(roles.staff_school_ids) | _family_school_ids(roles)
-    if schools:
-        found.append(Q(published__isnull=False, visibility=Visibility.SCHOOL, school_id__in=schools))
-    found.append(Q(owner_id=roles.user_id))
+    """What a signed-in reader opens beyond the shared parts: their own, what they review, what
+    was given to their classes (each a condition its own index serves)."""
+    found = [Q(owner_id=roles.user_id)]
     if roles.methodologist_city_ids:
         found.append(
             Q(city_id__in=roles.methodologist_city_ids) & ~Q(status=Status.DRAFT, published__isnull=True)
@@ -83,7 +88,7 @@ def _own_audience(roles: Roles) -> list[Q]:
     if roles.staff_school_ids:
         given |= Q(school_id__in=roles.staff_school_ids)
     if groups or roles.staff_school_ids:
-        # Those the shared part holds anyway are left out: a school gives thousands, mostly those.
+        # Those the city's part holds anyway are left out: a school gives thousands, mostly those.
         given_here = Assignment.objects.filter(given).exclude(
             material__published__isnull=False, material__visibility__in=_SHARED
         )
@@ -91,27 +96,30 @@ def _own_audience(roles: Roles) -> list[Q]:
     return found
 
 
+def _any(conditions: list[Q]) -> Q:
+    found = _nothing()
+    for condition in conditions:
+        found |= condition
+    return found
+
+
 def materials_readable_by(user: Any) -> Q:
     """A Q over Material: everything the user may open (see the module's rules)."""
     roles = roles_of(user)
-    q = shared_audience(user)[1]
+    shared = [condition for _name, condition in shared_audiences(user)]
     if roles.is_superuser or not roles.user_id:
-        return q
-    for own in _own_audience(roles):
-        q |= own
-    return q
+        return shared[0]
+    return _any(shared + _own_audience(roles))
 
 
-def readable_beyond_shared(user: Any) -> Q | None:
-    """What the user may open outside their shared audience (``shared_audience``), a condition
-    each part of which has its own index; None when there is nothing."""
+def audience_parts(user: Any) -> tuple[list[tuple[str, Q]], Q | None]:
+    """What the user may open, in parts: the shared ones (``shared_audiences``), and what only
+    they open besides, a condition each part of which has its own index (None when nothing)."""
     roles = roles_of(user)
+    shared = shared_audiences(user)
     if roles.is_superuser or not roles.user_id:
-        return None
-    found = _nothing()
-    for own in _own_audience(roles):
-        found |= own
-    return found & ~shared_audience(user)[1]
+        return shared, None
+    return shared, _any(_own_audience(roles)) & ~_any([condition for _name, condition in shared])
 
 
 def sees_latest(user: Any, material: Material) -> bool:

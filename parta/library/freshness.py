@@ -1,6 +1,6 @@
 """Which library writes make cached reads stale (``parta.core.freshness``).
 
-The catalogue keeps the searches of what readers share (``access.shared_audience``) under one
+The catalogue keeps the searches of what readers share (``access.shared_audiences``) under one
 token: a material changes it when it is published, changes while published or goes. A draft's
 saves change nothing others find, so they leave the token alone; taking a material back leaves
 a row that looks like any draft, so ``material_unshare`` renews the token itself, as does the

@@ -75,7 +75,7 @@ def query_words(q: str) -> list[str]:
 # check the index's lossy matches nor to rank them.
 PG_COLUMN = "search"
 PG_INDEX = "material_search"
-# The same index over what every signed-in reader shares (``access.shared_audience``): searching
+# The same index over what every signed-in reader shares (``access.shared_audiences``): searching
 # it reads the matches alone, where the whole index's would be intersected with the hundred
 # thousand rows of that audience first.
 PG_SHARED_INDEX = "material_search_shared"

@@ -1,11 +1,12 @@
 """Finding materials: the catalogue's search with facets, and one material as its reader sees it.
 
 Everything goes through the audience of ``parta.library.access``: a list, a count and a facet
-count never include what the user may not open. A reader's audience is searched in two parts
-(``material_search``): what they share with every reader like them, kept for all of them, and
-what only they open, searched live; each part is one counting statement and one of the page's
-keys (``parts``), whatever the data's size; then the page's rows, their subjects and topics
-(none for a first page kept with the shared part), and the subjects facet's names.
+count never include what the user may not open. A reader's audience is searched in parts
+(``material_search``): what they share with every reader like them (the city's, their school's),
+each kept for all of them, and what only they open, searched live; each part is one counting
+statement and one of the page's keys (``parts``), whatever the data's size, or one statement
+for a small part read whole; then the page's rows, their subjects and topics (none for a first
+page kept with a shared part), and the subjects facet's names.
 """
 
 from __future__ import annotations
@@ -29,8 +30,9 @@ from django.utils.translation import gettext as _
 from parta.core import versions
 from parta.core.i18n import pick
 from parta.core.names import short_name
+from parta.core.sql import planned_with_values
 from parta.curriculum.models import Topic
-from parta.library.access import readable_beyond_shared, sees_latest, shared_audience
+from parta.library.access import audience_parts, sees_latest
 from parta.library.freshness import CATALOGUE
 from parta.library.models import (
     Kind,
@@ -279,7 +281,7 @@ def _all_subjects() -> list[tuple[int, str, str, str]]:
 
 # --- the search ------------------------------------------------------------------------------
 
-# What readers share (``shared_audience``) is searched once for all of them and kept: its token
+# What readers share (``shared_audiences``) is searched once for all of them and kept: its token
 # renews when a material enters, changes in or leaves that audience (``parta.library.freshness``);
 # a day's popularity refresh renews it too, a single rating reorders within ``SHARED_SECONDS``.
 SHARED_SECONDS = 300
@@ -287,6 +289,10 @@ SHARED_SECONDS = 300
 KEPT = 200
 # And the rows of a first page of the default size.
 SHOWN = 20
+# What only the reader opens is read whole, in one statement, up to this many matches (a
+# teacher's school, own and given materials: a few hundred); a methodologist's review part is
+# larger, and counted and sorted by the database.
+OWN_ROWS = 1000
 
 
 @dataclass(frozen=True)
@@ -324,13 +330,21 @@ def _shared(audience: str, condition: Q, query: Query) -> _Shared:
             if query.narrows_rows
             else _kept(f"library:cells:{audience}", lambda: cells_of(part))
         )
-        keys = query.keys(part, 0, KEPT)
+        summary = query.summary(cells)
+        keys = query.keys(part, 0, KEPT) if summary.total else []
         first = Material.objects.filter(condition, pk__in=[key[-1] for key in keys[:SHOWN]])
         rows = {row.id: row for row in _rows(None, first)} if keys else {}
-        return _Shared(query.summary(cells), keys, rows)
+        return _Shared(summary, keys, rows)
 
     found: _Shared = _kept(f"library:search:{audience}:{get_language()}:{digest}", make)
     return found
+
+
+def _window(part: _Shared, condition: Q, query: Query, start: int, stop: int) -> list[Key]:
+    """A shared part's keys from ``start`` to ``stop``: those kept, or read past them."""
+    if stop <= KEPT:
+        return part.keys[start:stop]
+    return query.keys(Material.objects.filter(condition), start, stop)
 
 
 def _kept(key: str, make: Callable[[], Any], *, token: str = CATALOGUE, seconds: int = SHARED_SECONDS) -> Any:
@@ -340,6 +354,7 @@ def _kept(key: str, make: Callable[[], Any], *, token: str = CATALOGUE, seconds:
     return pickle.loads(body)  # noqa: S301 — our own cache's bytes
 
 
+@planned_with_values()
 def material_search(
     user: Any,
     *,
@@ -360,39 +375,51 @@ def material_search(
     Sort: ``relevance`` (how well the words match; without words, as ``popular``), ``popular``
     (the usage score), ``new`` (latest published, then latest changed).
 
-    The reader's audience is searched in two parts: the part they share with every reader like
-    them (``shared_audience``: what is published for the city, say), kept for all of them, and
-    what only they may open besides (their school's, their own, given to their classes), a few
+    The reader's audience is searched in parts: those they share with every reader like them
+    (``shared_audiences``: what is published for the city, and for their school), each kept for
+    all of them, and what only they may open besides (their own, given to their classes), a few
     indexed rows searched live. Counts add up; the pages merge by the sort's key."""
     filters = Filters(q, subjects, grades, kinds, topics, verified, author, language)
     page_size = max(1, min(page_size, MAX_PAGE_SIZE))
     page = max(1, min(page, MAX_PAGE))
     wanted = slice((page - 1) * page_size, page * page_size)
     query = Query.of(filters, sort)
-    audience, condition = shared_audience(user)
-    shared = _shared(audience, condition, query)
-    beyond = readable_beyond_shared(user)
-    summary, extra = shared.summary, []
+    audiences, beyond = audience_parts(user)
+    parts = [(_shared(name, condition, query), condition) for name, condition in audiences]
+    (largest, condition), smaller = parts[0], parts[1:]
+    summary, extra, kept = largest.summary, [], dict(largest.rows)
+    # The smaller parts (a school's) are merged whole into the page of the largest (the city's).
+    for part, part_condition in smaller:
+        summary = summary + part.summary
+        extra += _window(part, part_condition, query, 0, wanted.stop)
+        kept |= part.rows
     if beyond is not None:
-        part = Material.objects.filter(beyond)
-        more = query.summary(query.cells(part))
+        own = Material.objects.filter(beyond)
+        matches = query.matches(own, limit=OWN_ROWS)
+        if matches is not None:
+            more, keys = matches.summary, matches.keys[: wanted.stop]
+        else:
+            more = query.summary(query.cells(own))
+            keys = query.keys(own, 0, wanted.stop) if more.total else []
         summary = summary + more
-        if more.total:
-            extra = query.keys(part, 0, wanted.stop)
-    # The shared part's window: as many before the page as the extra keys could push into it,
+        extra += keys
+    extra = sorted(extra, reverse=True)[: wanted.stop]
+    # The largest part's window: as many before the page as the extra keys could push into it,
     # and never empty unless it starts at the first (``merged_page`` places the extra keys by it).
-    start = max(0, min(wanted.start - len(extra), shared.summary.total - 1))
-    keys = shared.keys[start : wanted.stop] if wanted.stop <= KEPT else None
-    if keys is None:
-        keys = query.keys(Material.objects.filter(condition), start, wanted.stop)
-    ids = [key[-1] for key in merged_page(keys, start, extra, wanted)] if keys or extra else []
+    start = max(0, min(wanted.start - len(extra), largest.summary.total - 1))
+    window = _window(largest, condition, query, start, wanted.stop)
+    ids = [key[-1] for key in merged_page(window, start, extra, wanted)] if window or extra else []
     reader = roles_of(user).user_id
-    # A row kept with the shared part is anyone's view of it; the reader's own shows its state.
-    by_id = {pk: shared.rows[pk] for pk in ids if pk in shared.rows and shared.rows[pk].author_id != reader}
+    # A row kept with a shared part is anyone's view of it; the reader's own shows its state.
+    by_id = {pk: kept[pk] for pk in ids if pk in kept and kept[pk].author_id != reader}
     missing = [pk for pk in ids if pk not in by_id]
     if missing:
         # Read through the audience again: a page never shows what the reader may not open.
-        readable = condition if beyond is None else condition | beyond
+        readable = Q()
+        for _name, audience in audiences:
+            readable |= audience
+        if beyond is not None:
+            readable |= beyond
         by_id |= {row.id: row for row in _rows(reader, Material.objects.filter(readable, pk__in=missing))}
     counts = summary.counts
     facets = {

@@ -228,19 +228,66 @@ class Query:
     def summary(self, cells: list[Cell]) -> Summary:
         return _summary(cells, self.filters, self.subject_ids)
 
+    def matches(self, queryset: QuerySet[Material], *, limit: int) -> Matches | None:
+        """A small part whole, in one statement: its matches but for the facets, each with what
+        the facets and the sort read; the counts and the keys are taken from them here. None
+        when there are more than ``limit`` (then ``cells`` and ``keys`` count and sort there)."""
+        sort_columns = self._sort_columns()
+        found = (
+            self.narrowed(queryset, but=FACETS)
+            .annotate(
+                verified=ExpressionWrapper(Q(published__isnull=False), BooleanField()),
+                subject_ids=IdList(SubjectThrough, of="subject", by="material"),
+                **({"rank": self.rank} if "rank" in sort_columns else {}),
+            )
+            .values_list("kind", "language", "grade_bits", "verified", "subject_ids", *sort_columns)
+        )
+        rows = list(found[: limit + 1])
+        if len(rows) > limit:
+            return None
+        groups: dict[tuple[str, str, int, bool, tuple[int, ...]], int] = defaultdict(int)
+        keys = []
+        for kind, language, bits, verified, subject_ids, *sorted_by in rows:
+            cell = Cell(kind, language, bits, verified, tuple(sorted(ids_of(subject_ids))), 1)
+            groups[(kind, language, bits, verified, cell.subjects)] += 1
+            if not self.filters.failing(cell, self.subject_ids):
+                keys.append(self._key(sorted_by))
+        cells = [Cell(*group, found) for group, found in groups.items()]
+        return Matches(self.summary(cells), sorted(keys, reverse=True))
+
+    def _sort_columns(self) -> tuple[str, ...]:
+        if self.sort == "new":
+            return ("published_at", "updated_at", "pk")
+        if self.sort == "relevance" and self.rank is not None:
+            return ("rank", "popularity", "pk")
+        return ("popularity", "pk")
+
+    def _key(self, row: Collection[Any]) -> Key:
+        """A key as ``keys`` makes it from the columns of ``_sort_columns``."""
+        if self.sort == "new":
+            published, updated, pk = row
+            return (published is not None, published or _OLDEST, updated, pk)
+        return tuple(row)
+
     def keys(self, queryset: QuerySet[Material], start: int, stop: int) -> list[Key]:
         """The sort keys of the matches from ``start`` to ``stop`` in order."""
         found = self.narrowed(queryset)
+        columns = self._sort_columns()
         if self.sort == "new":
             order: list[Any] = [F("published_at").desc(nulls_last=True), "-updated_at", "-pk"]
-            rows = found.order_by(*order).values_list("published_at", "updated_at", "pk")[start:stop]
-            return [
-                (published is not None, published or _OLDEST, updated, pk) for published, updated, pk in rows
-            ]
-        if self.sort == "relevance" and self.rank is not None:
-            ranked = found.annotate(rank=self.rank).order_by("-rank", "-popularity", "-pk")
-            return list(ranked.values_list("rank", "popularity", "pk")[start:stop])
-        return list(found.order_by("-popularity", "-pk").values_list("popularity", "pk")[start:stop])
+        else:
+            order = [f"-{column}" for column in columns]
+            if "rank" in columns:
+                found = found.annotate(rank=self.rank)
+        return [self._key(row) for row in found.order_by(*order).values_list(*columns)[start:stop]]
+
+
+@dataclass(frozen=True)
+class Matches:
+    """A part's counts and all its keys, largest first."""
+
+    summary: Summary
+    keys: list[Key]
 
 
 def merged_page(shared: list[Key], start: int, extra: list[Key], page: slice) -> list[Key]:

@@ -211,6 +211,10 @@ def counting(queries: Any) -> list[str]:
     return [q["sql"] for q in queries.captured_queries if "COUNT(" in q["sql"]]
 
 
+def materials_read(queries: Any) -> list[str]:
+    return [q["sql"] for q in queries.captured_queries if 'FROM "library_material"' in q["sql"]]
+
+
 def test_what_readers_share_is_counted_once_for_all_of_them(
     world: World, shelf: dict[str, Material], settings: Any, django_assert_num_queries: Any
 ) -> None:
@@ -221,36 +225,51 @@ def test_what_readers_share_is_counted_once_for_all_of_them(
         assert material_search(AnonymousUser(), grades=[7], sort="new") == first
     assert not counting(queries)
     assert material_search(AnonymousUser(), grades=[8]).count == 0
-    # Signed in, the shared part is the city's, and the reader's own part is searched live.
+    # Signed in, the shared parts are the city's and the school's, and the reader's own part is
+    # searched live.
     other = world.b.subject_teacher
     assert material_search(other, grades=[7]).count == 2
     with CaptureQueriesContext(connection) as queries:
         assert material_search(other, grades=[7]).count == 2
-    # Only their own part (nothing here) is counted: one statement over a few indexed rows.
-    assert len(counting(queries)) == 1
+    # Only their own part (nothing here) is read: one statement over a few indexed rows, which
+    # are counted and sorted here.
+    assert len(materials_read(queries)) == 1
+    assert not counting(queries)
     author = world.a.subject_teacher
     assert material_search(author, grades=[7]).count == 4
     with CaptureQueriesContext(connection) as queries:
         assert material_search(author, grades=[7]).count == 4
-    # Their own part (the school's and the draft): one statement.
-    assert len(counting(queries)) == 1
+    # Their own part (the draft): one statement; and the rows of the page's materials that are
+    # their own (they show their state to them).
+    assert len(materials_read(queries)) == 2
+    assert not counting(queries)
 
 
+@pytest.mark.parametrize("visibility", [Visibility.CITY, Visibility.SCHOOL])
 def test_a_kept_search_follows_publishing_and_taking_back(
     world: World,
     shelf: dict[str, Material],
     settings: Any,
     django_capture_on_commit_callbacks: Any,
+    visibility: Visibility,
 ) -> None:
+    """The city's kept part and each school's follow publishing; another school's part never
+    holds a school's materials."""
     read_cache(settings)
-    reader, author = world.b.subject_teacher, world.a.subject_teacher
-    assert titles(material_search(reader, q="черновик")) == []
+    author = world.a.subject_teacher
+    readers = (world.a.class_teacher, world.a.parent, world.b.subject_teacher)
+    seeing = readers if visibility == Visibility.CITY else readers[:2]
+    for reader in readers:
+        assert titles(material_search(reader, q="черновик")) == []
     with django_capture_on_commit_callbacks(execute=True):
-        published(shelf["draft"], world.methodologist, Visibility.CITY)
-    assert titles(material_search(reader, q="черновик")) == ["Черновик про уравнения"]
+        published(shelf["draft"], world.methodologist, visibility)
+    for reader in readers:
+        found = titles(material_search(reader, q="черновик"))
+        assert found == (["Черновик про уравнения"] if reader in seeing else [])
     with django_capture_on_commit_callbacks(execute=True):
         material_unshare(author, shelf["draft"].pk)
-    assert titles(material_search(reader, q="черновик")) == []
+    for reader in readers:
+        assert titles(material_search(reader, q="черновик")) == []
     # The author still finds it: their own part is never kept.
     assert titles(material_search(author, q="черновик")) == ["Черновик про уравнения"]
 

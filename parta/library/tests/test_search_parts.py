@@ -1,6 +1,7 @@
 """The catalogue searches a reader's audience in two parts (what readers like them share, kept;
 what only they open, live) and merges them: the answer must be the one a single search of the
-whole audience gives, for every reader, sort and page."""
+whole audience gives, for every reader, sort and page, whether the reader's own part is read
+whole and counted here or counted by the database."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from hypothesis import strategies as st
 from parta.library.access import materials_readable_by
 from parta.library.models import Material, Visibility
 from parta.library.search import text_match
+from parta.library.selectors import catalogue
 from parta.library.selectors.catalogue import material_search
 from parta.library.selectors.parts import Sort, merged_page
 from parta.library.services.assignments import material_attach_to_lesson
@@ -89,7 +91,13 @@ def reference(user: Any, q: str, sort: Sort, grades: list[int]) -> list[int]:
     return list(found.order_by(*order).values_list("pk", flat=True))
 
 
+@pytest.fixture(params=[catalogue.OWN_ROWS, 0], ids=["own-read-whole", "own-counted-by-database"])
+def own_rows(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(catalogue, "OWN_ROWS", request.param)
+
+
 @pytest.mark.django_db
+@pytest.mark.usefixtures("own_rows")
 @pytest.mark.parametrize("sort", ["relevance", "popular", "new"])
 @pytest.mark.parametrize(("q", "grades"), [("", []), ("уравнения", []), ("", [7, 8]), ("дроби", [7])])
 def test_the_parts_answer_as_the_whole_audience_would(
@@ -112,3 +120,18 @@ def test_the_parts_answer_as_the_whole_audience_would(
             assert result.count == len(expected), reader
             pages += [row.id for row in result.rows]
         assert pages == expected, reader
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "filters",
+    [{}, {"q": "уравнения"}, {"grades": [7]}, {"subjects": ["algebra"], "q": "дроби"}, {"verified": False}],
+)
+def test_the_own_part_counts_alike_read_whole_or_by_the_database(
+    world: World, library: list[Material], filters: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for reader in (world.a.subject_teacher, world.b.subject_teacher, world.a.parent, world.methodologist):
+        whole = material_search(reader, **filters)
+        monkeypatch.setattr(catalogue, "OWN_ROWS", 0)
+        assert material_search(reader, **filters) == whole, reader
+        monkeypatch.undo()
