@@ -7,11 +7,12 @@ The JSON holds the machine, the date, the configuration and, per scale, the city
 time to make, database size), per scenario and concurrency ``rps``, ``p50_ms``, ``p95_ms``,
 ``p99_ms`` and ``errors``, the raw-SQL reference and the ``ratios``:
 
-- ``<scenario>_vs_trivial_rps`` for the diary, diary_cold, journal, library_search and
-  library_catalogue: the scenario's requests/s over the trivial endpoint's (``GET /api/v1/ping``)
-  at the same concurrency (target ≥ 0.5 for the diary and ≥ 0.3 for the journal);
+- ``<scenario>_vs_trivial_rps`` for the diary, diary_cold, journal, library_search,
+  library_search_cold and library_catalogue: the scenario's requests/s over the trivial
+  endpoint's (``GET /api/v1/ping``) at the same concurrency (target ≥ 0.5 for the diary and
+  ≥ 0.3 for the journal);
 - ``library_search_p99_c16_within_100_ms``: whether the library search's p99 at concurrency 16
-  is within the issue's 100 ms (judged at S = 0.2);
+  (warm, as the diary's target is) is within the issue's 100 ms (judged at S = 0.2);
 - ``diary_p50_vs_raw_sql`` / ``diary_cold_p50_vs_raw_sql``: the median latency at concurrency 1
   over the median time of the diary week's own SQL replayed through psycopg (how much the
   framework adds).
@@ -32,9 +33,18 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
-GROWTH_SCENARIOS = ("diary", "diary_cold", "journal", "marks", "library_search", "library_catalogue", "ping")
+GROWTH_SCENARIOS = (
+    "diary",
+    "diary_cold",
+    "journal",
+    "marks",
+    "library_search",
+    "library_search_cold",
+    "library_catalogue",
+    "ping",
+)
 # Scenarios whose throughput is reported as a ratio to ping's.
-VS_TRIVIAL = ("diary", "diary_cold", "journal", "library_search", "library_catalogue")
+VS_TRIVIAL = ("diary", "diary_cold", "journal", "library_search", "library_search_cold", "library_catalogue")
 # The latency targets: (scenario, concurrency, p99 in ms at most).
 P99_TARGETS = (("library_search", "16", 100.0),)
 
