@@ -134,6 +134,19 @@ def sees_latest(user: Any, material: Material) -> bool:
     return material.published_id is None
 
 
+def sees_whole_content(user: Any, material: Material) -> bool:
+    """Whether the user sees the parts of a material's content that other apps keep from its
+    readers (``parta.library.content``: a test's answers): its author, a school's staff, a
+    methodologist of its city; not students, guardians or anyone not signed in."""
+    roles = roles_of(user)
+    return (
+        roles.is_superuser
+        or material.owner_id == roles.user_id
+        or bool(roles.staff_school_ids)
+        or material.city_id in roles.methodologist_city_ids
+    )
+
+
 def access_material(user: Any, material_id: int) -> Material:
     """A material the user may open; 404 for any other."""
     material = Material.objects.filter(materials_readable_by(user), pk=material_id).first()

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from parta.core.i18n import pick
 from parta.curriculum.models import Topic
 from parta.library.access import materials_readable_by, sees_latest
+from parta.library.content import part_lines
 from parta.library.files import is_app, signed_app_url
 from parta.library.models import (
     ATOMIC_KINDS,
@@ -439,7 +440,7 @@ def content_lines(content: dict[str, Any], titles: dict[int, str]) -> list[str]:
             lines.append(f"### {section.get('title', '')}")
             for block in section.get("blocks", []):
                 lines += _block_line(block, titles).splitlines() or [""]
-    return lines
+    return lines + part_lines(content)
 
 
 def versions_compare(material: Material, old: MaterialVersion, new: MaterialVersion) -> Comparison:

@@ -32,7 +32,8 @@ from parta.core.i18n import pick
 from parta.core.names import short_name
 from parta.core.sql import planned_with_values
 from parta.curriculum.models import Topic
-from parta.library.access import audience_parts, sees_latest
+from parta.library.access import audience_parts, sees_latest, sees_whole_content
+from parta.library.content import summarised
 from parta.library.freshness import CATALOGUE
 from parta.library.models import (
     Kind,
@@ -492,7 +493,9 @@ def material_detail(user: Any, material: Material) -> MaterialDetail:
         version=version.number,
         description=version.description,
         duration_minutes=version.duration_minutes,
-        content=version.content,
+        content=version.content
+        if sees_whole_content(user, material)
+        else summarised(material.kind, version.content),
         file_name=version.file_name,
         file_size=version.file_size,
     )

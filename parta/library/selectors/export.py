@@ -13,7 +13,8 @@ from typing import IO, Any
 from django.db.models import Q
 
 from parta.curriculum.models import Topic
-from parta.library.access import materials_readable_by, sees_latest
+from parta.library.access import materials_readable_by, sees_latest, sees_whole_content
+from parta.library.content import summarised
 from parta.library.files import access_version, download_name
 from parta.library.manifest import FORMAT, FORMAT_VERSION, MANIFEST_JSON, content_blocks, element_ids
 from parta.library.models import COMPOSED_KINDS, Material, MaterialVersion
@@ -76,10 +77,18 @@ def _seen_versions(user: Any, ids: list[int]) -> dict[int, MaterialVersion]:
     return {version.material_id: version for version in versions}
 
 
+def _content_seen(user: Any, version: MaterialVersion) -> dict[str, Any]:
+    """A copy of the version's content, its parts that other apps keep from the user summarised."""
+    content: dict[str, Any] = copy.deepcopy(version.content)
+    if sees_whole_content(user, version.material):
+        return content
+    return summarised(version.material.kind, content)
+
+
 def material_package(user: Any, material_id: int, number: int | None = None) -> IO[bytes]:
     """The package of the version the user may have (``access_version``), at its start."""
     version = access_version(user, material_id, number)
-    content = copy.deepcopy(version.content)
+    content = _content_seen(user, version)
     elements: dict[int, MaterialVersion] = {}
     if version.material.kind in COMPOSED_KINDS:
         elements = _seen_versions(user, element_ids(content))
@@ -92,7 +101,7 @@ def material_package(user: Any, material_id: int, number: int | None = None) -> 
         if elements:
             manifest["elements"] = [f"elements/{pk}/" for pk in elements]
         for pk, element in elements.items():
-            _write(archive, f"elements/{pk}/", element, _manifest(element, element.content))
+            _write(archive, f"elements/{pk}/", element, _manifest(element, _content_seen(user, element)))
         _write(archive, "", version, manifest)
     package.seek(0)
     return package

@@ -18,6 +18,7 @@ from parta.core.errors import FieldErrors
 from parta.core.ids import MAX_ID
 from parta.curriculum.models import Topic
 from parta.library.access import access_own_material, materials_readable_by, may_author
+from parta.library.content import checked_parts
 from parta.library.models import (
     ATOMIC_KINDS,
     SHOWN_FIELDS,
@@ -178,6 +179,8 @@ def _check_content(
             clean["url"] = url
         else:
             errors.add("url", _("Give a web address starting with https://."))
+    parts = checked_parts(kind, content, errors, actor)
+    clean.update(parts)
     if kind == Kind.SCENARIO:
         clean["blocks"] = _check_blocks(content.get("blocks", []), errors, actor, "content")
         if not clean["blocks"] and "content" not in errors.by_field:
@@ -192,7 +195,7 @@ def _check_content(
         errors.add("file", _("Upload a file or give its web address."))
     elif kind == Kind.TEXT and not body:
         errors.add("content", _("Write the text."))
-    elif kind in (Kind.TEST, Kind.FICTION) and not (body or has_file or "url" in clean):
+    elif kind in (Kind.TEST, Kind.FICTION) and not (body or has_file or "url" in clean or parts):
         errors.add("content", _("Write the text, upload a file or give its web address."))
     return clean
 

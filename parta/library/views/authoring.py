@@ -29,6 +29,7 @@ from parta.library.access import (
     may_submit,
     may_unshare,
 )
+from parta.library.content import part_links
 from parta.library.forms.authoring import KIND_GROUPS, MaterialForm, SubmitForm, initial_of
 from parta.library.models import COMPOSED_KINDS, Kind, Material, MaterialVersion, Use
 from parta.library.selectors import authoring as selectors
@@ -70,6 +71,7 @@ def material_page(request: HttpRequest, material_id: int) -> HttpResponse:
         "content": selectors.version_shown(request.user, material, version),
         "is_author": author,
         "may_present": material.kind in COMPOSED_KINDS,
+        "part_links": part_links(request.user, material, version.content or {}),
     }
     if author:
         context |= {
