@@ -97,5 +97,6 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("lessons/<int:lesson_id>/cancellation", CancellationApi.as_view(), name="api-lesson-cancellation"),
     path("lessons/<int:lesson_id>/changes", LessonChangesApi.as_view(), name="api-lesson-changes"),
     path("", include("parta.homework.api_urls")),
+    path("", include("parta.assessment.api_urls")),
     path("", include("parta.messaging.api_urls")),
 ]

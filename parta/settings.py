@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "parta.journal",
     "parta.library",
     "parta.homework",
+    "parta.assessment",
     "parta.messaging",
     "parta.diary",
     "parta.web",
@@ -225,6 +226,9 @@ CELERY_BEAT_SCHEDULE = {
         "task": "library.refresh_popularity",
         "schedule": crontab(hour=3, minute=40),
     },
+    # Attempts at tests whose time ran out with nobody there, submitted as they stood (a request
+    # touching one submits it too).
+    "attempts-close-expired": {"task": "assessment.close_expired", "schedule": 60.0},
 }
 # An outbox event that failed this many times waits for a person (admin) instead of being retried.
 PARTA_OUTBOX_MAX_ATTEMPTS = int(os.environ.get("PARTA_OUTBOX_MAX_ATTEMPTS", "20"))

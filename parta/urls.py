@@ -16,6 +16,7 @@ urlpatterns = [
     path("", include("parta.timetable.urls")),
     path("", include("parta.journal.urls")),
     path("", include("parta.homework.urls")),
+    path("", include("parta.assessment.urls")),
     path("library/", include("parta.library.urls")),
     path("", include("parta.messaging.urls")),
     path("", include("parta.diary.urls")),

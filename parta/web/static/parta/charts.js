@@ -1,7 +1,8 @@
 // One way the pages draw a chart (the diary's marks, the library author's usage): the page puts its
 // figures in #<name>-data and the series' names in #<name>-labels's data attributes beside a
 // #<name> canvas, with the same figures in a table under it for those without JavaScript.
-// partaChart(name, type, datasets, scales) draws it once the page is read, with dates as labels.
+// partaChart(name, type, datasets, scales) draws it once the page is read; labels that are dates
+// (YYYY-MM-DD) are shown in the page's language, others (a test's score bins) as they are.
 (function () {
   "use strict";
   window.partaChart = function (name, type, datasets, scales) {
@@ -12,8 +13,9 @@
       if (!canvas || !source || !names || !window.Chart) { return; }
       var data = JSON.parse(source.textContent);
       var locale = document.documentElement.lang || "ru";
-      var labels = data.labels.map(function (iso) {
-        return new Date(iso + "T00:00:00").toLocaleDateString(locale, { day: "numeric", month: "short" });
+      var labels = data.labels.map(function (label) {
+        if (!/^\d{4}-\d{2}-\d{2}$/.test(label)) { return label; }
+        return new Date(label + "T00:00:00").toLocaleDateString(locale, { day: "numeric", month: "short" });
       });
       new window.Chart(canvas, {
         type: type,

@@ -1,0 +1,1 @@
+"""The assessment app's pages, one module per use-case."""
