@@ -93,13 +93,14 @@ def test_readers_who_may_not_see_a_part_whole_get_its_summary(world: World, ridd
     # The export a student downloads holds the summary too.
     page = Client()
     page.force_login(world.a.student)
-    package = page.get(reverse("library-export", args=[riddle.pk]))
+    package: Any = page.get(reverse("library-export", args=[riddle.pk]))
     archive = zipfile.ZipFile(io.BytesIO(b"".join(package.streaming_content)))
     manifest = json.loads(archive.read("manifest.json"))
     assert manifest["content"]["riddle"] == {"riddle": "Зимой и летом одним цветом"}
 
 
 def test_a_part_is_compared_and_linked_from_the_page(world: World, riddle: Material) -> None:
+    assert riddle.latest is not None
     assert content_lines(riddle.latest.content, {}) == ["Зимой и летом одним цветом → ёлка"]
     page = Client()
     page.force_login(world.a.student)
