@@ -104,7 +104,10 @@ def access_own_attempt(user: Any, attempt_id: int, *, lock: bool = False) -> Att
     a guardian's or a teacher's view of it included."""
     roles = roles_of(user)
     queryset = Attempt.objects.filter(pk=attempt_id, student_id=roles.user_id or 0)
-    attempt = (queryset.select_for_update() if lock else queryset).select_related("version").first()
+    # Only the attempt's row is locked: the version it joins is every classmate's too.
+    attempt = (
+        (queryset.select_for_update(of=("self",)) if lock else queryset).select_related("version").first()
+    )
     if attempt is None:
         raise Http404
     return attempt
@@ -125,7 +128,7 @@ def answers_checkable_by(user: Any) -> Q:
 def access_answer_to_check(user: Any, answer_id: int) -> Answer:
     """An answer the user may check, locked with its attempt; 404 otherwise."""
     answer = (
-        Answer.objects.select_for_update()
+        Answer.objects.select_for_update(of=("self",))
         .select_related("attempt", "attempt__version")
         .filter(answers_checkable_by(user), pk=answer_id)
         .first()

@@ -18,10 +18,11 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from parta.accounts.models import User
-from parta.assessment import definition, selectors
+from parta.assessment import definition, marking, selectors
 from parta.assessment.access import answers_checkable_by, attempts_readable_by
 from parta.assessment.models import Answer, Attempt, Mode
 from parta.homework.models import Homework
+from parta.journal.models import Mark
 from parta.library.models import Material, MaterialVersion
 from parta.library.selectors.authoring import version_seen
 from parta.schools.access import roles_of
@@ -333,3 +334,21 @@ def homework_attempts(user: Any, homework: Homework) -> list[Row]:
         for attempt in attempts
     ]
     return sorted(rows, key=lambda row: (row["student"], row["test"], row["number"]))
+
+
+@dataclass(frozen=True)
+class JournalMark:
+    """Whether the reader may put the attempt's mark into the journal, and the mark made so far."""
+
+    may_mark: bool
+    mark: Mark | None
+
+
+def journal_mark(user: Any, attempt: Attempt) -> JournalMark:
+    if attempt.homework_id is None or attempt.state != Attempt.State.SUBMITTED:
+        return JournalMark(False, None)
+    try:
+        marking.access_attempt_to_mark(user, attempt.pk)
+    except Http404:
+        return JournalMark(False, None)
+    return JournalMark(True, marking.mark_of(attempt))

@@ -326,7 +326,7 @@ def attempts_close_expired(limit: int = 500) -> int:
     for attempt_id in ids:
         with transaction.atomic():
             attempt = (
-                Attempt.objects.select_for_update(skip_locked=True)
+                Attempt.objects.select_for_update(skip_locked=True, of=("self",))
                 .select_related("version")
                 .filter(pk=attempt_id, state=Attempt.State.IN_PROGRESS)
                 .first()
@@ -345,7 +345,11 @@ def answer_grade(actor: Any, answer_id: int, points: Any, comment: str = "") -> 
         raise ValidationError({"comment": [_("The comment is too long.")]})
     with transaction.atomic():
         answer = access_answer_to_check(actor, answer_id)
-        attempt = Attempt.objects.select_for_update().select_related("version").get(pk=answer.attempt_id)
+        attempt = (
+            Attempt.objects.select_for_update(of=("self",))
+            .select_related("version")
+            .get(pk=answer.attempt_id)
+        )
         if attempt.state != Attempt.State.SUBMITTED:
             raise Refused(_("The attempt is still in progress: check it once it is submitted."))
         question = _question(attempt, answer.question_id)

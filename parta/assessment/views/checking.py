@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from parta.assessment import pages, services
+from parta.assessment import marking, pages, services
 from parta.assessment.models import Attempt
 from parta.core.forms import add_service_errors
 from parta.homework.access import access_homework
@@ -39,6 +39,10 @@ class GradeForm(forms.Form):
     )
 
 
+class MarkForm(forms.Form):
+    value = forms.IntegerField(label=gettext_lazy("Mark"), min_value=0, max_value=100)
+
+
 def _grade_form(answer: dict[str, Any], earned: Any, prefix: str) -> GradeForm:
     points = "" if earned is None else f"{earned:f}".rstrip("0").rstrip(".")
     return GradeForm(prefix=prefix, initial={"points": points, "comment": answer.get("comment", "")})
@@ -53,7 +57,11 @@ def _with_range(form: GradeForm, most: int) -> GradeForm:
 
 
 def check_page(
-    request: HttpRequest, attempt: Attempt, *, failed: tuple[str, GradeForm] | None = None
+    request: HttpRequest,
+    attempt: Attempt,
+    *,
+    failed: tuple[str, GradeForm] | None = None,
+    mark_form: MarkForm | None = None,
 ) -> HttpResponse:
     """The attempt whole (the reader is staff who read it), a grading form under each answer the
     reader may check; ``failed`` is the question whose form comes back with its errors."""
@@ -71,13 +79,19 @@ def check_page(
         else:
             form = _grade_form(answer, question.get("earned"), prefix)
         question["form"] = _with_range(form, question["points"])
+    journal = pages.journal_mark(request.user, attempt)
+    if journal.may_mark and mark_form is None:
+        mark_form = MarkForm(initial={"value": journal.mark.value if journal.mark else None})
     context = {
         "attempt": attempt,
         "data": data,
         "student": pages.student_of(attempt),
         "may_check": bool(checkable),
+        "journal": journal,
+        "mark_form": mark_form,
     }
-    return render(request, "assessment/check.html", context, status=400 if failed else 200)
+    refused = failed is not None or (mark_form is not None and mark_form.errors)
+    return render(request, "assessment/check.html", context, status=400 if refused else 200)
 
 
 @login_required
@@ -104,6 +118,27 @@ def answer_grade(request: HttpRequest, answer_id: int) -> HttpResponse:
 
 
 @login_required
+@require_POST
+def attempt_mark(request: HttpRequest, attempt_id: int) -> HttpResponse:
+    """The attempt's mark put into the journal (or changed there) by the homework's teacher."""
+    attempt, _homework = marking.access_attempt_to_mark(request.user, attempt_id)
+    form = MarkForm(request.POST)
+    page = reverse("assessment-attempt", args=[attempt.pk])
+    if form.is_valid():
+        try:
+            marking.attempt_mark(request.user, attempt.pk, form.cleaned_data["value"])
+        except services.Refused as refused:
+            messages.error(request, refused.detail)
+            return redirect(page)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("The mark is in the journal."))
+            return redirect(page)
+    return check_page(request, attempt, mark_form=form)
+
+
+@login_required
 def homework_attempts(request: HttpRequest, homework_id: int) -> HttpResponse:
     """The attempts made for a homework, for the staff who read it through work."""
     homework = access_homework(request.user, homework_id, staff_only=True)
@@ -113,5 +148,6 @@ def homework_attempts(request: HttpRequest, homework_id: int) -> HttpResponse:
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("answers/<int:answer_id>/grade/", answer_grade, name="assessment-answer-grade"),
+    path("attempts/<int:attempt_id>/mark/", attempt_mark, name="assessment-attempt-mark"),
     path("homework/<int:homework_id>/tests/", homework_attempts, name="assessment-homework-attempts"),
 ]
