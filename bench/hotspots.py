@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import cProfile
-import json
 import os
 import pstats
 import sys
@@ -65,12 +64,8 @@ def main() -> None:
     def send(line: str) -> int:
         method, path, token, body = line.split("\t")
         headers = {"Authorization": f"Bearer {token}"} if token != "-" else {}  # noqa: S105
-        if method == "GET":
-            response = client.get(path, headers=headers)
-        else:
-            response = client.post(
-                path, data=json.loads(body), content_type="application/json", headers=headers
-            )
+        data = "" if body == "-" else body
+        response = client.generic(method, path, data, content_type="application/json", headers=headers)
         return response.status_code
 
     for line in lines[:20]:  # warm the connection and imports

@@ -81,3 +81,19 @@ def test_the_library_scenarios_are_reported_against_ping_and_the_search_target()
     # The search is measured warm (every line sent once before), and cold after emptying the cache.
     assert "library_search" in city.CACHED
     assert "library_search_cold" in city.COLD
+
+
+def test_the_test_scenarios_are_reported_against_ping_and_their_targets() -> None:
+    report = _load("report")
+    scenarios = {
+        "ping": {"16": run(1000, 20)},
+        "test_answers": {"16": run(450, 90)},
+        "test_submits": {"16": run(250, 120)},
+    }
+    ratios = report.ratios({"scenarios": scenarios})
+    assert ratios["test_answers_vs_trivial_rps"] == {"16": 0.45}
+    assert ratios["test_answers_rps_c16_at_least_500"] is False
+    assert ratios["test_answers_p99_c16_within_100_ms"] is True
+    assert ratios["test_submits_rps_c16_at_least_200"] is True
+    assert ratios["test_submits_p99_c16_within_100_ms"] is False
+    assert {"test_answers", "test_submits"} <= set(city.SCENARIOS)

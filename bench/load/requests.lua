@@ -21,8 +21,15 @@ requests = {}
 non2xx = 0
 bad_status = 0
 
+-- "once" after the file: each thread walks the lines in order from its own starting point
+-- instead of drawing them at random, so that a write that must not repeat (submitting an
+-- attempt) meets each line once while the file lasts.
+once = false
+position = 0
+
 function init(args)
   local file = args[1]
+  once = args[2] == "once"
   if file == nil then
     error("usage: wrk ... -s requests.lua URL -- REQUEST-FILE")
   end
@@ -45,9 +52,14 @@ function init(args)
     error("no requests in " .. file)
   end
   math.randomseed(os.time() * 1000 + (id or 0))
+  position = ((id or 1) - 1) * math.floor(#requests / 2)
 end
 
 function request()
+  if once then
+    position = position + 1
+    return requests[(position - 1) % #requests + 1]
+  end
   return requests[math.random(#requests)]
 end
 

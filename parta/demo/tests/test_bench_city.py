@@ -8,8 +8,10 @@ import json
 import pytest
 from django.core.management import call_command
 from django.db import connection
+from rest_framework.test import APIClient
 
 from parta.accounts.models import ApiToken, Guardianship, User, credential_hash
+from parta.assessment.models import Answer, Attempt
 from parta.demo.generator import bulk
 from parta.demo.management.commands.bench_city import CITY_SCHOOLS, schools_for
 from parta.demo.management.commands.bench_fixtures import SCENARIO_FILES
@@ -126,7 +128,7 @@ def test_bench_fixtures_writes_requests_with_tokens(tmp_path, monkeypatch):
         assert lines, name
         for line in lines:
             method, path, token, body = line.split("\t")
-            assert method in {"GET", "POST"}
+            assert method in {"GET", "POST", "PUT"}
             assert path.startswith(("/api/v1/", "/calendar/", "/library/"))
             if token != "-":
                 assert ApiToken.objects.filter(key_hash=credential_hash(token)).exists()
@@ -136,6 +138,29 @@ def test_bench_fixtures_writes_requests_with_tokens(tmp_path, monkeypatch):
     warm = {line.split("\t")[1] for line in (out / "diary.txt").read_text().splitlines()}
     cold = {line.split("\t")[1] for line in (out / "diary_cold.txt").read_text().splitlines()}
     assert cold and not warm & cold
+    # Each test_submits line submits another whole attempt; every test line is answered as sent.
+    submits = (out / "test_submits.txt").read_text().splitlines()
+    assert len({line.split("\t")[1] for line in submits}) == len(submits)
+    client = APIClient()
+    for name in ("test_answers", "test_submits"):
+        method, path, token, body = (out / f"{name}.txt").read_text().splitlines()[0].split("\t")
+        client.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
+        sent = client.generic(method, path, body if body != "-" else "", content_type="application/json")
+        assert sent.status_code == 200, (name, sent.content)
+    submitted = Attempt.objects.get(pk=int(submits[0].split("\t")[1].split("/")[4]))
+    assert submitted.state == Attempt.State.SUBMITTED
+    assert Answer.objects.filter(attempt=submitted).count() == len(submitted.questions)
+    # Before each run the benchmark puts them back in progress.
+    with connection.cursor() as cursor:
+        cursor.execute((out / "test_submits.reopen.sql").read_text())
+    submitted.refresh_from_db()
+    assert (submitted.state, submitted.points) == (Attempt.State.IN_PROGRESS, None)
+    # A later run reuses the tests and the whole attempts; its own students answer (not the
+    # earlier run's, whose tokens it has not made).
+    call_command(
+        "bench_fixtures", f"--out={out}", "--users=6", "--raw-weeks=3", "--seed=2", stdout=io.StringIO()
+    )
+    assert len((out / "test_submits.txt").read_text().splitlines()) == len(submits)
     raw = json.loads((out / "rawsql.json").read_text())
     assert dt.date.fromisoformat(raw["from"]).weekday() == 0
     assert raw["weeks"] and all(raw["weeks"])

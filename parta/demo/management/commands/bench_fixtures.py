@@ -23,13 +23,16 @@ from django.utils import timezone
 
 from parta.accounts.models import Guardianship, User
 from parta.accounts.services import api_tokens_issue
+from parta.assessment import definition
 from parta.curriculum.models import Topic
-from parta.demo.generator import DEMO_PASSWORD
+from parta.demo.generator import DEMO_PASSWORD, attempts
 from parta.demo.generator.library_city import search_words
 from parta.diary.selectors import diary_range
 from parta.schools.models import (
+    CityRole,
     ClassGroup,
     Enrolment,
+    School,
     StaffMembership,
     StudyPeriod,
     Subject,
@@ -48,6 +51,8 @@ SCENARIO_FILES = (
     "login",
     "library_search",
     "library_catalogue",
+    "test_answers",
+    "test_submits",
 )
 
 
@@ -73,6 +78,12 @@ class Command(BaseCommand):
             type=int,
             default=20000,
             help="Students for diary_cold, each a diary not read before (default %(default)s).",
+        )
+        parser.add_argument(
+            "--submitters",
+            type=int,
+            default=4000,
+            help="Students with a whole attempt to submit, for test_submits (default %(default)s).",
         )
         parser.add_argument("--raw-weeks", type=int, default=50, help="Diary weeks to capture SQL of.")
         parser.add_argument("--seed", type=int, default=1)
@@ -107,9 +118,19 @@ class Command(BaseCommand):
             .order_by("?")
             .values_list("user_id", flat=True)[:n]
         )
+        submitters = list(
+            Enrolment.objects.exclude(student_id__in=students)
+            .order_by("student_id")
+            .values_list("student_id", flat=True)[: options["submitters"]]
+        )
         people = students + [t for _a, t in assignments]
         users = (
-            set(people) | {p for p, _s in parents} | {t for _l, t, _s in writes} | set(cold) | set(searchers)
+            set(people)
+            | {p for p, _s in parents}
+            | {t for _l, t, _s in writes}
+            | set(cold)
+            | set(searchers)
+            | set(submitters)
         )
         tokens = api_tokens_issue(user_ids=users, device="bench")
         names = dict(User.objects.filter(pk__in=students[:n]).values_list("pk", "username"))
@@ -142,12 +163,80 @@ class Command(BaseCommand):
                 for t, query in zip(searchers, self._searches(rng, len(searchers)), strict=True)
             ],
             "library_catalogue": self._catalogue(rng, n),
+            **self._tests(
+                rng,
+                out=out,
+                author_id=searchers[0],
+                answering=students[:n],
+                submitters=submitters,
+                tokens=tokens,
+            ),
         }
         for name, lines in files.items():
             rng.shuffle(lines)
             (out / f"{name}.txt").write_text("\n".join(lines) + "\n")
             self.stdout.write(f"{name:<10} {len(lines):>6} requests")
         self._capture(out / "rawsql.json", students[: options["raw_weeks"]], date_from, date_to)
+
+    def _tests(
+        self,
+        rng: random.Random,
+        *,
+        out: Path,
+        author_id: int,
+        answering: list[int],
+        submitters: list[int],
+        tokens: dict[int, str],
+    ) -> dict[str, list[str]]:
+        """A class of the whole city taking a test: answers saved one by one by students with an
+        attempt in progress (test_answers), and whole attempts submitted (test_submits, each line
+        another attempt, reopened by ``test_submits.reopen.sql`` before every run)."""
+        author = User.objects.get(pk=author_id)
+        methodologist = self._methodologist(author)
+        started = timezone.now()
+        people = User.objects.in_bulk(answering + submitters)
+        answers_test = attempts.bench_test(attempts.ANSWERS_TITLE, author, methodologist)
+        open_ones = attempts.open_attempts(answers_test, [people[s] for s in answering])
+        submits_test = attempts.bench_test(attempts.SUBMITS_TITLE, author, methodologist)
+        attempts.reopen(submits_test)
+        whole = attempts.open_attempts(submits_test, [people[s] for s in submitters])
+        saved = attempts.answer_all(whole.values(), people, rng)
+        self.stdout.write(
+            f"tests        {len(open_ones) + len(whole)} attempts open, {saved} answers saved "
+            f"in {(timezone.now() - started).total_seconds():.0f} s"
+        )
+        reopen = (
+            "UPDATE assessment_attempt SET state = 'in_progress', submitted_at = NULL, results_at = NULL, "
+            "points = NULL, waiting = 0 WHERE material_id = %d"
+        )
+        (out / "test_submits.reopen.sql").write_text(reopen % submits_test.pk + "\n")
+        by_id = {
+            attempt.pk: definition.questions_of(attempt.version.content[definition.KEY], attempt.questions)
+            for attempt in open_ones.values()
+        }
+        answer_lines = []
+        for student, attempt in open_ones.items():
+            for question_id in rng.sample(attempt.questions, 2):
+                response = attempts.responses(by_id[attempt.pk][question_id], attempt.seed, rng)
+                path = f"/api/v1/attempts/{attempt.pk}/answers/{question_id}"
+                answer_lines.append(_line("PUT", path, tokens[student], {"response": response}))
+        return {
+            "test_answers": answer_lines,
+            "test_submits": [
+                _line("POST", f"/api/v1/attempts/{attempt.pk}/submit", tokens[student])
+                for student, attempt in whole.items()
+            ],
+        }
+
+    def _methodologist(self, author: User) -> User:
+        """The city's methodologist who publishes the benchmark's tests (a city has them; the
+        generated one has none)."""
+        school = School.objects.get(pk=author.staff_memberships.values_list("school_id", flat=True)[0])
+        user, _made = User.objects.get_or_create(
+            username="bench-methodologist", defaults={"first_name": "Ольга", "last_name": "Методистова"}
+        )
+        CityRole.objects.get_or_create(city_id=school.city_id, user=user, role=CityRole.Role.METHODOLOGIST)
+        return user
 
     def _courses(self) -> list[tuple[int, int]]:
         """(subject id, grade) of the framework's topics: the facets a teacher filters by."""
