@@ -145,7 +145,7 @@ class TestAttemptsApi(AttemptWrites, IdempotentApi):
         operation_id="tests_attempts_create",
         tags=["tests"],
         request=StartSerializer,
-        responses={201: AttemptSerializer, 200: AttemptSerializer, **_errors(400, 401, 404, 409)},
+        responses={201: AttemptSerializer, 200: AttemptSerializer, **_errors(400, 401, 404, 409, 415)},
     )
     def post(self, request: Request, material_id: int) -> Response:
         payload = StartSerializer(data=request.data)
@@ -221,7 +221,7 @@ class AnswerApi(AttemptWrites):
         operation_id="attempts_answers_update",
         tags=["tests"],
         request=AnswerSerializer,
-        responses={200: SavedSerializer, **_errors(400, 401, 404, 409)},
+        responses={200: SavedSerializer, **_errors(400, 401, 404, 409, 415)},
     )
     def put(self, request: Request, attempt_id: int, question_id: str) -> Response:
         payload = AnswerSerializer(data=request.data)
@@ -258,7 +258,7 @@ class ViewedApi(AttemptWrites, IdempotentApi):
         operation_id="attempts_viewed_create",
         tags=["tests"],
         request=ViewedSerializer,
-        responses={204: None, **_errors(400, 401, 404, 409)},
+        responses={204: None, **_errors(400, 401, 404, 409, 415)},
     )
     def post(self, request: Request, attempt_id: int) -> Response:
         payload = ViewedSerializer(data=request.data)
@@ -348,7 +348,7 @@ class AnswerGradeApi(AttemptWrites):
         operation_id="answers_grade_update",
         tags=["tests"],
         request=GradeSerializer,
-        responses={200: GradedSerializer, **_errors(400, 401, 404, 409)},
+        responses={200: GradedSerializer, **_errors(400, 401, 404, 409, 415)},
     )
     def put(self, request: Request, answer_id: int) -> Response:
         payload = GradeSerializer(data=request.data)
