@@ -26,7 +26,6 @@ import json
 import os
 import random
 import shutil
-import signal
 import statistics
 import subprocess
 import sys
@@ -40,6 +39,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
 
 import report  # noqa: E402
+from servers import Servers  # noqa: E402
 
 VENV = ROOT / ".venv" / "bin"
 PYTHON = str(VENV / "python")
@@ -213,114 +213,6 @@ def build_city(
     data["seconds"]["migrate"] = round(migrate, 1)
     city_report.write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
     return data
-
-
-# --- the servers -------------------------------------------------------------------------------
-
-
-class Servers:
-    """gunicorn and a Celery worker (with beat), started and stopped by their own process ids."""
-
-    def __init__(self, env: dict[str, str], work: Path, port: int, workers: int) -> None:
-        self.env, self.work, self.port, self.workers = env, work, port, workers
-        self.procs: list[subprocess.Popen[bytes]] = []
-
-    def start(self) -> None:
-        logs = self.work / "logs"
-        logs.mkdir(parents=True, exist_ok=True)
-        celery = [
-            str(VENV / "celery"),
-            "-A",
-            "parta",
-            "worker",
-            "-B",
-            "--concurrency",
-            "1",
-            "--loglevel",
-            "WARNING",
-            "--schedule",
-            str(self.work / "celerybeat-schedule"),
-        ]
-        gunicorn = [
-            str(VENV / "gunicorn"),
-            "parta.wsgi:application",
-            "--preload",
-            "--bind",
-            f"127.0.0.1:{self.port}",
-            "--workers",
-            str(self.workers),
-            "--worker-class",
-            "sync",
-            "--backlog",
-            "2048",
-            "--timeout",
-            "60",
-            "--log-level",
-            "warning",
-            "--error-logfile",
-            str(logs / "gunicorn.log"),
-        ]
-        for name, command in (("celery", celery), ("gunicorn", gunicorn)):
-            out = (logs / f"{name}.out").open("ab")
-            self.procs.append(
-                subprocess.Popen(
-                    command,
-                    cwd=ROOT,
-                    env=self.env,
-                    stdout=out,
-                    stderr=subprocess.STDOUT,
-                    start_new_session=True,
-                )
-            )
-
-    def wait_ready(self, token_line: str, timeout: float = 60) -> None:
-        _method, path, token, _body = token_line.rstrip("\n").split("\t")
-        request = urllib.request.Request(
-            f"http://127.0.0.1:{self.port}{path}", headers={"Authorization": f"Bearer {token}"}
-        )
-        deadline = time.monotonic() + timeout
-        while True:
-            try:
-                with urllib.request.urlopen(request, timeout=5) as response:  # noqa: S310 — our own server
-                    if response.status == 200:
-                        return
-            except (urllib.error.URLError, ConnectionError, TimeoutError) as error:
-                if time.monotonic() > deadline:
-                    raise SystemExit(f"gunicorn did not answer {path}: {error}") from error
-            for proc in self.procs:
-                if proc.poll() is not None:
-                    raise SystemExit(f"{proc.args!r} exited ({proc.returncode}); see {self.work / 'logs'}")
-            time.sleep(0.5)
-
-    def settle(self, token_line: str, timeout: float = 60) -> None:
-        """Wait until the server has finished what an earlier run left queued: a ping answers fast."""
-        _method, path, token, _body = token_line.rstrip("\n").split("\t")
-        request = urllib.request.Request(
-            f"http://127.0.0.1:{self.port}{path}", headers={"Authorization": f"Bearer {token}"}
-        )
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            started = time.monotonic()
-            try:
-                with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310
-                    response.read()
-            except (urllib.error.URLError, ConnectionError, TimeoutError):
-                pass
-            if time.monotonic() - started < 0.25:
-                return
-            time.sleep(0.2)
-
-    def stop(self) -> None:
-        for proc in self.procs:
-            if proc.poll() is None:
-                os.killpg(proc.pid, signal.SIGTERM)
-        for proc in self.procs:
-            try:
-                proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
-                proc.wait()
-        self.procs = []
 
 
 # --- load --------------------------------------------------------------------------------------
