@@ -20,7 +20,7 @@ from parta.assessment import definition, questions
 from parta.assessment.access import attempts_readable_by
 from parta.assessment.models import Answer, Attempt, Mode, Statement
 from parta.assessment.statements import as_xapi, time_on_questions
-from parta.schools.access import roles_of
+from parta.schools.access import access_person, roles_of
 
 Row = dict[str, Any]
 
@@ -30,6 +30,15 @@ def sees_whole(user: Any, attempt: Attempt) -> bool:
     roles = roles_of(user)
     family = attempt.student_id in roles.child_ids | {roles.user_id}
     return roles.is_superuser or (not family and bool(roles.staff_school_ids))
+
+
+def time_is_up(attempt: Attempt, now: dt.datetime) -> bool:
+    """The attempt is in progress past its deadline: it takes no more answers."""
+    return (
+        attempt.state == Attempt.State.IN_PROGRESS
+        and attempt.deadline_at is not None
+        and attempt.deadline_at <= now
+    )
 
 
 def results_out(attempt: Attempt, now: dt.datetime | None = None) -> bool:
@@ -126,7 +135,9 @@ def attempt_summary(user: Any, attempt: Attempt) -> Row:
 
 
 def attempts_at_test(user: Any, material_id: int, student_id: int) -> list[Row]:
-    """The student's attempts at the test that ``user`` may read, the latest first."""
+    """The student's attempts at the test that ``user`` may read, the latest first; a student
+    whose records the user may not open is a 404 (not an empty list)."""
+    access_person(user, student_id)
     attempts = Attempt.objects.filter(
         attempts_readable_by(user), material_id=material_id, student_id=student_id
     )

@@ -38,6 +38,7 @@ from parta.assessment.access import (
     student_school_id,
 )
 from parta.assessment.models import Answer, Attempt, Grading, Mode, Statement, Verb
+from parta.assessment.selectors import time_is_up
 from parta.homework.models import Homework
 from parta.library.selectors.authoring import version_seen
 from parta.schools.access import roles_of
@@ -165,7 +166,7 @@ def _writable(actor: Any, attempt_id: int) -> Attempt | None:
     attempt = access_own_attempt(actor, attempt_id, lock=True)
     if attempt.state != Attempt.State.IN_PROGRESS:
         raise Refused(_("This attempt has been submitted: it can no longer change."))
-    if attempt.deadline_at is not None and attempt.deadline_at <= _now():
+    if time_is_up(attempt, _now()) and attempt.deadline_at is not None:
         _close(attempt, attempt.deadline_at)
         return None
     return attempt
@@ -310,7 +311,7 @@ def attempt_submit(actor: Any, attempt_id: int) -> Attempt:
         attempt = access_own_attempt(actor, attempt_id, lock=True)
         if attempt.state == Attempt.State.IN_PROGRESS:
             now = _now()
-            late = attempt.deadline_at is not None and attempt.deadline_at <= now
+            late = time_is_up(attempt, now)
             _close(attempt, attempt.deadline_at if late and attempt.deadline_at else now)
     return attempt
 

@@ -301,3 +301,14 @@ def test_saving_an_answer_and_submitting_keep_to_their_query_budgets(
         assert save(client, attempt_id, "q2", {"value": "1"}).status_code == 200
     with django_assert_max_num_queries(8):
         assert client.post(f"/api/v1/attempts/{attempt_id}/submit").status_code == 200
+
+
+def test_a_students_attempts_are_listed_for_them_their_family_and_staff_only(
+    world: World, quiz: Material
+) -> None:
+    start(api(world.a.student), quiz)
+    url = f"/api/v1/tests/{quiz.pk}/attempts?student={world.a.student.pk}"
+    for reader in (world.a.student, world.a.parent, world.a.class_teacher):
+        assert [a["number"] for a in api(reader).get(url).json()] == [1], reader
+    for stranger in (world.a.classmate_parent, world.a.classmate, world.b.parent, world.b.subject_teacher):
+        assert api(stranger).get(url).status_code == 404, stranger

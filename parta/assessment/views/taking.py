@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
 
-from parta.assessment import pages, services
+from parta.assessment import pages, selectors, services
 from parta.assessment.access import access_attempt, access_homework_with_test, access_test
 from parta.assessment.models import Attempt, Mode
 from parta.assessment.views import checking
@@ -81,7 +81,7 @@ def attempt_page(request: HttpRequest, attempt_id: int) -> HttpResponse:
     own = attempt.student_id == roles_of(request.user).user_id
     now = timezone.now()
     in_progress = attempt.state == Attempt.State.IN_PROGRESS
-    time_up = in_progress and attempt.deadline_at is not None and attempt.deadline_at <= now
+    time_up = selectors.time_is_up(attempt, now)
     context = {
         "attempt": attempt,
         "data": data,
