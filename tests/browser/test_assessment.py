@@ -219,6 +219,9 @@ def test_a_student_takes_a_test_the_parent_sees_the_score_the_teacher_checks(
         assert page.is_checked("#q-q3 input[value=true]")
         assert page.input_value("#q-q4-input") == "Москва"
         assert page.input_value("#q-q6-l-l2") == "r2"
+        # The page reports questions shown as they scroll by: let it finish before the test reads
+        # the database (the live server's in-memory SQLite locks a table being written).
+        page.wait_for_load_state("networkidle")
         assert Answer.objects.filter(attempt=attempt).count() == 6
 
         put_in_order(page, ["i1", "i2", "i3", "i4"])
@@ -228,6 +231,7 @@ def test_a_student_takes_a_test_the_parent_sees_the_score_the_teacher_checks(
         saved(page, "q8")
         page.fill("#q-q9-input", "Потому что пять раз по нулю — это ноль.")
         saved(page, "q9")
+        page.wait_for_load_state("networkidle")
         assert Answer.objects.get(attempt=attempt, question_id="q7").response == {
             "order": ["i1", "i2", "i3", "i4"]
         }
@@ -238,6 +242,7 @@ def test_a_student_takes_a_test_the_parent_sees_the_score_the_teacher_checks(
         screenshot(page, "assessment-submit-dialog-desk-ru")
         page.click("[data-confirm-submit]")
         page.locator(".attempt-result").wait_for()
+        page.wait_for_load_state("networkidle")
         attempt.refresh_from_db()
         assert (attempt.state, attempt.points, attempt.waiting) == (Attempt.State.SUBMITTED, Decimal(13), 1)
         assert SCORE.search(page.locator(".attempt-result dd >> nth=0").text_content() or "")
