@@ -1,5 +1,6 @@
 """Who may take a test, and who may read and check an attempt.
 
+- A test's questions are changed by whoever may change the material in the library: its author.
 - A student takes a test they may open in the library (published for them, or given to their
   class) — for homework, only homework given to them that holds the test.
 - Only the student answers and submits their attempt.
@@ -21,7 +22,7 @@ from django.http import Http404
 from parta.assessment.models import Answer, Attempt
 from parta.homework.access import homework_of_student, homework_readable_by, homework_writable_by
 from parta.homework.models import Homework, HomeworkMaterial
-from parta.library.access import materials_readable_by
+from parta.library.access import access_own_material, materials_readable_by
 from parta.library.models import Kind, Material
 from parta.schools.access import roles_of
 from parta.schools.models import ClassGroup, Enrolment
@@ -31,6 +32,15 @@ def access_test(user: Any, material_id: int) -> Material:
     """A test the user may open in the library; 404 for anything else."""
     material = Material.objects.filter(materials_readable_by(user), pk=material_id, kind=Kind.TEST).first()
     if material is None:
+        raise Http404
+    return material
+
+
+def access_test_to_edit(user: Any, material_id: int, *, lock: bool = False) -> Material:
+    """A test the user may change in the constructor: one the library lets them change (its
+    author's, ``access_own_material``); 404 for anything else, a material that is no test too."""
+    material = access_own_material(user, material_id, lock=lock)
+    if material.kind != Kind.TEST:
         raise Http404
     return material
 

@@ -10,6 +10,8 @@ class Config(AppConfig):
     def ready(self) -> None:
         # A test's questions are a part of the library's test materials that only their author,
         # staff and methodologists see whole (parta.library.content): the library knows no test.
-        from parta.assessment import definition
+        # Its questions are built on the assessment's own page, where the library leads authors.
+        from parta.assessment import authoring, definition
 
         definition.register()
+        authoring.register()

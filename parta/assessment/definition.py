@@ -30,6 +30,7 @@ from django.utils.translation import gettext as _
 from parta.assessment import questions
 from parta.assessment.models import Mode
 from parta.core.errors import FieldErrors
+from parta.library.access import is_author
 from parta.library.content import ContentPart, register_part
 from parta.library.models import Kind
 from parta.schools.access import roles_of
@@ -207,13 +208,16 @@ def questions_of(test: dict[str, Any], ids: list[str]) -> dict[str, dict[str, An
 
 
 def links(user: Any, material: Any) -> list[tuple[str, str]]:
-    """On the test's library page: a student takes it; staff see its statistics."""
+    """On the test's library page: a student takes it; staff see its statistics; whoever may
+    change it (the library says who) edits its questions in the constructor."""
     roles = roles_of(user)
     found = []
     if roles.is_student:
         found.append((_("Take the test"), reverse("assessment-test", args=[material.pk])))
     if roles.staff_school_ids or roles.is_superuser:
         found.append((_("Results and statistics"), reverse("assessment-statistics", args=[material.pk])))
+    if is_author(user, material):
+        found.append((_("Edit questions"), reverse("assessment-test-questions", args=[material.pk])))
     return found
 
 

@@ -1,9 +1,10 @@
 from django.urls import URLPattern, URLResolver
 
-from parta.assessment.views import checking, statistics, taking
+from parta.assessment.views import authoring, checking, statistics, taking
 
 urlpatterns: list[URLPattern | URLResolver] = [
     *taking.urlpatterns,
     *checking.urlpatterns,
     *statistics.urlpatterns,
+    *authoring.urlpatterns,
 ]

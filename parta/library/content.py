@@ -7,7 +7,9 @@ answers. An app registers a :class:`ContentPart` under a key of the content for 
 carry it: the library cleans the part with the app's ``check`` whenever a version is saved, and
 shows whoever may not see it whole (``access.sees_whole_content``: students, guardians, anyone
 not signed in) the app's ``summary`` instead, and puts the app's ``links`` on the material's page
-(a test's "Take the test"). The library never names the apps above it.
+(a test's "Take the test"). An app may also register a :class:`Constructor`, its own page where
+materials of a kind are built (a test's questions): the library's "new material" page and its
+form for the kind lead there. The library never names the apps above it.
 """
 
 from __future__ import annotations
@@ -69,6 +71,33 @@ def summarised(kind: str, content: dict[str, Any]) -> dict[str, Any]:
 def part_lines(content: dict[str, Any]) -> list[str]:
     """The registered parts of ``content`` as lines of text (their apps write them)."""
     return [line for part in _parts.values() if part.key in content for line in part.lines(content[part.key])]
+
+
+@dataclass(frozen=True)
+class Constructor:
+    """Another app's page where materials of ``kind`` are built, beside the library's own form."""
+
+    kind: str
+    # what the link says ("Build the questions"), translated when shown
+    label: Any
+    # () -> the address of the page that makes a new material of the kind
+    new_url: Callable[[], str]
+    # (the material's id) -> the address of the page that builds it further
+    edit_url: Callable[[int], str]
+
+
+_constructors: dict[str, Constructor] = {}
+
+
+def register_constructor(constructor: Constructor) -> None:
+    known = _constructors.get(constructor.kind)
+    if known is not None and known != constructor:
+        raise ValueError(f"a constructor of {constructor.kind!r} is registered twice")
+    _constructors[constructor.kind] = constructor
+
+
+def constructor_of(kind: str) -> Constructor | None:
+    return _constructors.get(kind)
 
 
 def part_links(user: Any, material: Any, content: dict[str, Any]) -> list[tuple[str, str]]:

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from parta.core.forms import add_service_errors
 from parta.core.i18n import pick
 from parta.core.ids import parse_id
+from parta.library.content import parts_of
 from parta.library.models import COMPOSED_KINDS, Kind, Language, Licence, MaterialVersion
 from parta.library.selectors.authoring import topic_choices
 from parta.library.services.authoring import FILE_KINDS, FILE_OR_URL_KINDS, MaterialData
@@ -53,11 +54,11 @@ def _ints(values: list[str]) -> list[int]:
     return [number for number in map(parse_id, values) if number is not None]
 
 
-class MaterialForm(forms.Form):
-    title = forms.CharField(label=_("Title"), max_length=300)
-    description = forms.CharField(
-        label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3})
-    )
+class BelongingForm(forms.Form):
+    """Where a material belongs: its subjects, grades and framework topics, the topics offered
+    being those of the subjects and grades chosen (and any chosen already). The library's form
+    and the test constructor's are made of it; its fields are ``library/edit.html#belongs``."""
+
     subjects = forms.TypedMultipleChoiceField(
         label=_("Subjects"), coerce=int, required=False, widget=forms.SelectMultiple(attrs={"size": 6})
     )
@@ -70,6 +71,29 @@ class MaterialForm(forms.Form):
         required=False,
         widget=forms.SelectMultiple(attrs={"size": 8}),
         help_text=_("Choose subjects and grades first: the list shows their topics."),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["subjects"].choices = [  # type: ignore[attr-defined]
+            (pk, pick(ru, en)) for pk, ru, en in Subject.objects.values_list("pk", "name_ru", "name_en")
+        ]
+        chosen = self.chosen("subjects"), self.chosen("grades"), self.chosen("topics")
+        self.fields["topics"].choices = topic_choices(*chosen)  # type: ignore[attr-defined]
+
+    def chosen(self, name: str) -> list[int]:
+        """The ids (or grades) chosen in a field as posted, or as the form opened; not yet checked."""
+        if self.is_bound:
+            return _ints(self.data.getlist(name) if hasattr(self.data, "getlist") else [])
+        return [int(value) for value in self.initial.get(name) or []]
+
+
+class MaterialForm(BelongingForm):
+    field_order = ("title", "description", "subjects", "grades", "topics")
+
+    title = forms.CharField(label=_("Title"), max_length=300)
+    description = forms.CharField(
+        label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
     language = forms.ChoiceField(label=_("Language"), choices=Language.choices)
     licence = forms.ChoiceField(label=_("Licence"), choices=Licence.choices)
@@ -84,7 +108,8 @@ class MaterialForm(forms.Form):
         widget=forms.URLInput(attrs={"placeholder": "https://…"}),
     )
     file = forms.FileField(label=_("File"), required=False)
-    # The constructor's blocks (or chapters) as JSON; the page's script keeps it up to date.
+    # The constructor's blocks (or chapters) as JSON; the page's script keeps it up to date. For a
+    # kind that carries another app's parts (a test's questions), those parts as the form opened.
     content = forms.CharField(required=False, widget=forms.HiddenInput)
     note = forms.CharField(
         label=_("What changed"),
@@ -96,11 +121,6 @@ class MaterialForm(forms.Form):
     def __init__(self, *args: Any, kind: str, editing: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.kind = kind
-        self.fields["subjects"].choices = [  # type: ignore[attr-defined]
-            (pk, pick(ru, en)) for pk, ru, en in Subject.objects.values_list("pk", "name_ru", "name_en")
-        ]
-        chosen = self._chosen("subjects"), self._chosen("grades"), self._chosen("topics")
-        self.fields["topics"].choices = topic_choices(*chosen)  # type: ignore[attr-defined]
         unused = []
         if kind not in BODY_KINDS:
             unused.append("body")
@@ -108,7 +128,7 @@ class MaterialForm(forms.Form):
             unused.append("url")
         if kind not in UPLOAD_KINDS:
             unused.append("file")
-        if kind not in COMPOSED_KINDS:
+        if kind not in COMPOSED_KINDS and not parts_of(kind):
             unused.append("content")
         if not editing:
             unused.append("note")
@@ -116,11 +136,6 @@ class MaterialForm(forms.Form):
             del self.fields[name]
         if kind in FILE_KINDS and not editing:
             self.fields["file"].required = True
-
-    def _chosen(self, name: str) -> list[int]:
-        if self.is_bound:
-            return _ints(self.data.getlist(name) if hasattr(self.data, "getlist") else [])
-        return [int(value) for value in self.initial.get(name) or []]
 
     @property
     def is_composed(self) -> bool:
@@ -152,7 +167,13 @@ class MaterialForm(forms.Form):
         if self.is_composed:
             content = data.get("content") or {}
         else:
-            content = {"body": data.get("body") or "", "url": data.get("url") or ""}
+            # The parts other apps keep in the content (a test's questions) are not this form's:
+            # they stay as the form was opened with them (its hidden ``content``).
+            content = {
+                **self._registered_parts(data.get("content") or {}),
+                "body": data.get("body") or "",
+                "url": data.get("url") or "",
+            }
         return MaterialData(
             title=data["title"],
             description=data.get("description") or "",
@@ -166,6 +187,10 @@ class MaterialForm(forms.Form):
             content=content,
         )
 
+    def _registered_parts(self, content: dict[str, Any]) -> dict[str, Any]:
+        keys = {part.key for part in parts_of(self.kind)}
+        return {key: value for key, value in content.items() if key in keys}
+
     def upload(self, name: str) -> UploadedFile[Any] | None:
         value = self.cleaned_data.get(name)
         return value if isinstance(value, UploadedFile) else None
@@ -175,15 +200,18 @@ class MaterialForm(forms.Form):
         add_service_errors(self, error, renamed=renamed)
 
 
+def belonging_of(version: MaterialVersion) -> dict[str, list[int]]:
+    """A :class:`BelongingForm`'s fields filled from a version."""
+    return {"subjects": version.subject_ids, "grades": version.grades, "topics": version.topic_ids}
+
+
 def initial_of(version: MaterialVersion) -> dict[str, Any]:
     """The form's fields filled from a version, to change it."""
     content = version.content or {}
     return {
         "title": version.title,
         "description": version.description,
-        "subjects": version.subject_ids,
-        "grades": version.grades,
-        "topics": version.topic_ids,
+        **belonging_of(version),
         "language": version.language,
         "licence": version.licence,
         "authors": version.authors,

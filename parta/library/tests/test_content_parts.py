@@ -108,3 +108,27 @@ def test_a_part_is_compared_and_linked_from_the_page(world: World, riddle: Mater
         f'href="/guess/{riddle.pk}/"'
         in page.get(reverse("library-material", args=[riddle.pk])).content.decode()
     )
+
+
+def test_changing_the_title_on_the_edit_page_keeps_the_part(world: World, riddle_part: None) -> None:
+    """The edit page of a kind that is not composed writes its text and address, and keeps the
+    parts other apps put in the content as the page was opened with them."""
+    author = world.a.subject_teacher
+    material = material_create(
+        author,
+        kind="fiction",
+        data=MaterialData(
+            title="Загадка", content={"body": "Отгадайте.", "riddle": {"riddle": "?", "secret": "!"}}
+        ),
+    )
+    page = Client()
+    page.force_login(author)
+    form = page.get(reverse("library-edit", args=[material.pk])).context["form"]
+    data = {name: value for name in form.fields if (value := form[name].value()) not in (None, [])}
+    assert json.loads(data["content"])["riddle"] == {"riddle": "?", "secret": "!"}
+    response = page.post(reverse("library-edit", args=[material.pk]), {**data, "title": "Загадка о ёлке"})
+    assert response.status_code == 302
+    material.refresh_from_db()
+    assert material.latest is not None and material.latest.number == 2
+    assert material.latest.title == "Загадка о ёлке"
+    assert material.latest.content == {"body": "Отгадайте.", "riddle": {"riddle": "?", "secret": "!"}}

@@ -29,7 +29,7 @@ from parta.library.access import (
     may_submit,
     may_unshare,
 )
-from parta.library.content import part_links
+from parta.library.content import constructor_of, part_links
 from parta.library.forms.authoring import KIND_GROUPS, MaterialForm, SubmitForm, initial_of
 from parta.library.models import COMPOSED_KINDS, Kind, Material, MaterialVersion, Use
 from parta.library.selectors import authoring as selectors
@@ -116,8 +116,20 @@ def mine(request: HttpRequest) -> HttpResponse:
     return render(request, "library/mine.html", {"materials": selectors.materials_of(request.user)})
 
 
-def _form_context(form: MaterialForm, **extra: Any) -> dict[str, Any]:
-    return {"form": form, "kind": form.kind, "kind_label": Kind(form.kind).label, **extra}
+def _form_context(form: MaterialForm, material_id: int | None = None, **extra: Any) -> dict[str, Any]:
+    context = {"form": form, "kind": form.kind, "kind_label": Kind(form.kind).label, **extra}
+    constructor = constructor_of(form.kind)
+    if constructor is not None:
+        # Another app builds this kind on a page of its own (a test's questions): the form says so.
+        url = constructor.new_url() if material_id is None else constructor.edit_url(material_id)
+        context |= {"constructor_url": url, "constructor_label": constructor.label}
+    return context
+
+
+def _kind_choice(kind: str) -> tuple[str, str, str]:
+    """A type on the "new material" page: its value, its name, and another app's constructor of it."""
+    constructor = constructor_of(kind)
+    return kind, str(Kind(kind).label), constructor.new_url() if constructor is not None else ""
 
 
 def _composer(request: HttpRequest, form: MaterialForm, owner_id: int) -> dict[str, Any]:
@@ -163,7 +175,7 @@ def material_new(request: HttpRequest) -> HttpResponse:
     _may_author_or_404(request)
     kind = request.GET.get("kind", "")
     if kind not in Kind.values:
-        groups = [(label, [(k, Kind(k).label) for k in kinds]) for label, kinds in KIND_GROUPS]
+        groups = [(label, [_kind_choice(k) for k in kinds]) for label, kinds in KIND_GROUPS]
         return render(request, "library/new.html", {"groups": groups})
     if request.method == "POST":
         form = MaterialForm(request.POST, request.FILES, kind=kind)
@@ -214,7 +226,7 @@ def material_edit(request: HttpRequest, material_id: int) -> HttpResponse:
     else:
         form = MaterialForm(kind=material.kind, editing=True, initial=initial_of(latest))
     context = _form_context(
-        form, material=material, version=latest, **_composer(request, form, material.owner_id)
+        form, material.pk, material=material, version=latest, **_composer(request, form, material.owner_id)
     )
     return render(request, "library/edit.html", context, status=form_status(request))
 

@@ -40,6 +40,7 @@ from parta.schools.selectors.people import (
     children_of,
     group_readers,
     student_placement,
+    subjects_taught,
     teacher_school_ids,
     teachers_of,
 )
@@ -116,6 +117,7 @@ __all__ = [
     "student_moves",
     "student_placement",
     "subject_names",
+    "subjects_taught",
     "teacher_school_ids",
     "teachers_of",
 ]

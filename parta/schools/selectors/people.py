@@ -11,7 +11,8 @@ from django.db.models import Q, QuerySet
 from parta.accounts.models import User
 from parta.core.names import class_group_name
 from parta.schools.access import Roles
-from parta.schools.models import Enrolment, School, StaffMembership
+from parta.schools.models import Enrolment, School, StaffMembership, TeachingAssignment
+from parta.schools.selectors.years import current_years
 
 # --- people ------------------------------------------------------------------------------
 
@@ -58,6 +59,21 @@ def teacher_school_ids(user_id: int) -> list[int]:
             "school_id", flat=True
         )
     )
+
+
+def subjects_taught(roles: Roles, today: dt.date) -> list[int]:
+    """The subjects a teacher teaches in the current year of each of their schools, in the order
+    subjects are listed (a new material's subjects to start with). Two queries; none for one who
+    teaches nowhere."""
+    if not roles.teacher_school_ids:
+        return []
+    year_ids = [year.pk for year in current_years(roles.teacher_school_ids, today).values()]
+    rows = (
+        TeachingAssignment.objects.filter(teacher_id=roles.user_id, year_id__in=year_ids)
+        .order_by("subject__order", "subject__code")
+        .values_list("subject_id", flat=True)
+    )
+    return list(dict.fromkeys(rows))
 
 
 def teachers_of(school: School) -> Q:
