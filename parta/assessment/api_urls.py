@@ -11,6 +11,7 @@ from parta.assessment.api import (
     TestAttemptsApi,
     ViewedApi,
 )
+from parta.assessment.api_prep import PrepProgressApi, PrepTestsApi
 from parta.assessment.api_statistics import TestStatisticsApi
 
 urlpatterns: list[URLPattern | URLResolver] = [
@@ -26,4 +27,6 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("attempts/<int:attempt_id>/statements", StatementsApi.as_view(), name="api-attempt-statements"),
     path("answers/<int:answer_id>/grade", AnswerGradeApi.as_view(), name="api-answer-grade"),
     path("tests/<int:material_id>/statistics", TestStatisticsApi.as_view(), name="api-test-statistics"),
+    path("prep/tests", PrepTestsApi.as_view(), name="api-prep-tests"),
+    path("prep/progress", PrepProgressApi.as_view(), name="api-prep-progress"),
 ]

@@ -8,6 +8,8 @@ saves a version and registered with the library (``parta.library.content``).
      "attempts": null | 1…100,           # control only; null is unlimited; training is unlimited
      "results": "on_submit" | "after_deadline",   # control only: when the student sees the score
      "show_answers": true | false,       # with the results: the right answers and explanations
+     "exam": null | "oge" | "ege",       # a training test for the final exams (``selectors_prep``)
+     "exam_task": null | 1…40,           # with ``exam``: the exam's task it trains, if only one
      "sections": [{"title": "…", "draw": null | k, "shuffle": false,
                    "questions": [<question>, …]}]}
 
@@ -15,6 +17,9 @@ A section draws ``k`` of its questions for each attempt (all without ``draw``), 
 ``shuffle`` is set; the questions' own shapes are ``parta.assessment.questions``'. In training
 mode a student sees the right answer and its explanation after every answer and the score on
 submitting; in control mode the score from ``results`` and the answers only if ``show_answers``.
+A test marked with an ``exam`` (OGE, the basic state exam of grade 9; EGE, the unified state exam of
+grade 11) is in the exam-preparation catalogue once published; it must be a training test, so
+that a student may take it as often as they like and learn from every answer.
 """
 
 from __future__ import annotations
@@ -26,6 +31,7 @@ from typing import Any
 
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from parta.assessment import questions
 from parta.assessment.models import Mode
@@ -42,6 +48,10 @@ MAX_TITLE = 200
 MAX_TIME_LIMIT = 600
 MAX_ATTEMPTS = 100
 RESULTS = ("on_submit", "after_deadline")
+# The final exams a training test may prepare for: OGE (grade 9) and EGE (grade 11).
+EXAMS = ("oge", "ege")
+EXAM_NAMES = {"oge": gettext_lazy("OGE"), "ege": gettext_lazy("EGE")}
+MAX_EXAM_TASK = 40
 
 
 def _bounded(raw: Any, low: int, high: int) -> int | bool | None:
@@ -71,15 +81,37 @@ def check_test(raw: Any, errors: FieldErrors, actor: Any) -> dict[str, Any]:
     results = given.get("results", "after_deadline")
     if results not in RESULTS:
         errors.add(FIELD, _("Show the results on submitting or after the deadline."))
+    exam, exam_task = _check_exam(given, mode, errors)
     clean: dict[str, Any] = {
         "mode": mode,
         "time_limit_minutes": time_limit or None,
         "attempts": (attempts or None) if mode == Mode.CONTROL else None,
         "results": results if mode == Mode.CONTROL and results in RESULTS else "on_submit",
         "show_answers": True if mode == Mode.TRAINING else bool(given.get("show_answers", False)),
+        "exam": exam,
+        "exam_task": exam_task,
         "sections": _check_sections(given.get("sections"), errors),
     }
     return clean
+
+
+def _check_exam(given: dict[str, Any], mode: str, errors: FieldErrors) -> tuple[str | None, int | None]:
+    """The exam a test prepares for, and the exam's task it trains: none, or a training test's."""
+    raw = given.get("exam")
+    exam = None if raw in (None, "") else raw
+    if exam is not None and exam not in EXAMS:
+        errors.add(FIELD, _("The exam is OGE (“oge”), EGE (“ege”) or none."))
+        return None, None
+    if exam is not None and mode != Mode.TRAINING:
+        errors.add(FIELD, _("A test for exam preparation must be in training mode: unlimited attempts."))
+    task = _bounded(given.get("exam_task"), 1, MAX_EXAM_TASK)
+    if task is False:
+        errors.add(FIELD, _("The exam's task is a number from 1 to %(max)d.") % {"max": MAX_EXAM_TASK})
+        task = None
+    elif task is not None and exam is None:
+        errors.add(FIELD, _("Choose the exam the task is from."))
+        task = None
+    return exam, task
 
 
 def _check_sections(raw: Any, errors: FieldErrors) -> list[dict[str, Any]]:
@@ -135,6 +167,8 @@ def summary(test: dict[str, Any]) -> dict[str, Any]:
         "time_limit_minutes": test.get("time_limit_minutes"),
         "attempts": test.get("attempts"),
         "results": test.get("results"),
+        "exam": test.get("exam"),
+        "exam_task": test.get("exam_task"),
         "questions": sum(drawn),
     }
 
@@ -150,6 +184,10 @@ def lines(test: dict[str, Any]) -> list[str]:
             "r": test.get("results"),
         }
     ]
+    if test.get("exam"):
+        exam = str(EXAM_NAMES.get(test["exam"], test["exam"]))
+        exam += f" {test['exam_task']}" if test.get("exam_task") else ""
+        out[0] += "; " + _("exam preparation: %(exam)s") % {"exam": exam}
     for section in test.get("sections", []):
         draw = section.get("draw")
         out.append(f"## {section.get('title', '')}" + (f" ({draw})" if draw else ""))

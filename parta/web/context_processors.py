@@ -39,6 +39,7 @@ def _menu(roles: Roles, is_staff: bool) -> list[MenuItem]:
     if roles.is_student or roles.is_guardian:
         items.append(MenuItem(str(_("Diary")), reverse("diary"), "diary"))
         items.append(MenuItem(str(_("Homework")), reverse("homework-list"), "homework"))
+        items.append(MenuItem(str(_("Exam preparation")), reverse("prep-catalogue"), "prep"))
     if roles.is_teacher or roles.admin_school_ids:
         items.append(MenuItem(str(_("Journal")), reverse("journal"), "journal"))
     if roles.is_student or roles.is_guardian or roles.is_teacher:
@@ -81,6 +82,7 @@ _SECTIONS = (
     ("timetable", "timetable"),
     ("diary", "diary"),
     ("homework", "homework"),
+    ("prep", "prep"),
     ("journal", "journal"),
     ("school-journal", "journal"),
     ("messaging", "messages"),

@@ -281,6 +281,8 @@ def test_a_student_reads_a_test_without_its_key(world: World, quiz: Material) ->
         "time_limit_minutes": None,
         "attempts": None,
         "results": "on_submit",
+        "exam": None,
+        "exam_task": None,
         "questions": 3,
     }
     teacher = api(world.b.subject_teacher).get(url).json()

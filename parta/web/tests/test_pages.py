@@ -104,9 +104,9 @@ def test_menu_follows_the_roles(world, en):
         "devices",
     ]
     parent_menu = [item.section for item in home_as(en, world.a.parent).context["menu"]]
-    assert parent_menu == ["home", "diary", "homework", "timetable", "messages", "library"]
+    assert parent_menu == ["home", "diary", "homework", "prep", "timetable", "messages", "library"]
     student_menu = [item.section for item in home_as(en, world.a.student).context["menu"]]
-    assert student_menu == ["home", "diary", "homework", "timetable", "library"]
+    assert student_menu == ["home", "diary", "homework", "prep", "timetable", "library"]
     assert [item.section for item in home_as(en, world.outsider).context["menu"]] == ["home", "library"]
 
 
