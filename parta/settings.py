@@ -435,6 +435,7 @@ SPECTACULAR_SETTINGS = {
         "MaterialKindEnum": "parta.library.models.Kind",
         "MaterialVisibilityEnum": "parta.library.models.Visibility",
         "MaterialStatusEnum": "parta.library.models.Status",
+        "HomeworkWorkStatusEnum": "parta.homework.api_work.WORK_STATUSES",
     },
 }
 

@@ -122,7 +122,11 @@ class DiaryHomeworkSerializer(serializers.Serializer[Any]):
     links = DiaryLinkSerializer(many=True)
     files = DiaryFileSerializer(many=True)
     materials = DiaryMaterialSerializer(many=True, help_text=_("Library materials given with it."))
-    done = serializers.BooleanField()
+    minutes = serializers.IntegerField(allow_null=True, help_text=_("The time it should take, in minutes."))
+    status = serializers.CharField(
+        help_text=_("The student's work: empty (not started), in_progress, handed_in, checked, returned.")
+    )
+    done = serializers.BooleanField(help_text=_("Handed in or checked."))
 
     class Meta:
         ref_name = "DiaryHomework"
@@ -263,6 +267,8 @@ def _homework(hw: HomeworkRow) -> Row:
         "links": [{"url": link.url, "title": link.title} for link in hw.links],
         "files": [{"id": f.id, "name": f.name, "size": f.size, "url": f.url} for f in hw.files],
         "materials": _materials(hw.materials),
+        "minutes": hw.minutes,
+        "status": hw.status,
         "done": hw.done,
     }
 

@@ -134,6 +134,7 @@ def diary_week_page(request: HttpRequest, student_id: int) -> HttpResponse:
     view = view if view in VIEWS else ""
     context = {
         "student": diary.student,
+        "own": diary.student.id == request.user.pk,
         "week": week,
         "diary": diary,
         "view_day": day,

@@ -4,8 +4,10 @@
   teacher (a substitute too) or the teacher of the lesson's teaching assignment, in a school
   where they still teach.
 - Readers: those writers; the students of the lesson's class group (of its subgroup, for a
-  split lesson) and their guardians; the class teacher; the school's administrators.
-- Only the student ticks their own homework done; a guardian sees the tick.
+  split lesson; only the chosen ones, for homework set for chosen students) and their
+  guardians; the class teacher; the school's administrators.
+- Only the student ticks their own homework done and hands in their work; a guardian sees its
+  status; the writers check it.
 
 Anything else answers 404, so ids cannot be probed.
 """
@@ -19,7 +21,7 @@ from django.db.models import F, Lookup, Q
 from django.db.models.sql.compiler import SQLCompiler
 from django.http import Http404
 
-from parta.homework.models import Homework, HomeworkFile
+from parta.homework.models import Homework, HomeworkFile, HomeworkStudent
 from parta.schools.access import Roles, roles_of
 from parta.schools.models import Enrolment, SubgroupMembership
 from parta.timetable.access import lessons_taught_by
@@ -90,9 +92,12 @@ def _family_q(student_ids: set[int] | frozenset[int]) -> Q:
         return _nothing()
     groups = Enrolment.objects.filter(student_id__in=student_ids).values("class_group_id")
     subgroups = SubgroupMembership.objects.filter(student_id__in=student_ids).values("subgroup_id")
-    return Q(_InArray(F("class_group_id"), groups), subgroup__isnull=True) | Q(
+    chosen = HomeworkStudent.objects.filter(student_id__in=student_ids).values("homework_id")
+    in_group = Q(_InArray(F("class_group_id"), groups), subgroup__isnull=True) | Q(
         _InArray(F("subgroup_id"), subgroups)
     )
+    # Homework for chosen students is only theirs, though the whole group's timetable shows it.
+    return in_group & (Q(chosen=False) | Q(_InArray(F("id"), chosen)))
 
 
 def homework_readable_by(user: Any) -> Q:
@@ -170,6 +175,18 @@ def access_homework_to_tick(user: Any, homework_id: int) -> Homework:
         raise Http404
     homework = Homework.objects.filter(homework_of_student(roles.user_id), pk=homework_id).first()
     if homework is None:
+        raise Http404
+    return homework
+
+
+def access_work_to_check(user: Any, homework_id: int, student_id: int) -> Homework:
+    """Homework set at a lesson the user teaches, and one of the students it is for: the teacher
+    checks that student's work. 404 for anything else."""
+    homework = Homework.objects.filter(homework_writable_by(user), pk=homework_id).first()
+    if (
+        homework is None
+        or not Homework.objects.filter(homework_of_student(student_id), pk=homework_id).exists()
+    ):
         raise Http404
     return homework
 

@@ -1,5 +1,5 @@
 """HTTP API of homework: a student's homework (and the tick), setting homework at a lesson,
-changing and deleting it, and who has done it.
+changing and deleting it, and where each student's work stands (the work itself: ``api_work``).
 
 Thin: every endpoint calls a selector or a service, which reach their objects through
 ``parta.homework.access`` (404 for anything not the user's) and raise ValidationError (400).
@@ -23,10 +23,10 @@ from parta.accounts.api import request_user
 from parta.core.api import DateField, FormListSerializer, ListApi, Row, SubjectRefSerializer, error_responses
 from parta.core.idempotency import IdempotentApi
 from parta.core.parsers import JSONParser
-from parta.homework import selectors, services
+from parta.homework import selectors, selectors_work, services, work
 from parta.homework.access import access_homework, access_lesson_for_homework
-from parta.homework.selectors import FileRow, HomeworkRow, LessonHomework, LinkRow
-from parta.library.selectors.lessons import MaterialRef
+from parta.homework.api_work import WORK_STATUSES, WorkLineSerializer, work_lines_data
+from parta.homework.selectors import FileRow, GivenMaterial, HomeworkRow, LessonHomework, LinkRow
 from parta.schools.access import access_person
 
 MAX_RANGE_DAYS = 366
@@ -58,14 +58,23 @@ class MaterialSerializer(serializers.Serializer[Any]):
     title = serializers.CharField()
     kind = serializers.CharField(help_text=_("The material's type (the library's codes)."))
     url = serializers.CharField(help_text=_("The material's page in the library."))
+    open_url = serializers.CharField(
+        help_text=_("Where the student it is given to opens it for this homework (a test: to take it).")
+    )
 
     class Meta:
         ref_name = "HomeworkMaterial"
 
 
-def _materials(request: Request, materials: tuple[MaterialRef, ...]) -> list[Row]:
+def _materials(request: Request, materials: tuple[GivenMaterial, ...]) -> list[Row]:
     return [
-        {"id": m.id, "title": m.title, "kind": m.kind, "url": request.build_absolute_uri(m.url)}
+        {
+            "id": m.id,
+            "title": m.title,
+            "kind": m.kind,
+            "url": request.build_absolute_uri(m.url),
+            "open_url": request.build_absolute_uri(m.open_url),
+        }
         for m in materials
     ]
 
@@ -92,8 +101,14 @@ class StudentHomeworkSerializer(serializers.Serializer[Any]):
     links = LinkSerializer(many=True)
     files = FileSerializer(many=True)
     materials = MaterialSerializer(many=True, help_text=_("Library materials given with it."))
-    done = serializers.BooleanField(help_text=_("The student has ticked it done."))
-    done_at = serializers.DateTimeField(allow_null=True)
+    minutes = serializers.IntegerField(allow_null=True, help_text=_("The time it should take, in minutes."))
+    status = serializers.ChoiceField(
+        choices=WORK_STATUSES,
+        help_text=_("The student's work: not started (empty), in progress, handed in, checked, returned."),
+    )
+    done = serializers.BooleanField(help_text=_("Handed in or checked (the student's tick)."))
+    done_at = serializers.DateTimeField(allow_null=True, help_text=_("When it was last handed in."))
+    comment = serializers.CharField(help_text=_("The teacher's comment on the work."))
 
     class Meta:
         ref_name = "StudentHomework"
@@ -111,8 +126,11 @@ def student_homework_data(request: Request, row: HomeworkRow) -> Row:
         "links": _links(row.links),
         "files": _files(request, row.files),
         "materials": _materials(request, row.materials),
+        "minutes": row.minutes,
+        "status": row.status,
         "done": row.done,
         "done_at": row.done_at,
+        "comment": row.comment,
     }
 
 
@@ -125,8 +143,10 @@ class LessonHomeworkSerializer(serializers.Serializer[Any]):
     links = LinkSerializer(many=True)
     files = FileSerializer(many=True)
     materials = MaterialSerializer(many=True, help_text=_("Library materials given with it."))
-    done_count = serializers.IntegerField()
-    class_size = serializers.IntegerField()
+    minutes = serializers.IntegerField(allow_null=True, help_text=_("The time it should take, in minutes."))
+    chosen = serializers.BooleanField(help_text=_("Set for chosen students of the group only."))
+    done_count = serializers.IntegerField(help_text=_("Students whose work is handed in or checked."))
+    class_size = serializers.IntegerField(help_text=_("Students it is set for."))
 
     class Meta:
         ref_name = "LessonHomework"
@@ -142,6 +162,8 @@ def lesson_homework_data(request: Request, item: LessonHomework) -> Row:
         "links": _links(item.links),
         "files": _files(request, item.files),
         "materials": _materials(request, item.materials),
+        "minutes": item.minutes,
+        "chosen": item.chosen,
         "done_count": item.done_count,
         "class_size": item.class_size,
     }
@@ -225,7 +247,7 @@ class HomeworkDoneApi(APIView):
         responses={200: OutputSerializer, **error_responses(401, 404)},
     )
     def post(self, request: Request, homework_id: int) -> Response:
-        tick = services.homework_done(request_user(request), homework_id)
+        tick = work.homework_done(request_user(request), homework_id)
         return Response(
             self.OutputSerializer({"homework_id": homework_id, "done": True, "done_at": tick.done_at}).data
         )
@@ -237,7 +259,7 @@ class HomeworkDoneApi(APIView):
         responses={204: None, **error_responses(401, 404)},
     )
     def delete(self, request: Request, homework_id: int) -> Response:
-        services.homework_undone(request_user(request), homework_id)
+        work.homework_undone(request_user(request), homework_id)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -264,6 +286,14 @@ class LessonHomeworkApi(IdempotentApi):
             required=False,
             help_text=_("Ids of library materials the teacher may open, given to the class with it."),
         )
+        minutes = serializers.IntegerField(
+            required=False, allow_null=True, help_text=_("The time it should take, in minutes.")
+        )
+        students = serializers.ListField(
+            child=serializers.IntegerField(min_value=1),
+            required=False,
+            help_text=_("Ids of chosen students of the lesson's group; none: the whole group."),
+        )
 
         class Meta:
             ref_name = "HomeworkCreate"
@@ -287,6 +317,8 @@ class LessonHomeworkApi(IdempotentApi):
             links=[(link["url"], link.get("title", "")) for link in data.get("links", [])],
             files=data.get("files", []),
             materials=data.get("materials", []),
+            minutes=data.get("minutes"),
+            students=data.get("students", []),
         )
         return Response(
             LessonHomeworkSerializer(_lesson_homework(request, lesson_id, homework.pk)).data,
@@ -319,6 +351,14 @@ class HomeworkApi(APIView):
             required=False,
             help_text=_("Ids of library materials: they replace those given with it."),
         )
+        minutes = serializers.IntegerField(
+            required=False, allow_null=True, help_text=_("The time it should take, in minutes.")
+        )
+        students = serializers.ListField(
+            child=serializers.IntegerField(min_value=1),
+            required=False,
+            help_text=_("Ids of chosen students: they replace the chosen ones; empty: the whole group."),
+        )
 
         class Meta:
             ref_name = "HomeworkUpdate"
@@ -350,6 +390,8 @@ class HomeworkApi(APIView):
             files_add=data.get("files", []),
             files_remove=data.get("files_remove", []),
             materials=data.get("materials"),
+            minutes=data.get("minutes", homework.minutes),
+            students=data.get("students"),
         )
         return Response(
             LessonHomeworkSerializer(_lesson_homework(request, homework.lesson_id, homework.pk)).data
@@ -367,15 +409,20 @@ class HomeworkApi(APIView):
 
 
 class HomeworkCompletionApi(APIView):
-    """Who of the group has done the homework: for its teacher, the class teacher and the
-    school's administrators (families get 404)."""
+    """Where each student the homework is for stands: the status of their work, when handed in,
+    the homework mark in the journal and the other apps' lines (a test's latest attempt). For its
+    teacher, the class teacher and the school's administrators (families get 404)."""
 
     class OutputSerializer(serializers.Serializer[Any]):
         class StudentSerializer(serializers.Serializer[Any]):
             id = serializers.IntegerField()
             short_name = serializers.CharField()
+            status = serializers.ChoiceField(choices=WORK_STATUSES)
             done = serializers.BooleanField()
             done_at = serializers.DateTimeField(allow_null=True)
+            checked_at = serializers.DateTimeField(allow_null=True)
+            mark = serializers.CharField(help_text=_("The homework mark in the journal, empty for none."))
+            lines = WorkLineSerializer(many=True)
 
             class Meta:
                 ref_name = "HomeworkCompletionStudent"
@@ -393,12 +440,21 @@ class HomeworkCompletionApi(APIView):
         responses={200: OutputSerializer, **error_responses(401, 404)},
     )
     def get(self, request: Request, homework_id: int) -> Response:
-        completion = selectors.homework_completion(request.user, homework_id)
+        completion = selectors_work.homework_completion(request.user, homework_id)
         data = {
             "homework": lesson_homework_data(request, completion.homework),
             "done_count": completion.done_count,
             "students": [
-                {"id": s.student_id, "short_name": s.name, "done": s.done, "done_at": s.done_at}
+                {
+                    "id": s.student_id,
+                    "short_name": s.name,
+                    "status": s.status,
+                    "done": s.done,
+                    "done_at": s.done_at,
+                    "checked_at": s.checked_at,
+                    "mark": s.mark,
+                    "lines": work_lines_data(request, s.lines),
+                }
                 for s in completion.students
             ],
         }

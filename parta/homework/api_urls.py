@@ -9,6 +9,7 @@ from parta.homework.api import (
     LessonHomeworkApi,
     StudentHomeworkApi,
 )
+from parta.homework.api_work import CheckWorkApi, OwnWorkApi
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("students/<int:student_id>/homework", StudentHomeworkApi.as_view(), name="api-student-homework"),
@@ -19,5 +20,11 @@ urlpatterns: list[URLPattern | URLResolver] = [
         "homework/<int:homework_id>/completion",
         HomeworkCompletionApi.as_view(),
         name="api-homework-completion",
+    ),
+    path("homework/<int:homework_id>/work", OwnWorkApi.as_view(), name="api-homework-work"),
+    path(
+        "homework/<int:homework_id>/work/<int:student_id>",
+        CheckWorkApi.as_view(),
+        name="api-homework-work-check",
     ),
 ]

@@ -14,7 +14,8 @@ from django.utils.translation import gettext_lazy as _
 
 from parta.core.forms import DateField, add_service_errors
 from parta.core.ids import parse_id
-from parta.homework.selectors import FileRow, LinkRow
+from parta.homework.models import WorkStatus
+from parta.homework.selectors import FileRow, LinkRow, group_members, students_by_name
 from parta.homework.services import LinkInput, next_lesson_date
 from parta.library.selectors.lessons import LessonOffer, OfferedMaterial, offered_materials
 from parta.schools.forms import DateInput
@@ -104,6 +105,18 @@ class HomeworkForm(forms.Form):
     )
     # Not "files": that name is the form's uploaded files (BaseForm.files).
     new_files = MultipleFileField(label=_("Files"), required=False)
+    minutes = forms.IntegerField(
+        label=_("Time it should take, minutes"),
+        required=False,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric", "class": "input-narrow"}),
+    )
+    students = forms.TypedMultipleChoiceField(
+        label=_("Only for these students"),
+        required=False,
+        coerce=int,
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "checkbox-columns"}),
+        help_text=_("Tick none to set it for the whole group."),
+    )
 
     def __init__(
         self,
@@ -117,6 +130,14 @@ class HomeworkForm(forms.Form):
         field = self.fields["materials"]
         assert isinstance(field, forms.TypedMultipleChoiceField)
         field.choices = [(material.id, _material_label(material)) for material in offered]
+        students = self.fields["students"]
+        assert isinstance(students, forms.TypedMultipleChoiceField)
+        if lesson is not None:
+            rows = students_by_name(group_members(lesson.class_group_id, lesson.subgroup_id))
+            students.choices = [
+                (row["student_id"], f"{row['student__last_name']} {row['student__first_name']}".strip())
+                for row in rows
+            ]
         # Nothing to offer: no field, unless materials were posted (they are then refused, not ignored).
         if not offered and not (self.is_bound and self.data.get("materials")):
             del self.fields["materials"]
@@ -134,6 +155,8 @@ class HomeworkForm(forms.Form):
             "due_on": data.get("due_on"),
             "links": parse_links(data.get("links") or ""),
             "materials": list(data.get("materials") or []),
+            "minutes": data.get("minutes"),
+            "students": list(data.get("students") or []),
         }
 
 
@@ -164,3 +187,53 @@ def new_homework_form(lesson: Lesson, user: Any) -> HomeworkForm:
         offered=materials_offer(user, lesson),
         initial={"due_on": following.date if following else None},
     )
+
+
+class WorkForm(forms.Form):
+    """The student's answer to homework: text and files, kept as a draft or handed in."""
+
+    text = forms.CharField(label=_("Answer"), required=False, widget=forms.Textarea(attrs={"rows": 6}))
+    new_files = MultipleFileField(label=_("Files"), required=False)
+    remove_files = forms.TypedMultipleChoiceField(
+        label=_("Remove files"), required=False, coerce=int, widget=forms.CheckboxSelectMultiple
+    )
+
+    def __init__(self, *args: Any, files_attached: Sequence[Any] = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["remove_files"]
+        assert isinstance(field, forms.TypedMultipleChoiceField)
+        field.choices = [(file.id, file.name) for file in files_attached]
+        if not files_attached:
+            del self.fields["remove_files"]
+
+    def add_service_errors(self, error: ValidationError) -> None:
+        add_service_errors(self, error, renamed=_SERVICE_FIELDS)
+
+    def service_kwargs(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        return {
+            "text": data.get("text") or "",
+            "files_add": list(data.get("new_files") or []),
+            "files_remove": list(data.get("remove_files") or []),
+        }
+
+
+class CheckForm(forms.Form):
+    """The teacher's check of a student's work, with the homework mark if given."""
+
+    decision = forms.ChoiceField(
+        label=_("Decision"),
+        choices=[(WorkStatus.CHECKED, _("Checked")), (WorkStatus.RETURNED, _("Return for rework"))],
+        widget=forms.RadioSelect,
+        initial=WorkStatus.CHECKED,
+    )
+    comment = forms.CharField(label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    mark = forms.IntegerField(
+        label=_("Mark in the journal"),
+        required=False,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric", "class": "input-narrow"}),
+        help_text=_("Leave empty to check without a mark."),
+    )
+
+    def add_service_errors(self, error: ValidationError) -> None:
+        add_service_errors(self, error, renamed={"value": "mark"})

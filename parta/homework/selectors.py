@@ -1,10 +1,10 @@
 """Reading homework for pages and the API: a fixed number of queries whatever the number of
 students, homework, links and files.
 
-``homework_for_student`` and ``homework_list`` (a student's or a parent's view) and
-``homework_completion`` (a teacher's "who has done it") take the acting user and go through
-``parta.homework.access``. ``homework_for_lessons`` takes lesson ids the caller has already
-reached through its own access function (the journal's lesson page).
+``homework_for_student`` and ``homework_list`` (a student's or a parent's view, with the status
+of the student's work) take the acting user and go through ``parta.homework.access``.
+``homework_for_lessons`` takes lesson ids the caller has already reached through its own access
+function (the journal's lesson page). The students' work for the teacher: ``selectors_work``.
 """
 
 from __future__ import annotations
@@ -15,20 +15,42 @@ from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from django.db.models import Case, Count, F, OuterRef, QuerySet, Subquery, Value, When
+from django.db.models import Case, Count, F, FilteredRelation, Q, QuerySet, Value, When
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from parta.core.i18n import pick
-from parta.core.names import short_name, subgroup_name
-from parta.homework.access import access_homework, homework_of_student_readable_by
-from parta.homework.models import Homework, HomeworkCompletion, HomeworkFile, HomeworkLink, HomeworkMaterial
+from parta.core.names import short_name
+from parta.homework.access import homework_of_student_readable_by
+from parta.homework.models import (
+    DONE_STATUSES,
+    Homework,
+    HomeworkFile,
+    HomeworkLink,
+    HomeworkMaterial,
+    HomeworkStudent,
+    WorkStatus,
+)
+from parta.homework.parts import opener_url
 from parta.library.selectors.lessons import MaterialRef
 from parta.schools.access import access_person
 from parta.schools.models import Enrolment, SubgroupMembership
 
 Status = Literal["all", "todo", "done"]
 STATUSES: tuple[Status, ...] = ("all", "todo", "done")
+
+
+@dataclass(frozen=True)
+class GivenMaterial(MaterialRef):
+    """A library material given with a homework: for the student it is given to, a test opens
+    for that homework (``parts``); for anyone else, on its library page (``url``)."""
+
+    homework_id: int
+
+    @property
+    def open_url(self) -> str:
+        return opener_url(self.kind, self.id, self.homework_id) or self.url
 
 
 @dataclass(frozen=True)
@@ -71,9 +93,24 @@ class HomeworkRow:
     set_by: str
     links: tuple[LinkRow, ...]
     files: tuple[FileRow, ...]
-    materials: tuple[MaterialRef, ...]
-    done: bool
+    materials: tuple[GivenMaterial, ...]
+    minutes: int | None
+    # The student's work: "" (not started) or a ``WorkStatus``; when last handed in; the teacher's comment.
+    status: str
     done_at: dt.datetime | None
+    comment: str
+
+    @property
+    def done(self) -> bool:
+        return self.status in DONE_STATUSES
+
+    @property
+    def status_label(self) -> str:
+        return status_label(self.status)
+
+
+def status_label(status: str) -> str:
+    return str(WorkStatus(status).label) if status else gettext("not started")
 
 
 @dataclass(frozen=True)
@@ -87,34 +124,11 @@ class LessonHomework:
     due_lesson_id: int | None
     links: tuple[LinkRow, ...]
     files: tuple[FileRow, ...]
-    materials: tuple[MaterialRef, ...]
+    materials: tuple[GivenMaterial, ...]
+    minutes: int | None
+    chosen: bool
     done_count: int
     class_size: int
-
-
-@dataclass(frozen=True)
-class StudentTick:
-    student_id: int
-    name: str
-    done: bool
-    done_at: dt.datetime | None
-
-
-@dataclass(frozen=True)
-class Completion:
-    """Who of the group has done the homework (for the teacher)."""
-
-    homework: LessonHomework
-    subject: str
-    group: str
-    class_group_id: int
-    subgroup_id: int | None
-    lesson_date: dt.date
-    students: tuple[StudentTick, ...]
-
-    @property
-    def done_count(self) -> int:
-        return sum(1 for student in self.students if student.done)
 
 
 # --- attachments -------------------------------------------------------------------------
@@ -126,20 +140,20 @@ class Attachments:
 
     links: dict[int, tuple[LinkRow, ...]]
     files: dict[int, tuple[FileRow, ...]]
-    materials: dict[int, tuple[MaterialRef, ...]]
+    materials: dict[int, tuple[GivenMaterial, ...]]
 
 
 # What each row of the attachments' UNION ALL is.
 _LINK, _FILE, _MATERIAL = 0, 1, 2
 
 
-def _attachments(homework_ids: Collection[int]) -> Attachments:
+def attachments_of(homework_ids: Collection[int]) -> Attachments:
     """Links, files and library materials of these homework: one query (none for no homework),
     their rows in one ``UNION ALL`` (a link's row: its address, title and size 0; a file's: its
     name, "" and size; a material's: its id in place of the row's, its title and type)."""
     links: dict[int, list[LinkRow]] = defaultdict(list)
     files: dict[int, list[FileRow]] = defaultdict(list)
-    materials: dict[int, list[MaterialRef]] = defaultdict(list)
+    materials: dict[int, list[GivenMaterial]] = defaultdict(list)
     if homework_ids:
         link_rows = (
             HomeworkLink.objects.filter(homework_id__in=homework_ids)
@@ -170,7 +184,7 @@ def _attachments(homework_ids: Collection[int]) -> Attachments:
             if what == _FILE:
                 files[hw_id].append(FileRow(pk, text, size))
             elif what == _MATERIAL:
-                materials[hw_id].append(MaterialRef(pk, text, detail))
+                materials[hw_id].append(GivenMaterial(pk, text, detail, hw_id))
             else:
                 links[hw_id].append(LinkRow(text, detail))
     return Attachments(
@@ -198,7 +212,10 @@ _STUDENT_COLUMNS = (
     "created_by__last_name",
     "created_by__first_name",
     "created_by__middle_name",
-    "done_at",
+    "minutes",
+    "work__status",
+    "work__done_at",
+    "work__comment",
 )
 
 
@@ -215,22 +232,19 @@ def _student_rows(
 ) -> list[HomeworkRow]:
     if not reached:
         access_person(user, student_id)
-    done_at = Subquery(
-        HomeworkCompletion.objects.filter(homework_id=OuterRef("pk"), student_id=student_id).values(
-            "done_at"
-        )[:1]
-    )
+    # The student's work, if any, joined once (a homework has at most one per student).
+    work = FilteredRelation("completions", condition=Q(completions__student_id=student_id))
     qs: QuerySet[Any, Any] = Homework.objects.filter(
         homework_of_student_readable_by(user, student_id)
-    ).annotate(done_at=done_at)
+    ).annotate(work=work)
     if date_from is not None:
         qs = qs.filter(due_on__gte=date_from)
     if date_to is not None:
         qs = qs.filter(due_on__lte=date_to)
     if status == "todo":
-        qs = qs.filter(done_at__isnull=True)
+        qs = qs.exclude(work__status__in=DONE_STATUSES)
     elif status == "done":
-        qs = qs.filter(done_at__isnull=False)
+        qs = qs.filter(work__status__in=DONE_STATUSES)
     order: list[Any] = ["due_on", "subject__order", "lesson__date", "id"]
     if newest_first:
         order = ["-due_on", "subject__order", "-lesson__date", "-id"]
@@ -240,7 +254,7 @@ def _student_rows(
         order = [overdue, *order]
     qs = qs.order_by(*order).values(*_STUDENT_COLUMNS)
     rows = list(qs[:limit] if limit is not None else qs)
-    attached = _attachments([row["id"] for row in rows])
+    attached = attachments_of([row["id"] for row in rows])
     return [
         HomeworkRow(
             id=row["id"],
@@ -260,8 +274,10 @@ def _student_rows(
             links=attached.links.get(row["id"], ()),
             files=attached.files.get(row["id"], ()),
             materials=attached.materials.get(row["id"], ()),
-            done=row["done_at"] is not None,
-            done_at=row["done_at"],
+            minutes=row["minutes"],
+            status=row["work__status"] or "",
+            done_at=row["work__done_at"],
+            comment=row["work__comment"] or "",
         )
         for row in rows
     ]
@@ -314,6 +330,18 @@ def homework_list(
 # --- homework of lessons -----------------------------------------------------------------
 
 
+def _chosen_counts(homework_ids: list[int]) -> dict[int, int]:
+    """How many students each homework for chosen students is for: one query, none for none."""
+    if not homework_ids:
+        return {}
+    return dict(
+        HomeworkStudent.objects.filter(homework_id__in=homework_ids, student__is_active=True)
+        .values("homework_id")
+        .annotate(n=Count("pk"))
+        .values_list("homework_id", "n")
+    )
+
+
 def _class_sizes(rows: Iterable[Any]) -> tuple[dict[int, int], dict[int, int]]:
     """Students per class group and per subgroup of these homework rows: at most two queries."""
     rows = list(rows)
@@ -346,6 +374,8 @@ _LESSON_COLUMNS = (
     "text",
     "due_on",
     "due_lesson_id",
+    "minutes",
+    "chosen",
     "done_count",
 )
 
@@ -359,19 +389,21 @@ def homework_for_lessons(lesson_ids: Collection[int]) -> dict[int, list[LessonHo
         return {}
     rows = list(
         Homework.objects.filter(lesson_id__in=lesson_ids)
-        .annotate(done_count=Count("completions"))
+        .annotate(done_count=Count("completions", filter=Q(completions__status__in=DONE_STATUSES)))
         .order_by("lesson_id", "id")
         .values(*_LESSON_COLUMNS)
     )
     groups, subgroups = _class_sizes(rows)
-    attached = _attachments([row["id"] for row in rows])
+    chosen = _chosen_counts([row["id"] for row in rows if row["chosen"]])
+    attached = attachments_of([row["id"] for row in rows])
     result: dict[int, list[LessonHomework]] = defaultdict(list)
     for row in rows:
-        size = (
-            subgroups.get(row["subgroup_id"], 0)
-            if row["subgroup_id"] is not None
-            else groups.get(row["class_group_id"], 0)
-        )
+        if row["chosen"]:
+            size = chosen.get(row["id"], 0)
+        elif row["subgroup_id"] is not None:
+            size = subgroups.get(row["subgroup_id"], 0)
+        else:
+            size = groups.get(row["class_group_id"], 0)
         result[row["lesson_id"]].append(
             LessonHomework(
                 id=row["id"],
@@ -382,6 +414,8 @@ def homework_for_lessons(lesson_ids: Collection[int]) -> dict[int, list[LessonHo
                 links=attached.links.get(row["id"], ()),
                 files=attached.files.get(row["id"], ()),
                 materials=attached.materials.get(row["id"], ()),
+                minutes=row["minutes"],
+                chosen=row["chosen"],
                 done_count=row["done_count"],
                 class_size=size,
             )
@@ -389,68 +423,20 @@ def homework_for_lessons(lesson_ids: Collection[int]) -> dict[int, list[LessonHo
     return dict(result)
 
 
-# --- who has done it ---------------------------------------------------------------------
+# --- who it is for ---------------------------------------------------------------------------
 
 
-def homework_students(homework: Homework) -> QuerySet[Any, dict[str, Any]]:
-    """The students given this homework (the subgroup's, or the whole class group's), by name."""
-    if homework.subgroup_id is not None:
-        qs: QuerySet[Any, Any] = SubgroupMembership.objects.filter(subgroup_id=homework.subgroup_id)
-    else:
-        qs = Enrolment.objects.filter(class_group_id=homework.class_group_id)
+def group_members(class_group_id: int, subgroup_id: int | None) -> QuerySet[Any, Any]:
+    """The memberships of a lesson's group: its subgroup's, or the whole class group's."""
+    if subgroup_id is not None:
+        return SubgroupMembership.objects.filter(subgroup_id=subgroup_id)
+    return Enrolment.objects.filter(class_group_id=class_group_id)
+
+
+def students_by_name(members: QuerySet[Any, Any]) -> QuerySet[Any, dict[str, Any]]:
+    """Active students of these memberships, by name."""
     return (
-        qs.filter(student__is_active=True)
+        members.filter(student__is_active=True)
         .order_by("student__last_name", "student__first_name", "student_id")
         .values("student_id", "student__last_name", "student__first_name", "student__middle_name")
-    )
-
-
-def _group_name(homework: Homework) -> str:
-    group = homework.class_group.name
-    return subgroup_name(group, homework.subgroup.number if homework.subgroup else None) or group
-
-
-def homework_completion(user: Any, homework_id: int) -> Completion:
-    """Each student of the group with their tick, for the staff who may read the homework
-    (its teacher, the class teacher, the school's administrators); 404 for anyone else.
-    A fixed number of queries whatever the class size."""
-    homework = access_homework(user, homework_id, staff_only=True)
-    ticks = dict(
-        HomeworkCompletion.objects.filter(homework_id=homework.pk).values_list("student_id", "done_at")
-    )
-    students = tuple(
-        StudentTick(
-            student_id=row["student_id"],
-            name=short_name(
-                row["student__last_name"], row["student__first_name"], row["student__middle_name"]
-            ),
-            done=row["student_id"] in ticks,
-            done_at=ticks.get(row["student_id"]),
-        )
-        for row in homework_students(homework)
-    )
-    attached = _attachments([homework.pk])
-    summary = LessonHomework(
-        id=homework.pk,
-        lesson_id=homework.lesson_id,
-        text=homework.text,
-        due_on=homework.due_on,
-        due_lesson_id=homework.due_lesson_id,
-        links=attached.links.get(homework.pk, ()),
-        files=attached.files.get(homework.pk, ()),
-        materials=attached.materials.get(homework.pk, ()),
-        done_count=sum(1 for s in students if s.done),
-        class_size=len(students),
-    )
-    return Completion(
-        homework=summary,
-        subject=homework.subject.name,
-        group=subgroup_name(
-            homework.class_group.name, homework.subgroup.number if homework.subgroup else None
-        )
-        or homework.class_group.name,
-        class_group_id=homework.class_group_id,
-        subgroup_id=homework.subgroup_id,
-        lesson_date=homework.lesson.date,
-        students=students,
     )

@@ -1,4 +1,4 @@
-"""Setting homework on a lesson, changing and deleting it, and the student's tick.
+"""Setting homework on a lesson, changing and deleting it (the students' work on it: ``work``).
 
 Every write takes the acting user, reaches its object through ``parta.homework.access`` (404 for
 anything not theirs), checks all of its input before writing anything and raises
@@ -19,7 +19,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
 from django.core.validators import URLValidator
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
@@ -28,10 +28,16 @@ from parta.core.errors import FieldErrors
 from parta.core.files import content_matches, extension_of
 from parta.homework.access import (
     access_homework,
-    access_homework_to_tick,
     access_lesson_for_homework,
 )
-from parta.homework.models import Homework, HomeworkCompletion, HomeworkFile, HomeworkLink, HomeworkMaterial
+from parta.homework.models import (
+    Homework,
+    HomeworkFile,
+    HomeworkLink,
+    HomeworkMaterial,
+    HomeworkStudent,
+)
+from parta.homework.selectors import group_members
 from parta.library.access import materials_readable_by
 from parta.library.models import Material
 from parta.library.services.assignments import material_assign, material_unassign
@@ -47,6 +53,8 @@ MAX_TITLE_LENGTH = 200
 MAX_URL_LENGTH = 1000
 MAX_FILE_NAME_LENGTH = 200
 MAX_MATERIALS = 20
+# Longer than a school day's homework is a typo (minutes for hours).
+MAX_MINUTES = 600
 # Documents, spreadsheets, slides, pictures, sound and video a school hands out; never anything
 # a browser or an operating system would run.
 ALLOWED_EXTENSIONS = frozenset(
@@ -149,7 +157,7 @@ def _clean_links(links: Iterable[LinkLike], errors: FieldErrors) -> list[LinkInp
     return cleaned
 
 
-def _clean_files(files: Sequence[UploadedFile[Any]], errors: FieldErrors) -> None:
+def clean_files(files: Sequence[UploadedFile[Any]], errors: FieldErrors) -> None:
     limit = int(settings.PARTA_MAX_UPLOAD_BYTES)
     for upload in files:
         name = os.path.basename(upload.name or "")
@@ -207,6 +215,35 @@ def _clean_materials(actor: Any, material_ids: Iterable[int], errors: FieldError
     return [found[pk] for pk in ids if pk in found]
 
 
+def _clean_minutes(minutes: int | None, errors: FieldErrors) -> int | None:
+    if minutes is None:
+        return None
+    if isinstance(minutes, bool) or not isinstance(minutes, int) or not 1 <= minutes <= MAX_MINUTES:
+        errors.add("minutes", _("Give the time in minutes, from 1 to %(most)d.") % {"most": MAX_MINUTES})
+        return None
+    return minutes
+
+
+def _clean_students(lesson: Lesson, student_ids: Iterable[int], errors: FieldErrors) -> list[int]:
+    """Chosen students, each a student of the lesson's group (its subgroup's, for a split lesson)."""
+    ids = list(dict.fromkeys(student_ids))
+    if not ids:
+        return []
+    group = group_members(lesson.class_group_id, lesson.subgroup_id)
+    found = set(group.filter(student_id__in=ids).values_list("student_id", flat=True))
+    if found != set(ids):
+        errors.add("students", _("Choose students of the lesson's group."))
+    return [pk for pk in ids if pk in found]
+
+
+def _save_students(homework: Homework, student_ids: list[int]) -> None:
+    """The homework is for exactly these students (none: the whole group)."""
+    HomeworkStudent.objects.filter(homework=homework).exclude(student_id__in=student_ids).delete()
+    HomeworkStudent.objects.bulk_create(
+        [HomeworkStudent(homework=homework, student_id=pk) for pk in student_ids], ignore_conflicts=True
+    )
+
+
 def _check_lesson(lesson: Lesson, errors: FieldErrors) -> None:
     if lesson.status == Lesson.Status.CANCELLED:
         errors.add("lesson", _("The lesson is cancelled: homework cannot be set at it."))
@@ -255,7 +292,7 @@ def _save_materials(actor: Any, homework: Homework, materials: list[Material]) -
     material_unassign(origin=origin, keep=set(wanted))
 
 
-def _delete_stored(names: list[str]) -> None:
+def delete_stored(names: list[str]) -> None:
     """Remove stored files once the transaction that dropped their rows has committed."""
     if not names:
         return
@@ -267,7 +304,7 @@ def _delete_stored(names: list[str]) -> None:
     transaction.on_commit(remove)
 
 
-def _emit(homework: Homework, change: str, actor: Any) -> None:
+def _emit(homework: Homework, change: str, actor: Any, student_ids: list[int]) -> None:
     emit(
         "homework.set",
         {
@@ -278,6 +315,8 @@ def _emit(homework: Homework, change: str, actor: Any) -> None:
             "due_on": homework.due_on.isoformat(),
             "change": change,
             "actor_id": actor.pk,
+            # Homework for chosen students tells only them (and their guardians).
+            "student_ids": student_ids,
         },
         school_id=homework.school_id,
     )
@@ -292,20 +331,26 @@ def homework_set(
     links: Iterable[LinkLike] = (),
     files: Sequence[UploadedFile[Any]] = (),
     materials: Iterable[int] = (),
+    minutes: int | None = None,
+    students: Iterable[int] = (),
 ) -> Homework:
     """Set homework at a lesson the actor teaches. Without ``due_on`` it is due at the group's
     next lesson of the subject; if the timetable has none, the date must be given. ``materials``:
-    ids of library materials the actor may open, given to the class with the homework."""
+    ids of library materials the actor may open, given to the class with the homework;
+    ``minutes``: the time it should take; ``students``: ids of chosen students of the lesson's
+    group (none: the whole group)."""
     lesson = access_lesson_for_homework(actor, lesson_id)
     errors = FieldErrors()
     _check_lesson(lesson, errors)
     text = _clean_text(text, errors)
     clean_links = _clean_links(links, errors)
     files = list(files)
-    _clean_files(files, errors)
+    clean_files(files, errors)
     if len(files) > MAX_FILES:
         errors.add("files", _("Attach at most %(count)d files.") % {"count": MAX_FILES})
     clean_materials = _clean_materials(actor, materials, errors)
+    clean_minutes = _clean_minutes(minutes, errors)
+    chosen = _clean_students(lesson, students, errors)
     due, due_lesson = _clean_due(lesson, due_on, errors)
     errors.raise_if_any()
     assert due is not None
@@ -319,12 +364,15 @@ def homework_set(
             text=text,
             due_on=due,
             due_lesson=due_lesson,
+            minutes=clean_minutes,
+            chosen=bool(chosen),
             created_by=actor,
         )
+        _save_students(homework, chosen)
         _save_links(homework, clean_links)
         _save_files(homework, files)
         _save_materials(actor, homework, clean_materials)
-        _emit(homework, "created", actor)
+        _emit(homework, "created", actor, chosen)
     return homework
 
 
@@ -338,17 +386,20 @@ def homework_update(
     files_add: Sequence[UploadedFile[Any]] = (),
     files_remove: Iterable[int] = (),
     materials: Iterable[int] | None = None,
+    minutes: int | None = None,
+    students: Iterable[int] | None = None,
 ) -> Homework:
     """Change homework the actor may write: the text, the due date (None: the next lesson's),
     the links (replaced by ``links``), files added and removed (by id), the library materials
-    (replaced by ``materials``; None keeps them)."""
+    (replaced by ``materials``; None keeps them), the time it should take, the chosen students
+    (replaced by ``students``: empty for the whole group; None keeps them)."""
     homework = access_homework(actor, homework_id, for_write=True)
     lesson = homework.lesson
     errors = FieldErrors()
     text = _clean_text(text, errors)
     clean_links = _clean_links(links, errors)
     files_add = list(files_add)
-    _clean_files(files_add, errors)
+    clean_files(files_add, errors)
     existing = dict(HomeworkFile.objects.filter(homework=homework).values_list("pk", "file"))
     remove = set(files_remove)
     if remove - existing.keys():
@@ -356,6 +407,8 @@ def homework_update(
     if len(existing) - len(remove & existing.keys()) + len(files_add) > MAX_FILES:
         errors.add("files", _("Attach at most %(count)d files.") % {"count": MAX_FILES})
     clean_materials = None if materials is None else _clean_materials(actor, materials, errors)
+    clean_minutes = _clean_minutes(minutes, errors)
+    chosen = None if students is None else _clean_students(lesson, students, errors)
     due, due_lesson = _clean_due(lesson, due_on, errors)
     errors.raise_if_any()
     assert due is not None
@@ -363,16 +416,27 @@ def homework_update(
         homework.text = text
         homework.due_on = due
         homework.due_lesson = due_lesson
-        homework.save(update_fields=["text", "due_on", "due_lesson", "updated_at"])
+        homework.minutes = clean_minutes
+        fields = ["text", "due_on", "due_lesson", "minutes", "updated_at"]
+        if chosen is not None:
+            homework.chosen = bool(chosen)
+            fields.append("chosen")
+            _save_students(homework, chosen)
+        homework.save(update_fields=fields)
         HomeworkLink.objects.filter(homework=homework).delete()
         _save_links(homework, clean_links)
         if remove:
             HomeworkFile.objects.filter(homework=homework, pk__in=remove).delete()
-            _delete_stored([existing[pk] for pk in remove])
+            delete_stored([existing[pk] for pk in remove])
         _save_files(homework, files_add)
         if clean_materials is not None:
             _save_materials(actor, homework, clean_materials)
-        _emit(homework, "changed", actor)
+        student_ids = (
+            chosen
+            if chosen is not None
+            else list(HomeworkStudent.objects.filter(homework=homework).values_list("student_id", flat=True))
+        )
+        _emit(homework, "changed", actor, student_ids)
     return homework
 
 
@@ -383,26 +447,4 @@ def homework_delete(actor: Any, homework_id: int) -> None:
         names = list(HomeworkFile.objects.filter(homework=homework).values_list("file", flat=True))
         material_unassign(origin=material_origin(homework.pk))
         homework.delete()
-        _delete_stored(names)
-
-
-def homework_done(actor: Any, homework_id: int) -> HomeworkCompletion:
-    """The student ticks their homework done; ticking it again changes nothing."""
-    homework = access_homework_to_tick(actor, homework_id)
-    existing = HomeworkCompletion.objects.filter(homework=homework, student_id=actor.pk).first()
-    if existing is not None:
-        return existing
-    try:
-        with transaction.atomic():
-            return HomeworkCompletion.objects.create(
-                school_id=homework.school_id, homework=homework, student_id=actor.pk
-            )
-    except IntegrityError:
-        # A second tick raced this one: the first one stands.
-        return HomeworkCompletion.objects.get(homework=homework, student_id=actor.pk)
-
-
-def homework_undone(actor: Any, homework_id: int) -> None:
-    """The student takes the tick back; without a tick nothing changes."""
-    homework = access_homework_to_tick(actor, homework_id)
-    HomeworkCompletion.objects.filter(homework=homework, student_id=actor.pk).delete()
+        delete_stored(names)

@@ -25,7 +25,7 @@ from django.views.decorators.http import require_POST
 from parta.accounts.decorators import session_or_token
 from parta.core.files import download_response
 from parta.core.ids import parse_id
-from parta.homework import selectors, services
+from parta.homework import selectors, services, work
 from parta.homework.access import access_homework, access_homework_file, access_lesson_for_homework
 from parta.homework.forms import (
     HomeworkEditForm,
@@ -119,6 +119,8 @@ def homework_edit(request: HttpRequest, homework_id: int) -> HttpResponse:
                 "due_on": homework.due_on,
                 "links": format_links(row.links),
                 "materials": [m.id for m in row.materials],
+                "minutes": homework.minutes,
+                "students": list(homework.students.values_list("student_id", flat=True)),
             },
         )
     context = {
@@ -210,9 +212,9 @@ def homework_tick(request: HttpRequest, homework_id: int) -> HttpResponse:
     done = request.POST.get("done") == "1"
     done_at = None
     if done:
-        done_at = services.homework_done(request.user, homework_id).done_at
+        done_at = work.homework_done(request.user, homework_id).done_at
     else:
-        services.homework_undone(request.user, homework_id)
+        work.homework_undone(request.user, homework_id)
     if getattr(request, "htmx", False):
         context = {
             "row": {"id": homework_id, "done": done, "done_at": done_at},
@@ -221,29 +223,6 @@ def homework_tick(request: HttpRequest, homework_id: int) -> HttpResponse:
         }
         return render(request, "homework/list.html#tick", context)
     return redirect(_next_url(request, reverse("homework-list")))
-
-
-# --- the teacher's view --------------------------------------------------------------------
-
-
-@login_required
-def homework_detail(request: HttpRequest, homework_id: int) -> HttpResponse:
-    """Who of the group has done the homework (for its teacher, the class teacher, the admin)."""
-    completion = selectors.homework_completion(request.user, homework_id)
-    context = {
-        "completion": completion,
-        "hw": completion.homework,
-        "can_edit": _can_write(request, homework_id),
-    }
-    return render(request, "homework/detail.html", context)
-
-
-def _can_write(request: HttpRequest, homework_id: int) -> bool:
-    try:
-        access_homework(request.user, homework_id, for_write=True)
-    except Http404:
-        return False
-    return True
 
 
 # --- files ---------------------------------------------------------------------------------

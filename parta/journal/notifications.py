@@ -17,7 +17,7 @@ A family's notification leads to the diary, which gives these kinds their links
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from django.urls import reverse
@@ -36,10 +36,9 @@ from parta.messaging.kinds import (
     person_fields,
     register_kind,
 )
-from parta.messaging.notifications import Notice, notify, notify_each
+from parta.messaging.notifications import Notice, notify, notify_each, student_notices
 from parta.outbox.handlers import payload_id, payload_ids, register
 from parta.outbox.models import OutboxEvent
-from parta.schools.selectors import subject_names
 
 MARK = "mark"
 ATTENDANCE = "attendance"
@@ -167,34 +166,6 @@ def register_kinds() -> None:
 # --- outbox handlers ---------------------------------------------------------------------
 
 
-def _subject_of(event: OutboxEvent, subjects: Mapping[int, dict[str, str]]) -> dict[str, str]:
-    return subjects.get(payload_id(event.payload.get("subject_id")) or 0) or {"ru": "", "en": ""}
-
-
-def _student_notices(
-    events: Sequence[OutboxEvent], kind: str, extra: Callable[[OutboxEvent], Mapping[str, Any]]
-) -> list[Notice]:
-    """Events about one student each: the student and the student's guardians are told. Three
-    queries for the whole batch."""
-    events = [event for event in events if payload_id(event.payload.get("student_id")) is not None]
-    students = payload_ids(events, "student_id")
-    subjects = subject_names(payload_ids(events, "subject_id"))
-    names, guardians = names_of(students), guardians_of(students)
-    notices = []
-    for event in events:
-        p = event.payload
-        student_id = p["student_id"]
-        payload = {
-            **p,
-            **extra(event),
-            "subject": _subject_of(event, subjects),
-            **person_fields("student_name", names.get(student_id)),
-        }
-        family = guardians[student_id] | {student_id}
-        notices.append(Notice(family, kind, payload, event.school_id, event.pk, actor_id=p.get("actor_id")))
-    return notices
-
-
 @register("journal.mark")
 def notify_marks(events: Sequence[OutboxEvent]) -> None:
     from parta.journal.models import ControlForm, Mark
@@ -219,17 +190,17 @@ def notify_marks(events: Sequence[OutboxEvent]) -> None:
             "scale": scales.get(payload_id(p.get("mark_id")) or 0) or "five",
         }
 
-    notify(_student_notices(events, MARK, extra))
+    notify(student_notices(events, MARK, extra))
 
 
 @register("journal.attendance")
 def notify_attendance(events: Sequence[OutboxEvent]) -> None:
-    notify(_student_notices(events, ATTENDANCE, lambda event: {}))
+    notify(student_notices(events, ATTENDANCE, lambda event: {}))
 
 
 @register("journal.remark")
 def notify_remarks(events: Sequence[OutboxEvent]) -> None:
-    notify(_student_notices(events, REMARK, lambda event: {}))
+    notify(student_notices(events, REMARK, lambda event: {}))
 
 
 def _absence_notice(event: OutboxEvent) -> Notice | None:

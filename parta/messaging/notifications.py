@@ -27,9 +27,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from parta.accounts.models import User
-from parta.messaging.kinds import kind_of, link_to, registered_kinds
+from parta.accounts.selectors import guardians_of, names_of
+from parta.messaging.kinds import kind_of, link_to, person_fields, registered_kinds
 from parta.messaging.models import Delivery, Notification, NotificationPreference, PushSubscription
+from parta.outbox.handlers import payload_id, payload_ids
 from parta.outbox.models import OutboxEvent
+from parta.schools.selectors import subject_names
 
 # --- rendering ---------------------------------------------------------------------------
 
@@ -341,3 +344,32 @@ def unread_about_students(
         if student_id in found:
             found[student_id].append(row_of(notification))
     return found
+
+
+def subject_of(event: OutboxEvent, subjects: Mapping[int, dict[str, str]]) -> dict[str, str]:
+    return subjects.get(payload_id(event.payload.get("subject_id")) or 0) or {"ru": "", "en": ""}
+
+
+def student_notices(
+    events: Sequence[OutboxEvent], kind: str, extra: Callable[[OutboxEvent], Mapping[str, Any]]
+) -> list[Notice]:
+    """An outbox handler's notices for events about one student each (``student_id``, and
+    ``subject_id`` if any, in the payload): the student and the student's guardians are told,
+    with the student's name and the subject's. Three queries for the whole batch."""
+    events = [event for event in events if payload_id(event.payload.get("student_id")) is not None]
+    students = payload_ids(events, "student_id")
+    subjects = subject_names(payload_ids(events, "subject_id"))
+    names, guardians = names_of(students), guardians_of(students)
+    notices = []
+    for event in events:
+        p = event.payload
+        student_id = p["student_id"]
+        payload = {
+            **p,
+            **extra(event),
+            "subject": subject_of(event, subjects),
+            **person_fields("student_name", names.get(student_id)),
+        }
+        family = guardians[student_id] | {student_id}
+        notices.append(Notice(family, kind, payload, event.school_id, event.pk, actor_id=p.get("actor_id")))
+    return notices

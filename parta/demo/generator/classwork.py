@@ -143,18 +143,40 @@ HOMEWORK_FIELDS = (
     "text",
     "due_on",
     "due_lesson",
+    "minutes",
+    "chosen",
     "created_by",
     "created_at",
     "updated_at",
 )
+_WORK_FIELDS = (
+    "school",
+    "homework",
+    "student",
+    "status",
+    "text",
+    "done_at",
+    "comment",
+    "checked_by",
+    "checked_at",
+    "updated_at",
+)
+# What a teacher writes when returning homework for rework, and sometimes when checking it.
+_RETURN_COMMENTS = (
+    "Перепишите аккуратно и исправьте ошибки.",
+    "Не хватает решения второй задачи.",
+    "Проверьте вычисления в № 3.",
+)
+_CHECK_COMMENTS = ("Молодец!", "Хорошо, но есть недочёты.", "Верно.", "")
 
 
 def homework_generate(data: SchoolData, group_id: int, courses: Sequence[Course]) -> None:
-    """Homework on most lessons, due at the course's next lesson on a later day, and its ticks."""
+    """Homework on most lessons, due at the course's next lesson on a later day, and the students'
+    work on it: handed in, some of it checked or returned by the teacher."""
     rng, today, school, now = data.rng, data.today, data.school.pk, data.now
     rows: list[tuple[Any, ...]] = []
-    # (lesson, due on, the course's members) of each homework, to tick it once it has an id.
-    made: list[tuple[int, dt.date, list[int]]] = []
+    # (lesson, due on, the course's members, teacher) of each homework, to tick it once it has an id.
+    made: list[tuple[int, dt.date, list[int], int]] = []
     for course in courses:
         rate = _HOMEWORK_RATE.get(course.code, _HOMEWORK_DEFAULT_RATE)
         templates = HOMEWORK_TEXTS.get(course.code, _HOMEWORK_GENERIC)
@@ -183,12 +205,14 @@ def homework_generate(data: SchoolData, group_id: int, courses: Sequence[Course]
                     text,
                     db_day(due_on),
                     due_lesson,
+                    rng.choice((None, 15, 20, 30, 40)),
+                    False,
                     teacher,
                     now,
                     now,
                 )
             )
-            made.append((pk, due_on, course.members))
+            made.append((pk, due_on, course.members, teacher))
     insert_rows(Homework, HOMEWORK_FIELDS, rows)
     data.counts["homework"] += len(rows)
     ids = dict(
@@ -196,15 +220,30 @@ def homework_generate(data: SchoolData, group_id: int, courses: Sequence[Course]
             "lesson_id", "pk"
         )
     )
-    ticks: list[tuple[int, int, int, Any]] = []
-    for lesson, due_on, members in made:
+    # Handed in (a tick); once due, a teacher checks some of it and returns a little for rework.
+    works: list[tuple[Any, ...]] = []
+    for lesson, due_on, members, teacher in made:
         past = due_on < today
         for student in members:
             chance = 0.6 + 0.35 * data.ability[student] if past else 0.25
-            if rng.random() < chance:
-                ticks.append((school, ids[lesson], student, now))
-    insert_rows(HomeworkCompletion, ("school", "homework", "student", "done_at"), ticks)
-    data.counts["homework done"] += len(ticks)
+            if rng.random() >= chance:
+                continue
+            status, comment, checked_by, checked_at = "handed_in", "", None, None
+            luck = rng.random()
+            if past and luck < 0.03:
+                status, comment, checked_by, checked_at = (
+                    "returned",
+                    rng.choice(_RETURN_COMMENTS),
+                    teacher,
+                    now,
+                )
+            elif past and luck < 0.35:
+                status, comment, checked_by, checked_at = "checked", rng.choice(_CHECK_COMMENTS), teacher, now
+            works.append(
+                (school, ids[lesson], student, status, "", now, comment, checked_by, checked_at, now)
+            )
+    insert_rows(HomeworkCompletion, _WORK_FIELDS, works)
+    data.counts["homework done"] += len(works)
 
 
 def _homework_text(rng: random.Random, templates: Sequence[str], state: dict[str, int]) -> str:

@@ -51,7 +51,12 @@ def test_every_homework_page(world: World, who: str) -> None:
         return ok if who in allowed else 404
 
     assert client.get(f"/lessons/{world.a.lesson.pk}/homework/").status_code == expect(WRITER)
-    assert client.get(f"/homework/{homework.pk}/").status_code == expect(STAFF)
+    # The homework's page: where each student stands for staff, one's own (a child's) work for a family.
+    assert client.get(f"/homework/{homework.pk}/").status_code == expect(CLASS_READERS)
+    own = f"/homework/{homework.pk}/?student={world.a.student.pk}"
+    assert client.get(own).status_code == expect(READERS)
+    check = f"/homework/{homework.pk}/work/{world.a.student.pk}/"
+    assert client.get(check).status_code == expect(WRITER)
     assert client.get(f"/homework/{homework.pk}/edit/").status_code == expect(WRITER)
     assert client.get(f"/homework/files/{file.pk}/").status_code == expect(CLASS_READERS)
     assert client.get(f"/homework/?student={world.a.student.pk}").status_code == expect(READERS)
@@ -59,12 +64,24 @@ def test_every_homework_page(world: World, who: str) -> None:
     students = {"a.student", "a.classmate"}
     assert client.post(f"/homework/{homework.pk}/done/", {"done": "1"}).status_code == expect(students, 302)
     assert HomeworkCompletion.objects.filter(homework=homework).exists() == (who in students)
+    answer = client.post(f"/homework/{homework.pk}/work/", {"text": "Done", "action": "hand_in"})
+    assert answer.status_code == expect(students, 302)
+    assert client.post(check, {"decision": "checked"}).status_code == expect(WRITER, 302)
     assert client.post(f"/homework/{homework.pk}/delete/").status_code == expect(WRITER, 302)
     assert Homework.objects.filter(pk=homework.pk).exists() == (who not in WRITER)
 
 
 @pytest.mark.parametrize(
-    "url", ["/homework/", "/homework/1/", "/homework/1/edit/", "/homework/files/1/", "/lessons/1/homework/"]
+    "url",
+    [
+        "/homework/",
+        "/homework/1/",
+        "/homework/1/edit/",
+        "/homework/files/1/",
+        "/lessons/1/homework/",
+        "/homework/1/work/1/",
+        "/homework/work-files/1/",
+    ],
 )
 def test_anonymous_is_sent_to_log_in(db: None, url: str) -> None:
     response = Client().get(url)

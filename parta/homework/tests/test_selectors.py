@@ -10,7 +10,7 @@ from django.http import Http404
 from django.test.utils import CaptureQueriesContext
 
 from parta.accounts.models import User
-from parta.homework import selectors, services
+from parta.homework import selectors, selectors_work, work
 from parta.homework.models import Homework, HomeworkCompletion, HomeworkFile, HomeworkLink
 from parta.testing import factories as f
 from parta.testing.world import MONDAY
@@ -26,7 +26,7 @@ def test_the_students_week_has_links_files_and_the_tick(world):
     HomeworkFile.objects.create(homework=homework, name="task.pdf", size=10, file="homework/task.pdf")
     f.HomeworkFactory.create(lesson=world.a.lesson, due_on=MONDAY + dt.timedelta(days=9))  # next week
     f.HomeworkFactory.create(lesson=world.a.other_lesson, due_on=MONDAY + dt.timedelta(days=2))  # sibling's
-    services.homework_done(world.a.student, homework.pk)
+    work.homework_done(world.a.student, homework.pk)
     [row] = selectors.homework_for_student(world.a.parent, world.a.student.pk, *WEEK)
     assert (row.id, row.subject, row.done) == (homework.pk, "Algebra", True)
     assert row.done_at is not None
@@ -40,7 +40,7 @@ def test_the_students_week_has_links_files_and_the_tick(world):
 def test_the_list_filters_by_status(world):
     done = f.HomeworkFactory.create(lesson=world.a.lesson)
     todo = f.HomeworkFactory.create(lesson=world.a.lesson)
-    services.homework_done(world.a.student, done.pk)
+    work.homework_done(world.a.student, done.pk)
 
     def ids(status):
         return [r.id for r in selectors.homework_list(world.a.student, world.a.student.pk, status=status)]
@@ -62,7 +62,7 @@ def test_staff_see_only_the_homework_they_may_read(world):
 
 def test_homework_for_lessons_counts_done_of_the_group(world):
     homework = f.HomeworkFactory.create(lesson=world.a.lesson)
-    services.homework_done(world.a.student, homework.pk)
+    work.homework_done(world.a.student, homework.pk)
     [item] = selectors.homework_for_lessons([world.a.lesson.pk, world.a.other_lesson.pk])[world.a.lesson.pk]
     assert (item.id, item.done_count, item.class_size) == (homework.pk, 1, 2)
     assert selectors.homework_for_lessons([]) == {}
@@ -71,17 +71,17 @@ def test_homework_for_lessons_counts_done_of_the_group(world):
 def test_the_teacher_sees_who_has_done_it(world):
     homework = f.HomeworkFactory.create(lesson=world.a.lesson)
     classmate = world.a.classmate
-    services.homework_done(world.a.student, homework.pk)
-    completion = selectors.homework_completion(world.a.subject_teacher, homework.pk)
+    work.homework_done(world.a.student, homework.pk)
+    completion = selectors_work.homework_completion(world.a.subject_teacher, homework.pk)
     ticks = {tick.student_id: tick.done for tick in completion.students}
     assert ticks == {world.a.student.pk: True, classmate.pk: False}
     assert completion.done_count == 1
     assert completion.group == "7А"
     for reader in (world.a.class_teacher, world.a.admin):
-        assert selectors.homework_completion(reader, homework.pk).done_count == 1
+        assert selectors_work.homework_completion(reader, homework.pk).done_count == 1
     for stranger in (world.a.parent, world.a.student, world.b.subject_teacher, world.b.admin, world.outsider):
         with pytest.raises(Http404):
-            selectors.homework_completion(stranger, homework.pk)
+            selectors_work.homework_completion(stranger, homework.pk)
 
 
 # --- query budgets -------------------------------------------------------------------------
@@ -131,9 +131,10 @@ def test_the_students_week_runs_a_fixed_number_of_queries(world, django_assert_m
 def test_who_has_done_it_runs_a_fixed_number_of_queries(world, django_assert_max_num_queries, size):
     _students, ids, teacher = class_of(world, size)
     user = fresh(teacher)
-    # The user's roles (1), the homework (1), ticks (1), students (1), links and files (1).
-    with django_assert_max_num_queries(5):
-        completion = selectors.homework_completion(user, ids[0])
+    # The user's roles (1), the homework (1), the work (1), the journal's marks (1), students (1),
+    # links and files (1), the tests app's attempts (1).
+    with django_assert_max_num_queries(7):
+        completion = selectors_work.homework_completion(user, ids[0])
     assert len(completion.students) == size
     # The class's own lessons among many other ids (on PostgreSQL ids do not restart at 1 per test).
     lesson_ids = list(Homework.objects.filter(pk__in=ids).values_list("lesson_id", flat=True))
@@ -150,7 +151,7 @@ def test_query_counts_do_not_grow_with_the_class(world):
         with CaptureQueriesContext(connection) as week:
             selectors.homework_for_student(fresh(students[0]), students[0].pk, *WEEK)
         with CaptureQueriesContext(connection) as who:
-            selectors.homework_completion(fresh(teacher), ids[0])
+            selectors_work.homework_completion(fresh(teacher), ids[0])
         counts.append((len(week), len(who)))
     assert counts[0] == counts[1]
 

@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from parta.homework import services
+from parta.homework import services, work
 from parta.homework.models import HomeworkCompletion, HomeworkFile
 from parta.homework.tests.conftest import next_algebra
 from parta.testing import factories as f
@@ -118,8 +118,8 @@ def test_taking_a_tick_back_takes_back_only_that_tick(world):
         (world.a.student, other),
         (world.a.classmate, homework),
     ):
-        services.homework_done(student, item.pk)
-    services.homework_undone(world.a.student, homework.pk)
+        work.homework_done(student, item.pk)
+    work.homework_undone(world.a.student, homework.pk)
     ticks = set(HomeworkCompletion.objects.values_list("student_id", "homework_id"))
     assert ticks == {(world.a.student.pk, other.pk), (world.a.classmate.pk, homework.pk)}
 

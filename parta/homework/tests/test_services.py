@@ -10,7 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.http import Http404
 
 from parta.core.files import SIGNATURES
-from parta.homework import services
+from parta.homework import services, work
 from parta.homework.models import Homework, HomeworkCompletion, HomeworkFile, HomeworkLink
 from parta.homework.tests.conftest import next_algebra
 from parta.outbox.models import OutboxEvent
@@ -124,6 +124,7 @@ def test_homework_is_set_with_links_files_and_an_event(world):
         "due_on": homework.due_on.isoformat(),
         "change": "created",
         "actor_id": world.a.subject_teacher.pk,
+        "student_ids": [],
     }
 
 
@@ -272,8 +273,8 @@ def test_only_the_teacher_changes_or_deletes(world):
 
 def test_the_tick_is_idempotent_and_only_the_students(world):
     homework = f.HomeworkFactory.create(lesson=world.a.lesson)
-    first = services.homework_done(world.a.student, homework.pk)
-    again = services.homework_done(world.a.student, homework.pk)
+    first = work.homework_done(world.a.student, homework.pk)
+    again = work.homework_done(world.a.student, homework.pk)
     assert first.pk == again.pk
     assert HomeworkCompletion.objects.count() == 1
     for who in (
@@ -284,12 +285,12 @@ def test_the_tick_is_idempotent_and_only_the_students(world):
         world.b.student,
     ):
         with pytest.raises(Http404):
-            services.homework_done(who, homework.pk)
+            work.homework_done(who, homework.pk)
         with pytest.raises(Http404):
-            services.homework_undone(who, homework.pk)
+            work.homework_undone(who, homework.pk)
     assert HomeworkCompletion.objects.count() == 1
-    services.homework_undone(world.a.student, homework.pk)
-    services.homework_undone(world.a.student, homework.pk)
+    work.homework_undone(world.a.student, homework.pk)
+    work.homework_undone(world.a.student, homework.pk)
     assert not HomeworkCompletion.objects.exists()
 
 
@@ -306,6 +307,6 @@ def test_a_subgroups_homework_is_ticked_only_by_its_members(world):
         number=5,
     )
     homework = f.HomeworkFactory.create(lesson=lesson)
-    services.homework_done(world.a.student, homework.pk)
+    work.homework_done(world.a.student, homework.pk)
     with pytest.raises(Http404):
-        services.homework_done(classmate, homework.pk)
+        work.homework_done(classmate, homework.pk)

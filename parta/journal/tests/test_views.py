@@ -416,8 +416,9 @@ def test_the_lesson_page_runs_a_fixed_number_of_queries(make_journal, django_ass
     _fill(journal)
     client = client_of(journal.teacher)
     # The remarks: one query, however many. The registered sections' (the library's materials:
-    # what was given, what to give): two. The homework form's library materials to offer: one.
-    with django_assert_max_num_queries(26):
+    # what was given, what to give): two. The homework form's library materials to offer and the
+    # group's students to choose from: two.
+    with django_assert_max_num_queries(27):
         response = client.get(reverse("journal-lesson", args=[journal.lesson.pk]))
     assert response.status_code == 200
 

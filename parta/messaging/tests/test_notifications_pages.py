@@ -162,6 +162,7 @@ def test_api_preferences(world: World) -> None:
         "library",
         "library_review",
         "homework",
+        "homework_checked",
         "message",
         "announcement",
     ]
