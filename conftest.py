@@ -60,6 +60,15 @@ def django_db_modify_db_settings(
 
 
 @pytest.fixture(autouse=True)
+def fresh_version_tests() -> None:
+    # A version's test is kept in the process once read (it never changes in a database), but the
+    # tests' databases give the same ids to other versions, test after test.
+    from parta.assessment.selectors import version_test
+
+    version_test.cache_clear()
+
+
+@pytest.fixture(autouse=True)
 def english_by_default(settings: Any) -> Iterator[None]:
     # Tests assert the English source strings; tests of the Russian default ask for it themselves
     # (settings.LANGUAGE_CODE = "ru"). Per test, because a request leaves its language active.

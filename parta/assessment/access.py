@@ -19,7 +19,7 @@ from typing import Any
 from django.db.models import Q
 from django.http import Http404
 
-from parta.assessment.models import Answer, Attempt
+from parta.assessment.models import Answer, AnswerFile, Attempt
 from parta.homework.access import homework_of_student, homework_readable_by, homework_writable_by
 from parta.homework.models import Homework, HomeworkMaterial
 from parta.library.access import access_own_material, materials_readable_by
@@ -109,15 +109,16 @@ def access_attempt(user: Any, attempt_id: int) -> Attempt:
     return attempt
 
 
-def access_own_attempt(user: Any, attempt_id: int, *, lock: bool = False) -> Attempt:
-    """The user's own attempt, to answer and submit (locked when ``lock``); 404 for any other,
-    a guardian's or a teacher's view of it included."""
+def access_own_attempt(user: Any, attempt_id: int, *, lock: bool = False, version: bool = True) -> Attempt:
+    """The user's own attempt, to answer and submit (locked when ``lock``; with its version's row
+    unless ``version`` is false: saving an answer reads the test from ``selectors.version_test``);
+    404 for any other, a guardian's or a teacher's view of it included."""
     roles = roles_of(user)
     queryset = Attempt.objects.filter(pk=attempt_id, student_id=roles.user_id or 0)
+    if version:
+        queryset = queryset.select_related("version")
     # Only the attempt's row is locked: the version it joins is every classmate's too.
-    attempt = (
-        (queryset.select_for_update(of=("self",)) if lock else queryset).select_related("version").first()
-    )
+    attempt = (queryset.select_for_update(of=("self",)) if lock else queryset).first()
     if attempt is None:
         raise Http404
     return attempt
@@ -146,3 +147,14 @@ def access_answer_to_check(user: Any, answer_id: int) -> Answer:
     if answer is None:
         raise Http404
     return answer
+
+
+def access_answer_file(user: Any, file_id: int) -> AnswerFile:
+    """A file of an open answer, to whoever reads its attempt; 404 otherwise."""
+    found = AnswerFile.objects.filter(
+        attempt__in=Attempt.objects.filter(attempts_readable_by(user)), pk=file_id
+    )
+    record = found.first()
+    if record is None:
+        raise Http404
+    return record

@@ -10,10 +10,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.fields import Field
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -265,6 +267,47 @@ class ViewedApi(AttemptWrites, IdempotentApi):
         payload.is_valid(raise_exception=True)
         services.attempt_viewed(request_user(request), attempt_id, payload.validated_data["question"])
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class AnswerFileSerializer(serializers.Serializer[Any]):
+    id = serializers.IntegerField(help_text=_("Name it in the open answer's ``files``."))
+    name = serializers.CharField()
+    size = serializers.IntegerField()
+    url = serializers.CharField(help_text=_("Download address (needs the same credentials)."))
+
+    class Meta:
+        ref_name = "AnswerFile"
+
+
+class AnswerFileUploadSerializer(serializers.Serializer[Any]):
+    file = serializers.FileField()
+
+    class Meta:
+        ref_name = "AnswerFileUpload"
+
+
+class AnswerFilesApi(AttemptWrites):
+    """Attach a file to an open answer that takes files, while the attempt is in progress (a
+    multipart upload); then save the answer with the file's id in ``files``. A file of the wrong
+    kind or size, or too many, is a 400; an attempt submitted or out of time a 409."""
+
+    parser_classes = [MultiPartParser, FormParser]
+
+    @extend_schema(
+        operation_id="attempts_answers_files_create",
+        tags=["tests"],
+        request={"multipart/form-data": AnswerFileUploadSerializer},
+        responses={201: AnswerFileSerializer, **_errors(400, 401, 404, 409, 415)},
+    )
+    def post(self, request: Request, attempt_id: int, question_id: str) -> Response:
+        payload = AnswerFileUploadSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        record = services.answer_file_add(
+            request_user(request), attempt_id, question_id, payload.validated_data["file"]
+        )
+        url = request.build_absolute_uri(reverse("assessment-answer-file", args=[record.pk]))
+        data = {"id": record.pk, "name": record.name, "size": record.size, "url": url}
+        return Response(AnswerFileSerializer(data).data, status=status.HTTP_201_CREATED)
 
 
 class SubmitApi(APIView):

@@ -4,6 +4,7 @@ from django.urls import URLPattern, URLResolver, path
 
 from parta.assessment.api import (
     AnswerApi,
+    AnswerFilesApi,
     AnswerGradeApi,
     AttemptApi,
     StatementsApi,
@@ -21,6 +22,11 @@ urlpatterns: list[URLPattern | URLResolver] = [
         "attempts/<int:attempt_id>/answers/<slug:question_id>",
         AnswerApi.as_view(),
         name="api-attempt-answer",
+    ),
+    path(
+        "attempts/<int:attempt_id>/answers/<slug:question_id>/files",
+        AnswerFilesApi.as_view(),
+        name="api-attempt-answer-files",
     ),
     path("attempts/<int:attempt_id>/viewed", ViewedApi.as_view(), name="api-attempt-viewed"),
     path("attempts/<int:attempt_id>/submit", SubmitApi.as_view(), name="api-attempt-submit"),

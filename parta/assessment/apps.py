@@ -14,4 +14,12 @@ class Config(AppConfig):
         from parta.assessment import authoring, definition
 
         definition.register()
+        # Each student's attempts at a homework's tests show on the homework's pages, and a test
+        # given with homework opens for it (its attempts count for the homework).
+        from parta.assessment.pages import homework_work_lines, test_for_homework
+        from parta.homework.parts import register_opener, register_work_lines
+        from parta.library.models import Kind
+
+        register_work_lines(homework_work_lines)
+        register_opener(Kind.TEST, test_for_homework)
         authoring.register()

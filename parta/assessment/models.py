@@ -149,6 +149,28 @@ class Answer(models.Model):
         return f"{self.attempt_id}:{self.question_id}"
 
 
+class AnswerFile(models.Model):
+    """A file a student attaches to an open answer while taking the test (a photo of the working,
+    a document); the answer's response names it by id."""
+
+    attempt = models.ForeignKey(
+        Attempt, on_delete=models.CASCADE, related_name="files", verbose_name=_("attempt")
+    )
+    question_id = models.CharField(_("question"), max_length=40)
+    file = models.FileField(_("file"), upload_to="answers/%Y/%m/")
+    name = models.CharField(_("name"), max_length=200)
+    size = models.PositiveIntegerField(_("size"), default=0)
+    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("answer file")
+        verbose_name_plural = _("answer files")
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class Grading(models.Model):
     """A teacher's points for an answer: checked by hand or overridden; every change a row."""
 

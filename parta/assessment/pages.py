@@ -10,18 +10,21 @@ words) so that templates and scripts hold no rules.
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
 from django.http import Http404
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from parta.accounts.models import User
 from parta.assessment import definition, marking, selectors
 from parta.assessment.access import answers_checkable_by, attempts_readable_by
-from parta.assessment.models import Answer, Attempt, Mode
+from parta.assessment.models import Answer, AnswerFile, Attempt, Mode
 from parta.homework.models import Homework
+from parta.homework.parts import WorkLine
 from parta.journal.models import Mark
 from parta.library.models import Material, MaterialVersion
 from parta.library.selectors.authoring import version_seen
@@ -259,9 +262,19 @@ def laid_out(question: Row) -> Row:
 
 
 def attempt_page(user: Any, attempt: Attempt) -> Row:
-    """``selectors.attempt_data`` with its questions laid out and numbered, and how many answered."""
+    """``selectors.attempt_data`` with its questions laid out and numbered, how many answered, and
+    the files of open answers by name (one query, for a test with open questions only)."""
     data = selectors.attempt_data(user, attempt)
     items = [{**laid_out(question), "number": number} for number, question in enumerate(data["questions"], 1)]
+    if any(item["type"] == "open" for item in items):
+        files = {
+            record.pk: {"id": record.pk, "name": record.name, "size": record.size,
+                        "url": reverse("assessment-answer-file", args=[record.pk])}
+            for record in AnswerFile.objects.filter(attempt=attempt).only("pk", "name", "size")
+        }  # fmt: skip
+        for item in items:
+            if item["type"] == "open":
+                item["attached"] = [files[pk] for pk in item["files"] if pk in files]
     return {**data, "questions": items, "answered": sum(1 for item in items if item["answered"])}
 
 
@@ -334,6 +347,47 @@ def homework_attempts(user: Any, homework: Homework) -> list[Row]:
         for attempt in attempts
     ]
     return sorted(rows, key=lambda row: (row["student"], row["test"], row["number"]))
+
+
+def test_for_homework(material_id: int, homework_id: int) -> str:
+    """Where the student it is given to opens a test given with homework."""
+    return reverse("assessment-test", args=[material_id]) + f"?homework={homework_id}"
+
+
+def homework_work_lines(
+    reader: Any, homework: Homework, student_ids: Collection[int]
+) -> dict[int, list[WorkLine]]:
+    """The homework app's lines of a student's work (``parta.homework.parts``): each test of the
+    homework with the student's latest attempt at it, as the reader may read it. Two queries."""
+    attempts = (
+        Attempt.objects.filter(
+            attempts_readable_by(reader), homework_id=homework.pk, student_id__in=student_ids
+        )
+        .order_by("student_id", "material_id", "number")
+        .values("pk", "student_id", "material_id", "state", "points", "max_points", "waiting", "results_at")
+    )
+    latest = {(row["student_id"], row["material_id"]): row for row in attempts}
+    if not latest:
+        return {}
+    titles = dict(Material.objects.filter(pk__in={m for _s, m in latest}).values_list("pk", "title"))
+    staff = bool(roles_of(reader).staff_school_ids) or roles_of(reader).is_superuser
+    now = timezone.now()
+    found: dict[int, list[WorkLine]] = {}
+    for (student_id, material_id), row in latest.items():
+        if row["state"] == Attempt.State.IN_PROGRESS:
+            detail = _("in progress")
+        elif not staff and (row["results_at"] is None or row["results_at"] > now):
+            detail = _("submitted; the score is shown after the deadline")
+        else:
+            detail = _("%(points)s of %(most)s points") % {
+                "points": f"{row['points'] or 0:f}".rstrip("0").rstrip("."),
+                "most": row["max_points"],
+            }
+            if row["waiting"]:
+                detail += ", " + _("answers to check: %(count)d") % {"count": row["waiting"]}
+        url = reverse("assessment-attempt", args=[row["pk"]])
+        found.setdefault(student_id, []).append(WorkLine(titles.get(material_id, ""), detail, url))
+    return found
 
 
 @dataclass(frozen=True)

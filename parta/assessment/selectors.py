@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from django.utils import timezone
@@ -20,6 +21,7 @@ from parta.assessment import definition, questions
 from parta.assessment.access import attempts_readable_by
 from parta.assessment.models import Answer, Attempt, Mode, Statement
 from parta.assessment.statements import as_xapi, time_on_questions
+from parta.library.models import MaterialVersion
 from parta.schools.access import access_person, roles_of
 
 Row = dict[str, Any]
@@ -149,3 +151,13 @@ def attempt_statements(attempt: Attempt, base: str) -> list[Row]:
     rows = list(Statement.objects.filter(attempt=attempt).order_by("timestamp", "stored"))
     spent = time_on_questions(rows, attempt.submitted_at)
     return [as_xapi(row, attempt, base, spent) for row in rows]
+
+
+@lru_cache(maxsize=512)
+def version_test(version_id: int) -> dict[str, Any]:
+    """The test part of a version, read once per process: a version never changes (a save makes
+    a new one), and an answer's save needs only its questions, not the version's row. An empty
+    dict for a version that holds no test."""
+    content = MaterialVersion.objects.values_list("content", flat=True).get(pk=version_id) or {}
+    test = content.get(definition.KEY)
+    return test if isinstance(test, dict) else {}

@@ -18,14 +18,16 @@ Rules the API and the pages rely on (each tested in ``tests/test_attempts.py``):
 from __future__ import annotations
 
 import datetime as dt
+import os
 import secrets
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
-from django.db.models import QuerySet
+from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Field, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -37,9 +39,14 @@ from parta.assessment.access import (
     access_test,
     student_school_id,
 )
-from parta.assessment.models import Answer, Attempt, Grading, Mode, Statement, Verb
-from parta.assessment.selectors import time_is_up
-from parta.homework.models import Homework
+from parta.assessment.models import Answer, AnswerFile, Attempt, Grading, Mode, Statement, Verb
+from parta.assessment.questions.definitions import MAX_FILES
+from parta.assessment.selectors import time_is_up, version_test
+from parta.core.errors import FieldErrors
+from parta.homework.models import Homework, HomeworkMaterial, WorkStatus
+from parta.homework.services import MAX_FILE_NAME_LENGTH, clean_files
+from parta.homework.work import work_reported
+from parta.library.models import Kind
 from parta.library.selectors.authoring import version_seen
 from parta.schools.access import roles_of
 
@@ -84,6 +91,11 @@ def _test_of(version: Any) -> dict[str, Any]:
     if not isinstance(test, dict):
         raise ValidationError({"test": [_("This test is a file or a link: open it in the library.")]})
     return test
+
+
+def _attempt_test(attempt: Attempt) -> dict[str, Any]:
+    """The test an attempt is made at (its version's, which never changes)."""
+    return version_test(attempt.version_id)
 
 
 def _attempts_of(student_id: int, material_id: int, homework_id: int | None) -> QuerySet[Attempt]:
@@ -157,13 +169,14 @@ def attempt_start(actor: Any, material_id: int, *, homework_id: int | None = Non
                 raise
             return Started(current, created=False)
         _record(attempt, user_id, Verb.ATTEMPTED)
+        _report_work(attempt)
     return Started(attempt, created=True)
 
 
 def _writable(actor: Any, attempt_id: int) -> Attempt | None:
     """The actor's attempt, locked, if it takes answers; None when its time ran out — it is
     submitted as it stood, and the caller refuses once that is committed."""
-    attempt = access_own_attempt(actor, attempt_id, lock=True)
+    attempt = access_own_attempt(actor, attempt_id, lock=True, version=False)
     if attempt.state != Attempt.State.IN_PROGRESS:
         raise Refused(_("This attempt has been submitted: it can no longer change."))
     if time_is_up(attempt, _now()) and attempt.deadline_at is not None:
@@ -179,7 +192,7 @@ def _time_up() -> Refused:
 def _question(attempt: Attempt, question_id: str) -> dict[str, Any]:
     if question_id not in attempt.questions:
         raise ValidationError({"question": [_("This question is not in the attempt.")]})
-    return definition.questions_of(_test_of(attempt.version), [question_id])[question_id]
+    return definition.questions_of(_attempt_test(attempt), [question_id])[question_id]
 
 
 @dataclass(frozen=True)
@@ -201,11 +214,63 @@ def answer_save(
     raise _time_up()
 
 
-def _save(attempt: Attempt, question_id: str, response: Any, revision: int | None) -> Saved:
-    question = _question(attempt, question_id)
-    clean = questions.check_response(question, response)
-    score = questions.score(question, clean, attempt.seed)
-    now = _now()
+def _check_files(attempt: Attempt, question_id: str, clean: dict[str, Any]) -> None:
+    """An open answer names only files attached to it (``answer_file_add``)."""
+    named = set(clean.get("files") or ())
+    if named:
+        found = AnswerFile.objects.filter(attempt=attempt, question_id=question_id, pk__in=named).count()
+        if found != len(named):
+            raise ValidationError({"response": [_("A file is not one attached to this answer.")]})
+
+
+def _stored(name: str, value: Any) -> Any:
+    """``value`` as the database stores ``Answer.<name>`` (JSON, a decimal, a time)."""
+    field = Answer._meta.get_field(name)
+    assert isinstance(field, Field)
+    return field.get_db_prep_save(value, connection)
+
+
+def _replace(
+    attempt: Attempt, question_id: str, response: dict[str, Any], points: Any, now: dt.datetime
+) -> Answer:
+    """The last save wins: one statement inserts the answer or replaces it and counts the revision
+    (the attempt's row is locked, so saves of one attempt follow one another)."""
+    table = connection.ops.quote_name(Answer._meta.db_table)
+    values = [
+        attempt.pk,
+        question_id,
+        _stored("response", response),
+        _stored("points", points),
+        _stored("auto_points", points),
+        _stored("saved_at", now),
+    ]
+    # Only the table's own name goes into the statement; what varies is a parameter.
+    statement = (
+        f"INSERT INTO {table} (attempt_id, question_id, response, points, auto_points, saved_at, revision,"  # noqa: S608
+        " comment) VALUES (%s, %s, %s, %s, %s, %s, 1, '') ON CONFLICT (attempt_id, question_id) DO UPDATE"
+        " SET response = excluded.response, points = excluded.points, auto_points = excluded.auto_points,"
+        f" saved_at = excluded.saved_at, revision = {table}.revision + 1 RETURNING id, revision"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(statement, values)
+        answer_id, saved_revision = cursor.fetchone()
+    return Answer(
+        pk=answer_id,
+        attempt=attempt,
+        question_id=question_id,
+        response=response,
+        points=points,
+        auto_points=points,
+        revision=saved_revision,
+        saved_at=now,
+    )
+
+
+def _replace_revision(
+    attempt: Attempt, question_id: str, clean: dict[str, Any], points: Any, *, now: dt.datetime, revision: int
+) -> Answer:
+    """The save replaces the revision the client names (0: none yet), else ``Refused`` with the
+    answer as it is."""
     answer = Answer.objects.filter(attempt=attempt, question_id=question_id).first()
     if answer is None:
         if revision:
@@ -214,21 +279,34 @@ def _save(attempt: Attempt, question_id: str, response: Any, revision: int | Non
             attempt=attempt,
             question_id=question_id,
             response=clean,
-            points=score.points,
-            auto_points=score.points,
+            points=points,
+            auto_points=points,
             saved_at=now,
         )
     else:
-        if revision is not None and revision != answer.revision:
+        if revision != answer.revision:
             raise Refused(
                 _("Another tab saved this answer meanwhile: look at it again and retry."),
                 current={"response": answer.response, "revision": answer.revision},
             )
         answer.response = clean
-        answer.points = answer.auto_points = score.points
+        answer.points = answer.auto_points = points
         answer.revision += 1
         answer.saved_at = now
         answer.save(update_fields=["response", "points", "auto_points", "revision", "saved_at"])
+    return answer
+
+
+def _save(attempt: Attempt, question_id: str, response: Any, revision: int | None) -> Saved:
+    question = _question(attempt, question_id)
+    clean = questions.check_response(question, response)
+    _check_files(attempt, question_id, clean)
+    score = questions.score(question, clean, attempt.seed)
+    now = _now()
+    if revision is None:
+        answer = _replace(attempt, question_id, clean, score.points, now)
+    else:
+        answer = _replace_revision(attempt, question_id, clean, score.points, now=now, revision=revision)
     _record(
         attempt,
         attempt.student_id,
@@ -249,6 +327,30 @@ def _save(attempt: Attempt, question_id: str, response: Any, revision: int | Non
             **questions.feedback(question, attempt.seed),
         }
     return Saved(answer, shown)
+
+
+def answer_file_add(actor: Any, attempt_id: int, question_id: str, upload: UploadedFile[Any]) -> AnswerFile:
+    """A file for an open answer that takes files, while the attempt is in progress; the student
+    then names it in the answer's ``files``. Files that a school hands out (documents, pictures),
+    checked against their names, within the size limit, at most ``MAX_FILES`` an answer."""
+    errors = FieldErrors()
+    clean_files([upload], errors)
+    with transaction.atomic():
+        attempt = _writable(actor, attempt_id)
+        if attempt is not None:
+            question = _question(attempt, question_id)
+            if question["type"] != "open" or not question.get("allow_files"):
+                errors.add("question", _("This question takes no files."))
+            elif AnswerFile.objects.filter(attempt=attempt, question_id=question_id).count() >= MAX_FILES:
+                errors.add("file", _("Attach at most %(count)d files.") % {"count": MAX_FILES})
+            errors.raise_if_any()
+            name = os.path.basename(upload.name or "")[:MAX_FILE_NAME_LENGTH]
+            record = AnswerFile(attempt=attempt, question_id=question_id, name=name, size=upload.size or 0)
+            record.file.save(name, upload, save=False)
+            record.save()
+            return record
+    # The time ran out: the attempt was submitted as it stood (committed above).
+    raise _time_up()
 
 
 def attempt_viewed(actor: Any, attempt_id: int, question_id: str) -> None:
@@ -283,9 +385,39 @@ def _totals(attempt: Attempt) -> tuple[Decimal, int]:
     return points, waiting
 
 
+def _report_work(attempt: Attempt) -> None:
+    """Tell the homework app how the student's homework stands after this attempt changed: in
+    progress while a test of it is begun; handed in once every test of it has a submitted
+    attempt; checked once, besides, none of their latest attempts waits for the teacher."""
+    if attempt.homework_id is None:
+        return
+    status = WorkStatus.IN_PROGRESS
+    if attempt.state == Attempt.State.SUBMITTED:
+        tests = set(
+            HomeworkMaterial.objects.filter(
+                homework_id=attempt.homework_id, material__kind=Kind.TEST
+            ).values_list("material_id", flat=True)
+        )
+        latest: dict[int, int] = {}
+        for material_id, waiting in (
+            Attempt.objects.filter(
+                homework_id=attempt.homework_id,
+                student_id=attempt.student_id,
+                state=Attempt.State.SUBMITTED,
+            )
+            .order_by("submitted_at", "pk")
+            .values_list("material_id", "waiting")
+        ):
+            latest[material_id] = waiting
+        if tests <= latest.keys():
+            waiting = any(latest[material_id] for material_id in tests)
+            status = WorkStatus.HANDED_IN if waiting else WorkStatus.CHECKED
+    work_reported(attempt.homework_id, attempt.student_id, status)
+
+
 def _close(attempt: Attempt, at: dt.datetime) -> None:
     """Submit ``attempt`` (locked by the caller) at ``at``."""
-    test = _test_of(attempt.version)
+    test = _attempt_test(attempt)
     points, waiting = _totals(attempt)
     attempt.state = Attempt.State.SUBMITTED
     attempt.submitted_at = at
@@ -303,6 +435,7 @@ def _close(attempt: Attempt, at: dt.datetime) -> None:
         waiting=waiting or None,
         duration=(at - attempt.started_at).total_seconds(),
     )
+    _report_work(attempt)
 
 
 def attempt_submit(actor: Any, attempt_id: int) -> Attempt:
@@ -328,7 +461,6 @@ def attempts_close_expired(limit: int = 500) -> int:
         with transaction.atomic():
             attempt = (
                 Attempt.objects.select_for_update(skip_locked=True, of=("self",))
-                .select_related("version")
                 .filter(pk=attempt_id, state=Attempt.State.IN_PROGRESS)
                 .first()
             )
@@ -346,11 +478,7 @@ def answer_grade(actor: Any, answer_id: int, points: Any, comment: str = "") -> 
         raise ValidationError({"comment": [_("The comment is too long.")]})
     with transaction.atomic():
         answer = access_answer_to_check(actor, answer_id)
-        attempt = (
-            Attempt.objects.select_for_update(of=("self",))
-            .select_related("version")
-            .get(pk=answer.attempt_id)
-        )
+        attempt = Attempt.objects.select_for_update(of=("self",)).get(pk=answer.attempt_id)
         if attempt.state != Attempt.State.SUBMITTED:
             raise Refused(_("The attempt is still in progress: check it once it is submitted."))
         question = _question(attempt, answer.question_id)
@@ -369,4 +497,5 @@ def answer_grade(actor: Any, answer_id: int, points: Any, comment: str = "") -> 
         attempt.points, attempt.waiting = _totals(attempt)
         attempt.save(update_fields=["points", "waiting"])
         _record(attempt, actor.pk, Verb.SCORED, question_id=answer.question_id, score=str(value))
+        _report_work(attempt)
     return answer

@@ -1,5 +1,6 @@
-"""A homework attempt's mark in the journal: through the journal's services, once per attempt,
-changed there when the teacher gives another value; it reaches the diary like any mark."""
+"""A homework attempt's mark in the journal: through the journal's services, once per student and
+homework (the homework work is its origin, whichever attempt it is put from), changed there when
+the teacher gives another value; it reaches the diary like any mark."""
 
 from __future__ import annotations
 
@@ -12,10 +13,11 @@ from django.http import Http404
 from django.test import Client
 from django.urls import reverse
 
-from parta.assessment.marking import attempt_mark, origin_of
+from parta.assessment.marking import attempt_mark
 from parta.assessment.models import Attempt
 from parta.assessment.services import Refused, attempt_start, attempt_submit
-from parta.homework.models import Homework
+from parta.homework.marking import origin_of
+from parta.homework.models import Homework, HomeworkCompletion, WorkStatus
 from parta.homework.services import homework_set
 from parta.journal.models import JournalChange, Mark
 from parta.library.models import Material
@@ -53,13 +55,19 @@ def test_the_teacher_puts_the_mark_once_and_changes_it_in_the_journal(world: Wor
         world.a.lesson.pk,
         world.a.student.pk,
         5,
-        origin_of(attempt),
+        origin_of(HomeworkCompletion.objects.get(homework=homework, student=world.a.student).pk),
     )
     # Twice is one mark; another value changes it, with the journal's history.
     assert attempt_mark(teacher, attempt.pk, 5).pk == mark.pk
     assert attempt_mark(teacher, attempt.pk, 4).pk == mark.pk
     assert list(Mark.objects.values_list("value", flat=True)) == [4]
     assert JournalChange.objects.filter(kind=JournalChange.Kind.MARK, object_id=mark.pk).count() == 2
+    # A second attempt's mark is the same mark: one per student and homework.
+    second = attempt_start(world.a.student, quiz.pk, homework_id=homework.pk).attempt
+    attempt_submit(world.a.student, second.pk)
+    assert attempt_mark(teacher, second.pk, 3).pk == mark.pk
+    assert list(Mark.objects.values_list("value", flat=True)) == [3]
+    assert HomeworkCompletion.objects.get(homework=homework).status == WorkStatus.CHECKED
     # The family reads it in the diary like any mark.
     client = Client()
     client.defaults["HTTP_AUTHORIZATION"] = f"Bearer {api_key(world.a.parent)}"

@@ -121,7 +121,7 @@ def answer_grade(request: HttpRequest, answer_id: int) -> HttpResponse:
 @require_POST
 def attempt_mark(request: HttpRequest, attempt_id: int) -> HttpResponse:
     """The attempt's mark put into the journal (or changed there) by the homework's teacher."""
-    attempt, _homework = marking.access_attempt_to_mark(request.user, attempt_id)
+    attempt = marking.access_attempt_to_mark(request.user, attempt_id)
     form = MarkForm(request.POST)
     page = reverse("assessment-attempt", args=[attempt.pk])
     if form.is_valid():

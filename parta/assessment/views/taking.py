@@ -14,17 +14,19 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, URLResolver, path, reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
 
+from parta.accounts.decorators import session_or_token
 from parta.assessment import pages, selectors, services
-from parta.assessment.access import access_attempt, access_homework_with_test, access_test
+from parta.assessment.access import access_answer_file, access_attempt, access_homework_with_test, access_test
 from parta.assessment.models import Attempt, Mode
 from parta.assessment.views import checking
+from parta.core.files import download_response
 from parta.core.ids import parse_id
 from parta.schools.access import roles_of
 
@@ -112,8 +114,16 @@ def question_feedback(request: HttpRequest, attempt_id: int, question_id: str) -
     return render(request, "assessment/_feedback.html", {"q": question})
 
 
+@session_or_token
+def answer_file(request: HttpRequest, file_id: int) -> FileResponse:
+    """A file of an open answer, to whoever reads the attempt; a sandboxed download."""
+    record = access_answer_file(request.user, file_id)
+    return download_response(record.file, record.name)
+
+
 urlpatterns: list[URLPattern | URLResolver] = [
     path("tests/<int:material_id>/", test_start, name="assessment-test"),
+    path("attempts/files/<int:file_id>/", answer_file, name="assessment-answer-file"),
     path("attempts/<int:attempt_id>/", attempt_page, name="assessment-attempt"),
     path("attempts/<int:attempt_id>/submit/", attempt_submit, name="assessment-attempt-submit"),
     path(

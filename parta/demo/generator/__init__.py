@@ -17,11 +17,13 @@ from django.db import connection, connections, transaction
 from django.utils import timezone
 
 from parta.accounts.models import User
+from parta.assessment.prep_load import prep_tests_load
 from parta.curriculum.services import bundled_framework_files, framework_import_files
 from parta.demo import names
 from parta.demo.generator.catalogue import subjects_ensure
 from parta.demo.generator.library import library_generate
 from parta.demo.generator.school import DEMO_PASSWORD, GeneratedSchool, demo_password_hash, generate_school
+from parta.demo.generator.school_tests import school_tests_generate
 from parta.schools.models import City, CityRole, District
 
 __all__ = [
@@ -211,4 +213,17 @@ def generate_demo(*, seed: int = DEMO_SEED, today: dt.date | None = None) -> Gen
                 seed=seed,
             )
         )
+        # The city's exam-preparation tests, written for the project, published by the methodologist.
+        prep = prep_tests_load(author=result.demo["methodologist"])
+        school.counts["exam preparation tests"] = len(prep.created) + len(prep.updated)
+        if "student" in result.demo:
+            school.counts.update(
+                school_tests_generate(
+                    school=school.school,
+                    student=result.demo["student"],
+                    methodologist=result.demo["methodologist"],
+                    today=today or timezone.localdate(),
+                    seed=seed,
+                )
+            )
     return result

@@ -227,7 +227,12 @@
 
   sections.forEach(function (section) {
     section.addEventListener("change", function (event) {
-      if (event.target.matches("input, select, textarea")) schedule(section, 0);
+      if (event.target.matches("[data-file-input]")) upload(section, event.target);
+      else if (event.target.matches("input, select, textarea")) schedule(section, 0);
+    });
+    section.addEventListener("click", function (event) {
+      var remove = event.target.closest("[data-remove-file]");
+      if (remove) detach(section, remove.closest("[data-file]"));
     });
     section.addEventListener("input", function (event) {
       if (event.target.matches("input[type=text], textarea")) schedule(section, 1000);
@@ -235,6 +240,63 @@
     section.addEventListener("focusin", function () { viewed(section.dataset.question); });
     if (section.dataset.type === "ordering") ordering(section);
   });
+
+  // --- files of an open answer: uploaded one by one, then named in the answer -------------------
+
+  function setFiles(section, ids) {
+    section.dataset.files = ids.join(" ");
+    schedule(section, 0);
+  }
+
+  function fileIds(section) {
+    return (section.dataset.files || "").split(" ").filter(Boolean);
+  }
+
+  function upload(section, input) {
+    var list = section.querySelector("[data-file-list]");
+    Array.prototype.slice.call(input.files).forEach(function (file) {
+      var body = new FormData();
+      body.append("file", file);
+      say(section, data.msgUploading, "saving");
+      fetch(address(data.filesUrl, section.dataset.question), {
+        method: "POST",
+        credentials: "same-origin",
+        headers: { "Accept": "application/json", "X-CSRFToken": csrf },
+        body: body,
+      })
+        .then(function (answer) {
+          return answer.json().catch(function () { return {}; }).then(function (reply) {
+            if (!answer.ok) {
+              var errors = reply.errors || {};
+              var first = Object.keys(errors).map(function (key) { return errors[key][0]; })[0];
+              say(section, first || reply.detail || data.msgFailed, "failed-final");
+              return;
+            }
+            var item = document.createElement("li");
+            item.dataset.file = String(reply.id);
+            var link = document.createElement("a");
+            link.href = reply.url;
+            link.download = "";
+            link.textContent = reply.name;
+            var remove = document.createElement("button");
+            remove.type = "button";
+            remove.className = "button button-secondary button-small";
+            remove.dataset.removeFile = "";
+            remove.textContent = data.msgRemove;
+            item.append(link, " ", remove);
+            list.append(item);
+            setFiles(section, fileIds(section).concat([String(reply.id)]));
+          });
+        }, function () { say(section, data.msgOffline, "failed-final"); });
+    });
+    input.value = "";
+  }
+
+  function detach(section, item) {
+    var id = item.dataset.file;
+    item.remove();
+    setFiles(section, fileIds(section).filter(function (other) { return other !== id; }));
+  }
 
   function ordering(section) {
     var list = section.querySelector("[data-order]");
