@@ -109,7 +109,9 @@ def time_on_questions(rows: list[Statement], ended: dt.datetime | None) -> dict[
     the time the student spent on that question, measured by the server's clock."""
     views = [row for row in rows if row.verb == Verb.VIEWED]
     spent: dict[uuid.UUID, float] = {}
-    for current, following in zip(views, [*views[1:], None], strict=True):
+    # An attempt made without a page (through the API alone) may have no question shown.
+    following_views: list[Statement | None] = [*views[1:], None] if views else []
+    for current, following in zip(views, following_views, strict=True):
         until = following.timestamp if following is not None else ended
         if until is not None:
             spent[current.id] = max((until - current.timestamp).total_seconds(), 0.0)
