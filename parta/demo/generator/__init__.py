@@ -3,17 +3,21 @@
 The same seed gives the same people, classes, assignments, timetable and lessons (given the
 same "today", which decides the study year). Big tables are written with bulk inserts and
 every generated user shares one password hash, because hashing per user would take minutes.
+
+The benchmark's city (``manage.py bench_city``) then gets its library (``library_city``, its tests
+with questions from ``question_bank``) and, school by school, homework with those tests and the
+students' attempts at them (``city_tests``, ``city_attempts``); the demo school gets its library
+(``library``) and tests (``school_tests``) through the services.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import multiprocessing
 import random
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from django.db import connection, connections, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from parta.accounts.models import User
@@ -24,6 +28,7 @@ from parta.demo.generator.catalogue import subjects_ensure
 from parta.demo.generator.library import library_generate
 from parta.demo.generator.school import DEMO_PASSWORD, GeneratedSchool, demo_password_hash, generate_school
 from parta.demo.generator.school_tests import school_tests_generate
+from parta.demo.generator.workers import each_school
 from parta.schools.models import City, CityRole, District
 
 __all__ = [
@@ -161,23 +166,13 @@ def generate_city(
         with_plans=with_plans,
         with_journal=with_journal,
     )
-    tasks = list(enumerate(numbers))
     made: list[tuple[int, GeneratedSchool]] = []
-    if jobs > 1 and len(tasks) > 1 and connection.vendor == "postgresql" and not connection.in_atomic_block:
-        # Schools are independent (each has its own random stream and draws its keys from the
-        # sequences), so forked workers make them side by side, each on its own connection.
-        # Not inside a transaction (a test's): the workers would not see the city.
-        connections.close_all()
-        with multiprocessing.get_context("fork").Pool(jobs, initializer=connections.close_all) as pool:
-            for done, item in enumerate(pool.imap_unordered(job, tasks)):
-                made.append(item)
-                if on_school is not None:
-                    on_school(done, item[1])
-    else:
-        for done, task in enumerate(tasks):
-            made.append(job(task))
-            if on_school is not None:
-                on_school(done, made[-1][1])
+    # Schools are independent (each has its own random stream and draws its keys from the
+    # sequences), so worker processes make them side by side.
+    for done, item in enumerate(each_school(job, list(enumerate(numbers)), jobs=jobs)):
+        made.append(item)
+        if on_school is not None:
+            on_school(done, item[1])
     result.schools = [school for _index, school in sorted(made, key=lambda item: item[0])]
     if demo_accounts:
         result.demo = dict(result.schools[0].demo) if result.schools else {}

@@ -3,7 +3,6 @@ with its ticks, and now and then a teacher's remark or praise about a student wh
 
 from __future__ import annotations
 
-import bisect
 import datetime as dt
 import random
 from collections.abc import Collection, Sequence
@@ -149,7 +148,7 @@ HOMEWORK_FIELDS = (
     "created_at",
     "updated_at",
 )
-_WORK_FIELDS = (
+WORK_FIELDS = (
     "school",
     "homework",
     "student",
@@ -181,17 +180,12 @@ def homework_generate(data: SchoolData, group_id: int, courses: Sequence[Course]
         rate = _HOMEWORK_RATE.get(course.code, _HOMEWORK_DEFAULT_RATE)
         templates = HOMEWORK_TEXTS.get(course.code, _HOMEWORK_GENERIC)
         state = {"p": rng.randint(1, 4), "n": rng.randint(1, 30), "page": rng.randint(4, 12)}
-        dates = [lesson[1] for lesson in course.lessons]
         for index, (pk, date, teacher, topic) in enumerate(course.lessons):
             if date >= today:
                 break
             if rng.random() >= rate:
                 continue
-            following = bisect.bisect_right(dates, date, lo=index)
-            if following < len(course.lessons):
-                due_on, due_lesson = course.lessons[following][1], course.lessons[following][0]
-            else:
-                due_on, due_lesson = date + dt.timedelta(days=7), None
+            due_on, due_lesson = course.due(index)
             text = _homework_text(rng, templates, state)
             if topic is not None and topic in data.topics and rng.random() < 0.2:
                 text = _TOPIC_REVIEW.format(topic=data.topics[topic], rest=text[0].lower() + text[1:])
@@ -242,7 +236,7 @@ def homework_generate(data: SchoolData, group_id: int, courses: Sequence[Course]
             works.append(
                 (school, ids[lesson], student, status, "", now, comment, checked_by, checked_at, now)
             )
-    insert_rows(HomeworkCompletion, _WORK_FIELDS, works)
+    insert_rows(HomeworkCompletion, WORK_FIELDS, works)
     data.counts["homework done"] += len(works)
 
 

@@ -37,7 +37,17 @@ from django.utils import timezone
 
 from parta.accounts.models import Guardianship, User
 from parta.demo.generator.classwork import homework_generate, remarks_generate
-from parta.demo.generator.courses import Course, SchoolData, aware, db_day, insert_rows
+from parta.demo.generator.courses import (
+    HORIZON,
+    Course,
+    SchoolData,
+    aware,
+    courses_of,
+    db_day,
+    grouped,
+    insert_rows,
+    subgroup_members,
+)
 from parta.journal import scales
 from parta.journal.models import AbsenceNotice, Attendance, ControlForm, Mark, PeriodMark, Scale
 from parta.journal.services import journal_defaults_ensure
@@ -47,7 +57,6 @@ from parta.schools.models import (
     Enrolment,
     School,
     StudyPeriod,
-    SubgroupMembership,
     Subject,
 )
 from parta.timetable.models import Lesson
@@ -184,16 +193,8 @@ def journal_generate(
         counts=defaultdict(int),
         now=connection.ops.adapt_datetimefield_value(timezone.now()),
     )
-    by_group: dict[int, list[int]] = defaultdict(list)
-    for group, student in students:
-        by_group[group].append(student)
-    members: dict[int, list[int]] = defaultdict(list)
-    for subgroup, student in (
-        SubgroupMembership.objects.filter(school=school)
-        .order_by("student_id")
-        .values_list("subgroup_id", "student_id")
-    ):
-        members[subgroup].append(student)
+    by_group = grouped(students)
+    members = subgroup_members(school)
     topic_ids = set(
         Lesson.objects.filter(year=year, date__lt=today, topic__isnull=False).values_list(
             "topic_id", flat=True
@@ -217,20 +218,7 @@ def _group_generate(
     data: SchoolData, group_id: int, grade: int, students: list[int], members: dict[int, list[int]]
 ) -> None:
     today = data.today
-    horizon = today + dt.timedelta(days=45)
-    courses: dict[tuple[int, int | None], Course] = {}
-    for pk, date, subject, subgroup, teacher, topic in (
-        Lesson.objects.filter(class_group_id=group_id, status=Lesson.Status.SCHEDULED, date__lt=horizon)
-        .order_by("date", "number", "pk")
-        .values_list("pk", "date", "subject_id", "subgroup_id", "teacher_id", "topic_id")
-    ):
-        course = courses.get((subject, subgroup))
-        if course is None:
-            course = courses[(subject, subgroup)] = Course(
-                subject, data.codes[subject], subgroup, members[subgroup] if subgroup else students
-            )
-        course.lessons.append((pk, date, teacher, topic))
-    ordered = sorted(courses.values(), key=lambda c: (c.code, c.subgroup is not None, c.lessons[0][0]))
+    ordered = courses_of(group_id, data.codes, students, members, today + HORIZON)
     days = sorted({lesson[1] for c in ordered for lesson in c.lessons if lesson[1] < today})
     absent = _absences(data, group_id, students, days)
     _attendance(data, ordered, absent)

@@ -3,11 +3,12 @@ authors at S = 1 (400,000 at S = 0.2, 20,000 at S = 0.01).
 
 Authors are drawn from the city's teachers, and a few write most (a Zipf-like share each); a
 material is of a subject and grade its author teaches, mostly of one of its framework topics,
-titled from the topic with the demo's templates (``library_texts``). About 60 % are published
-(school, city or everyone), the rest drafts, waiting for review or returned. Views, downloads,
-uses and ratings of published materials are heavy-tailed (Pareto), so a few are very popular
-and most are seldom opened; the counters are written directly, as the aggregation task would
-leave them.
+titled from the topic with the demo's templates (``library_texts``); a test (15 %) carries one
+of its subject's tests with real questions (``question_bank``), which classes are later given as
+homework (``city_tests``). About 60 % are published (school, city or everyone), the rest drafts,
+waiting for review or returned. Views, downloads, uses and ratings of published materials are
+heavy-tailed (Pareto), so a few are very popular and most are seldom opened; the counters are
+written directly, as the aggregation task would leave them.
 
 Rows go in chunks through ``copy_rows`` (COPY on PostgreSQL), each chunk in its own
 transaction with its keys drawn first: one version per material, its subject and topic links.
@@ -38,6 +39,7 @@ from parta.demo.generator.library_texts import (
     title_make,
     topics_load,
 )
+from parta.demo.generator.question_bank import templates_of
 from parta.library.models import Licence, Material, MaterialVersion, Status, Visibility
 from parta.library.services.usage import popularity_of
 from parta.schools.models import City, Subject, TeachingAssignment
@@ -113,8 +115,11 @@ def _usage(rng: random.Random, today: dt.date) -> dict[str, Any]:
 class _City:
     """What every material of the city is drawn from."""
 
-    def __init__(self, city: City, authors: int, rng: random.Random, today: dt.date) -> None:
-        self.rng, self.today = rng, today
+    def __init__(
+        self, city: City, authors: int, rng: random.Random, today: dt.date, forms: random.Random
+    ) -> None:
+        # ``forms`` chooses the tests' questions: its own stream leaves every other draw as it was.
+        self.rng, self.today, self.forms = rng, today, forms
         self.topics: dict[tuple[int, int], list[TopicInfo]] = defaultdict(list)
         for topic in topics_load():
             self.topics[(topic.subject_id, topic.grade)].append(topic)
@@ -156,6 +161,8 @@ class _City:
             content = {"blocks": [{"type": "heading", "text": about}, {"type": "text", "text": description}]}
         elif sort == "textbook":
             content = {"chapters": [{"title": about, "sections": [{"title": about, "blocks": []}]}]}
+        elif sort == "test":
+            content = {"body": description, "test": self.forms.choice(templates_of(code))}
         else:
             content = {"body": description}
         status = weighted(rng, STATES)
@@ -195,7 +202,7 @@ def library_generate_city(
     """``materials`` materials of ``city`` by up to ``authors`` of its teachers (see the module's
     docstring); ``on_chunk(done)`` after each chunk. Returns the rows written, counted."""
     rng = random.Random(seed * 7919 + 19)
-    source = _City(city, authors, rng, today or timezone.localdate())
+    source = _City(city, authors, rng, today or timezone.localdate(), random.Random(seed * 7919 + 23))
     if not source.authors:
         return {}
     made = published = 0

@@ -11,10 +11,11 @@ from django.db import connection
 from rest_framework.test import APIClient
 
 from parta.accounts.models import ApiToken, Guardianship, User, credential_hash
-from parta.assessment.models import Answer, Attempt
+from parta.assessment.models import Answer, Attempt, Statement
 from parta.demo.generator import bulk
 from parta.demo.management.commands.bench_city import CITY_SCHOOLS, schools_for
 from parta.demo.management.commands.bench_fixtures import SCENARIO_FILES
+from parta.homework.models import HomeworkMaterial
 from parta.journal.models import Mark
 from parta.library.models import Material, MaterialVersion, Status
 from parta.schools.models import Enrolment, School
@@ -65,7 +66,7 @@ def test_bench_city_makes_a_school_with_its_journal_and_reports_it(tmp_path):
         assert lesson_groups[lesson] == groups[student]
 
 
-def test_bench_city_grows_the_library_with_the_city(tmp_path):
+def test_bench_city_grows_the_library_and_its_tests_with_the_city(tmp_path):
     report = tiny_city(tmp_path)
     # S = 0.001: 2,000 materials by up to 34 of the city's teachers.
     assert report["rows"]["materials"] == Material.objects.count() == 2000
@@ -80,6 +81,13 @@ def test_bench_city_grows_the_library_with_the_city(tmp_path):
     # Heavy-tailed use: the most viewed tenth of the published has most of the views.
     views = sorted(published.values_list("views", flat=True), reverse=True)
     assert sum(views[: len(views) // 10]) > sum(views) / 2
+    # Its tests are given as homework, and taken (test_city_tests checks them in detail).
+    rows = report["rows"]
+    assert rows["homework with tests"] == HomeworkMaterial.objects.count() > 0
+    assert rows["test attempts"] == Attempt.objects.count() > 0
+    assert rows["test answers"] == Answer.objects.count() > rows["test attempts"]
+    assert rows["attempt statements"] == Statement.objects.count()
+    assert "tests" in report["seconds"]
 
 
 def test_bench_city_refuses_a_database_with_schools(tmp_path):

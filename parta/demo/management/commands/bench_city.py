@@ -4,8 +4,9 @@ S = 1 is the city the issue describes: 780 schools of about 1,300 students (five
 up to the 9th, four in the senior grades), about a million students with their guardians. The
 schools are made by the demo generator (``generate_city``) inside ``bulk_loading()``, which writes
 through COPY on PostgreSQL; then the city's library (``library_city``: 2,000,000 materials by
-34,000 teachers at S = 1). A progress line goes to stderr; the report (time per phase, rows, the
-database's size) is printed and, with ``--report``, written as JSON.
+34,000 teachers at S = 1), then homework with the library's tests and the students' attempts
+(``city_tests``: about two a month per class group). A progress line goes to stderr; the report
+(time per phase, rows, the database's size) is printed and, with ``--report``, written as JSON.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from django.db import connection
 
 from parta.demo.generator import GeneratedSchool, generate_city
 from parta.demo.generator.bulk import bulk_loading, is_postgresql
+from parta.demo.generator.city_tests import city_tests_generate
 from parta.demo.generator.library_city import authors_for, library_generate_city, materials_for
 from parta.schools.models import School
 
@@ -129,7 +131,15 @@ class Command(BaseCommand):
                 if materials
                 else {}
             )
-        library_seconds = time.monotonic() - library_started
+            tests_started = time.monotonic()
+            # Homework with the library's tests, and the students' attempts at them.
+            tests = (
+                city_tests_generate(city=city.city, seed=options["seed"], jobs=options["jobs"])
+                if library
+                else {}
+            )
+        library_seconds = tests_started - library_started
+        tests_seconds = time.monotonic() - tests_started
         generated = time.monotonic() - started
         analyzed_at = time.monotonic()
         if is_postgresql():
@@ -146,11 +156,12 @@ class Command(BaseCommand):
             "seconds": {
                 "generate": round(generated, 1),
                 "library": round(library_seconds, 1),
+                "tests": round(tests_seconds, 1),
                 "vacuum_analyze": round(analyze, 1),
             },
             "seconds_per_school": round(generated / schools, 2),
             "database_bytes": database_size(),
-            "rows": {**progress.totals, **library},
+            "rows": {**progress.totals, **library, **tests},
             "framework_errors": city.framework_errors,
         }
         if options["report"]:
@@ -160,6 +171,7 @@ class Command(BaseCommand):
         self.stdout.write(
             f"City at S={scale}: {schools} schools, {progress.totals.get('students', 0):,} students in "
             f"{generated:,.1f} s ({library.get('materials', 0):,} library materials "
-            f"in {library_seconds:,.1f} s; "
+            f"in {library_seconds:,.1f} s; {tests.get('test attempts', 0):,} test attempts "
+            f"in {tests_seconds:,.1f} s; "
             f"+ {analyze:.1f} s VACUUM ANALYZE)" + (f", database {size / 2**20:,.0f} MiB" if size else "")
         )
