@@ -18,7 +18,6 @@ Rules the API and the pages rely on (each tested in ``tests/test_attempts.py``):
 from __future__ import annotations
 
 import datetime as dt
-import os
 import secrets
 from dataclasses import dataclass
 from decimal import Decimal
@@ -43,6 +42,7 @@ from parta.assessment.models import Answer, AnswerFile, Attempt, Grading, Mode, 
 from parta.assessment.questions.definitions import MAX_FILES
 from parta.assessment.selectors import time_is_up, version_test
 from parta.core.errors import FieldErrors
+from parta.core.files import stored_upload
 from parta.homework.models import Homework, HomeworkMaterial, WorkStatus
 from parta.homework.services import MAX_FILE_NAME_LENGTH, clean_files
 from parta.homework.work import work_reported
@@ -344,10 +344,9 @@ def answer_file_add(actor: Any, attempt_id: int, question_id: str, upload: Uploa
             elif AnswerFile.objects.filter(attempt=attempt, question_id=question_id).count() >= MAX_FILES:
                 errors.add("file", _("Attach at most %(count)d files.") % {"count": MAX_FILES})
             errors.raise_if_any()
-            name = os.path.basename(upload.name or "")[:MAX_FILE_NAME_LENGTH]
-            record = AnswerFile(attempt=attempt, question_id=question_id, name=name, size=upload.size or 0)
-            record.file.save(name, upload, save=False)
-            record.save()
+            record: AnswerFile = stored_upload(
+                AnswerFile(attempt=attempt, question_id=question_id), upload, max_name=MAX_FILE_NAME_LENGTH
+            )
             return record
     # The time ran out: the attempt was submitted as it stood (committed above).
     raise _time_up()

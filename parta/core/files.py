@@ -8,6 +8,7 @@ shows inline, nor sniffs, nor runs (CSP sandbox), nor keeps in a shared cache.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from pathlib import PurePath
 from typing import Any
@@ -96,6 +97,16 @@ def content_matches(upload: Any, extension: str) -> bool:
     if callable(signature):
         return signature(head)
     return head.startswith(signature)
+
+
+def stored_upload(record: Any, upload: Any, *, max_name: int = 200) -> Any:
+    """``record`` — a row with ``file``, ``name`` and ``size`` — saved with the upload's file under
+    the upload's own base name (no folders a client may have sent)."""
+    name = os.path.basename(upload.name or "")[:max_name]
+    record.name, record.size = name, upload.size or 0
+    record.file.save(name, upload, save=False)
+    record.save()
+    return record
 
 
 def download_response(file: Any, name: str) -> FileResponse:

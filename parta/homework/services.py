@@ -25,7 +25,7 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
 from parta.core.errors import FieldErrors
-from parta.core.files import content_matches, extension_of
+from parta.core.files import content_matches, extension_of, stored_upload
 from parta.homework.access import (
     access_homework,
     access_lesson_for_homework,
@@ -260,10 +260,7 @@ def _save_links(homework: Homework, links: list[LinkInput]) -> None:
 
 def _save_files(homework: Homework, files: Sequence[UploadedFile[Any]]) -> None:
     for upload in files:
-        name = os.path.basename(upload.name or "")[:MAX_FILE_NAME_LENGTH]
-        record = HomeworkFile(homework=homework, name=name, size=upload.size or 0)
-        record.file.save(name, upload, save=False)
-        record.save()
+        stored_upload(HomeworkFile(homework=homework), upload, max_name=MAX_FILE_NAME_LENGTH)
 
 
 def material_origin(homework_id: int) -> str:

@@ -13,7 +13,6 @@ check and a hand-in at once are one after the other, never a mix.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -24,6 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from parta.core.errors import FieldErrors
+from parta.core.files import stored_upload
 from parta.homework.access import access_homework_to_tick, access_work_to_check
 from parta.homework.models import Homework, HomeworkCompletion, WorkEvent, WorkFile, WorkStatus
 from parta.homework.services import (
@@ -144,10 +144,7 @@ def work_save(
             WorkFile.objects.filter(work=work, pk__in=remove).delete()
             delete_stored([existing[pk] for pk in remove])
         for upload in files_add:
-            name = os.path.basename(upload.name or "")[:MAX_FILE_NAME_LENGTH]
-            record = WorkFile(work=work, name=name, size=upload.size or 0)
-            record.file.save(name, upload, save=False)
-            record.save()
+            stored_upload(WorkFile(work=work), upload, max_name=MAX_FILE_NAME_LENGTH)
         work.text = text
         if hand_in:
             work.save(update_fields=["text", "updated_at"])
