@@ -286,10 +286,11 @@ class AnswerFileUploadSerializer(serializers.Serializer[Any]):
         ref_name = "AnswerFileUpload"
 
 
-class AnswerFilesApi(AttemptWrites):
+class AnswerFilesApi(AttemptWrites, IdempotentApi):
     """Attach a file to an open answer that takes files, while the attempt is in progress (a
     multipart upload); then save the answer with the file's id in ``files``. A file of the wrong
-    kind or size, or too many, is a 400; an attempt submitted or out of time a 409."""
+    kind or size, or too many, is a 400; an attempt submitted or out of time a 409. Honours
+    ``Idempotency-Key``: a retried upload stores one file."""
 
     parser_classes = [MultiPartParser, FormParser]
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
@@ -23,6 +22,7 @@ from rest_framework.views import APIView
 
 from parta.accounts.api import request_user
 from parta.core.api import Row, error_responses
+from parta.core.idempotency import IdempotentApi
 from parta.core.ids import MAX_ID
 from parta.core.parsers import JSONParser
 from parta.homework import marking, selectors_work, work
@@ -158,11 +158,12 @@ class OwnWorkApi(APIView):
         )
 
 
-class CheckWorkApi(APIView):
+class CheckWorkApi(IdempotentApi):
     """One student's work, for the teacher of the homework's lesson (GET); POST checks it:
     ``decision`` checked or returned (with a ``comment`` saying what to redo), and ``mark``, when
     given, is put into the journal as the homework mark (once per student and homework). All of
-    it or nothing: a bad mark changes neither the status nor the journal."""
+    it or nothing: a bad mark changes neither the status nor the journal. The POST honours
+    ``Idempotency-Key`` (a retry would record the check and tell the family again)."""
 
     class InputSerializer(serializers.Serializer[Any]):
         decision = serializers.ChoiceField(choices=[WorkStatus.CHECKED, WorkStatus.RETURNED])
@@ -193,9 +194,13 @@ class CheckWorkApi(APIView):
         payload.is_valid(raise_exception=True)
         data = payload.validated_data
         user = request_user(request)
-        with transaction.atomic():
-            work.work_check(user, homework_id, student_id, decision=data["decision"], comment=data["comment"])
-            if data.get("mark") is not None:
-                marking.work_mark(user, homework_id, student_id, data["mark"])
+        marking.work_check_with_mark(
+            user,
+            homework_id,
+            student_id,
+            decision=data["decision"],
+            comment=data["comment"],
+            mark=data.get("mark"),
+        )
         found = selectors_work.work_to_check(user, homework_id, student_id)
         return Response(WorkSerializer(_work_data(request, found)).data)

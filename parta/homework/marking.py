@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 
 from parta.homework.access import access_work_to_check
 from parta.homework.models import Homework, HomeworkCompletion
-from parta.homework.work import work_marked, work_of
+from parta.homework.work import work_check, work_marked, work_of
 from parta.journal.models import ControlForm, Mark
 from parta.journal.services import mark_create, mark_update
 
@@ -70,3 +70,15 @@ def work_mark(user: Any, homework_id: int, student_id: int, value: int) -> Mark:
             control_form_id=form_id,
             origin=origin,
         )
+
+
+def work_check_with_mark(
+    user: Any, homework_id: int, student_id: int, *, decision: str, comment: str, mark: int | None
+) -> HomeworkCompletion:
+    """The teacher's check of a student's work (``work.work_check``) and, when given, the homework
+    mark, as one: a mark the journal refuses leaves the work as it was."""
+    with transaction.atomic():
+        work = work_check(user, homework_id, student_id, decision=decision, comment=comment)
+        if mark is not None:
+            work_mark(user, homework_id, student_id, mark)
+    return work

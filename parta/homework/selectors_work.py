@@ -217,6 +217,11 @@ class WorkDetail:
     def done(self) -> bool:
         return self.status in DONE_STATUSES
 
+    @property
+    def open_to_student(self) -> bool:
+        """The student may still change it: checked work is closed (``work.work_save`` refuses)."""
+        return self.status != WorkStatus.CHECKED
+
 
 def _name(user: User | None) -> str:
     return (user.short_name or user.username) if user is not None else ""

@@ -13,7 +13,6 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, URLResolver, path
@@ -41,7 +40,7 @@ def _may(request: HttpRequest, homework_id: int, **how: bool) -> bool:
 
 def _work_page(request: HttpRequest, found: WorkDetail, form: WorkForm | None = None) -> HttpResponse:
     own = found.student_id == roles_of(request.user).user_id
-    if own and found.status != WorkStatus.CHECKED and form is None:
+    if own and found.open_to_student and form is None:
         form = WorkForm(initial={"text": found.text}, files_attached=found.files)
     context = {"work": found, "hw": found.summary, "own": own, "form": form if own else None}
     return render(
@@ -102,12 +101,14 @@ def work_check(request: HttpRequest, homework_id: int, student_id: int) -> HttpR
     if form.is_valid():
         data = form.cleaned_data
         try:
-            with transaction.atomic():
-                work.work_check(
-                    request.user, homework_id, student_id, decision=data["decision"], comment=data["comment"]
-                )
-                if data.get("mark") is not None:
-                    marking.work_mark(request.user, homework_id, student_id, data["mark"])
+            marking.work_check_with_mark(
+                request.user,
+                homework_id,
+                student_id,
+                decision=data["decision"],
+                comment=data["comment"],
+                mark=data.get("mark"),
+            )
         except ValidationError as error:
             form.add_service_errors(error)
         else:

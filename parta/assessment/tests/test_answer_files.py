@@ -82,3 +82,15 @@ def test_the_api_takes_a_multipart_upload(world: World, quiz: Material) -> None:
     )
     attempt_submit(world.a.student, attempt.pk)
     assert client.post(url, {"file": _photo()}).status_code == 409
+
+
+def test_a_retried_upload_stores_one_file(world: World, quiz: Material) -> None:
+    attempt = attempt_start(world.a.student, quiz.pk).attempt
+    client = Client()
+    client.defaults["HTTP_AUTHORIZATION"] = f"Bearer {api_key(world.a.student)}"
+    url = f"/api/v1/attempts/{attempt.pk}/answers/q3/files"
+    first = client.post(url, {"file": _photo()}, HTTP_IDEMPOTENCY_KEY="upload-1")
+    again = client.post(url, {"file": _photo()}, HTTP_IDEMPOTENCY_KEY="upload-1")
+    assert (first.status_code, again.status_code) == (201, 201)
+    assert again.json()["id"] == first.json()["id"]
+    assert AnswerFile.objects.count() == 1

@@ -270,3 +270,25 @@ def test_the_api_of_the_work(world: World) -> None:
     assert (mine["status"], mine["mark"]) == ("checked", "5")
     listed = student.get(f"/api/v1/students/{world.a.student.pk}/homework").json()["results"]
     assert next(r for r in listed if r["id"] == homework.pk)["status"] == "checked"
+
+
+def test_a_retried_check_records_and_tells_once_and_strangers_get_404(world: World) -> None:
+    homework = _set(world)
+    work.work_save(world.a.student, homework.pk, text="x = 3", hand_in=True)
+    teacher = Client()
+    teacher.defaults["HTTP_AUTHORIZATION"] = f"Bearer {api_key(world.a.subject_teacher)}"
+    url = f"/api/v1/homework/{homework.pk}/work/{world.a.student.pk}"
+    body = {"decision": "returned", "comment": "Ещё раз."}
+    first = teacher.post(url, body, content_type="application/json", HTTP_IDEMPOTENCY_KEY="check-1")
+    again = teacher.post(url, body, content_type="application/json", HTTP_IDEMPOTENCY_KEY="check-1")
+    assert (first.status_code, again.status_code) == (200, 200)
+    assert again["Idempotent-Replayed"] == "true"
+    assert WorkEvent.objects.filter(status="returned").count() == 1
+    drain()
+    assert Notification.objects.filter(kind="homework_checked").count() == 2  # the student and the parent
+    # The student's work through the API: another family's parent and another school's teacher get 404.
+    own = f"/api/v1/homework/{homework.pk}/work?student={world.a.student.pk}"
+    for stranger in (world.a.classmate_parent, world.b.parent, world.b.subject_teacher):
+        client = Client()
+        client.defaults["HTTP_AUTHORIZATION"] = f"Bearer {api_key(stranger)}"
+        assert client.get(own).status_code == 404, stranger
