@@ -478,3 +478,11 @@ def test_a_question_is_previewed_as_a_student_sees_it_with_its_key(world: World)
     assert "Question 3: mark the correct option." in refused.content.decode()
     assert signed_in(world.a.student).post("/tests/questions/preview/", {"question": "{}"}).status_code == 404
     assert client.get("/tests/questions/preview/").status_code == 405
+
+
+def test_the_preview_is_only_for_those_who_make_materials(world: World) -> None:
+    question = {"question": json.dumps(single("q1")), "number": "1"}
+    for user in (world.a.student, world.a.parent, world.outsider):
+        assert signed_in(user).post("/tests/questions/preview/", question).status_code == 404
+    assert Client().post("/tests/questions/preview/", question).status_code == 302  # to signing in
+    assert signed_in(world.b.subject_teacher).post("/tests/questions/preview/", question).status_code == 200

@@ -101,8 +101,8 @@ class ConstructorForm(BelongingForm):
     def clean_part(self) -> dict[str, Any]:
         try:
             part = json.loads(self.cleaned_data.get("part") or "")
-        except ValueError as error:
-            raise ValidationError(_("The questions could not be read; reload the page.")) from error
+        except ValueError:
+            part = None
         if not isinstance(part, dict):
             raise ValidationError(_("The questions could not be read; reload the page."))
         return part
