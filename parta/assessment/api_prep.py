@@ -3,7 +3,8 @@ the learner's progress at each test) and ``GET /api/v1/prep/progress`` (a studen
 subject and test, and results by topic).
 
 Thin: what is shown and whose progress it is (404 for anyone else's child) come from
-``selectors_prep``; a test is taken through the tests' API (``POST /api/v1/tests/{id}/attempts``).
+``selectors_prep`` and ``selectors_progress``, whose objects the serializers read as they are; a
+test is taken through the tests' API (``POST /api/v1/tests/{id}/attempts``).
 """
 
 from __future__ import annotations
@@ -18,10 +19,10 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from parta.assessment import definition, selectors_prep
+from parta.assessment import definition, selectors_prep, selectors_progress
 from parta.core.api import IdField, error_responses
 
-_EXAMS = [(code, selectors_prep.EXAM_NAMES[code]) for code in definition.EXAMS]
+_EXAMS = [(code, definition.EXAM_NAMES[code]) for code in definition.EXAMS]
 
 
 class LearnerSerializer(serializers.Serializer[Any]):
@@ -103,25 +104,6 @@ class ProgressQuerySerializer(serializers.Serializer[Any]):
         ref_name = "PrepProgressQuery"
 
 
-def _learner(learner: selectors_prep.Learner | None) -> dict[str, Any] | None:
-    return None if learner is None else {"id": learner.id, "name": learner.name, "grade": learner.grade}
-
-
-def _progress(progress: selectors_prep.Progress) -> dict[str, Any]:
-    return {
-        "attempts": progress.attempts,
-        "best": progress.best,
-        "last": progress.last,
-        "change": progress.change,
-        "trend": progress.trend,
-        "in_progress": progress.in_progress,
-    }
-
-
-def _subject(ref: selectors_prep.SubjectRef | None) -> dict[str, Any] | None:
-    return None if ref is None else {"id": ref.id, "code": ref.code, "name": ref.name}
-
-
 class PrepTestsApi(APIView):
     """The published training tests for the OGE and EGE the user may open, the learner's exam first,
     then by subject, task and title; each with the learner's progress (a student's own; a guardian's
@@ -147,21 +129,9 @@ class PrepTestsApi(APIView):
             student_id=query.validated_data.get("student"),
         )
         body = {
-            "learner": _learner(found.whose.learner),
+            "learner": found.whose.learner,
             "exams": [group.exam for group in found.exams],
-            "tests": [
-                {
-                    "id": test.id,
-                    "title": test.title,
-                    "description": test.description,
-                    "exam": test.exam,
-                    "exam_task": test.exam_task,
-                    "duration_minutes": test.duration_minutes,
-                    "subjects": [_subject(ref) for ref in test.subjects],
-                    "progress": None if test.progress is None else _progress(test.progress),
-                }
-                for test in found.tests
-            ],
+            "tests": found.tests,
         }
         return Response(CatalogueSerializer(body).data)
 
@@ -234,28 +204,8 @@ class PrepProgressApi(APIView):
     def get(self, request: Request) -> Response:
         query = ProgressQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
-        report = selectors_prep.prep_progress(request.user, query.validated_data.get("student"))
+        report = selectors_progress.prep_progress(request.user, query.validated_data.get("student"))
         if report is None:
             raise NotFound
-        body = {
-            "learner": _learner(report.whose.learner),
-            "subjects": [
-                {
-                    "subject": _subject(group.subject),
-                    "tests": [
-                        {
-                            "id": test.id,
-                            "title": test.title,
-                            "exam": test.exam,
-                            "exam_task": test.exam_task,
-                            "attempts": test.attempts,
-                            "progress": _progress(test.progress),
-                        }
-                        for test in group.tests
-                    ],
-                }
-                for group in report.subjects
-            ],
-            "topics": report.topics,
-        }
+        body = {"learner": report.whose.learner, "subjects": report.subjects, "topics": report.topics}
         return Response(ProgressReportSerializer(body).data)

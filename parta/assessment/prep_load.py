@@ -35,6 +35,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from parta.accounts.models import User
+from parta.assessment.selectors_prep import PREP_AUDIENCES
 from parta.curriculum.models import Topic
 from parta.library.models import Kind, Material, Status, Visibility
 from parta.library.services.authoring import MaterialData, clean_data, material_create, material_save
@@ -172,10 +173,7 @@ def _load_one(item: dict[str, Any], author: User, topic_ids: dict[str, int], rep
             material_save(owner, material.pk, data=data, note=_("The project's exam items changed."))
             material.refresh_from_db()
             report.updated.append(title)
-        elif material.published_id == material.latest_id and material.visibility in (
-            Visibility.CITY,
-            Visibility.PUBLIC,
-        ):
+        elif material.published_id == material.latest_id and material.visibility in PREP_AUDIENCES:
             report.unchanged.append(title)
             return
         else:

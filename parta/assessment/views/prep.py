@@ -1,7 +1,7 @@
 """Self-preparation for the final exams: the catalogue of training tests (``/prep/``) and a
 student's progress over their attempts (``/prep/progress/``), with a guardian's tabs for their
 children. Thin: what is shown, and who may see whose progress (404 for anyone else's child), come
-from ``selectors_prep``; a test is taken on its own pages (``taking``)."""
+from ``selectors_prep`` and ``selectors_progress``; a test is taken on its own pages (``taking``)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from django.shortcuts import render
 from django.urls import URLPattern, URLResolver, path, reverse
 from django.utils.http import urlencode
 
-from parta.assessment import definition, selectors_prep
+from parta.assessment import definition, selectors_prep, selectors_progress
 from parta.core.ids import parse_id
 
 
@@ -26,6 +26,12 @@ def _student_asked(request: HttpRequest) -> int | None:
     if student_id is None:
         raise Http404
     return student_id
+
+
+def _learner_url(url_name: str, learner: selectors_prep.Learner | None) -> str:
+    """The page for the learner: ``?student=`` for anyone but the reader themself."""
+    url = reverse(url_name)
+    return url if learner is None or learner.is_self else f"{url}?student={learner.id}"
 
 
 def _child_tabs(whose: selectors_prep.Whose, url_name: str, **query: str) -> list[dict[str, Any]]:
@@ -63,8 +69,7 @@ def prep_catalogue(request: HttpRequest) -> HttpResponse:
             "prep-catalogue",
             **{key: value for key, value in (("exam", exam), ("subject", subject)) if value},
         ),
-        "progress_url": reverse("prep-progress")
-        + (f"?student={learner.id}" if learner and not learner.is_self else ""),
+        "progress_url": _learner_url("prep-progress", learner),
     }
     return render(request, "assessment/prep_catalogue.html", context)
 
@@ -73,7 +78,7 @@ def prep_catalogue(request: HttpRequest) -> HttpResponse:
 def prep_progress(request: HttpRequest) -> HttpResponse:
     """The learner's scores over their attempts by subject and test, as charts and tables, and
     their results by topic; 404 for anyone who follows no student."""
-    report = selectors_prep.prep_progress(request.user, _student_asked(request))
+    report = selectors_progress.prep_progress(request.user, _student_asked(request))
     if report is None:
         raise Http404
     learner = report.whose.learner
@@ -91,7 +96,7 @@ def prep_progress(request: HttpRequest) -> HttpResponse:
             for number, group in enumerate(report.subjects, start=1)
         ],
         "children": _child_tabs(report.whose, "prep-progress"),
-        "catalogue_url": reverse("prep-catalogue") + ("" if learner.is_self else f"?student={learner.id}"),
+        "catalogue_url": _learner_url("prep-catalogue", learner),
     }
     return render(request, "assessment/prep_progress.html", context)
 
