@@ -146,7 +146,7 @@ def test_access_matrix(world: World, plan, template: str, actor: str | None, sta
     assert response.status_code == status, response.content
     if status != 200:
         # Nothing but the error itself: no names, no ids, no hint that the thing exists.
-        assert set(response.json()) == {"detail"}
+        assert set(response.json()) == {"detail", "code"}
 
 
 @pytest.mark.parametrize(("method", "url"), WITHOUT_ID)

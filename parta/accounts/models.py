@@ -167,6 +167,9 @@ class MachineClient(models.Model):
         User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("revoked by")
     )
     last_used = models.DateTimeField(_("last used"), null=True, blank=True)
+    # Partners that sign what they send (payment providers, clinics) sign the body with this
+    # secret (see accounts.signatures). Kept in the clear: an HMAC is checked with the secret itself.
+    signing_secret = models.CharField(_("signing secret"), max_length=64, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("machine client")

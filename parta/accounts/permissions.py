@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext as _
+from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 
+from parta.accounts.signatures import SIGNATURE_HEADER, signature_valid
 from parta.core.principals import has_scope, is_machine
 
 
@@ -38,3 +41,16 @@ class IsPersonOrNobody(BasePermission):
 
     def has_permission(self, request: Request, view: Any) -> bool:
         return not is_machine(request.user)
+
+
+class SignedBody(BasePermission):
+    """The body carries its signing partner's HMAC (``accounts.signatures``); checked after the
+    scope, so only a known partner's bad signature reaches it. A bad one is a ``400`` with the
+    code ``bad_signature``, and nothing is written."""
+
+    def has_permission(self, request: Request, view: Any) -> bool:
+        if not signature_valid(request.body, request.headers.get(SIGNATURE_HEADER), request.user):
+            raise ValidationError(
+                {"signature": [_("The body's signature does not match.")]}, code="bad_signature"
+            )
+        return True

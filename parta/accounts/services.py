@@ -195,12 +195,21 @@ def sign_in_invitation_send(*, user: User, school_name: str) -> None:
 # --- machine clients ---------------------------------------------------------------------
 
 # The scopes a client of each kind gets unless told otherwise.
+# The kinds whose requests carry an HMAC of their body as well as their credential: payment
+# providers and clinics, whose messages move money and official records.
+SIGNING_KINDS = frozenset({MachineClient.Kind.PAYMENT_PROVIDER, MachineClient.Kind.CLINIC})
+
 KIND_SCOPES: dict[str, list[str]] = {
     MachineClient.Kind.TURNSTILE: ["passage:write", "attendance:turnstile"],
     MachineClient.Kind.CASH_DESK: ["meals:write"],
     MachineClient.Kind.CLINIC: ["attendance:clinic"],
     MachineClient.Kind.PAYMENT_PROVIDER: ["payments:callback"],
 }
+
+
+def _new_signing_secret(kind: str) -> str:
+    """A fresh signing secret for the kinds that sign what they send, none for the others."""
+    return secrets.token_hex(32) if kind in SIGNING_KINDS else ""
 
 
 def machine_client_create(
@@ -239,6 +248,7 @@ def machine_client_create(
             scope_list=scope_list,
             secret_hash=credential_hash(secret),
             prefix=secret[:SHOWN_CHARACTERS],
+            signing_secret=_new_signing_secret(kind),
             created_by=by,
         )
     return client, secret
@@ -254,9 +264,10 @@ def machine_client_rotate(*, by: User | None, client: MachineClient) -> str:
     secret = _new_credential(MACHINE_CREDENTIAL_PREFIX)
     client.secret_hash = credential_hash(secret)
     client.prefix = secret[:SHOWN_CHARACTERS]
+    client.signing_secret = _new_signing_secret(client.kind)
     client.rotated_at = timezone.now()
     client.rotated_by = by
-    client.save(update_fields=["secret_hash", "prefix", "rotated_at", "rotated_by"])
+    client.save(update_fields=["secret_hash", "prefix", "signing_secret", "rotated_at", "rotated_by"])
     return secret
 
 

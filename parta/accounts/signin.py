@@ -32,6 +32,6 @@ def lockout_response(request: HttpRequest, original: HttpResponse | None, creden
             "Too many failed sign-ins, try again in %(seconds)d seconds.",
             seconds,
         ) % {"seconds": seconds}
-        response = JsonResponse({"detail": detail}, status=TOO_MANY_ATTEMPTS)
+        response = JsonResponse({"detail": detail, "code": "throttled"}, status=TOO_MANY_ATTEMPTS)
     response["Retry-After"] = str(retry_after(request))
     return response

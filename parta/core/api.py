@@ -170,6 +170,12 @@ ERROR_SERIALIZER = inline_serializer(
     name="Error",
     fields={
         "detail": serializers.CharField(),
+        "code": serializers.CharField(
+            help_text=_(
+                "What went wrong, for a machine to act on: not_authenticated, permission_denied, "
+                "not_found, invalid (or the one code of every message: required, bad_signature …)."
+            )
+        ),
         # A field's messages are a list; a list of objects' (links, kinds) an object by item index.
         "errors": serializers.DictField(
             child=serializers.JSONField(),

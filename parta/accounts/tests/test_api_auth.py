@@ -157,7 +157,7 @@ def test_one_device_is_revoked_and_another_persons_is_a_404():
     client = bearer(phone)
     response = client.delete(f"/api/v1/auth/tokens/{theirs.pk}")
     assert response.status_code == 404
-    assert set(response.json()) == {"detail"}
+    assert set(response.json()) == {"detail", "code"}
     assert bearer(their_key).get("/api/v1/ping").status_code == 200
     assert client.delete(f"/api/v1/auth/tokens/{tablet.pk}").status_code == 204
     assert not ApiToken.objects.filter(pk=tablet.pk).exists()
@@ -168,7 +168,7 @@ def test_an_unknown_token_is_a_401_that_asks_for_a_bearer_token():
     response = bearer("not-a-token").get("/api/v1/ping")
     assert response.status_code == 401
     assert response["WWW-Authenticate"] == "Bearer"
-    assert set(response.json()) == {"detail"}
+    assert set(response.json()) == {"detail", "code"}
 
 
 def test_an_expired_token_is_refused():
@@ -203,7 +203,7 @@ def test_the_token_of_a_deactivated_user_no_longer_opens_the_api():
     user.save()
     response = bearer(key).get("/api/v1/ping")
     assert response.status_code == 401
-    assert response.json() == {"detail": "User inactive or deleted."}
+    assert response.json() == {"detail": "User inactive or deleted.", "code": "authentication_failed"}
 
 
 def test_the_token_found_is_the_requests_own(rf):

@@ -106,7 +106,7 @@ def test_the_same_key_with_another_request_is_refused_with_422(db) -> None:
     post(api, {"a": 1})
     other = post(api, {"a": 2})
     assert other.status_code == 422
-    assert set(other.json()) == {"detail", "errors"} and HEADER in other.json()["errors"]
+    assert set(other.json()) == {"detail", "code", "errors"} and HEADER in other.json()["errors"]
     assert len(CALLS) == 1
     # The key names one request: a PUT to the same path is another one.
     assert client().put("/create", {"a": 1}, format="json", headers={HEADER: "k-1"}).status_code == 422

@@ -108,7 +108,7 @@ def test_the_classmates_diary_after_its_own_family_has_read_it(world: World, who
         response = api.get(url, RANGE)
         assert response.status_code == expect, (url, response.status_code)
         if expect == 404:
-            assert set(response.json()) == {"detail"}
+            assert set(response.json()) == {"detail", "code"}
 
 
 @pytest.mark.parametrize(

@@ -183,7 +183,10 @@ def test_the_class_teacher_reads_but_writes_get_403(journal):
         format="json",
     )
     assert response.status_code == 403
-    assert response.json() == {"detail": "You do not have permission to perform this action."}
+    assert response.json() == {
+        "detail": "You do not have permission to perform this action.",
+        "code": "permission_denied",
+    }
     assert not PeriodMark.objects.exists()
 
 

@@ -46,7 +46,7 @@ def test_the_same_key_with_another_mark_is_a_422_and_writes_nothing(journal) -> 
     client = client_for(journal.teacher)
     client.post("/api/v1/marks", _mark(journal, 4), format="json", headers={HEADER: "a1"})
     other = client.post("/api/v1/marks", _mark(journal, 5), format="json", headers={HEADER: "a1"})
-    assert other.status_code == 422 and set(other.json()) == {"detail", "errors"}
+    assert other.status_code == 422 and set(other.json()) == {"detail", "code", "errors"}
     assert _written() == (1, 1, 1)
 
 

@@ -186,7 +186,7 @@ def test_what_is_not_the_readers_is_a_404_and_never_listed(
         api = client(user)
         response = api.get(f"/api/v1/materials/{material.pk}")
         assert response.status_code == 404, stranger
-        assert set(response.json()) == {"detail"}
+        assert set(response.json()) == {"detail", "code"}
         listed = api.get("/api/v1/materials", {"q": material.title}).json()
         assert listed["count"] == 0, stranger
         assert all(value["count"] == 0 for facet in listed["facets"].values() for value in facet)

@@ -142,7 +142,9 @@ def test_machine_client_create_makes_a_city_wide_partner(db):
     machine = MachineClient.objects.get()
     assert machine.school_id is None
     assert machine.scopes == {"attendance:clinic"}
-    assert machine.secret_hash == credential_hash(out.getvalue().strip())
+    credential, signing_secret = out.getvalue().split()
+    assert machine.secret_hash == credential_hash(credential)
+    assert signing_secret == machine.signing_secret  # a clinic signs its notes
 
 
 def test_machine_client_create_refuses_an_unknown_school(db):

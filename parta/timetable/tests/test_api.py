@@ -183,7 +183,7 @@ def test_the_longest_allowed_range_is_accepted(world):
 
 def test_someone_elses_timetable_is_a_404_even_with_a_bad_range(world):
     body = timetable(world.b.parent, world.a.student, "from=oops", status=404)
-    assert set(body) == {"detail"}
+    assert set(body) == {"detail", "code"}
 
 
 @pytest.mark.parametrize("lessons", [1, 60])

@@ -20,7 +20,7 @@ def test_a_path_no_pattern_matches_is_a_json_404(client: Client, path: str) -> N
     response = client.get(path)
     assert response.status_code == 404
     assert response["Content-Type"] == "application/json"
-    assert response.json() == {"detail": "Not found."}
+    assert response.json() == {"detail": "Not found.", "code": "not_found"}
 
 
 def test_pages_keep_their_html_404(client: Client) -> None:
@@ -39,7 +39,7 @@ def test_a_server_error_is_json_with_the_request_id(world: World, monkeypatch: p
     response = api.get("/api/v1/me", HTTP_X_REQUEST_ID="req-42")
     assert response.status_code == 500
     assert response["Content-Type"] == "application/json"
-    assert response.json() == {"detail": "A server error occurred.", "request_id": "req-42"}
+    assert response.json() == {"detail": "A server error occurred.", "code": "error", "request_id": "req-42"}
     assert response["X-Request-ID"] == "req-42"
 
 
@@ -75,3 +75,11 @@ def test_a_request_after_the_database_dropped_the_connection_is_served(world: Wo
     # What Django's handler does as each request starts; its test client leaves it out.
     close_old_connections()
     assert api.get("/api/v1/me").status_code == 200
+
+
+def test_every_refusal_has_a_machine_readable_code(world: World) -> None:
+    api = APIClient()
+    assert api.get("/api/v1/me").json()["code"] == "not_authenticated"
+    api.force_authenticate(world.a.parent)
+    body = api.post("/api/v1/marks", {}, format="json").json()
+    assert body["code"] in {"required", "invalid"} and "errors" in body

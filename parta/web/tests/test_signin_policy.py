@@ -66,7 +66,7 @@ def test_the_api_refuses_the_same_way_with_its_error_shape():
     response = api_sign_in(client, "anna", PASSWORD)
     assert response.status_code == 429
     assert int(response["Retry-After"]) == 60
-    assert set(response.json()) == {"detail"}
+    assert set(response.json()) == {"detail", "code"}
     assert not ApiToken.objects.exists()
     assert api_sign_in(api("10.0.0.2"), "anna", PASSWORD).status_code == 200
 

@@ -22,3 +22,6 @@ def create_and_print(command: BaseCommand, **arguments: object) -> None:
         "'Authorization: Bearer <credential>'."
     )
     command.stdout.write(secret)
+    if client.signing_secret:
+        command.stderr.write("It signs each body (X-Parta-Signature: sha256=<HMAC-SHA256>) with this secret:")
+        command.stdout.write(client.signing_secret)
