@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
+import uuid
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -206,11 +207,22 @@ class Saved:
 def answer_save(
     actor: Any, attempt_id: int, question_id: str, response: Any, *, revision: int | None = None
 ) -> Saved:
-    """Save one answer as it is given (again: it replaces the last one)."""
+    """Save one answer as it is given (again: it replaces the last one). The hot path of a class
+    taking a test: on PostgreSQL a save that replaces whatever was there is the attempt's read and
+    one statement; the rest (a named revision, time up, a submit meanwhile, SQLite) takes the
+    attempt's lock for the transaction."""
+    if revision is None and connection.vendor == "postgresql":
+        attempt = access_own_attempt(actor, attempt_id, version=False)
+        if attempt.state == Attempt.State.IN_PROGRESS and not time_is_up(attempt, _now()):
+            saved = _save(attempt, question_id, response, None, unlocked=True)
+            if saved is not None:
+                return saved
     with transaction.atomic():
-        attempt = _writable(actor, attempt_id)
-        if attempt is not None:
-            return _save(attempt, question_id, response, revision)
+        locked = _writable(actor, attempt_id)
+        if locked is not None:
+            saved = _save(locked, question_id, response, revision)
+            assert saved is not None  # written under the lock
+            return saved
     raise _time_up()
 
 
@@ -230,13 +242,10 @@ def _stored(name: str, value: Any) -> Any:
     return field.get_db_prep_save(value, connection)
 
 
-def _replace(
+def _answer_values(
     attempt: Attempt, question_id: str, response: dict[str, Any], points: Any, now: dt.datetime
-) -> Answer:
-    """The last save wins: one statement inserts the answer or replaces it and counts the revision
-    (the attempt's row is locked, so saves of one attempt follow one another)."""
-    table = connection.ops.quote_name(Answer._meta.db_table)
-    values = [
+) -> list[Any]:
+    return [
         attempt.pk,
         question_id,
         _stored("response", response),
@@ -244,16 +253,23 @@ def _replace(
         _stored("auto_points", points),
         _stored("saved_at", now),
     ]
-    # Only the table's own name goes into the statement; what varies is a parameter.
-    statement = (
+
+
+def _upsert(table: str) -> str:
+    """The answer inserted or replaced, its revision counted, in one statement. Only the table's
+    own name goes into the statement; what varies is a parameter."""
+    return (
         f"INSERT INTO {table} (attempt_id, question_id, response, points, auto_points, saved_at, revision,"  # noqa: S608
         " comment) VALUES (%s, %s, %s, %s, %s, %s, 1, '') ON CONFLICT (attempt_id, question_id) DO UPDATE"
         " SET response = excluded.response, points = excluded.points, auto_points = excluded.auto_points,"
         f" saved_at = excluded.saved_at, revision = {table}.revision + 1 RETURNING id, revision"
     )
-    with connection.cursor() as cursor:
-        cursor.execute(statement, values)
-        answer_id, saved_revision = cursor.fetchone()
+
+
+def _saved_answer(
+    attempt: Attempt, question_id: str, response: dict[str, Any], points: Any, now: dt.datetime, *, row: Any
+) -> Answer:
+    answer_id, saved_revision = row
     return Answer(
         pk=answer_id,
         attempt=attempt,
@@ -264,6 +280,66 @@ def _replace(
         revision=saved_revision,
         saved_at=now,
     )
+
+
+def _replace(
+    attempt: Attempt, question_id: str, response: dict[str, Any], points: Any, now: dt.datetime
+) -> Answer:
+    """The last save wins (the attempt's row is locked, so saves of one attempt follow one another)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _upsert(connection.ops.quote_name(Answer._meta.db_table)),
+            _answer_values(attempt, question_id, response, points, now),
+        )
+        row = cursor.fetchone()
+    return _saved_answer(attempt, question_id, response, points, now, row=row)
+
+
+def _replace_and_record(
+    attempt: Attempt,
+    question_id: str,
+    response: dict[str, Any],
+    points: Any,
+    *,
+    now: dt.datetime,
+    result: dict[str, Any],
+) -> Answer | None:
+    """PostgreSQL: the answer's save and its statement in one round trip and one implicit
+    transaction, no explicit lock held across round trips. The attempt's row is locked for the
+    statement's length only if it still takes answers (in progress, before its deadline), so a
+    submit, which locks it too, either comes before (and nothing is written: None) or after."""
+    quote = connection.ops.quote_name
+    answers, attempts, statements = (quote(model._meta.db_table) for model in (Answer, Attempt, Statement))
+    upsert = _upsert(answers).replace(
+        " VALUES (%s, %s, %s, %s, %s, %s, 1, '')", " SELECT %s, %s, %s, %s, %s, %s, 1, '' FROM open_attempt"
+    )
+    statement = (
+        f"WITH open_attempt AS (SELECT id FROM {attempts} WHERE id = %s AND state = %s"  # noqa: S608
+        " AND (deadline_at IS NULL OR deadline_at > %s) FOR NO KEY UPDATE),"
+        f" saved AS ({upsert}),"
+        f" recorded AS (INSERT INTO {statements} (id, attempt_id, actor_id, verb, question_id, result,"
+        " timestamp, stored) SELECT %s, %s, %s, %s, %s,"
+        " %s::jsonb || jsonb_build_object('revision', revision), %s, %s FROM saved)"
+        " SELECT id, revision FROM saved"
+    )
+    values = [
+        attempt.pk,
+        Attempt.State.IN_PROGRESS,
+        now,
+        *_answer_values(attempt, question_id, response, points, now),
+        uuid.uuid4(),
+        attempt.pk,
+        attempt.student_id,
+        Verb.ANSWERED,
+        question_id,
+        Statement._meta.get_field("result").get_db_prep_save(result, connection),
+        now,
+        now,
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(statement, values)
+        row = cursor.fetchone()
+    return None if row is None else _saved_answer(attempt, question_id, response, points, now, row=row)
 
 
 def _replace_revision(
@@ -297,26 +373,43 @@ def _replace_revision(
     return answer
 
 
-def _save(attempt: Attempt, question_id: str, response: Any, revision: int | None) -> Saved:
+def _save(
+    attempt: Attempt, question_id: str, response: Any, revision: int | None, *, unlocked: bool = False
+) -> Saved | None:
+    """The answer checked, scored, saved and recorded; ``unlocked`` (PostgreSQL, no named
+    revision): in one statement, None if the attempt stopped taking answers meanwhile."""
     question = _question(attempt, question_id)
     clean = questions.check_response(question, response)
     _check_files(attempt, question_id, clean)
     score = questions.score(question, clean, attempt.seed)
     now = _now()
-    if revision is None:
-        answer = _replace(attempt, question_id, clean, score.points, now)
+    result = {
+        key: value
+        for key, value in {
+            "response": clean,
+            "score": None if score.points is None else str(score.points),
+            "success": score.correct,
+        }.items()
+        if value is not None
+    }
+    if unlocked:
+        written = _replace_and_record(attempt, question_id, clean, score.points, now=now, result=result)
+        if written is None:
+            return None
+        answer = written
     else:
-        answer = _replace_revision(attempt, question_id, clean, score.points, now=now, revision=revision)
-    _record(
-        attempt,
-        attempt.student_id,
-        Verb.ANSWERED,
-        question_id=question_id,
-        response=clean,
-        score=None if score.points is None else str(score.points),
-        success=score.correct,
-        revision=answer.revision,
-    )
+        if revision is None:
+            answer = _replace(attempt, question_id, clean, score.points, now)
+        else:
+            answer = _replace_revision(attempt, question_id, clean, score.points, now=now, revision=revision)
+        _record(
+            attempt,
+            attempt.student_id,
+            Verb.ANSWERED,
+            question_id=question_id,
+            revision=answer.revision,
+            **result,
+        )
     shown = None
     if attempt.mode == Mode.TRAINING:
         shown = {

@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 from rest_framework.test import APIClient
 
@@ -308,14 +309,17 @@ def test_saving_an_answer_and_submitting_keep_to_their_query_budgets(
     world: World, quiz: Material, django_assert_max_num_queries: Any
 ) -> None:
     """The hot paths of a class taking a test at once: a few statements each, whatever the test's
-    size (an answer is saved in one statement, the test read once per process from its version;
-    the answers are summed in one query)."""
+    size (the test read once per process from its version; the answers summed in one query). On
+    PostgreSQL a save is the token, the attempt and one statement writing the answer and its xAPI
+    statement, with no transaction of its own; elsewhere the attempt is locked in a transaction
+    and the two are written apart."""
     client = api(world.a.student)
     attempt_id = start(client, quiz).json()["id"]
     save(client, attempt_id, "q1", {"option": "a"})
-    with django_assert_max_num_queries(6):
+    budget = 3 if connection.vendor == "postgresql" else 6
+    with django_assert_max_num_queries(budget):
         assert save(client, attempt_id, "q1", {"option": "b"}).status_code == 200
-    with django_assert_max_num_queries(6):
+    with django_assert_max_num_queries(budget):
         assert save(client, attempt_id, "q2", {"value": "1"}).status_code == 200
     with django_assert_max_num_queries(8):
         assert client.post(f"/api/v1/attempts/{attempt_id}/submit").status_code == 200

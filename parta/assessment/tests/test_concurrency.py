@@ -9,7 +9,7 @@ import pytest
 from django.db import connection, connections
 
 from parta.assessment import definition, services
-from parta.assessment.models import Attempt, Statement
+from parta.assessment.models import Answer, Attempt, Statement, Verb
 from parta.library.models import Material
 from parta.testing.world import World
 
@@ -49,3 +49,37 @@ def test_two_starts_at_once_make_one_attempt(
     assert sorted(s.created for s in started) == [False, True]
     assert Attempt.objects.count() == 1
     assert Statement.objects.count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_save_that_meets_a_submit_meanwhile_is_refused_and_writes_nothing(
+    world: World, quiz: Material, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """PostgreSQL saves without holding the attempt's lock across round trips: the attempt is read,
+    then one statement writes the answer if the attempt still takes answers. Here the student's
+    other tab submits between the two; the save is refused as any save after a submit is."""
+    if connection.vendor != "postgresql":
+        pytest.skip("the one-statement save is PostgreSQL's")
+    attempt = services.attempt_start(world.a.student, quiz.pk).attempt
+    read = services.access_own_attempt
+
+    def read_then_submit_elsewhere(*args: Any, **kwargs: Any) -> Attempt:
+        found = read(*args, **kwargs)
+        if not kwargs.get("lock"):
+            thread = threading.Thread(target=submit)
+            thread.start()
+            thread.join()
+        return found
+
+    def submit() -> None:
+        try:
+            services.attempt_submit(world.a.student, attempt.pk)
+        finally:
+            connections.close_all()
+
+    monkeypatch.setattr(services, "access_own_attempt", read_then_submit_elsewhere)
+    with pytest.raises(services.Refused):
+        services.answer_save(world.a.student, attempt.pk, "q1", {"option": "a"})
+    assert not Answer.objects.filter(attempt=attempt).exists()
+    assert not Statement.objects.filter(attempt=attempt, verb=Verb.ANSWERED).exists()
+    assert Attempt.objects.get(pk=attempt.pk).state == Attempt.State.SUBMITTED
