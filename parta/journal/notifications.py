@@ -195,7 +195,10 @@ def notify_marks(events: Sequence[OutboxEvent]) -> None:
 
 @register("journal.attendance")
 def notify_attendance(events: Sequence[OutboxEvent]) -> None:
-    notify(student_notices(events, ATTENDANCE, lambda event: {}))
+    # An entry whose writer tells the family itself, once for many (a clinic's sick note), is not
+    # told lesson by lesson.
+    told = [event for event in events if event.payload.get("notify", True) is not False]
+    notify(student_notices(told, ATTENDANCE, lambda event: {}))
 
 
 @register("journal.remark")

@@ -18,7 +18,7 @@ import logging
 
 from django.conf import settings
 from django.core.mail import send_mail
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from pywebpush import WebPushException, webpush
@@ -134,10 +134,14 @@ def send_email(notification: Notification) -> None:
 
 
 def send(delivery_id: int) -> bool:
-    """Send one pending delivery; True when it is sent (now or before) or no longer wanted, False when
+    """Send one pending delivery; True when it is sent (now or before), no longer wanted or held
+    back for the recipient's quiet hours (the sweeper sends it when they end), False when
     it failed (recorded; it stays pending until it has failed PARTA_DELIVERY_MAX_ATTEMPTS times)."""
     delivery = Delivery.objects.select_related("notification__recipient").filter(pk=delivery_id).first()
     if delivery is None or delivery.status != Delivery.Status.PENDING:
+        return True
+    if delivery.not_before is not None and delivery.not_before > timezone.now():
+        # The recipient's quiet hours: the sweeper sends it once they end.
         return True
     notification = delivery.notification
     try:
@@ -168,8 +172,11 @@ def send(delivery_id: int) -> bool:
 
 
 def pending_delivery_ids(*, limit: int = 200, older_than_seconds: float = 0) -> list[int]:
-    """Deliveries still waiting, oldest first (the partial index ``delivery_pending``)."""
-    rows = Delivery.objects.filter(status=Delivery.Status.PENDING)
+    """Deliveries still waiting, oldest first (the partial index ``delivery_pending``), but for
+    those held back until the recipient's quiet hours end."""
+    rows = Delivery.objects.filter(status=Delivery.Status.PENDING).filter(
+        Q(not_before__isnull=True) | Q(not_before__lte=timezone.now())
+    )
     if older_than_seconds:
         rows = rows.filter(
             notification__created_at__lte=timezone.now() - dt.timedelta(seconds=older_than_seconds)

@@ -55,7 +55,9 @@ class Notification(models.Model):
 
 class NotificationPreference(models.Model):
     """Which kinds go out by e-mail and by push (to every device of ``PushSubscription``); in-app
-    always happens."""
+    always happens. A row without ``student`` is the person's choice for the kind; a guardian may
+    choose otherwise for one child (``student``), for the kinds that are about a child (the kind's
+    ``about``): that row wins for notifications about that child."""
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -65,16 +67,55 @@ class NotificationPreference(models.Model):
         db_index=False,
     )
     kind = models.CharField(_("kind"), max_length=20)
+    student = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("about child"),
+        db_index=False,
+    )
     email = models.BooleanField(_("by e-mail"), default=False)
     push = models.BooleanField(_("by push"), default=False)
 
     class Meta:
         verbose_name = _("notification preference")
         verbose_name_plural = _("notification preferences")
-        constraints = [models.UniqueConstraint(fields=["user", "kind"], name="preference_one_per_kind")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "kind"],
+                condition=models.Q(student__isnull=True),
+                name="preference_one_per_kind",
+            ),
+            # Also the index of a person's choices (NULLs are distinct: the row above is one per kind).
+            models.UniqueConstraint(fields=["user", "kind", "student"], name="preference_one_per_child"),
+        ]
 
     def __str__(self) -> str:
-        return f"{self.user_id} {self.kind}"
+        return f"{self.user_id} {self.kind}" + (f" ({self.student_id})" if self.student_id else "")
+
+
+class QuietHours(models.Model):
+    """The hours a person wants no e-mail and no push (in-app notifications still appear): what
+    would go out then waits until they end. In the city's time; ``starts`` after ``ends`` spans
+    midnight (22:00–07:00)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="quiet_hours", verbose_name=_("user")
+    )
+    starts = models.TimeField(_("from"))
+    ends = models.TimeField(_("until"))
+
+    class Meta:
+        verbose_name = _("quiet hours")
+        verbose_name_plural = _("quiet hours")
+        constraints = [
+            models.CheckConstraint(condition=~models.Q(starts=models.F("ends")), name="quiet_hours_not_empty")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.starts:%H:%M}–{self.ends:%H:%M}"
 
 
 class PushSubscription(models.Model):
@@ -133,6 +174,8 @@ class Delivery(models.Model):
     attempts = models.PositiveIntegerField(_("attempts"), default=0)
     last_error = models.TextField(_("last error"), blank=True)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    # Held back until then: made during the recipient's quiet hours.
+    not_before = models.DateTimeField(_("not before"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("delivery")

@@ -4,6 +4,9 @@ goes through ``parta.messaging.notifications`` and ``parta.messaging.push``."""
 
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import replace
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -49,40 +52,85 @@ def notification_read_all(request: HttpRequest) -> HttpResponse:
     return redirect("notifications")
 
 
+def _time(raw: str) -> dt.time | None:
+    """A time typed as HH:MM (what <input type="time"> sends); None for an empty field;
+    ValueError for anything else."""
+    raw = raw.strip()
+    return dt.datetime.strptime(raw, "%H:%M").time() if raw else None  # noqa: DTZ007 — a time of day
+
+
 @login_required
 def notification_preferences(request: HttpRequest) -> HttpResponse:
     preferences = n.preferences_of(request.user)
     errors: dict[str, list[str]] = {}
     status = 200
+    quiet_typed = {
+        "from": preferences.quiet_starts.strftime("%H:%M") if preferences.quiet_starts else "",
+        "until": preferences.quiet_ends.strftime("%H:%M") if preferences.quiet_ends else "",
+    }
     if request.method == "POST":
-        choices = {
-            c.kind: (f"email_{c.kind}" in request.POST, f"push_{c.kind}" in request.POST)
-            for c in preferences.kinds
+        post = request.POST
+        choices = {c.kind: (f"email_{c.kind}" in post, f"push_{c.kind}" in post) for c in preferences.kinds}
+        children = {
+            child.student_id: {
+                c.kind: (
+                    f"child_{child.student_id}_email_{c.kind}" in post,
+                    f"child_{child.student_id}_push_{c.kind}" in post,
+                )
+                for c in child.kinds
+            }
+            for child in preferences.children
         }
+        # A child's row left as the page showed it keeps what it was (following the choice for
+        # all, or the child's own); a row changed here becomes the child's own choice.
+        shown = {
+            child.student_id: {c.kind: (c.email, c.push) for c in child.kinds}
+            for child in preferences.children
+        }
+        changed = {
+            student_id: {kind: pair for kind, pair in kinds.items() if pair != shown[student_id][kind]}
+            for student_id, kinds in children.items()
+        }
+        quiet_from, quiet_until = post.get("quiet_from", ""), post.get("quiet_until", "")
         try:
-            n.set_preferences(request.user, choices)
+            try:
+                quiet = (_time(quiet_from), _time(quiet_until))
+            except ValueError:
+                raise ValidationError({"quiet_hours": [_("Give the times as HH:MM.")]}) from None
+            n.set_preferences(request.user, choices, children=changed, quiet=quiet)
         except ValidationError as error:
             errors = error.message_dict
             status = 400
             # Show what was ticked, not what is stored, next to the errors.
             preferences = n.Preferences(
                 kinds=[
-                    n.KindChoice(
-                        kind=c.kind,
-                        label=c.label,
-                        email=choices[c.kind][0],
-                        push=choices[c.kind][1],
-                        defaults=c.defaults,
-                    )
-                    for c in preferences.kinds
+                    replace(c, email=choices[c.kind][0], push=choices[c.kind][1]) for c in preferences.kinds
                 ],
                 has_email=preferences.has_email,
+                children=[
+                    replace(
+                        child,
+                        kinds=[
+                            replace(
+                                c,
+                                email=children[child.student_id][c.kind][0],
+                                push=children[child.student_id][c.kind][1],
+                            )
+                            for c in child.kinds
+                        ],
+                    )
+                    for child in preferences.children
+                ],
+                quiet_starts=preferences.quiet_starts,
+                quiet_ends=preferences.quiet_ends,
             )
+            quiet_typed = {"from": quiet_from, "until": quiet_until}
         else:
             messages.success(request, _("Notification settings saved."))
             return redirect("notification-preferences")
     context = {
         "preferences": preferences,
+        "quiet": quiet_typed,
         "errors": errors,
         "devices": push.devices_of(request.user),
         "push_public_key": push.public_key(),

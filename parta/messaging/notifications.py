@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -26,10 +26,16 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from parta.accounts.models import User
-from parta.accounts.selectors import guardians_of, names_of
+from parta.accounts.models import Guardianship, User
+from parta.accounts.selectors import PersonName, guardians_of, names_of
 from parta.messaging.kinds import kind_of, link_to, person_fields, registered_kinds
-from parta.messaging.models import Delivery, Notification, NotificationPreference, PushSubscription
+from parta.messaging.models import (
+    Delivery,
+    Notification,
+    NotificationPreference,
+    PushSubscription,
+    QuietHours,
+)
 from parta.outbox.handlers import payload_id, payload_ids
 from parta.outbox.models import OutboxEvent
 from parta.schools.selectors import subject_names
@@ -73,6 +79,7 @@ class Notice:
     event_id: int | None
     extra: Mapping[int, Mapping[str, Any]] | None = None
     actor_id: Any = None
+    in_app_only: bool = False
 
 
 def notify(notices: Sequence[Notice]) -> list[Notification]:
@@ -108,6 +115,9 @@ def notify(notices: Sequence[Notice]) -> list[Notification]:
             )
             for notice, pk in wanted
         ]
+        # Which of them go out by no other channel than in-app: by the row (no event) or its event.
+        quiet_rows = {id(row) for row, (notice, _pk) in zip(fresh, wanted, strict=True) if notice.in_app_only}
+        quiet_events = {(notice.event_id, pk) for notice, pk in wanted if notice.in_app_only}
         # PostgreSQL and SQLite both return the new keys from a plain bulk insert.
         made = Notification.objects.bulk_create([row for row in fresh if row.event_id is None])
         once = [row for row in fresh if row.event_id is not None]
@@ -123,11 +133,18 @@ def notify(notices: Sequence[Notice]) -> list[Notification]:
                 ).order_by("id")
                 if (row.event_id, row.recipient_id) in pairs
             ]
-        deliveries = _queue_deliveries(made)
-    if deliveries:
+        deliveries = _queue_deliveries(
+            [
+                row
+                for row in made
+                if id(row) not in quiet_rows and (row.event_id, row.recipient_id) not in quiet_events
+            ]
+        )
+    # Those held back for quiet hours are sent by the sweeper once the hours end.
+    ids = [delivery.pk for delivery in deliveries if delivery.not_before is None]
+    if ids:
         from parta.messaging.tasks import publish_deliveries
 
-        ids = [delivery.pk for delivery in deliveries]
         transaction.on_commit(lambda: publish_deliveries(ids), robust=True)
     return made
 
@@ -143,19 +160,42 @@ def notify_each(make: Callable[[OutboxEvent], Notice | None]) -> Callable[[Seque
     return handler
 
 
+def _about(notification: Notification) -> int | None:
+    """The child a notification is about, by its kind's ``about`` (None for a kind about no one)."""
+    kind = kind_of(notification.kind)
+    about = kind.about(notification.payload) if kind and kind.about else None
+    return payload_id(about[0]) if about else None
+
+
+def held_until(starts: dt.time, ends: dt.time, now: dt.datetime) -> dt.datetime | None:
+    """When quiet hours from ``starts`` to ``ends`` (the city's time; past midnight when ``starts``
+    is later) that hold at ``now`` end; None when ``now`` is outside them."""
+    local = timezone.localtime(now)
+    moment = local.time()
+    inside = starts <= moment < ends if starts < ends else moment >= starts or moment < ends
+    if not inside:
+        return None
+    day = local.date() if moment < ends else local.date() + dt.timedelta(days=1)
+    return timezone.make_aware(dt.datetime.combine(day, ends))
+
+
 def _queue_deliveries(notifications: list[Notification]) -> list[Delivery]:
-    by_recipient: dict[tuple[int, str], list[Notification]] = {}
+    if not notifications:
+        return []
+    by_recipient: dict[tuple[int, str, int | None], list[Notification]] = {}
     for notification in notifications:
-        by_recipient.setdefault((notification.recipient_id, notification.kind), []).append(notification)
-    users = {user_id for user_id, _ in by_recipient}
-    # A person's row for a kind is their choice; a kind they chose nothing for goes by its defaults.
+        key = (notification.recipient_id, notification.kind, _about(notification))
+        by_recipient.setdefault(key, []).append(notification)
+    users = {user_id for user_id, _kind, _child in by_recipient}
+    # A person's row for a kind (for one child, else for all) is their choice; a kind they chose
+    # nothing for goes by its defaults.
     choices = {
-        (choice.user_id, choice.kind): choice
+        (choice.user_id, choice.kind, choice.student_id): choice
         for choice in NotificationPreference.objects.filter(
-            user_id__in=users, kind__in={kind for _, kind in by_recipient}
+            user_id__in=users, kind__in={kind for _, kind, _child in by_recipient}
         )
     }
-    defaults = {kind: k.channels for _, kind in by_recipient if (k := kind_of(kind)) and k.channels}
+    defaults = {kind: k.channels for _, kind, _child in by_recipient if (k := kind_of(kind)) and k.channels}
     # A default e-mail reaches only those with an address (as a chosen one must have one).
     mailable = (
         set(User.objects.filter(pk__in=users).exclude(email="").values_list("pk", flat=True))
@@ -163,16 +203,31 @@ def _queue_deliveries(notifications: list[Notification]) -> list[Delivery]:
         else set()
     )
     push_users = set(PushSubscription.objects.filter(user_id__in=users).values_list("user_id", flat=True))
+    now = timezone.now()
+    held = {
+        user_id: until
+        for user_id, starts, ends in QuietHours.objects.filter(user_id__in=users).values_list(
+            "user_id", "starts", "ends"
+        )
+        if (until := held_until(starts, ends, now)) is not None
+    }
     rows: list[Delivery] = []
-    for (user_id, kind), made in by_recipient.items():
-        choice, default = choices.get((user_id, kind)), defaults.get(kind, frozenset())
+    for (user_id, kind, child), made in by_recipient.items():
+        choice = choices.get((user_id, kind, child)) if child is not None else None
+        choice = choice or choices.get((user_id, kind, None))
+        default = defaults.get(kind, frozenset())
         email = choice.email if choice else Delivery.Channel.EMAIL in default and user_id in mailable
         push = choice.push if choice else Delivery.Channel.PUSH in default
+        not_before = held.get(user_id)
         for notification in made:
             if email:
-                rows.append(Delivery(notification=notification, channel=Delivery.Channel.EMAIL))
+                rows.append(
+                    Delivery(notification=notification, channel=Delivery.Channel.EMAIL, not_before=not_before)
+                )
             if push and user_id in push_users:
-                rows.append(Delivery(notification=notification, channel=Delivery.Channel.PUSH))
+                rows.append(
+                    Delivery(notification=notification, channel=Delivery.Channel.PUSH, not_before=not_before)
+                )
     if not rows:
         return []
     Delivery.objects.bulk_create(rows, ignore_conflicts=True)
@@ -272,59 +327,169 @@ class KindChoice:
     email: bool
     push: bool
     defaults: frozenset[str] = frozenset()
+    # For a child's row: chosen for this child, not the same as for all.
+    own: bool = False
+
+
+@dataclass(frozen=True)
+class ChildChoices:
+    """A guardian's channels for the kinds about one child (each the child's own choice, else the
+    guardian's choice for all)."""
+
+    student_id: int
+    name: str
+    kinds: list[KindChoice]
 
 
 @dataclass(frozen=True)
 class Preferences:
     kinds: list[KindChoice]
     has_email: bool
+    children: list[ChildChoices] = field(default_factory=list)
+    quiet_starts: dt.time | None = None
+    quiet_ends: dt.time | None = None
+
+
+def child_kinds() -> list[str]:
+    """The kinds a guardian may choose for each child apart: those about a child (``about``)."""
+    return [kind.code for kind in registered_kinds() if kind.about is not None]
 
 
 def preferences_of(user: Any) -> Preferences:
-    """The user's channel choice per registered kind. A kind the user chose nothing for shows its
-    default channels (e-mail only with an address); nothing chosen and no default is in-app only.
-    One query."""
-    chosen = {p.kind: p for p in NotificationPreference.objects.filter(user_id=user.pk)}
+    """The user's channel choice per registered kind, per child for a guardian, and quiet hours.
+    A kind the user chose nothing for shows its default channels (e-mail only with an address);
+    nothing chosen and no default is in-app only. Three queries."""
+    rows = list(NotificationPreference.objects.filter(user_id=user.pk))
+    chosen = {p.kind: p for p in rows if p.student_id is None}
+    own = {(p.student_id, p.kind): p for p in rows if p.student_id is not None}
     has_email = bool(getattr(user, "email", ""))
-    return Preferences(
-        kinds=[
-            KindChoice(
-                kind=kind.code,
-                label=str(kind.label),
-                email=chosen[kind.code].email
-                if kind.code in chosen
-                else has_email and Delivery.Channel.EMAIL in kind.channels,
-                push=chosen[kind.code].push
-                if kind.code in chosen
-                else Delivery.Channel.PUSH in kind.channels,
-                defaults=kind.channels,
+    kinds = [
+        KindChoice(
+            kind=kind.code,
+            label=str(kind.label),
+            email=chosen[kind.code].email
+            if kind.code in chosen
+            else has_email and Delivery.Channel.EMAIL in kind.channels,
+            push=chosen[kind.code].push if kind.code in chosen else Delivery.Channel.PUSH in kind.channels,
+            defaults=kind.channels,
+            own=kind.code in chosen,
+        )
+        for kind in registered_kinds()
+    ]
+    about = set(child_kinds())
+    children = []
+    for student_id, last, first, middle, username in (
+        Guardianship.objects.filter(guardian_id=user.pk)
+        .order_by("student__first_name", "student_id")
+        .values_list(
+            "student_id",
+            "student__last_name",
+            "student__first_name",
+            "student__middle_name",
+            "student__username",
+        )
+    ):
+        children.append(
+            ChildChoices(
+                student_id=student_id,
+                name=PersonName(last, first, middle, username).short,
+                kinds=[
+                    KindChoice(
+                        kind=c.kind,
+                        label=c.label,
+                        email=own[student_id, c.kind].email if (student_id, c.kind) in own else c.email,
+                        push=own[student_id, c.kind].push if (student_id, c.kind) in own else c.push,
+                        defaults=c.defaults,
+                        own=(student_id, c.kind) in own,
+                    )
+                    for c in kinds
+                    if c.kind in about
+                ],
             )
-            for kind in registered_kinds()
-        ],
+        )
+    quiet = QuietHours.objects.filter(user_id=user.pk).values_list("starts", "ends").first()
+    return Preferences(
+        kinds=kinds,
         has_email=has_email,
+        children=children,
+        quiet_starts=quiet[0] if quiet else None,
+        quiet_ends=quiet[1] if quiet else None,
     )
 
 
-def set_preferences(user: Any, choices: Mapping[str, tuple[bool, bool]]) -> Preferences:
+_UNSET: Any = object()
+
+
+def set_preferences(
+    user: Any,
+    choices: Mapping[str, tuple[bool, bool]],
+    *,
+    children: Mapping[int, Mapping[str, tuple[bool, bool]]] | None = None,
+    quiet: tuple[dt.time | None, dt.time | None] | Any = _UNSET,
+) -> Preferences:
     """Set the channels per kind (``{kind: (email, push)}``; kinds left out keep their choice).
     Push may be chosen before any device is added (``parta.messaging.push``): it goes to the
-    devices the person has when a notification is made. Bad input (an unknown kind, e-mail without
-    an e-mail address) raises ValidationError and changes nothing."""
+    devices the person has when a notification is made.
+
+    ``children``: a guardian's own choice for a child (``{student id: {kind: (email, push)}}``);
+    one that is the same as the choice for the kind (after ``choices``) is no own choice, and the
+    child follows the choice for all again. ``quiet``: the quiet hours ``(from, until)``, ``(None, None)``
+    for none. Bad input (an unknown kind, another's child, e-mail without an e-mail address, one
+    end of the quiet hours) raises ValidationError and changes nothing."""
     errors: dict[str, list[str]] = {}
     unknown = sorted(set(choices) - {kind.code for kind in registered_kinds()})
     if unknown:
         errors["kinds"] = [_("Unknown kind: %(kind)s.") % {"kind": ", ".join(unknown)}]
     current = preferences_of(user)
     merged = {c.kind: (c.email, c.push) for c in current.kinds} | dict(choices)
-    if any(email for email, _push in merged.values()) and not current.has_email:
+    shown = {child.student_id: {c.kind: (c.email, c.push) for c in child.kinds} for child in current.children}
+    child_rows: dict[tuple[int, str], tuple[bool, bool] | None] = {}
+    for student_id, kinds in (children or {}).items():
+        if student_id not in shown:
+            errors["children"] = [_("Choose for your own children only.")]
+            continue
+        for kind, pair in kinds.items():
+            if kind not in shown[student_id]:
+                errors.setdefault("children", []).append(_("Unknown kind: %(kind)s.") % {"kind": kind})
+                continue
+            chosen = (bool(pair[0]), bool(pair[1]))
+            child_rows[student_id, kind] = None if chosen == merged[kind] else chosen
+    emails = [email for email, _push in merged.values()] + [p[0] for p in child_rows.values() if p]
+    if any(emails) and not current.has_email:
         errors["kinds"] = [*errors.get("kinds", []), _("Your account has no e-mail address.")]
+    if quiet is not _UNSET:
+        starts, ends = quiet
+        if (starts is None) != (ends is None):
+            errors["quiet_hours"] = [_("Give both ends of the quiet hours, or neither.")]
+        elif starts is not None and starts == ends:
+            errors["quiet_hours"] = [_("The quiet hours must end at another time than they start.")]
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
         for kind, (email, push) in choices.items():
             NotificationPreference.objects.update_or_create(
-                user_id=user.pk, kind=kind, defaults={"email": bool(email), "push": bool(push)}
+                user_id=user.pk, kind=kind, student=None, defaults={"email": bool(email), "push": bool(push)}
             )
+        for (student_id, kind), row in child_rows.items():
+            if row is None:
+                NotificationPreference.objects.filter(
+                    user_id=user.pk, kind=kind, student_id=student_id
+                ).delete()
+            else:
+                NotificationPreference.objects.update_or_create(
+                    user_id=user.pk,
+                    kind=kind,
+                    student_id=student_id,
+                    defaults={"email": row[0], "push": row[1]},
+                )
+        if quiet is not _UNSET:
+            starts, ends = quiet
+            if starts is None or ends is None:
+                QuietHours.objects.filter(user_id=user.pk).delete()
+            else:
+                QuietHours.objects.update_or_create(
+                    user_id=user.pk, defaults={"starts": starts, "ends": ends}
+                )
     return preferences_of(user)
 
 

@@ -40,8 +40,11 @@ def _menu(roles: Roles, is_staff: bool) -> list[MenuItem]:
         items.append(MenuItem(str(_("Diary")), reverse("diary"), "diary"))
         items.append(MenuItem(str(_("Homework")), reverse("homework-list"), "homework"))
         items.append(MenuItem(str(_("Exam preparation")), reverse("prep-catalogue"), "prep"))
+        items.append(MenuItem(str(_("Meals")), reverse("meals"), "meals"))
     if roles.is_teacher or roles.admin_school_ids:
         items.append(MenuItem(str(_("Journal")), reverse("journal"), "journal"))
+        items.append(MenuItem(str(_("In the building")), reverse("passage-today"), "passage"))
+        items.append(MenuItem(str(_("Sick notes")), reverse("clinic-notes"), "clinic"))
     if roles.is_student or roles.is_guardian or roles.is_teacher:
         items.append(MenuItem(str(_("Timetable")), reverse("timetable"), "timetable"))
     if roles.is_guardian or roles.is_teacher or roles.admin_school_ids:
@@ -71,6 +74,9 @@ def _menu(roles: Roles, is_staff: bool) -> list[MenuItem]:
             MenuItem(str(_("Bells")), reverse("school-bells", args=[school_id]), "bells"),
             MenuItem(str(_("Grading")), reverse("school-grading", args=[school_id]), "grading"),
             MenuItem(str(_("Devices")), reverse("school-devices", args=[school_id]), "devices"),
+            MenuItem(str(_("Cards")), reverse("school-cards", args=[school_id]), "cards"),
+            MenuItem(str(_("Passages")), reverse("school-passages", args=[school_id]), "passages"),
+            MenuItem(str(_("Cafeteria")), reverse("school-meals", args=[school_id]), "school-meals"),
         ]
     if roles.is_superuser or is_staff:
         items.append(MenuItem(str(_("Back office")), reverse("admin:index"), "admin"))
@@ -104,6 +110,12 @@ _SECTIONS = (
     ("school-period", "periods"),
     ("school-year", "periods"),
     ("school-device", "devices"),
+    ("school-card", "cards"),
+    ("school-passages", "passages"),
+    ("school-meals", "school-meals"),
+    ("meals", "meals"),
+    ("passage", "passage"),
+    ("clinic", "clinic"),
     ("library-mine", "library-mine"),
     ("library-new", "library-mine"),
     ("library-edit", "library-mine"),

@@ -13,6 +13,7 @@ from typing import Any
 from django.db.models import Count, Max, Min, Q
 from django.utils import timezone
 
+from parta.core.home import ShownPanel, child_panels
 from parta.core.i18n import pick
 from parta.curriculum.models import Outcome, Topic
 from parta.homework.selectors import HomeworkRow, homework_list
@@ -54,6 +55,8 @@ class ChildHome:
     messages: list[UnreadThread]
     homework_next: list[HomeworkRow]
     overdue: list[HomeworkRow]
+    # What other apps add (core.home): passages today, the meal account…
+    panels: list[ShownPanel] = field(default_factory=list)
 
     @property
     def is_today(self) -> bool:
@@ -97,6 +100,7 @@ def family_home(user: Any, roles: Roles, today: dt.date, *, children: bool) -> F
     lessons = lessons_for_students(ids, today, today + dt.timedelta(days=NEXT_DAY_HORIZON))
     news = unread_about_students(user, ids)
     threads = unread_threads(user)
+    panels = child_panels(user, ids, today)
     cards = []
     for pk, name in people:
         placement = student_placement(pk, today)
@@ -116,6 +120,7 @@ def family_home(user: Any, roles: Roles, today: dt.date, *, children: bool) -> F
                 messages=[t for t in threads if not children or _about(t, pk, group_id)],
                 homework_next=[h for h in todo if h.due_on >= today][:HOMEWORK_NEXT],
                 overdue=[h for h in todo if h.due_on < today],
+                panels=panels[pk],
             )
         )
     shown = {t.id for card in cards for t in card.messages}

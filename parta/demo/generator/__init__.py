@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from parta.accounts.models import User
 from parta.assessment.prep_load import prep_tests_load
+from parta.clinic.demo import clinic_demo
 from parta.curriculum.services import bundled_framework_files, framework_import_files
 from parta.demo import names
 from parta.demo.generator.catalogue import subjects_ensure
@@ -29,6 +30,8 @@ from parta.demo.generator.library import library_generate
 from parta.demo.generator.school import DEMO_PASSWORD, GeneratedSchool, demo_password_hash, generate_school
 from parta.demo.generator.school_tests import school_tests_generate
 from parta.demo.generator.workers import each_school
+from parta.meals.demo import meals_demo
+from parta.passage.demo import passage_demo
 from parta.schools.models import City, CityRole, District
 
 __all__ = [
@@ -221,4 +224,9 @@ def generate_demo(*, seed: int = DEMO_SEED, today: dt.date | None = None) -> Gen
                     seed=seed,
                 )
             )
+        # The school's machines: cards and turnstiles with a month of passages, the cafeteria with
+        # its accounts and sales, a clinic's sick notes (each app's own demo, through its services).
+        day = today or timezone.localdate()
+        for machines_demo in (passage_demo, meals_demo, clinic_demo):
+            school.counts.update(machines_demo(school=school.school, today=day, seed=seed))
     return result

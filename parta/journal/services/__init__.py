@@ -14,7 +14,8 @@ overwriting someone else's change. For attendance and period marks, which may no
 ``version=None`` means “I saw no entry”.
 
 - ``marks`` — ``mark_create`` / ``mark_update`` / ``mark_delete``;
-- ``attendance`` — ``attendance_set``, by a teacher or a machine;
+- ``attendance`` — ``attendance_set``, by a teacher or a machine; ``attendance_restore``, a machine
+  giving back what its own entry replaced;
 - ``period_marks`` — ``period_mark_set`` (period and year marks, «н/а»), ``period_close`` /
   ``period_reopen`` and ``year_close`` / ``year_reopen`` (``is_running``: closing needs a confirmation);
 - ``lessons`` — ``lesson_topic_set``;
@@ -28,6 +29,7 @@ overwriting someone else's change. For attendance and period marks, which may no
 
 from parta.journal.services.attendance import (
     MACHINE_SOURCES,
+    attendance_restore,
     attendance_set,
 )
 from parta.journal.services.common import (
@@ -92,6 +94,7 @@ __all__ = [
     "absence_notice_create",
     "absence_notice_withdraw",
     "attendance_data",
+    "attendance_restore",
     "attendance_set",
     "control_form_delete",
     "control_form_save",

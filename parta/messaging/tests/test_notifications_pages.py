@@ -8,6 +8,7 @@ import pytest
 from django.test import Client
 from rest_framework.test import APIClient
 
+from parta.messaging.kinds import registered_kinds
 from parta.messaging.models import Notification, NotificationPreference
 from parta.testing.world import World
 
@@ -154,19 +155,12 @@ def test_api_list_and_read(world: World, django_assert_max_num_queries: Any) -> 
 def test_api_preferences(world: World) -> None:
     client = api(world.a.parent)
     data = client.get("/api/v1/notifications/preferences").json()
-    assert [k["kind"] for k in data["kinds"]] == [
-        "lesson_change",
-        "mark",
-        "attendance",
-        "remark",
-        "library",
-        "library_review",
-        "homework",
-        "homework_checked",
-        "message",
-        "announcement",
-    ]
-    assert not any(k["push"] for k in data["kinds"])
+    codes = [k["kind"] for k in data["kinds"]]
+    # Every registered kind, in the order the apps registered them; messaging's own last.
+    assert codes == [kind.code for kind in registered_kinds()]
+    assert codes[-2:] == ["message", "announcement"]
+    assert {"lesson_change", "mark", "attendance", "remark", "library", "homework"} <= set(codes)
+    assert not any(k["push"] for k in data["kinds"] if not k["defaults"])
     response = client.put(
         "/api/v1/notifications/preferences",
         {"kinds": [{"kind": "mark", "email": False, "push": True}]},
@@ -183,5 +177,7 @@ def test_api_preferences(world: World) -> None:
     assert NotificationPreference.objects.get().push is True
     # Another person's preferences are their own.
     assert not any(
-        k["push"] for k in api(world.b.parent).get("/api/v1/notifications/preferences").json()["kinds"]
+        k["push"]
+        for k in api(world.b.parent).get("/api/v1/notifications/preferences").json()["kinds"]
+        if not k["defaults"]
     )

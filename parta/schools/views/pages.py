@@ -30,7 +30,7 @@ from parta.schools.forms import (
     StudyPeriodForm,
     TeachingAssignmentForm,
 )
-from parta.schools.models import School, StudyPeriod
+from parta.schools.models import Building, School, StudyPeriod
 from parta.schools.views.common import school_admin_page, school_class_group, year_query
 
 # Logins and passwords of accounts made by an enrolment, shown once on the class group page.
@@ -319,6 +319,11 @@ def _devices_page(
     secret: dict[str, Any] | None,
 ) -> HttpResponse:
     clients = machine_clients_of_school(school.pk)
+    # A device stands in one building of the school (a turnstile at its door, a cash desk in its
+    # canteen): the list says which.
+    buildings = dict(Building.objects.filter(school_id=school.pk).values_list("pk", "name"))
+    for client in clients:
+        client.building_name = buildings.get(client.building_id or 0, "")  # type: ignore[attr-defined]
     context |= {
         "clients": clients,
         "calls": machine_calls_recent([client.pk for client in clients]),
