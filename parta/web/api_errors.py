@@ -16,7 +16,11 @@ from parta.core import requests
 
 
 def _details(errors: list[DjangoValidationError]) -> list[ErrorDetail]:
-    return [ErrorDetail(message, code=error.code or "invalid") for error in errors for message in error]
+    return [
+        ErrorDetail(str(message), code=error.code or "invalid")
+        for error in errors
+        for message in error.messages
+    ]
 
 
 def _code(exc: exceptions.APIException) -> str:

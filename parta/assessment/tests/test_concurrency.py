@@ -9,6 +9,7 @@ import pytest
 from django.db import connection, connections
 
 from parta.assessment import definition, services
+from parta.assessment.access import access_own_attempt
 from parta.assessment.models import Answer, Attempt, Statement, Verb
 from parta.library.models import Material
 from parta.testing.world import World
@@ -61,7 +62,7 @@ def test_a_save_that_meets_a_submit_meanwhile_is_refused_and_writes_nothing(
     if connection.vendor != "postgresql":
         pytest.skip("the one-statement save is PostgreSQL's")
     attempt = services.attempt_start(world.a.student, quiz.pk).attempt
-    read = services.access_own_attempt
+    read = access_own_attempt
 
     def read_then_submit_elsewhere(*args: Any, **kwargs: Any) -> Attempt:
         found = read(*args, **kwargs)
