@@ -21,17 +21,21 @@ requests = {}
 non2xx = 0
 bad_status = 0
 
--- "once" after the file: each thread walks the lines in order from its own starting point
--- instead of drawing them at random, so that a write that must not repeat (submitting an
--- attempt) meets each line once while the file lasts.
+-- "once" after the file (and the number of threads): each thread sends its own share of the
+-- lines (the n-th, n+threads-th, …), each once, and stops when it has sent them all, so a write
+-- that must not repeat (submitting an attempt, a turnstile's batch) meets each line once and the
+-- run ends early when the file is used up (wrk then reports the time it really ran).
 once = false
+threads_total = 1
 position = 0
+used_up = false
 
 function init(args)
   local file = args[1]
   once = args[2] == "once"
+  threads_total = tonumber(args[3] or "1")
   if file == nil then
-    error("usage: wrk ... -s requests.lua URL -- REQUEST-FILE")
+    error("usage: wrk ... -s requests.lua URL -- REQUEST-FILE [once THREADS]")
   end
   for line in io.lines(file) do
     local method, path, token, body = line:match("^([^\t]+)\t([^\t]+)\t([^\t]+)\t(.*)$")
@@ -52,18 +56,25 @@ function init(args)
     error("no requests in " .. file)
   end
   math.randomseed(os.time() * 1000 + (id or 0))
-  position = ((id or 1) - 1) * math.floor(#requests / 2)
+  position = (id or 1) - threads_total
 end
 
 function request()
   if once then
-    position = position + 1
-    return requests[(position - 1) % #requests + 1]
+    position = position + threads_total
+    if position + threads_total > #requests then
+      used_up = true
+    end
+    -- Past the end (other connections of the thread asking before it stops): its last line again.
+    return requests[math.min(position, #requests)]
   end
   return requests[math.random(#requests)]
 end
 
 function response(status, headers, body)
+  if used_up then
+    wrk.thread:stop()
+  end
   if status < 200 or status > 299 then
     non2xx = non2xx + 1
     if bad_status == 0 then

@@ -10,7 +10,7 @@ from django.core.management import call_command
 from django.db import connection
 from rest_framework.test import APIClient
 
-from parta.accounts.models import ApiToken, Guardianship, User, credential_hash
+from parta.accounts.models import ApiToken, Guardianship, MachineClient, User, credential_hash
 from parta.assessment.models import Answer, Attempt, Statement
 from parta.demo.generator import bulk
 from parta.demo.management.commands.bench_city import CITY_SCHOOLS, schools_for
@@ -139,7 +139,10 @@ def test_bench_fixtures_writes_requests_with_tokens(tmp_path, monkeypatch):
             assert method in {"GET", "POST", "PUT"}
             assert path.startswith(("/api/v1/", "/calendar/", "/library/"))
             if token != "-":
-                assert ApiToken.objects.filter(key_hash=credential_hash(token)).exists()
+                # A person's token, or a turnstile's or a cash desk's credential.
+                model = MachineClient if token.startswith("pm_") else ApiToken
+                field = "secret_hash" if model is MachineClient else "key_hash"
+                assert model.objects.filter(**{field: credential_hash(token)}).exists(), name
             if body != "-":
                 json.loads(body)
     # The cold diary's students are none of the warm diary's: nobody has read theirs yet.
@@ -150,11 +153,15 @@ def test_bench_fixtures_writes_requests_with_tokens(tmp_path, monkeypatch):
     submits = (out / "test_submits.txt").read_text().splitlines()
     assert len({line.split("\t")[1] for line in submits}) == len(submits)
     client = APIClient()
-    for name in ("test_answers", "test_submits"):
+    for name in ("test_answers", "test_submits", "passage_burst", "meals_sales"):
         method, path, token, body = (out / f"{name}.txt").read_text().splitlines()[0].split("\t")
         client.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
         sent = client.generic(method, path, body if body != "-" else "", content_type="application/json")
-        assert sent.status_code == 200, (name, sent.content)
+        assert sent.status_code in {200, 201}, (name, sent.content)
+    # The burst's events and the sales are new ids in every line: none was stored before.
+    burst = [json.loads(line.split("\t")[3]) for line in (out / "passage_burst.txt").read_text().splitlines()]
+    ids = [event["event_id"] for batch in burst for event in batch["events"]]
+    assert len(ids) == len(set(ids))
     submitted = Attempt.objects.get(pk=int(submits[0].split("\t")[1].split("/")[4]))
     assert submitted.state == Attempt.State.SUBMITTED
     assert Answer.objects.filter(attempt=submitted).count() == len(submitted.questions)

@@ -27,7 +27,10 @@ from parta.assessment import definition
 from parta.curriculum.models import Topic
 from parta.demo.generator import DEMO_PASSWORD, attempts
 from parta.demo.generator.library_city import search_words
+from parta.demo.generator.machines import bench_cards_issue, bench_turnstiles
 from parta.diary.selectors import diary_range
+from parta.meals import bench as meals_bench
+from parta.passage import bench as passage_bench
 from parta.schools.models import (
     CityRole,
     ClassGroup,
@@ -53,6 +56,8 @@ SCENARIO_FILES = (
     "library_catalogue",
     "test_answers",
     "test_submits",
+    "passage_burst",
+    "meals_sales",
 )
 
 
@@ -84,6 +89,15 @@ class Command(BaseCommand):
             type=int,
             default=4000,
             help="Students with a whole attempt to submit, for test_submits (default %(default)s).",
+        )
+        parser.add_argument(
+            "--burst-schools",
+            type=int,
+            default=60,
+            help="Schools whose students all enter in passage_burst (default %(default)s).",
+        )
+        parser.add_argument(
+            "--sales", type=int, default=8000, help="Cash-desk sales of meals_sales (default %(default)s)."
         )
         parser.add_argument("--raw-weeks", type=int, default=50, help="Diary weeks to capture SQL of.")
         parser.add_argument("--seed", type=int, default=1)
@@ -171,12 +185,48 @@ class Command(BaseCommand):
                 submitters=submitters,
                 tokens=tokens,
             ),
+            **self._machines(out, options["burst_schools"], options["sales"], options["seed"]),
         }
         for name, lines in files.items():
             rng.shuffle(lines)
             (out / f"{name}.txt").write_text("\n".join(lines) + "\n")
             self.stdout.write(f"{name:<10} {len(lines):>6} requests")
         self._capture(out / "rawsql.json", students[: options["raw_weeks"]], date_from, date_to)
+
+    def _machines(self, out: Path, schools: int, sales: int, seed: int) -> dict[str, list[str]]:
+        """The school's machines: the morning burst of ``schools`` schools' turnstiles (every
+        student entering once, in batches of 250; the run's events are deleted before each run) and
+        ``sales`` sales at the cash desks of the same schools (the bench's sales, their lines and
+        ledger entries deleted and the balances summed anew before each run)."""
+        started = timezone.now()
+        chosen = list(School.objects.order_by("pk")[:schools])
+        turnstiles = [gate for school in chosen for gate in bench_turnstiles(school)]
+        cards: dict[int, list[str]] = {}
+        for school in chosen:
+            bench_cards_issue(school)
+            cards |= passage_bench.school_burst_cards(school.pk)
+        burst = passage_bench.burst_lines(turnstiles, cards, run="bench", batch=250, seed=seed)
+        (out / "passage_burst.reopen.sql").write_text(
+            "DELETE FROM passage_passageevent WHERE event_id LIKE 'bench-%';\n"
+        )
+        prepared = meals_bench.sales_prepare(schools=chosen, sales=sales, seed=seed)
+        # One statement for the sales, their lines and entries: a sale still being written by
+        # the run before commits after its snapshot and is left alone, never half deleted.
+        (out / "meals_sales.reopen.sql").write_text(
+            "WITH bench AS (SELECT id FROM meals_sale WHERE sale_id LIKE 'bench-%'),"
+            " entries AS (DELETE FROM meals_ledgerentry WHERE sale_id IN (SELECT id FROM bench)),"
+            " lines AS (DELETE FROM meals_saleline WHERE sale_id IN (SELECT id FROM bench))"
+            " DELETE FROM meals_sale WHERE id IN (SELECT id FROM bench);\n"
+            "UPDATE meals_account a SET balance = s.total FROM (SELECT account_id, SUM(amount) AS total"
+            " FROM meals_ledgerentry GROUP BY account_id) s"
+            " WHERE s.account_id = a.id AND a.balance <> s.total;\n"
+        )
+        self.stdout.write(
+            f"machines     {len(turnstiles)} turnstiles, {passage_bench.burst_event_count(burst)} passages; "
+            f"{prepared.desks} cash desks, {len(prepared.lines)} sales, {prepared.funded} accounts funded "
+            f"in {(timezone.now() - started).total_seconds():.0f} s"
+        )
+        return {"passage_burst": burst, "meals_sales": prepared.lines}
 
     def _tests(
         self,
