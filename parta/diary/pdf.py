@@ -1,14 +1,13 @@
 """The report card as a PDF, drawn with reportlab.
 
 Reportlab's built-in fonts have no Cyrillic, so the card uses DejaVu Sans: the copy vendored in
-``parta/diary/fonts`` (so a fresh machine works), else the system's.
+``parta/core/fonts`` (core.pdf).
 """
 
 from __future__ import annotations
 
 import io
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
 
@@ -19,26 +18,10 @@ from reportlab.lib.enums import TA_CENTER, TA_LEFT
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
+from parta.core.pdf import FONT, FONT_BOLD, register_fonts
 from parta.diary.summaries import FinalMark, ReportCard
-
-FONT, FONT_BOLD = "DejaVuSans", "DejaVuSans-Bold"
-_FONT_DIRS = (Path(__file__).resolve().parent / "fonts", Path("/usr/share/fonts/truetype/dejavu"))
-
-
-def _register_fonts() -> None:
-    if FONT in pdfmetrics.getRegisteredFontNames():
-        return
-    for folder in _FONT_DIRS:
-        regular, bold = folder / f"{FONT}.ttf", folder / f"{FONT_BOLD}.ttf"
-        if regular.exists() and bold.exists():
-            pdfmetrics.registerFont(TTFont(FONT, str(regular)))
-            pdfmetrics.registerFont(TTFont(FONT_BOLD, str(bold)))
-            return
-    raise RuntimeError("DejaVu Sans not found: the report card needs a font with Cyrillic.")
 
 
 def _p(text: str, style: ParagraphStyle) -> Paragraph:
@@ -93,7 +76,7 @@ def _final(mark: FinalMark | None) -> str:
 
 def report_card_pdf(card: ReportCard) -> bytes:
     """The report card on one A4 page (more for a long list of subjects)."""
-    _register_fonts()
+    register_fonts()
     buffer = io.BytesIO()
     student = card.student
     doc = SimpleDocTemplate(

@@ -11,7 +11,6 @@ import datetime as dt
 import io
 from dataclasses import dataclass
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
 
@@ -20,6 +19,7 @@ from django.utils import formats
 from django.utils.translation import gettext as _
 
 from parta.core.i18n import picker
+from parta.core.pdf import FONT, FONT_BOLD, register_fonts
 from parta.meals import selectors
 from parta.meals.access import MealsChild
 from parta.meals.models import Entitlement, LedgerEntry, Meal, MenuItem, Sale, SaleLine
@@ -65,28 +65,6 @@ def statement(child: MealsChild, month: dt.date) -> Statement:
     return Statement(child, month, opening, rows)
 
 
-FONT, FONT_BOLD = "DejaVuSans", "DejaVuSans-Bold"
-_FONT_DIRS = (
-    Path(__file__).resolve().parents[1] / "diary" / "fonts",
-    Path("/usr/share/fonts/truetype/dejavu"),
-)
-
-
-def _register_fonts() -> None:
-    from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.ttfonts import TTFont
-
-    if FONT in pdfmetrics.getRegisteredFontNames():
-        return
-    for folder in _FONT_DIRS:
-        regular, bold = folder / f"{FONT}.ttf", folder / f"{FONT_BOLD}.ttf"
-        if regular.exists() and bold.exists():
-            pdfmetrics.registerFont(TTFont(FONT, str(regular)))
-            pdfmetrics.registerFont(TTFont(FONT_BOLD, str(bold)))
-            return
-    raise RuntimeError("DejaVu Sans not found: the statement needs a font with Cyrillic.")
-
-
 def _what(row: selectors.HistoryRow) -> str:
     text = row.label
     if row.lines:
@@ -110,7 +88,7 @@ def statement_pdf(child: MealsChild, month: dt.date, today: dt.date) -> bytes:
     from reportlab.lib.units import mm
     from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-    _register_fonts()
+    register_fonts()
     data = statement(child, month)
     buffer = io.BytesIO()
     month_name = formats.date_format(month, "F Y")
