@@ -43,7 +43,8 @@ def _menu(roles: Roles, is_staff: bool) -> list[MenuItem]:
         items.append(MenuItem(str(_("Meals")), reverse("meals"), "meals"))
     if roles.is_teacher or roles.admin_school_ids:
         items.append(MenuItem(str(_("Journal")), reverse("journal"), "journal"))
-        items.append(MenuItem(str(_("In the building")), reverse("passage-today"), "passage"))
+        if roles.is_teacher:  # the turnstile's flags at one's own lessons (admins: Passages)
+            items.append(MenuItem(str(_("In the building")), reverse("passage-today"), "passage"))
         items.append(MenuItem(str(_("Sick notes")), reverse("clinic-notes"), "clinic"))
     if roles.is_student or roles.is_guardian or roles.is_teacher:
         items.append(MenuItem(str(_("Timetable")), reverse("timetable"), "timetable"))

@@ -99,7 +99,6 @@ def test_menu_follows_the_roles(world, en):
     assert admin_menu == [
         "home",
         "journal",
-        "passage",
         "clinic",
         "messages",
         "library",
