@@ -1,0 +1,76 @@
+"""Reads of the passage app: cards, passages, who is in the building, the turnstile's flags at a
+class's lessons, a building's day. Plain data, a fixed number of queries each."""
+
+from parta.passage.selectors.cards import (
+    CardRow,
+    CardsPage,
+    HolderCards,
+    ReadCard,
+    card_read,
+    school_cards,
+    school_class_groups,
+    school_member_ids,
+)
+from parta.passage.selectors.days import (
+    ChildPassages,
+    Passage,
+    PersonDay,
+    child_passages,
+    days_of,
+    holders_with_cards,
+    home_panel,
+)
+from parta.passage.selectors.presence import (
+    ABSENT_BUT_ENTERED,
+    FLAG_KINDS,
+    PRESENT_BUT_NOT_ENTERED,
+    ClassPresence,
+    Flag,
+    StudentPresence,
+    TeacherFlags,
+    class_presence,
+    lesson_flags,
+    teacher_flags,
+    turnstiles_had_passages,
+)
+from parta.passage.selectors.report import (
+    BuildingDay,
+    Unrecognised,
+    building_day,
+    building_day_rows,
+    school_buildings,
+)
+
+__all__ = [
+    "ABSENT_BUT_ENTERED",
+    "FLAG_KINDS",
+    "PRESENT_BUT_NOT_ENTERED",
+    "BuildingDay",
+    "CardRow",
+    "CardsPage",
+    "ChildPassages",
+    "ClassPresence",
+    "Flag",
+    "HolderCards",
+    "Passage",
+    "PersonDay",
+    "ReadCard",
+    "StudentPresence",
+    "TeacherFlags",
+    "Unrecognised",
+    "building_day",
+    "building_day_rows",
+    "card_read",
+    "child_passages",
+    "class_presence",
+    "days_of",
+    "holders_with_cards",
+    "home_panel",
+    "lesson_flags",
+    "school_buildings",
+    "school_cards",
+    "school_class_groups",
+    "school_member_ids",
+    "teacher_flags",
+    "turnstiles_had_passages",
+]
