@@ -15,12 +15,10 @@ on the same day: a sale sells only what is on today's menu.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import random
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from django.db import connection, transaction
 from django.db.models import Sum
@@ -28,6 +26,7 @@ from django.utils import timezone
 
 from parta.accounts.models import MachineClient
 from parta.accounts.services import machine_client_rotate
+from parta.core.load_lines import request_line
 from parta.meals.demo import CATALOGUE, cards_ensure, students_today
 from parta.meals.models import Account, LedgerEntry, MenuItem, MenuLine, Payment, Sale
 from parta.schools.models import Building, School
@@ -36,10 +35,6 @@ from parta.schools.services import machine_client_for_school_create
 SALES_PATH = "/api/v1/meals/sales"
 DESK_NAME = "Bench cash desk"
 PROVIDER_NAME = "Bench payments"
-
-
-def _line(method: str, path: str, token: str | None = None, body: dict[str, Any] | None = None) -> str:
-    return "\t".join((method, path, token or "-", json.dumps(body, separators=(",", ":")) if body else "-"))
 
 
 @dataclass(frozen=True)
@@ -223,7 +218,7 @@ def sales_prepare(*, schools: Iterable[School], sales: int, seed: int = 1) -> Pr
             "card": card,
             "items": [{"item": item} for item, _price, _a in basket],
         }
-        lines.append(_line("POST", SALES_PATH, token, body))
+        lines.append(request_line("POST", SALES_PATH, token, body))
     for school in school_list:
         students = {pk for pk, _grade, _building in students_today(school, today)}
         funded += _fund(school, {s: n for s, n in needs.items() if s in students}, run)

@@ -17,12 +17,12 @@ import random
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from django.db.models import Count
 from django.utils import timezone
 
 from parta.accounts.models import MachineClient
+from parta.core.load_lines import request_line
 from parta.messaging.models import Notification
 from parta.outbox.models import OutboxEvent
 from parta.passage.ingest import OUTBOX_KIND
@@ -30,11 +30,6 @@ from parta.passage.models import Card, PassageEvent
 from parta.schools.models import Enrolment
 
 PATH = "/api/v1/passage/events"
-
-
-def _line(method: str, path: str, token: str | None = None, body: dict[str, Any] | None = None) -> str:
-    # As bench_fixtures writes its lines (parta/demo/management/commands/bench_fixtures.py).
-    return "\t".join((method, path, token or "-", json.dumps(body, separators=(",", ":")) if body else "-"))
 
 
 @dataclass(frozen=True)
@@ -111,7 +106,7 @@ def burst_lines(
                 }
                 for index, (moment, number) in enumerate(chunk)
             ]
-            lines.append(_line("POST", PATH, credential[device_id], {"events": events}))
+            lines.append(request_line("POST", PATH, credential[device_id], {"events": events}))
     rng.shuffle(lines)
     return lines
 

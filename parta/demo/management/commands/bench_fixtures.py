@@ -24,6 +24,7 @@ from django.utils import timezone
 from parta.accounts.models import Guardianship, User
 from parta.accounts.services import api_tokens_issue
 from parta.assessment import definition
+from parta.core.load_lines import request_line
 from parta.curriculum.models import Topic
 from parta.demo.generator import DEMO_PASSWORD, attempts
 from parta.demo.generator.library_city import search_words
@@ -64,10 +65,6 @@ SCENARIO_FILES = (
 def week_of(day: dt.date) -> tuple[dt.date, dt.date]:
     monday = day - dt.timedelta(days=day.weekday())
     return monday, monday + dt.timedelta(days=6)
-
-
-def _line(method: str, path: str, token: str | None = None, body: dict[str, Any] | None = None) -> str:
-    return "\t".join((method, path, token or "-", json.dumps(body, separators=(",", ":")) if body else "-"))
 
 
 class Command(BaseCommand):
@@ -150,15 +147,21 @@ class Command(BaseCommand):
         names = dict(User.objects.filter(pk__in=students[:n]).values_list("pk", "username"))
         calendar = list(User.objects.filter(pk__in=people).values_list("calendar_token", flat=True))
 
-        diary = [_line("GET", f"/api/v1/students/{s}/diary?{week}", tokens[s]) for s in students[: n // 2]]
-        diary += [_line("GET", f"/api/v1/students/{s}/diary?{week}", tokens[p]) for p, s in parents]
+        diary = [
+            request_line("GET", f"/api/v1/students/{s}/diary?{week}", tokens[s]) for s in students[: n // 2]
+        ]
+        diary += [request_line("GET", f"/api/v1/students/{s}/diary?{week}", tokens[p]) for p, s in parents]
         files = {
-            "ping": [_line("GET", "/api/v1/ping", tokens[u]) for u in people],
+            "ping": [request_line("GET", "/api/v1/ping", tokens[u]) for u in people],
             "diary": diary,
-            "diary_cold": [_line("GET", f"/api/v1/students/{s}/diary?{week}", tokens[s]) for s in cold],
-            "journal": [_line("GET", f"/api/v1/journal/assignments/{a}", tokens[t]) for a, t in assignments],
+            "diary_cold": [
+                request_line("GET", f"/api/v1/students/{s}/diary?{week}", tokens[s]) for s in cold
+            ],
+            "journal": [
+                request_line("GET", f"/api/v1/journal/assignments/{a}", tokens[t]) for a, t in assignments
+            ],
             "marks": [
-                _line(
+                request_line(
                     "POST",
                     "/api/v1/marks",
                     tokens[t],
@@ -166,14 +169,16 @@ class Command(BaseCommand):
                 )
                 for lesson, t, s in writes
             ],
-            "timetable": [_line("GET", f"/api/v1/people/{p}/timetable?{week}", tokens[p]) for p in people],
-            "ical": [_line("GET", f"/calendar/{token}.ics") for token in calendar],
+            "timetable": [
+                request_line("GET", f"/api/v1/people/{p}/timetable?{week}", tokens[p]) for p in people
+            ],
+            "ical": [request_line("GET", f"/calendar/{token}.ics") for token in calendar],
             "login": [
-                _line("POST", "/api/v1/auth/token", None, {"username": u, "password": DEMO_PASSWORD})
+                request_line("POST", "/api/v1/auth/token", None, {"username": u, "password": DEMO_PASSWORD})
                 for u in names.values()
             ],
             "library_search": [
-                _line("GET", f"/api/v1/materials?{query}", tokens[t])
+                request_line("GET", f"/api/v1/materials?{query}", tokens[t])
                 for t, query in zip(searchers, self._searches(rng, len(searchers)), strict=True)
             ],
             "library_catalogue": self._catalogue(rng, n),
@@ -269,11 +274,11 @@ class Command(BaseCommand):
             for question_id in rng.sample(attempt.questions, 2):
                 response = attempts.responses(by_id[attempt.pk][question_id], attempt.seed, rng)
                 path = f"/api/v1/attempts/{attempt.pk}/answers/{question_id}"
-                answer_lines.append(_line("PUT", path, tokens[student], {"response": response}))
+                answer_lines.append(request_line("PUT", path, tokens[student], {"response": response}))
         return {
             "test_answers": answer_lines,
             "test_submits": [
-                _line("POST", f"/api/v1/attempts/{attempt.pk}/submit", tokens[student])
+                request_line("POST", f"/api/v1/attempts/{attempt.pk}/submit", tokens[student])
                 for student, attempt in whole.items()
             ],
         }
@@ -323,16 +328,18 @@ class Command(BaseCommand):
         for _ in range(count):
             mix = rng.random()
             if mix < 0.3:
-                lines.append(_line("GET", "/api/v1/materials"))
+                lines.append(request_line("GET", "/api/v1/materials"))
             elif mix < 0.45:
-                lines.append(_line("GET", "/api/v1/materials?sort=popular"))
+                lines.append(request_line("GET", "/api/v1/materials?sort=popular"))
             elif mix < 0.6:
                 subject, grade = rng.choice(courses)
                 lines.append(
-                    _line("GET", f"/api/v1/materials?{urlencode({'subject': subject, 'grade': grade})}")
+                    request_line(
+                        "GET", f"/api/v1/materials?{urlencode({'subject': subject, 'grade': grade})}"
+                    )
                 )
             else:
-                lines.append(_line("GET", "/library/"))
+                lines.append(request_line("GET", "/library/"))
         return lines
 
     def _writable_cells(self, rng: random.Random, today: dt.date, n: int) -> list[tuple[int, int, int]]:
