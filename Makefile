@@ -29,7 +29,7 @@ run: $(VENV)/.synced
 	$(DEV) $(PY) manage.py runserver 127.0.0.1:8000
 
 test: $(VENV)/.synced
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -n auto --dist loadfile $(PYTEST_ARGS)
 
 lint: $(VENV)/.synced
 	$(VENV)/bin/ruff check .

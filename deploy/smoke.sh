@@ -166,7 +166,7 @@ auth = dict(json_headers, Authorization="Bearer " + json.loads(body)["token"])
 status, _, body = call("POST", "/api/v1/marks", json.dumps({"lesson": int(os.environ["SMOKE_LESSON"]), "student": int(os.environ["SMOKE_STUDENT"]), "value": 5}), auth)
 assert status == 201, body
 status, _, body = call("GET", "/api/v1/marks/abc", headers=auth)
-assert status == 404 and list(json.loads(body)) == ["detail"], body
+assert status == 404 and json.loads(body)["code"] == "not_found" and json.loads(body)["detail"], body
 
 def pending():
     out = subprocess.run([os.environ["PARTA_VENV"] + "/bin/python", "manage.py", "shell", "-v", "0", "-c",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+from collections.abc import Mapping
 from typing import Any
 
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -40,7 +41,7 @@ def png_file(name: str = "scheme.png", size: tuple[int, int] = (8, 8)) -> Simple
     return SimpleUploadedFile(name, buffer.getvalue(), content_type="image/png")
 
 
-def zip_bytes(members: dict[str, bytes | str]) -> bytes:
+def zip_bytes(members: Mapping[str, bytes | str]) -> bytes:
     """A zip of these members (name → content), deflated."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
