@@ -37,9 +37,11 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
+sys.path.insert(1, str(ROOT))  # parta.testing's Redis server for the fault run
 
+import faults  # noqa: E402
 import report  # noqa: E402
-from servers import Servers  # noqa: E402
+from servers import Servers, broker_url, outbox_delivered  # noqa: E402
 
 VENV = ROOT / ".venv" / "bin"
 PYTHON = str(VENV / "python")
@@ -74,7 +76,12 @@ SCENARIOS = {
     # their turnstiles in batches of 250 events (each run's events deleted before the next).
     "passage_burst": "passage_burst",
     # Cash desks in a break: one sale a request, each a new sale id (deleted before each run).
+    # Afterwards every account's balance is checked against the sum of its ledger entries.
     "meals_sales": "meals_sales",
+    # The burst's first batches again, with the Celery worker and Redis killed and started again
+    # mid-burst (bench/faults.py), on servers and a Redis of its own, before the other scenarios:
+    # then counted for lost and doubled events and notifications.
+    "passage_faults": "passage_burst",
 }
 # Scenarios whose requests carry batches of events ({"events": [...]}), reported per event too.
 BATCHES = ("passage_burst",)
@@ -96,12 +103,6 @@ def log(message: str) -> None:
 
 def scale_tag(scale: float) -> str:
     return f"{scale:g}".replace(".", "_")
-
-
-def broker_url(redis_url: str) -> str:
-    """The Redis database after the cache's (redis://host:port/13 → …/14)."""
-    base, _, number = redis_url.rstrip("/").rpartition("/")
-    return f"{base}/{int(number) + 1}" if number.isdigit() else f"{redis_url.rstrip('/')}/1"
 
 
 def db_url(base: str, name: str) -> str:
@@ -373,20 +374,23 @@ def bench_scale(args: argparse.Namespace, scale: float, wrk: str) -> dict[str, A
     cache_db = redis.Redis.from_url(args.redis)
     cache_db.flushdb()
     redis.Redis.from_url(broker_url(args.redis)).flushdb()
+    first = (requests / "ping.txt").read_text().splitlines()[0]
+    checks: dict[str, Any] = {}
+    if "passage_faults" in args.scenarios:
+        checks["passage_faults"] = fault_run(args, env, work, requests, first)
     servers = Servers(env, work, args.port, args.workers)
     results: dict[str, dict[str, Any]] = {}
     reference: dict[str, Any] = {}
     outbox: dict[str, Any] = {}
     servers.start()
     try:
-        first = (requests / "ping.txt").read_text().splitlines()[0]
         servers.wait_ready(first)
         log(f"S={scale:g}: gunicorn ({args.workers} workers) and Celery are up on port {args.port}")
         # First, while the database has only its own work: the raw SQL of the diary week.
         log(f"S={scale:g}: raw SQL of the diary week through psycopg")
         reference = raw_sql_reference(url, requests / "rawsql.json", min(args.duration, 10))
         log(f"S={scale:g}: raw SQL diary week p50 {reference.get('p50_ms')} ms")
-        for scenario in args.scenarios:
+        for scenario in (s for s in args.scenarios if s != "passage_faults"):
             file = requests / f"{SCENARIOS[scenario]}.txt"
             # A scenario whose writes must not repeat (test_submits) reads its lines once each,
             # after its rows are put back as they were (bench_fixtures writes the SQL).
@@ -432,6 +436,9 @@ def bench_scale(args: argparse.Namespace, scale: float, wrk: str) -> dict[str, A
                         else ""
                     )
                 )
+            if scenario == "meals_sales":
+                checks["meals_balances"] = balances_checked(env)
+                log(f"S={scale:g}: meals balances: {checks['meals_balances']['found']}")
             if scenario in WRITES:
                 # Before the next scenario: does one worker keep up with the writes?
                 outbox = outbox_delivered(url, OUTBOX_WAIT_S)
@@ -441,33 +448,57 @@ def bench_scale(args: argparse.Namespace, scale: float, wrk: str) -> dict[str, A
                 )
     finally:
         servers.stop()
-    return {"scale": scale, "city": city, "scenarios": results, "raw_sql": reference, "outbox": outbox}
+    return {
+        "scale": scale,
+        "city": city,
+        "scenarios": results,
+        "raw_sql": reference,
+        "outbox": outbox,
+        "checks": checks,
+    }
+
+
+def fault_run(
+    args: argparse.Namespace, env: dict[str, str], work: Path, requests: Path, ready_line: str
+) -> dict[str, Any]:
+    """``passage_faults`` (bench/faults.py) on the first ``--fault-batches`` lines of the burst, its
+    earlier runs' events deleted first."""
+    run_sql(env["DATABASE_URL"], (requests / "passage_burst.reopen.sql").read_text())
+    lines = (requests / "passage_burst.txt").read_text().splitlines()[: args.fault_batches]
+    log(f"passage_faults: {len(lines)} batches, the worker and Redis killed when a third is in")
+    found = faults.passage_faults(
+        env,
+        work,
+        lines,
+        ready_line=ready_line,
+        port=args.port + 1,
+        workers=args.workers,
+        devices=16,
+        down_s=5,
+        deliver_within_s=900,
+        log=log,
+    )
+    log(f"passage_faults: {json.dumps(found['check'])}")
+    return found
+
+
+def balances_checked(env: dict[str, str]) -> dict[str, Any]:
+    """After the sales: every account's balance against the sum of its ledger entries."""
+    done = subprocess.run(
+        [PYTHON, "manage.py", "meals_bench", "--check"],
+        check=False,
+        cwd=ROOT,
+        env=env,
+        text=True,
+        capture_output=True,
+    )
+    return {"exact": done.returncode == 0, "found": (done.stdout or done.stderr).strip()[-500:]}
 
 
 # The scenarios that write outbox events, and how long the benchmark waits after one for the
 # worker to deliver them.
 WRITES = ("marks",)
 OUTBOX_WAIT_S = 180
-
-
-def outbox_delivered(url: str, limit_s: float) -> dict[str, Any]:
-    """After the load: the outbox events the worker had still to deliver, and how long it took
-    (up to ``limit_s``) until none was left: whether one worker keeps up with the writes."""
-    import psycopg
-
-    # Events that failed MAX_ATTEMPTS times wait for a person and are not counted.
-    query = "SELECT count(*) FROM outbox_outboxevent WHERE delivered_at IS NULL AND attempts < 20"
-    started = time.monotonic()
-    with psycopg.connect(url, autocommit=True) as conn:
-        pending = first = int(conn.execute(query).fetchone()[0])  # type: ignore[index]
-        while pending and time.monotonic() - started < limit_s:
-            time.sleep(1)
-            pending = int(conn.execute(query).fetchone()[0])  # type: ignore[index]
-    return {
-        "pending_after_load": first,
-        "pending_at_end": pending,
-        "seconds": round(time.monotonic() - started, 1),
-    }
 
 
 def main() -> None:
@@ -495,6 +526,12 @@ def main() -> None:
     )
     parser.add_argument("--redis", default=os.environ.get("PARTA_BENCH_REDIS", "redis://127.0.0.1:6379/13"))
     parser.add_argument("--fresh", action="store_true", help="Remake the city even if its database exists.")
+    parser.add_argument(
+        "--fault-batches",
+        type=int,
+        default=60,
+        help="Batches of the burst the passage_faults run sends (default %(default)s, ~11,000 events).",
+    )
     parser.add_argument("--results", type=Path, default=ROOT / "bench" / "results")
     args = parser.parse_args()
     args.concurrency = [int(c) for c in args.concurrency.split(",")]

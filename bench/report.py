@@ -65,7 +65,7 @@ P99_TARGETS = (
     ("test_submits", "16", 100.0),
 )
 # The issues' throughput targets: (scenario, concurrency, requests/s at least).
-RPS_TARGETS = (("test_answers", "16", 500.0), ("test_submits", "16", 200.0))
+RPS_TARGETS = (("test_answers", "16", 500.0), ("test_submits", "16", 200.0), ("meals_sales", "16", 300.0))
 
 
 def machine() -> dict[str, Any]:
@@ -134,6 +134,16 @@ def ratios(run: dict[str, Any]) -> dict[str, Any]:
         figures = scenarios.get(name, {}).get(concurrency)
         if figures:
             result[f"{name}_rps_c{concurrency}_at_least_{least:g}"] = figures["rps"] >= least
+    burst = scenarios.get("passage_burst", {})
+    if burst:
+        result["passage_burst_events_per_s_at_least_2000"] = all(
+            figures["events_per_s"] >= 2000 for figures in burst.values()
+        )
+    checks = run.get("checks") or {}
+    if "passage_faults" in checks:
+        result["passage_faults_nothing_lost_or_doubled"] = checks["passage_faults"]["ok"]
+    if "meals_balances" in checks:
+        result["meals_balances_exact"] = checks["meals_balances"]["exact"]
     return result
 
 
@@ -177,6 +187,34 @@ def write(runs: list[dict[str, Any]], config: dict[str, Any], directory: Path) -
 
 def _ms(value: float | None) -> str:
     return "—" if value is None else f"{value:,.1f}"
+
+
+def _checks(checks: dict[str, Any]) -> list[str]:
+    """The counts made after the machines' scenarios."""
+    lines = []
+    faults = checks.get("passage_faults")
+    if faults:
+        c = faults["check"]
+        lines += [
+            "",
+            f"Passage with failures: {faults['events']:,} events in {faults['batches']} batches from "
+            f"{faults['devices']} turnstiles, {faults['events_per_s']:,.0f} events/s; the Celery worker "
+            f"and Redis killed at {faults.get('killed_at_s')} s, back at {faults.get('back_at_s')} s; "
+            f"{faults['batches_sent_again']} batches sent again, then every batch once more. Afterwards: "
+            f"lost {c.get('lost')}, doubled {c.get('doubled')}, outbox rows doubled "
+            f"{c.get('outbox_doubled')}, undelivered {c.get('undelivered')}, notifications "
+            f"{c.get('notifications', 0):,} (doubled {c.get('notifications_doubled')}); the outbox empty "
+            f"{faults['outbox'].get('seconds_after_back')} s after the worker's return — "
+            + ("OK." if faults["ok"] else "FAILED."),
+        ]
+    balances = checks.get("meals_balances")
+    if balances:
+        lines += [
+            "",
+            f"Meals after the sales: {balances['found']} — "
+            + ("every balance the sum of its entries." if balances["exact"] else "BALANCES DIFFER."),
+        ]
+    return lines
 
 
 def markdown(data: dict[str, Any]) -> str:
@@ -234,6 +272,7 @@ def markdown(data: dict[str, Any]) -> str:
                 f"Outbox after the marks: {outbox['pending_after_load']:,} events still to deliver; "
                 f"{outbox['pending_at_end']:,} left after {outbox['seconds']} s.",
             ]
+        lines += _checks(run.get("checks") or {})
         r = run.get("ratios", {})
         lines += ["", "Ratios:", ""]
         for key in (f"{name}_vs_trivial_rps" for name in VS_TRIVIAL):
@@ -250,6 +289,13 @@ def markdown(data: dict[str, Any]) -> str:
             key = f"{name}_rps_c{concurrency}_at_least_{least:g}"
             if key in r:
                 lines.append(f"- {name} at c={concurrency} ≥ {least:g}/s: {'yes' if r[key] else 'NO'}")
+        for key in (
+            "passage_burst_events_per_s_at_least_2000",
+            "passage_faults_nothing_lost_or_doubled",
+            "meals_balances_exact",
+        ):
+            if key in r:
+                lines.append(f"- {key}: {'yes' if r[key] else 'NO'}")
         lines.append("")
     if len(data["runs"]) > 1:
         lines += ["## As the city grows (concurrency 16)", ""]

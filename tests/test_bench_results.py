@@ -97,3 +97,107 @@ def test_the_test_scenarios_are_reported_against_ping_and_their_targets() -> Non
     assert ratios["test_submits_rps_c16_at_least_200"] is True
     assert ratios["test_submits_p99_c16_within_100_ms"] is False
     assert {"test_answers", "test_submits"} <= set(city.SCENARIOS)
+
+
+def test_the_machines_targets_and_checks_are_reported() -> None:
+    report = _load("report")
+    burst = {"1": {**run(40, 70), "events_per_s": 7900.0}, "16": {**run(41, 330), "events_per_s": 1900.0}}
+    faults = {
+        "events": 11000,
+        "batches": 60,
+        "devices": 16,
+        "events_per_s": 5000.0,
+        "killed_at_s": 1.2,
+        "back_at_s": 6.3,
+        "batches_sent_again": 14,
+        "check": {
+            "lost": 0,
+            "doubled": 0,
+            "outbox_doubled": 0,
+            "undelivered": 0,
+            "notifications": 9,
+            "notifications_doubled": 0,
+        },
+        "outbox": {"seconds_after_back": 40.1},
+        "ok": True,
+    }
+    one = {
+        "scale": 0.2,
+        "city": {"schools": 1, "rows": {}, "seconds": {"generate": 1}},
+        "scenarios": {
+            "ping": {"16": run(1000, 20)},
+            "meals_sales": {"16": run(310, 80)},
+            "passage_burst": burst,
+        },
+        "checks": {"passage_faults": faults, "meals_balances": {"exact": False, "found": "mismatched 2"}},
+    }
+    ratios = report.ratios(one)
+    assert ratios["meals_sales_rps_c16_at_least_300"] is True
+    assert ratios["passage_burst_events_per_s_at_least_2000"] is False  # one concurrency fell short
+    assert ratios["passage_faults_nothing_lost_or_doubled"] is True
+    assert ratios["meals_balances_exact"] is False
+    one["ratios"] = ratios
+    text = report.markdown(
+        {
+            "date": "d",
+            "machine": {"cpu_count": 2, "cpu_model": "x", "ram_gib": 1},
+            "config": {
+                "gunicorn_workers": 5,
+                "celery": "1",
+                "duration_s": 1,
+                "load_average_before": [],
+                "load_average_after": [],
+            },
+            "runs": [one],
+        }
+    )
+    assert "lost 0, doubled 0" in text and "40.1 s after the worker's return — OK." in text
+    assert "BALANCES DIFFER" in text and "- meals_balances_exact: NO" in text
+
+
+def test_a_turnstile_sends_a_batch_again_until_it_is_accepted(monkeypatch: Any) -> None:
+    """The fault run's devices: a refused connection or a 5xx is not an answer; the batch goes
+    again, and every batch is accepted once."""
+    import http.server
+    import json
+    import threading
+
+    faults = _load("faults")
+    seen: list[str] = []
+    failures = {"left": 5}
+
+    class Flaky(http.server.BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+            if failures["left"]:
+                failures["left"] -= 1
+                self.send_response(503)
+                self.end_headers()
+                return
+            seen.append(body["events"][0]["event_id"])
+            answer = json.dumps({"accepted": len(body["events"])}).encode()
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(answer)))
+            self.end_headers()
+            self.wfile.write(answer)
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Flaky)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    monkeypatch.setattr(faults, "RETRY_PAUSE_S", 0.01)
+    lines = [
+        "\t".join(
+            ("POST", "/api/v1/passage/events", "t", json.dumps({"events": [{"event_id": f"r-1-{n}"}] * 2}))
+        )
+        for n in range(12)
+    ]
+    try:
+        devices = faults.Turnstiles(server.server_address[1], lines, 3)
+        devices.send()
+    finally:
+        server.shutdown()
+    assert sorted(seen) == sorted(f"r-1-{n}" for n in range(12))
+    assert devices.accepted_events == 24 and devices.retries == 5 and not devices.refused
+    assert faults.lines_run(lines) == "r"
