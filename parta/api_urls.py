@@ -32,10 +32,12 @@ from parta.timetable.api_template import (
     UnavailabilityApi,
 )
 
-# Django tries the patterns in order: the most requested first (the diary, the journal, marks).
+# Django tries the patterns in order: the most requested first (the diary, the journal, marks, a
+# test's answers as students give them).
 urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("parta.diary.api_urls")),
     path("", include("parta.journal.api_urls")),
+    path("", include("parta.assessment.api_urls")),
     path("", include("parta.library.api_urls")),
     path("", include("parta.passage.api_urls")),
     path("", include("parta.meals.api_urls")),
@@ -100,6 +102,5 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("lessons/<int:lesson_id>/cancellation", CancellationApi.as_view(), name="api-lesson-cancellation"),
     path("lessons/<int:lesson_id>/changes", LessonChangesApi.as_view(), name="api-lesson-changes"),
     path("", include("parta.homework.api_urls")),
-    path("", include("parta.assessment.api_urls")),
     path("", include("parta.messaging.api_urls")),
 ]

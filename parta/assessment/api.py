@@ -216,6 +216,23 @@ class SavedSerializer(serializers.Serializer[Any]):
         ref_name = "AnswerSaved"
 
 
+_DATETIME = serializers.DateTimeField()
+
+
+def _answer_body(data: Any) -> tuple[Any, int | None]:
+    """The response and revision of a save's body. The usual body, a JSON object with an answer
+    and no revision or a whole number in range, is taken as it is: the answer's shape is the
+    question's to check (``questions.check_response``). Anything else goes through
+    ``AnswerSerializer``, whose messages and codes are the API's."""
+    if type(data) is dict and data.get("response") is not None:
+        revision = data.get("revision")
+        if revision is None or (type(revision) is int and 0 <= revision <= MAX_ID):
+            return data["response"], revision
+    payload = AnswerSerializer(data=data)
+    payload.is_valid(raise_exception=True)
+    return payload.validated_data["response"], payload.validated_data.get("revision")
+
+
 class AnswerApi(AttemptWrites):
     """PUT saves one answer as it is given; saving again replaces it."""
 
@@ -226,23 +243,21 @@ class AnswerApi(AttemptWrites):
         responses={200: SavedSerializer, **_errors(400, 401, 404, 409, 415)},
     )
     def put(self, request: Request, attempt_id: int, question_id: str) -> Response:
-        payload = AnswerSerializer(data=request.data)
-        payload.is_valid(raise_exception=True)
-        data = payload.validated_data
+        response, revision = _answer_body(request.data)
         saved = services.answer_save(
-            request_user(request), attempt_id, question_id, data["response"], revision=data.get("revision")
+            request_user(request), attempt_id, question_id, response, revision=revision
         )
         answer = saved.answer
+        # As SavedSerializer describes it, built straight: with AnswerSerializer it took about a
+        # tenth of a save's CPU.
         return Response(
-            SavedSerializer(
-                {
-                    "question": answer.question_id,
-                    "response": answer.response,
-                    "revision": answer.revision,
-                    "saved_at": answer.saved_at,
-                    "feedback": saved.feedback,
-                }
-            ).data
+            {
+                "question": answer.question_id,
+                "response": answer.response,
+                "revision": answer.revision,
+                "saved_at": _DATETIME.to_representation(answer.saved_at),
+                "feedback": saved.feedback,
+            }
         )
 
 

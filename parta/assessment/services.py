@@ -18,6 +18,7 @@ Rules the API and the pages rely on (each tested in ``tests/test_attempts.py``):
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import secrets
 import uuid
 from dataclasses import dataclass
@@ -295,6 +296,25 @@ def _replace(
     return _saved_answer(attempt, question_id, response, points, now, row=row)
 
 
+@functools.cache
+def _replace_and_record_sql() -> str:
+    """``_replace_and_record``'s statement, built once (PostgreSQL's: only it runs it)."""
+    quote = connection.ops.quote_name
+    answers, attempts, statements = (quote(model._meta.db_table) for model in (Answer, Attempt, Statement))
+    upsert = _upsert(answers).replace(
+        " VALUES (%s, %s, %s, %s, %s, %s, 1, '')", " SELECT %s, %s, %s, %s, %s, %s, 1, '' FROM open_attempt"
+    )
+    return (
+        f"WITH open_attempt AS (SELECT id FROM {attempts} WHERE id = %s AND state = %s"  # noqa: S608
+        " AND (deadline_at IS NULL OR deadline_at > %s) FOR NO KEY UPDATE),"
+        f" saved AS ({upsert}),"
+        f" recorded AS (INSERT INTO {statements} (id, attempt_id, actor_id, verb, question_id, result,"
+        " timestamp, stored) SELECT %s, %s, %s, %s, %s,"
+        " %s::jsonb || jsonb_build_object('revision', revision), %s, %s FROM saved)"
+        " SELECT id, revision FROM saved"
+    )
+
+
 def _replace_and_record(
     attempt: Attempt,
     question_id: str,
@@ -308,20 +328,6 @@ def _replace_and_record(
     transaction, no explicit lock held across round trips. The attempt's row is locked for the
     statement's length only if it still takes answers (in progress, before its deadline), so a
     submit, which locks it too, either comes before (and nothing is written: None) or after."""
-    quote = connection.ops.quote_name
-    answers, attempts, statements = (quote(model._meta.db_table) for model in (Answer, Attempt, Statement))
-    upsert = _upsert(answers).replace(
-        " VALUES (%s, %s, %s, %s, %s, %s, 1, '')", " SELECT %s, %s, %s, %s, %s, %s, 1, '' FROM open_attempt"
-    )
-    statement = (
-        f"WITH open_attempt AS (SELECT id FROM {attempts} WHERE id = %s AND state = %s"  # noqa: S608
-        " AND (deadline_at IS NULL OR deadline_at > %s) FOR NO KEY UPDATE),"
-        f" saved AS ({upsert}),"
-        f" recorded AS (INSERT INTO {statements} (id, attempt_id, actor_id, verb, question_id, result,"
-        " timestamp, stored) SELECT %s, %s, %s, %s, %s,"
-        " %s::jsonb || jsonb_build_object('revision', revision), %s, %s FROM saved)"
-        " SELECT id, revision FROM saved"
-    )
     values = [
         attempt.pk,
         Attempt.State.IN_PROGRESS,
@@ -337,7 +343,7 @@ def _replace_and_record(
         now,
     ]
     with connection.cursor() as cursor:
-        cursor.execute(statement, values)
+        cursor.execute(_replace_and_record_sql(), values)
         row = cursor.fetchone()
     return None if row is None else _saved_answer(attempt, question_id, response, points, now, row=row)
 

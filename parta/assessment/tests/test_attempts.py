@@ -8,14 +8,18 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
+from django.http import Http404
 from django.utils import timezone
+from rest_framework import serializers
 from rest_framework.test import APIClient
 
 from parta.assessment import questions
+from parta.assessment.access import access_own_attempt
 from parta.assessment.models import Answer, Attempt, Grading, Statement
 from parta.assessment.services import attempts_close_expired
 from parta.assessment.tests.conftest import homework_with, make_test
+from parta.core.ids import MAX_ID
 from parta.library.models import Material
 from parta.testing.factories import api_key
 from parta.testing.world import World
@@ -106,6 +110,44 @@ def test_bad_answers_are_400_and_change_nothing(world: World, quiz: Material) ->
     assert answer.status_code == 400
     assert not Answer.objects.exists()
     assert client.post("/api/v1/tests/abc/attempts").status_code == 404
+
+
+def test_a_save_whose_body_is_not_the_usual_one_is_answered_by_the_serializer(
+    world: World, quiz: Material
+) -> None:
+    """The usual body (an answer, no revision or a whole one) is taken without the serializer;
+    every other keeps the serializer's answer: its fields and codes, a revision as a string too."""
+    client = api(world.a.student)
+    attempt_id = start(client, quiz).json()["id"]
+    url = f"/api/v1/attempts/{attempt_id}/answers/q1"
+    option = {"option": "b"}
+    refused = [
+        ({}, "required", {"response"}),
+        ({"response": None}, "null", {"response"}),
+        ({"response": option, "revision": "x"}, "invalid", {"revision"}),
+        ({"response": option, "revision": True}, "invalid", {"revision"}),
+        ({"response": option, "revision": 1.5}, "invalid", {"revision"}),
+        ({"response": option, "revision": -1}, "min_value", {"revision"}),
+        ({"response": option, "revision": MAX_ID + 1}, "max_value", {"revision"}),
+        ([option], "invalid", {"non_field_errors"}),
+    ]
+    for body, code, fields in refused:
+        answer = client.put(url, body, format="json")
+        assert answer.status_code == 400, body
+        assert (answer.json()["code"], set(answer.json()["errors"])) == (code, fields), body
+    assert not Answer.objects.exists()
+    assert save(client, attempt_id, "q1", option, revision="0").json()["revision"] == 1
+    saved = save(client, attempt_id, "q1", option, revision=1, other="ignored")
+    assert saved.status_code == 200
+    body = saved.json()
+    assert body.pop("feedback")["correct"] is True
+    row = Answer.objects.get(attempt_id=attempt_id, question_id="q1")
+    assert body == {
+        "question": "q1",
+        "response": option,
+        "revision": 2,
+        "saved_at": serializers.DateTimeField().to_representation(row.saved_at),
+    }
 
 
 def test_the_server_keeps_the_time(world: World) -> None:
@@ -323,6 +365,36 @@ def test_saving_an_answer_and_submitting_keep_to_their_query_budgets(
         assert save(client, attempt_id, "q2", {"value": "1"}).status_code == 200
     with django_assert_max_num_queries(8):
         assert client.post(f"/api/v1/attempts/{attempt_id}/submit").status_code == 200
+
+
+def test_the_own_attempt_read_by_key_is_the_locked_read(
+    world: World, quiz: Material, django_assert_num_queries: Any
+) -> None:
+    """``access_own_attempt`` reads by key when it locks nothing (every save on PostgreSQL) and
+    through the ORM when it locks: the same attempt, its version joined when asked for, and 404
+    for another student's attempt, a parent's, and for an attempt that does not exist."""
+    attempt_id = start(api(world.a.student), quiz).json()["id"]
+
+    def values(attempt: Attempt) -> list[Any]:
+        return [getattr(attempt, field.attname) for field in Attempt._meta.concrete_fields]
+
+    with transaction.atomic():
+        locked = access_own_attempt(world.a.student, attempt_id, lock=True)
+    for version in (True, False):
+        with django_assert_num_queries(1):
+            read = access_own_attempt(world.a.student, attempt_id, version=version)
+            if version:
+                assert read.version.content == locked.version.content
+        assert values(read) == values(locked)
+    for user, pk in (
+        (world.a.classmate, attempt_id),
+        (world.a.parent, attempt_id),
+        (world.a.student, attempt_id + 1000),
+        (world.a.student, 2**63),
+    ):
+        for lock in (False, True):
+            with pytest.raises(Http404), transaction.atomic():
+                access_own_attempt(user, pk, lock=lock)
 
 
 def test_a_students_attempts_are_listed_for_them_their_family_and_staff_only(
