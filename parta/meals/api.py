@@ -3,7 +3,8 @@ callback. Each answers JSON, with a machine-readable ``code`` on every refusal (
 
 from __future__ import annotations
 
-from typing import Any
+import re
+from typing import Any, TypeGuard
 
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -22,6 +23,7 @@ from rest_framework.views import APIView
 from parta.accounts.permissions import HasScope, SignedBody
 from parta.core.api import ERROR_SERIALIZER, DateField, IdField, error_responses
 from parta.core.idempotency import REPLAYED
+from parta.core.ids import MAX_ID
 from parta.meals import providers, selectors, services
 from parta.meals.services import Refused
 
@@ -55,10 +57,16 @@ def refusal_response(refusal: Refused) -> Response:
 
 # --- a cash desk's sale ---------------------------------------------------------------------------
 
+# A desk's sale id and a card's number: printable ASCII, at most 64.
+_DESK_STRING = r"[\x21-\x7e]{1,64}"
+_DESK_STRING_RE = re.compile(_DESK_STRING)
+_MAX_LINES = 30
+_MAX_QUANTITY = 20
+
 
 class SaleItemSerializer(serializers.Serializer[Any]):
     item = IdField(help_text=_("An item of today's menu of the desk's building (its id)."))
-    quantity = serializers.IntegerField(min_value=1, max_value=20, default=1)
+    quantity = serializers.IntegerField(min_value=1, max_value=_MAX_QUANTITY, default=1)
 
     class Meta:
         ref_name = "SaleItemInput"
@@ -101,18 +109,50 @@ def sale_data(answer: services.SaleAnswer) -> dict[str, Any]:
     }
 
 
+def _desk_string(value: object) -> TypeGuard[str]:
+    return type(value) is str and _DESK_STRING_RE.fullmatch(value) is not None
+
+
+def _plain_line(line: object) -> tuple[int, int] | None:
+    if type(line) is not dict:
+        return None
+    item, quantity = line.get("item"), line.get("quantity", 1)
+    # type(), not isinstance: a JSON true is a bool, an int to Python, and the serializer refuses it.
+    if type(item) is int and type(quantity) is int and 1 <= item <= MAX_ID and 1 <= quantity <= _MAX_QUANTITY:
+        return item, quantity
+    return None
+
+
+def plain_sale(data: object) -> tuple[str, str, list[tuple[int, int]]] | None:
+    """A desk's usual body read without the input serializer, which cost a tenth of a sale's CPU:
+    (sale id, card, [(item, quantity)]) when both strings are what the serializer would take as they
+    are and each of the 1–30 items is a JSON integer id with an integer quantity (or none: 1).
+    Anything else is None — also what the serializer would take after converting it, "12" for 12 —
+    and the serializer reads it, answering bad input with its field messages. It accepts nothing
+    the serializer refuses."""
+    if type(data) is not dict:
+        return None
+    sale_id, card, items = data.get("sale_id"), data.get("card"), data.get("items")
+    if not (_desk_string(sale_id) and _desk_string(card)):
+        return None
+    if type(items) is not list or not 1 <= len(items) <= _MAX_LINES:
+        return None
+    lines = [line for line in map(_plain_line, items) if line is not None]
+    return (sale_id, card, lines) if len(lines) == len(items) else None
+
+
 class SaleApi(APIView):
     permission_classes = [HasScope(SALES_SCOPE)]
 
     class InputSerializer(serializers.Serializer[Any]):
         sale_id = serializers.RegexField(
-            r"^[\x21-\x7e]{1,64}$",
+            f"^{_DESK_STRING}$",
             help_text=_(
                 "The desk's own id of the sale (printable ASCII, at most 64): a retry sends the same."
             ),
         )
-        card = serializers.RegexField(r"^[\x21-\x7e]{1,64}$", help_text=_("The number the reader read."))
-        items = SaleItemSerializer(many=True, min_length=1, max_length=30)  # type: ignore[call-arg]
+        card = serializers.RegexField(f"^{_DESK_STRING}$", help_text=_("The number the reader read."))
+        items = SaleItemSerializer(many=True, min_length=1, max_length=_MAX_LINES)  # type: ignore[call-arg]
 
         class Meta:
             ref_name = "SaleInput"
@@ -146,18 +186,17 @@ class SaleApi(APIView):
         ],
     )
     def post(self, request: Request) -> Response:
-        data = self.InputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        v = data.validated_data
-        items = [(line["item"], line["quantity"]) for line in v["items"]]
+        sale = plain_sale(request.data)
+        if sale is None:
+            data = self.InputSerializer(data=request.data)
+            data.is_valid(raise_exception=True)
+            v = data.validated_data
+            sale = (v["sale_id"], v["card"], [(line["item"], line["quantity"]) for line in v["items"]])
+        sale_id, card, items = sale
         try:
-            answer = services.sale_record(
-                device=request.user, sale_id=v["sale_id"], card_number=v["card"], items=items
-            )
+            answer = services.sale_record(device=request.user, sale_id=sale_id, card_number=card, items=items)
         except Refused as refusal:
-            services.refusal_record(
-                device=request.user, sale_id=v["sale_id"], card_number=v["card"], code=refusal.code
-            )
+            services.refusal_record(device=request.user, sale_id=sale_id, card_number=card, code=refusal.code)
             return refusal_response(refusal)
         response = Response(sale_data(answer), status=status.HTTP_201_CREATED)
         if answer.replayed:

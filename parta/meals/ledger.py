@@ -5,7 +5,8 @@ desk, which must check it in a few milliseconds, and it stays exact because ever
 here, in a transaction that first locks the account's row (``SELECT … FOR UPDATE`` on PostgreSQL;
 SQLite's IMMEDIATE transactions take the whole database): the entry's ``balance_after`` is the
 locked balance plus its amount, the entry and what it belongs to (a sale and its lines, a payment)
-are inserted in one statement, and the row's balance is set to ``balance_after`` before the commit.
+are inserted in one statement, and the row's balance is set to ``balance_after`` before the commit
+(a sale's, on PostgreSQL, in the same statement: :func:`record_sale`).
 Two purchases at once wait for each other; neither sees a balance the other has spent. The database
 refuses a balance below zero (``meals_account_not_negative``, ``meals_ledger_not_negative``)
 whatever a caller forgets.
@@ -16,6 +17,7 @@ event is written in the same statement (the outbox; ``parta.meals.notifications`
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from django.db import models, transaction
@@ -23,7 +25,7 @@ from django.utils import timezone
 
 from parta.core import rows
 from parta.meals import statements
-from parta.meals.models import Account, LedgerEntry
+from parta.meals.models import Account, LedgerEntry, Sale, SaleLine
 from parta.outbox.models import OutboxEvent
 from parta.outbox.services import emitted, new_event
 
@@ -81,6 +83,11 @@ def _low_balance(account: Account, made: LedgerEntry) -> OutboxEvent | None:
     return new_event(LOW_BALANCE_EVENT, payload, school_id=account.school_id)
 
 
+def _from_locked(account: Account, made: LedgerEntry) -> None:
+    if made.balance_after != account.balance + made.amount:
+        raise ValueError("the entry was not made from the account's locked balance")
+
+
 def record(
     account: Account,
     made: LedgerEntry,
@@ -93,8 +100,7 @@ def record(
     ``first`` is a new row the entry (and ``others``) name by ``rows.NEW_KEY`` — a sale and its
     lines, a payment; ``others`` are written after the entry. The account must be the one locked
     by :func:`account_locked` in this transaction, its ``balance`` as read then."""
-    if made.balance_after != account.balance + made.amount:
-        raise ValueError("the entry was not made from the account's locked balance")
+    _from_locked(account, made)
     event = _low_balance(account, made)
     tail = (*others, event) if event is not None else others
     if first is None:
@@ -102,6 +108,22 @@ def record(
     else:
         rows.insert_together(first, made, *tail)
     statements.balance_set(account.pk, made.balance_after)
+    account.balance = made.balance_after
+    if event is not None:
+        emitted(event)
+
+
+def record_sale(account: Account, made: LedgerEntry, sale: Sale, lines: Sequence[SaleLine]) -> None:
+    """:func:`record` of a purchase (``made`` names the new ``sale`` by ``rows.NEW_KEY``, as do its
+    lines). On PostgreSQL the sale, its entry, its lines, the low-balance event and the balance are
+    one statement, built once per number of lines: the cash desk's write, where building
+    :func:`record`'s two statements cost more CPU than running them."""
+    if not statements.writes_at_once():
+        record(account, made, first=sale, others=tuple(lines))
+        return
+    _from_locked(account, made)
+    event = _low_balance(account, made)
+    statements.sale_insert(sale, made, lines, event, account_id=account.pk, balance=made.balance_after)
     account.balance = made.balance_after
     if event is not None:
         emitted(event)

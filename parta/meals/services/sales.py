@@ -8,10 +8,11 @@ The order of the checks is the order of the codes a desk may get: ``unknown_card
 as the first time (``replayed``), whatever changed since; the same ``sale_id`` with another card
 or other items is ``duplicate_sale_id`` (409).
 
-Queries of a sale (the API's budget, tested): the card; today's menu rows of the items; then in one
-transaction the account's row locked, one read of what today already holds (the same sale id, the
-day's spending, the entitlement and the free meals already given), one statement writing the sale,
-its lines, its ledger entry (and the low-balance event), and the balance.
+Queries of a sale (the API's budget, tested): the card; then in one transaction the account's row
+locked, one read of what today already holds (the same sale id, the day's spending, the
+entitlements and the free meals already given) together with the items on the building's menu of
+the day, and on PostgreSQL one statement writing the sale, its lines, its ledger entry (and the
+low-balance event) and the balance (elsewhere the rows one by one, then the balance).
 """
 
 from __future__ import annotations
@@ -89,16 +90,6 @@ class _MenuRow:
         return None
 
 
-@dataclass(frozen=True)
-class _Today:
-    """What the day already holds for the account, read after its row is locked."""
-
-    sale: int | None  # a sale of the desk with this sale id
-    spent: int  # paid today for sales not refunded
-    entitlements: Mapping[str, int]  # meal → the entitlement that makes it free today
-    given: frozenset[str]  # meals already given free today
-
-
 def merged(items: Iterable[tuple[int, int]]) -> dict[int, int]:
     """Item id → quantity, an item sent twice counted once with both quantities (first-seen order)."""
     wanted: dict[int, int] = {}
@@ -147,46 +138,37 @@ def _card_refusal(card: ReadCard | None, school_id: int) -> Refused | None:
     return None
 
 
-def _menu(building_id: int, day: dt.date, item_ids: Iterable[int]) -> dict[int, _MenuRow]:
-    found = statements.menu_rows(building_id, day, list(item_ids))
-    return {
-        item: _MenuRow(item, name_ru, name_en, kind, meal, price, tuple(allergens))
-        for item, name_ru, name_en, kind, meal, price, allergens in found
-    }
-
-
 def _sell(device: object, sale_id: str, card_number: str, wanted: dict[int, int]) -> SaleAnswer:
     device_id, school_id, building_id = _place(device)
     card = card_read(card_number)
     refusal = _card_refusal(card, school_id)
+    if refusal is not None:
+        # A refusal now may be a retry of a sale made before the card was blocked.
+        replayed = _replay(device_id, sale_id, card_number, wanted)
+        if replayed is not None:
+            return replayed
+        raise refusal
+    assert card is not None
     today = timezone.localdate()
-    menu: dict[int, _MenuRow] = {}
-    if refusal is None:
-        menu = _menu(building_id, today, wanted)
+    with transaction.atomic():
+        account = ledger.account_locked(card.holder_id, school_id=card.school_id)
+        facts, menu = _today(
+            account, device_id=device_id, sale_id=sale_id, today=today, building_id=building_id, wanted=wanted
+        )
+        if facts.sale is not None:
+            # A retry, answered as the first time even if the menu has changed since.
+            replayed = _replay(device_id, sale_id, card_number, wanted)
+            assert replayed is not None
+            return replayed
         missing = [item for item in wanted if item not in menu]
         if missing:
-            refusal = Refused(
+            raise Refused(
                 "unknown_item",
                 _("Not on today's menu of this building: %(items)s.")
                 % {"items": ", ".join(map(str, missing))},
                 field="items",
                 items=missing,
             )
-    if refusal is not None:
-        # A refusal now may be a retry of a sale made before the card was blocked or the menu changed.
-        replayed = _replay(device_id, sale_id, card_number, wanted)
-        if replayed is not None:
-            return replayed
-        raise refusal
-    assert card is not None
-    with transaction.atomic():
-        account = ledger.account_locked(card.holder_id, school_id=card.school_id)
-        meals = {meal for row in menu.values() if (meal := row.free_meal)}
-        facts = _today(account, device_id, sale_id, today, meals)
-        if facts.sale is not None:
-            replayed = _replay(device_id, sale_id, card_number, wanted)
-            assert replayed is not None
-            return replayed
         _stop_list(account, menu, wanted)
         lines = _priced(menu, wanted, facts)
         total = sum(line.amount for line in lines)
@@ -230,23 +212,30 @@ def _sell(device: object, sale_id: str, card_number: str, wanted: dict[int, int]
         for line in lines:
             line.sale_id = rows.NEW_KEY
             line.school_id = school_id
-        ledger.record(account, made, first=sale, others=tuple(lines))
+        ledger.record_sale(account, made, sale, lines)
     return _answer(sale, card_number, made.balance_after, lines, menu)
 
 
-def _today(account: Account, device_id: int, sale_id: str, today: dt.date, meals: set[str]) -> _Today:
+def _today(
+    account: Account, *, device_id: int, sale_id: str, today: dt.date, building_id: int, wanted: Iterable[int]
+) -> tuple[statements.Day, dict[int, _MenuRow]]:
     """One statement, run after the account's row is locked so that it sees every sale committed
-    before: this desk's sale of the same id, today's spending, and for the meals this sale may give
-    free the entitlement that covers today and whether one was already given."""
-    same, spent, entitled, given = statements.today_facts(
+    before: this desk's sale of the same id, today's spending, the entitlements that cover today
+    and the free meals already given; and the wanted items on the building's menu of the day."""
+    day = statements.day_read(
         account_id=account.pk,
         student_id=account.student_id,
         device_id=device_id,
         sale_id=sale_id,
         day=today,
-        meals=sorted(meals),
+        building_id=building_id,
+        item_ids=list(wanted),
     )
-    return _Today(sale=same, spent=spent, entitlements=entitled, given=given)
+    menu = {
+        item: _MenuRow(item, name_ru, name_en, kind, meal, price, tuple(allergens))
+        for item, name_ru, name_en, kind, meal, price, allergens in day.menu
+    }
+    return day, menu
 
 
 def _stop_list(account: Account, menu: Mapping[int, _MenuRow], wanted: Mapping[int, int]) -> None:
@@ -276,7 +265,7 @@ def _stop_list(account: Account, menu: Mapping[int, _MenuRow], wanted: Mapping[i
                 )
 
 
-def _priced(menu: Mapping[int, _MenuRow], wanted: Mapping[int, int], facts: _Today) -> list[SaleLine]:
+def _priced(menu: Mapping[int, _MenuRow], wanted: Mapping[int, int], facts: statements.Day) -> list[SaleLine]:
     """The sale's lines at today's prices: one complex breakfast and one complex lunch a day free
     for a child entitled to them (a line of its own), the rest paid."""
     lines: list[SaleLine] = []
