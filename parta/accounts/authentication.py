@@ -123,10 +123,9 @@ def person_token(key: str) -> tuple[User, ApiToken]:
 
 def machine_client(secret: str) -> MachineClient:
     """The active machine client of this secret, or AuthenticationFailed."""
-    client = next(
-        iter(MachineClient.objects.filter(secret_hash=credential_hash(secret), is_active=True)[:1]), None
-    )
-    if client is None:
+    # Every call of a turnstile or a cash desk runs this: the statement is built once.
+    client = rows.by_unique(MachineClient, "secret_hash", credential_hash(secret))
+    if client is None or not client.is_active:
         raise AuthenticationFailed(_("Invalid token."))
     now = timezone.now()
     if client.last_used is None or client.last_used < _touch_before(now):

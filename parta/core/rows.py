@@ -218,7 +218,7 @@ def from_values(model: type[_M], values: Any, alias: str) -> _M:
 
 @functools.cache
 def _read_statement(
-    model: type[Model], related: tuple[str, ...], alias: str
+    model: type[Model], related: tuple[str, ...], alias: str, by: str | None = None
 ) -> tuple[str, tuple[_Joined, ...], tuple[int, int]]:
     connection = connections[alias]
     quote = connection.ops.quote_name
@@ -256,10 +256,10 @@ def _read_statement(
             if not isinstance(via, ForeignKey):
                 raise ValueError(f"{'__'.join(names)}: {path[-1]} is not a foreign key")
             add(path, via.related_model, via)
-    pk = quote(str(model._meta.pk.column))
+    column = quote(str((model._meta.get_field(by) if by else model._meta.pk).column))  # type: ignore[union-attr]
     # Only names from the models' meta are formatted in; the key is a parameter.
     source = " ".join([f"{quote(model._meta.db_table)} t0", *joins])
-    sql = f"SELECT {', '.join(selects)} FROM {source} WHERE t0.{pk} = %s"  # noqa: S608
+    sql = f"SELECT {', '.join(selects)} FROM {source} WHERE t0.{column} = %s"  # noqa: S608
     return sql, tuple(tables), connection.ops.integer_field_range(model._meta.pk.get_internal_type())
 
 
@@ -268,12 +268,27 @@ def by_key(model: type[_M], pk: Any, *related: str) -> _M | None:
     and with the statement built once: the row and those its foreign keys point to, one query.
     For models with an integer key; a key the column cannot hold finds nothing, as in the ORM."""
     alias = router.db_for_read(model)
-    connection = connections[alias]
     sql, tables, (low, high) = _read_statement(model, related, alias)
     if not low <= pk <= high:
         return None
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [pk])
+    found: _M | None = _read(alias, sql, tables, pk)
+    return found
+
+
+def by_unique(model: type[_M], field: str, value: Any, *related: str) -> _M | None:
+    """:func:`by_key` by another unique column: ``model.objects.filter(**{field: value})``'s one row
+    (a card by its number, a machine by its secret's hash), the statement built once."""
+    if not model._meta.get_field(field).unique:  # type: ignore[union-attr]
+        raise ValueError(f"{model._meta.label}.{field} is not unique")
+    alias = router.db_for_read(model)
+    sql, tables, _range = _read_statement(model, related, alias, field)
+    found: _M | None = _read(alias, sql, tables, value)
+    return found
+
+
+def _read(alias: str, sql: str, tables: tuple[_Joined, ...], value: Any) -> Any:
+    with connections[alias].cursor() as cursor:
+        cursor.execute(sql, [value])
         row = cursor.fetchone()
     if row is None:
         return None
@@ -288,4 +303,4 @@ def by_key(model: type[_M], pk: Any, *related: str) -> _M | None:
         holder = made[table.parent] if table.via is not None else None
         if table.via is not None and holder is not None:
             table.via.set_cached_value(holder, instance)
-    return made[0]  # type: ignore[return-value]
+    return made[0]

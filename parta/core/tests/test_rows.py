@@ -16,7 +16,7 @@ from django.test.utils import CaptureQueriesContext
 from parta.core import rows
 from parta.journal.models import JournalChange, Mark
 from parta.outbox.models import OutboxEvent
-from parta.testing.factories import LessonFactory, MarkFactory
+from parta.testing.factories import LessonFactory, MarkFactory, SchoolFactory, UserFactory
 from parta.timetable.models import Lesson
 
 pytestmark = pytest.mark.django_db
@@ -193,3 +193,18 @@ def test_rows_written_together_are_written_all_or_none() -> None:
     with pytest.raises(IntegrityError), outer:
         rows.insert_together(mark, change, event)
     assert not Mark.objects.exists() and not OutboxEvent.objects.exists()
+
+
+def test_by_unique_reads_the_row_of_a_unique_column_and_refuses_another() -> None:
+    from parta.passage.models import Card
+
+    card = Card.objects.create(school=SchoolFactory.create(), holder=UserFactory.create(), number="C-1")
+    expected = model_to_dict(Card.objects.get(pk=card.pk))
+    with CaptureQueriesContext(connection) as queries:
+        found = rows.by_unique(Card, "number", "C-1", "holder")
+        assert found is not None and model_to_dict(found) == expected
+        assert _loaded(found, "holder").pk == card.holder_id
+        assert rows.by_unique(Card, "number", "C-2") is None
+    assert len(queries) == 2
+    with pytest.raises(ValueError, match="not unique"):
+        rows.by_unique(Card, "status", "active")
