@@ -95,14 +95,22 @@ def wake(event_id: int) -> bool:
         return publish(event_id)
     if not first:
         return True
+    if not _ask_for_drain():
+        logger.warning("outbox: could not publish event %s; it stays pending", event_id)
+        # The next writer tries again instead of waiting for the flag to expire.
+        _clear_wake()
+        return False
+    return True
+
+
+def _ask_for_drain() -> bool:
+    """Publish a drain (``outbox.drain``); False, with a log line, when the broker cannot be reached."""
     from parta.outbox.tasks import drain_task
 
     try:
         drain_task.apply_async(countdown=DRAIN_DELAY_SECONDS)
     except Exception:
-        logger.warning("outbox: could not publish event %s; it stays pending", event_id, exc_info=True)
-        # The next writer tries again instead of waiting for the flag to expire.
-        _clear_wake()
+        logger.warning("outbox: could not publish a drain", exc_info=True)
         return False
     return True
 
@@ -226,6 +234,14 @@ def drain(*, batch: int = DRAIN_BATCH) -> tuple[int, list[int]]:
 
 
 def sweep(*, limit: int = 100, older_than: dt.timedelta | None = None) -> int:
-    """Deliver the pending events, oldest first, at most ``limit`` of them; how many were delivered."""
-    ids = pending_ids(limit=limit, older_than=older_than)
-    return deliver_many(ids)[0] if ids else 0
+    """Deliver the pending events, oldest first, at most ``limit`` of them; how many were delivered.
+
+    When more are waiting than a sweep takes, it asks for a drain, which delivers them all in
+    batches: the drains writers asked for were lost (Redis came back empty after the burst that
+    wrote them) and no write has asked since. A sweep's ``limit`` every half minute would take
+    hours over a morning's backlog."""
+    ids = pending_ids(limit=limit + 1, older_than=older_than)
+    delivered = deliver_many(ids[:limit])[0] if ids else 0
+    if len(ids) > limit:
+        _ask_for_drain()
+    return delivered

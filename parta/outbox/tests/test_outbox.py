@@ -97,11 +97,44 @@ def test_broker_down_leaves_the_row_pending(
     assert seen == [event.pk]
 
 
-def test_sweep_goes_oldest_first_within_its_batch(db: None, seen: list[int]) -> None:
+def test_sweep_goes_oldest_first_within_its_batch(
+    db: None, seen: list[int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    events = [OutboxEvent.objects.create(kind=KIND, payload={"n": n}) for n in range(3)]
+    asked: list[bool] = []
+
+    def ask() -> bool:
+        asked.append(True)
+        return True
+
+    monkeypatch.setattr(services, "_ask_for_drain", ask)
+    assert services.sweep(limit=3) == 3
+    assert seen == [e.pk for e in events] and services.pending_ids() == []
+    assert not asked  # nothing more was waiting
+
+
+def test_a_sweep_that_finds_more_than_it_takes_asks_for_a_drain(db: None, seen: list[int]) -> None:
+    """After Redis came back empty, the drains the writers asked for are gone: the sweep's batch
+    every half minute would take hours over a morning's backlog, so it asks for a drain."""
+    events = [OutboxEvent.objects.create(kind=KIND, payload={"n": n}) for n in range(7)]
+    assert services.sweep(limit=3) == 3
+    # The tests run tasks eagerly: the drain it asked for has delivered the rest, oldest first.
+    assert seen == [e.pk for e in events] and services.pending_ids() == []
+
+
+def test_a_sweep_whose_drain_cannot_be_published_leaves_the_rest_for_the_next(
+    db: None, seen: list[int], monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    from parta.outbox import tasks
+
+    def down(*args: Any, **kwargs: Any) -> None:
+        raise ConnectionRefusedError("broker down")
+
+    monkeypatch.setattr(tasks.drain_task, "apply_async", down)
     events = [OutboxEvent.objects.create(kind=KIND, payload={"n": n}) for n in range(5)]
     assert services.sweep(limit=3) == 3
-    assert seen == [e.pk for e in events[:3]]
     assert services.pending_ids() == [e.pk for e in events[3:]]
+    assert "could not publish a drain" in caplog.text
 
 
 def test_sweep_leaves_events_that_failed_too_often(db: None, seen: list[int]) -> None:
