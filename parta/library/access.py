@@ -14,12 +14,14 @@ Anything else answers 404, so ids cannot be probed.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from django.db.models import Q
 from django.http import Http404
 
-from parta.core.sql import among
+from parta.core import versions
+from parta.library import freshness
 from parta.library.models import Assignment, Material, Status, Visibility
 from parta.schools.access import Roles, roles_of
 from parta.schools.models import Enrolment
@@ -83,16 +85,33 @@ def _own_audience(roles: Roles) -> list[Q]:
         found.append(
             Q(city_id__in=roles.methodologist_city_ids) & ~Q(status=Status.DRAFT, published__isnull=True)
         )
-    groups = _family_class_group_ids(roles)
-    given = Q(class_group_id__in=groups) if groups else _nothing()
-    if roles.staff_school_ids:
-        given |= Q(school_id__in=roles.staff_school_ids)
-    if groups or roles.staff_school_ids:
-        # Those the city's part holds anyway are left out: a school gives thousands, mostly those.
-        given_here = Assignment.objects.filter(given).exclude(
-            material__published__isnull=False, material__visibility__in=_SHARED
+    given: set[int] = set()
+    for pk in sorted(_family_class_group_ids(roles)):
+        given.update(_given_here(f"cg:{pk}", Q(class_group_id=pk), versions.class_group(pk)))
+    for pk in sorted(roles.staff_school_ids):
+        given.update(_given_here(f"sc:{pk}", Q(school_id=pk), freshness.given(pk)))
+    if given:
+        found.append(Q(pk__in=sorted(given)))
+    return found
+
+
+def _given_here(where: str, condition: Q, token: str) -> list[int]:
+    """The materials given there (a class group, or a school's classes) that the city's part does
+    not hold anyway (a school gives thousands, mostly those), kept for everyone there while nothing
+    is given there or taken back (``token``) and nothing enters or leaves the city's part: a search
+    read them on every request, a probe of each of the school's hundreds of given materials."""
+
+    def make() -> bytes:
+        ids = (
+            Assignment.objects.filter(condition)
+            .exclude(material__published__isnull=False, material__visibility__in=_SHARED)
+            .values_list("material_id", flat=True)
         )
-        found.append(among(given_here.values("material_id")))
+        return json.dumps(sorted(set(ids))).encode()
+
+    found: list[int] = json.loads(
+        versions.cached(f"library:given:{where}", depends_on=[freshness.CATALOGUE, token], make=make)
+    )
     return found
 
 

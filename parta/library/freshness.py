@@ -15,6 +15,12 @@ from parta.library.models import Material
 CATALOGUE = "v:library"
 
 
+def given(school_id: int) -> str:
+    """What was given to a school's classes (``Assignment``): part of what its staff open beyond
+    the shared parts (``access._given_here``)."""
+    return f"v:library-given:{school_id}"
+
+
 def _shown_to_others(row: Material) -> list[str]:
     return [CATALOGUE] if row.published_id is not None else []
 

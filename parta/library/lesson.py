@@ -14,6 +14,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 
 from parta.core import freshness, versions
 from parta.journal.lesson_sections import SectionLesson, register_lesson_section
+from parta.library import freshness as library_freshness
 from parta.library.models import Assignment
 from parta.library.selectors.lessons import LessonOffer, materials_given_at_lessons, offered_materials
 
@@ -50,8 +51,9 @@ def materials_section(request: HttpRequest, lesson: SectionLesson) -> dict[str, 
 
 
 def _given(row: Assignment) -> list[str]:
-    """A material given to a class shows in its students' diaries."""
-    return [versions.class_group(row.class_group_id)]
+    """A material given to a class shows in its students' diaries, and the school's staff may
+    open it."""
+    return [versions.class_group(row.class_group_id), library_freshness.given(row.school_id)]
 
 
 register_lesson_section(

@@ -17,6 +17,7 @@ from parta.core import versions
 from parta.library.freshness import CATALOGUE
 from parta.library.models import Language, Material, UsageDay, Visibility
 from parta.library.selectors.catalogue import SearchResult, material_search
+from parta.library.services.assignments import material_attach_to_lesson, material_detach_from_lesson
 from parta.library.services.authoring import MaterialData, material_save
 from parta.library.services.moderation import material_publish, material_submit, material_unshare
 from parta.library.services.usage import popularity_refresh
@@ -182,8 +183,9 @@ def test_a_fixed_number_of_queries(world: World, django_assert_max_num_queries: 
         )
     reader = world.b.subject_teacher
     reader.refresh_from_db()
-    # Every filter that is a facet is set: the most queries the search makes.
-    with django_assert_max_num_queries(10):
+    # Every filter that is a facet is set: the most queries the search makes (one of them what was
+    # given at the reader's school, kept for its staff after this first read).
+    with django_assert_max_num_queries(11):
         result = material_search(
             reader,
             q="уравнения",
@@ -272,6 +274,30 @@ def test_a_kept_search_follows_publishing_and_taking_back(
         assert titles(material_search(reader, q="черновик")) == []
     # The author still finds it: their own part is never kept.
     assert titles(material_search(author, q="черновик")) == ["Черновик про уравнения"]
+
+
+def test_what_is_given_at_a_school_shows_at_once_and_goes_when_taken_back(
+    world: World, shelf: dict[str, Material], settings: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    """What was given at a school beyond the city's part is kept for its staff and for its classes'
+    families (``access._given_here``): giving a material, or taking it back, shows on the next read."""
+    read_cache(settings)
+    a = world.a
+    draft = shelf["draft"]  # its author's, never published
+    readers = (a.class_teacher, a.student, a.parent)
+    outsiders = (world.b.subject_teacher, world.b.parent)
+    for reader in (*readers, *outsiders):
+        assert titles(material_search(reader, q="черновик")) == []
+    with django_capture_on_commit_callbacks(execute=True):
+        material_attach_to_lesson(a.subject_teacher, lesson_id=a.lesson.pk, material_id=draft.pk)
+    for reader in readers:
+        assert titles(material_search(reader, q="черновик")) == ["Черновик про уравнения"]
+    for reader in outsiders:
+        assert titles(material_search(reader, q="черновик")) == []
+    with django_capture_on_commit_callbacks(execute=True):
+        material_detach_from_lesson(a.subject_teacher, lesson_id=a.lesson.pk, material_id=draft.pk)
+    for reader in readers:
+        assert titles(material_search(reader, q="черновик")) == []
 
 
 def test_a_new_version_waiting_for_review_keeps_the_shared_searches(
