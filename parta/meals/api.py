@@ -22,7 +22,7 @@ from rest_framework.views import APIView
 
 from parta.accounts.permissions import HasScope, SignedBody
 from parta.core.api import ERROR_SERIALIZER, DateField, IdField, error_responses
-from parta.core.idempotency import REPLAYED
+from parta.core.idempotency import REPLAYED, IdempotentApi
 from parta.core.ids import MAX_ID
 from parta.meals import providers, selectors, services
 from parta.meals.services import Refused
@@ -141,7 +141,7 @@ def plain_sale(data: object) -> tuple[str, str, list[tuple[int, int]]] | None:
     return (sale_id, card, lines) if len(lines) == len(items) else None
 
 
-class SaleApi(APIView):
+class SaleApi(IdempotentApi):
     permission_classes = [HasScope(SALES_SCOPE)]
 
     class InputSerializer(serializers.Serializer[Any]):
@@ -269,7 +269,7 @@ class PaymentSerializer(serializers.Serializer[Any]):
         ref_name = "MealsPayment"
 
 
-class PaymentCallbackApi(APIView):
+class PaymentCallbackApi(IdempotentApi):
     permission_classes = [HasScope(CALLBACK_SCOPE), SignedBody]
 
     @extend_schema(

@@ -12,10 +12,10 @@ from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from parta.accounts.permissions import HasScope
 from parta.core.api import ERROR_SERIALIZER, error_responses
+from parta.core.idempotency import IdempotentApi
 from parta.passage.ingest import (
     MAX_BATCH,
     REJECTED,
@@ -107,7 +107,7 @@ _FORBIDDEN = OpenApiResponse(
 )
 
 
-class PassageEventsApi(APIView):
+class PassageEventsApi(IdempotentApi):
     permission_classes = [HasScope("passage:write")]
 
     @extend_schema(

@@ -55,12 +55,14 @@ class Cafeteria:
         }
         return self.desk_api().post("/api/v1/meals/sales", body, format="json")
 
-    def callback(self, body: dict[str, Any], *, fmt: str = "parta", secret: str | None = None) -> Any:
+    def callback(
+        self, body: dict[str, Any], *, fmt: str = "parta", secret: str | None = None, **extra: Any
+    ) -> Any:
         raw = json.dumps(body).encode()
         api = APIClient()
         api.credentials(HTTP_AUTHORIZATION=f"Bearer {self.provider_secret}")
         signature = sign(raw, secret or self.provider.signing_secret)
-        headers: dict[str, Any] = {f"HTTP_{SIGNATURE_HEADER.upper().replace('-', '_')}": signature}
+        headers: dict[str, Any] = {f"HTTP_{SIGNATURE_HEADER.upper().replace('-', '_')}": signature, **extra}
         return api.post(f"/api/v1/payments/{fmt}/callback", raw, content_type="application/json", **headers)
 
     def fund(self, student: Any, amount: int, payment_id: str | None = None) -> None:

@@ -73,6 +73,17 @@ def test_a_callback_sent_again_credits_nothing_twice(cafeteria: Cafeteria) -> No
     assert LedgerEntry.objects.count() == 1
 
 
+def test_an_idempotency_key_sent_again_with_another_payment_is_a_422_and_credits_nothing(
+    cafeteria: Cafeteria,
+) -> None:
+    c = cafeteria
+    first = c.callback(parta_body(order(c)), HTTP_IDEMPOTENCY_KEY="cb-1")
+    assert first.status_code == 200
+    again = c.callback(parta_body(order(c, 30000)), HTTP_IDEMPOTENCY_KEY="cb-1")
+    assert again.status_code == 422
+    assert Account.objects.get().balance == 50000 and LedgerEntry.objects.count() == 1
+
+
 def test_the_same_payment_id_with_another_amount_is_a_409(cafeteria: Cafeteria) -> None:
     c = cafeteria
     top_up = order(c)

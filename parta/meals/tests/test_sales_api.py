@@ -125,6 +125,22 @@ def test_the_same_sale_id_for_another_sale_is_a_409_and_writes_nothing(cafeteria
     assert written() == (1, 1, 3)
 
 
+def test_an_idempotency_key_sent_again_with_another_sale_is_a_422_and_writes_nothing(
+    cafeteria: Cafeteria,
+) -> None:
+    c = cafeteria
+    c.fund(c.world.a.student, 100000)
+    url = "/api/v1/meals/sales"
+    body = {"sale_id": "k-1", "card": c.card.number, "items": [{"item": c.bun.pk, "quantity": 1}]}
+    first = c.desk_api().post(url, body, format="json", HTTP_IDEMPOTENCY_KEY="desk-1")
+    again = c.desk_api().post(url, body, format="json", HTTP_IDEMPOTENCY_KEY="desk-1")
+    assert (first.status_code, again.status_code) == (201, 201) and again.json() == first.json()
+    assert again["Idempotent-Replayed"] == "true"
+    other = c.desk_api().post(url, {**body, "sale_id": "k-2"}, format="json", HTTP_IDEMPOTENCY_KEY="desk-1")
+    assert other.status_code == 422
+    assert Sale.objects.count() == 1
+
+
 def test_another_desk_may_use_the_same_sale_id(cafeteria: Cafeteria) -> None:
     c = cafeteria
     c.fund(c.world.a.student, 30000)

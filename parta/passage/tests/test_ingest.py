@@ -119,6 +119,21 @@ def test_a_repeated_event_answers_as_the_first_time_and_changes_nothing(
     assert PassageEvent.objects.count() == 3
 
 
+def test_an_idempotency_key_sent_again_with_other_events_is_a_422_and_writes_nothing(
+    gate: Gate, cards: dict[str, Card]
+) -> None:
+    url = "/api/v1/passage/events"
+    first = gate.api.post(
+        url, {"events": [event("k1", "A-STUDENT")]}, format="json", HTTP_IDEMPOTENCY_KEY="b-1"
+    )
+    assert first.status_code == 200
+    other = gate.api.post(
+        url, {"events": [event("k2", "A-STUDENT")]}, format="json", HTTP_IDEMPOTENCY_KEY="b-1"
+    )
+    assert other.status_code == 422
+    assert list(PassageEvent.objects.values_list("event_id", flat=True)) == ["k1"]
+
+
 def test_a_card_blocked_later_keeps_what_its_events_were(gate: Gate, cards: dict[str, Card]) -> None:
     gate.post(event("k1", "A-STUDENT"))
     cards["student"].status = Card.Status.BLOCKED
