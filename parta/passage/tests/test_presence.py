@@ -181,41 +181,23 @@ def test_a_dismissed_flag_stays_dismissed_and_changes_nothing(morning: World) ->
 
 def test_who_may_answer_a_flag(morning: World) -> None:
     a = morning.a
+
+    def accept(actor: Any, student_id: int) -> None:
+        services.flag_decide(
+            actor=actor, lesson_id=a.lesson.pk, student_id=student_id, kind=ABSENT_BUT_ENTERED, accept=True
+        )
+
     # The class teacher reads the lesson's journal but does not write it.
     with pytest.raises(PermissionDenied):
-        services.flag_decide(
-            actor=a.class_teacher,
-            lesson_id=a.lesson.pk,
-            student_id=a.student.pk,
-            kind=ABSENT_BUT_ENTERED,
-            accept=True,
-        )
+        accept(a.class_teacher, a.student.pk)
     for stranger in (a.parent, morning.b.admin, morning.b.subject_teacher, morning.outsider):
         with pytest.raises(Http404):
-            services.flag_decide(
-                actor=stranger,
-                lesson_id=a.lesson.pk,
-                student_id=a.student.pk,
-                kind=ABSENT_BUT_ENTERED,
-                accept=True,
-            )
+            accept(stranger, a.student.pk)
     # A student of another class at this lesson: 404; a flag that is not raised: 400.
     with pytest.raises(Http404):
-        services.flag_decide(
-            actor=a.admin,
-            lesson_id=a.lesson.pk,
-            student_id=a.sibling.pk,
-            kind=ABSENT_BUT_ENTERED,
-            accept=True,
-        )
+        accept(a.admin, a.sibling.pk)
     with pytest.raises(ValidationError):
-        services.flag_decide(
-            actor=a.admin,
-            lesson_id=a.lesson.pk,
-            student_id=a.classmate.pk,
-            kind=ABSENT_BUT_ENTERED,
-            accept=True,
-        )
+        accept(a.admin, a.classmate.pk)
     assert Attendance.objects.filter(lesson=a.lesson, student=a.student).exists()
     assert not FlagDecision.objects.exists()
 
