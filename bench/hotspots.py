@@ -62,7 +62,7 @@ def main() -> None:
     client = Client()
 
     def send(line: str) -> int:
-        method, path, token, body = line.split("\t")
+        method, path, token, body = line.split("\t")[:4]
         headers = {"Authorization": f"Bearer {token}"} if token != "-" else {}  # noqa: S105
         data = "" if body == "-" else body
         response = client.generic(method, path, data, content_type="application/json", headers=headers)

@@ -16,23 +16,24 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db.models import Q
+from django.db.models import Model, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from parta.core import versions
+from parta.core import statements, versions
 from parta.core.i18n import pick
 from parta.core.names import class_group_name
 from parta.curriculum.selectors import Plan, plan_of
 from parta.homework.selectors import HomeworkRow, homework_for_reached_student
 from parta.journal import scales
 from parta.journal.models import AbsenceNotice, Attendance, Mark, Remark
-from parta.journal.selectors import RemarkRow, remark_rows
+from parta.journal.selectors import RemarkRow, remark_rows_of, remarks_in_force
 from parta.library.selectors.lessons import MaterialRef, materials_given_at_lessons
 from parta.schools.access import access_person, is_self_or_child, person_school_scope, roles_of
 from parta.schools.models import Enrolment, Holiday, SubgroupMembership, TeachingAssignment
@@ -111,13 +112,16 @@ class DiaryAccess:
         )
 
 
-def diary_reading(user: Any, student_id: int) -> versions.Reading:
+def diary_reading(user: Any, student_id: int, reach: Callable[[], DiaryAccess]) -> versions.Reading:
     """How the student's diary is cached for this reader (``parta.core.versions``; narrow it to the
     dates asked), once the reader may open it — 404 otherwise, before any cache is asked.
 
     The student, their guardians and superusers pass on their roles alone; staff go through
     ``access_person`` and read only their schools' records, which the key records. Whether the id
-    is a student at all is the diary's own answer (``reach_diary``): a 404 is never cached."""
+    is a student at all is the diary's own answer (``reach_diary``): a 404 is never cached.
+    ``reach`` is the caller's ``reach_diary`` of the student, read once: its enrolments, read
+    after the student's token, name the class groups' and schools' tokens, and the diary made on a
+    miss is placed by the same rows."""
     scope: frozenset[int] | None = None
     # A student opening their own diary needs not even the roles query.
     own = user.is_authenticated and user.pk == student_id
@@ -125,14 +129,14 @@ def diary_reading(user: Any, student_id: int) -> versions.Reading:
         scope = person_school_scope(user, access_person(user, student_id).pk)
 
     def class_tokens() -> list[str]:
-        enrolments = Enrolment.objects.filter(student_id=student_id)
-        if scope is not None:
-            enrolments = enrolments.filter(school_id__in=scope)
-        rows = enrolments.values_list("class_group_id", "school_id")
+        try:
+            placements = reach().placements
+        except Http404:
+            return []  # the diary's own 404 follows, uncached
         return [
             token
-            for group, school in rows
-            for token in (versions.class_group(group), versions.school(school))
+            for p in placements
+            for token in (versions.class_group(p.class_group_id), versions.school(p.school_id))
         ]
 
     reader = "all" if scope is None else ",".join(str(pk) for pk in sorted(scope))
@@ -148,9 +152,6 @@ def reach_diary(user: Any, student_id: int) -> DiaryAccess:
     person, their enrolments). 404 for anyone not a student or not the reader's to see."""
     person = access_person(user, student_id)
     scope = person_school_scope(user, person.pk)
-    enrolments = Enrolment.objects.filter(student_id=person.pk)
-    if scope is not None:
-        enrolments = enrolments.filter(school_id__in=scope)
     placements = tuple(
         _Placement(
             class_group_id=r["class_group_id"],
@@ -162,17 +163,7 @@ def reach_diary(user: Any, student_id: int) -> DiaryAccess:
             starts_on=r["year__starts_on"],
             ends_on=r["year__ends_on"],
         )
-        for r in enrolments.order_by("-year__starts_on").values(
-            "class_group_id",
-            "class_group__grade",
-            "class_group__letter",
-            "school_id",
-            "school__short_name",
-            "year_id",
-            "year__name",
-            "year__starts_on",
-            "year__ends_on",
-        )
+        for r in _ENROLMENTS.dicts(person.pk, sorted(scope or ()), scoped=scope is not None)
     )
     if not placements:
         raise Http404
@@ -184,6 +175,27 @@ def reach_diary(user: Any, student_id: int) -> DiaryAccess:
     )
 
 
+def _enrolments(student_id: int, school_ids: list[int], *, scoped: bool) -> QuerySet[Any, Any]:
+    enrolments = Enrolment.objects.filter(student_id=student_id)
+    if scoped:
+        enrolments = enrolments.filter(school_id__in=school_ids)
+    return enrolments.order_by("-year__starts_on").values(
+        "class_group_id",
+        "class_group__grade",
+        "class_group__letter",
+        "school_id",
+        "school__short_name",
+        "year_id",
+        "year__name",
+        "year__starts_on",
+        "year__ends_on",
+    )
+
+
+# A diary's first read runs each of these once: their SQL is built once (``parta.core.statements``).
+_ENROLMENTS = statements.Statement(Enrolment, _enrolments)
+
+
 def access_diary(user: Any, student_id: int, day: dt.date | None = None) -> DiaryStudent:
     """The student as the reader may see them, placed in the class group of the year that contains
     ``day`` (else their latest year). 404 for anyone not a student or not the reader's to see."""
@@ -192,6 +204,28 @@ def access_diary(user: Any, student_id: int, day: dt.date | None = None) -> Diar
 
 def scoped(qs: Any, student: DiaryStudent) -> Any:
     return qs if student.school_ids is None else qs.filter(school_id__in=student.school_ids)
+
+
+def _student_statement(
+    model: type[Model], finish: Callable[[QuerySet[Any, Any]], QuerySet[Any, Any]]
+) -> statements.Statement:
+    """A student's rows of ``model`` (marks, attendance, remarks) in the dates and the reader's
+    scope, as ``finish`` orders and selects them."""
+
+    def build(
+        student_id: int, date_from: dt.date, date_to: dt.date, school_ids: list[int], *, scoped: bool
+    ) -> QuerySet[Any, Any]:
+        qs = model._default_manager.filter(student_id=student_id, date__gte=date_from, date__lte=date_to)
+        return finish(qs.filter(school_id__in=school_ids) if scoped else qs)
+
+    return statements.Statement(model, build)
+
+
+def _run(
+    statement: statements.Statement, student: DiaryStudent, date_from: dt.date, date_to: dt.date
+) -> list[dict[str, Any]]:
+    scope = student.school_ids
+    return statement.dicts(student.id, date_from, date_to, sorted(scope or ()), scoped=scope is not None)
 
 
 # --- the week -----------------------------------------------------------------------------
@@ -277,8 +311,27 @@ class DiaryRange:
     days: list[DiaryDay]
 
 
+_MARKS = _student_statement(
+    Mark,
+    lambda qs: qs.order_by("date", "id").values(
+        "id",
+        "lesson_id",
+        "date",
+        "subject__code",
+        "subject__name_ru",
+        "subject__name_en",
+        "scale",
+        "value",
+        "weight",
+        "control_form__name_ru",
+        "control_form__name_en",
+        "comment",
+        "owed_until",
+    ),
+)
+
+
 def mark_rows(student: DiaryStudent, date_from: dt.date, date_to: dt.date) -> list[MarkRow]:
-    qs = scoped(Mark.objects.filter(student_id=student.id, date__gte=date_from, date__lte=date_to), student)
     return [
         MarkRow(
             id=v["id"],
@@ -296,31 +349,30 @@ def mark_rows(student: DiaryStudent, date_from: dt.date, date_to: dt.date) -> li
             comment=v["comment"],
             owed_until=v["owed_until"],
         )
-        for v in qs.order_by("date", "id").values(
-            "id",
-            "lesson_id",
-            "date",
-            "subject__code",
-            "subject__name_ru",
-            "subject__name_en",
-            "scale",
-            "value",
-            "weight",
-            "control_form__name_ru",
-            "control_form__name_en",
-            "comment",
-            "owed_until",
-        )
+        for v in _run(_MARKS, student, date_from, date_to)
     ]
 
 
 _STATUS_LABELS = dict(Attendance.Status.choices)
 
 
+_ATTENDANCE = _student_statement(
+    Attendance,
+    lambda qs: qs.order_by("date", "lesson__number").values(
+        "lesson_id",
+        "date",
+        "subject__code",
+        "subject__name_ru",
+        "subject__name_en",
+        "status",
+        "reason",
+        "source",
+    ),
+)
+_REMARKS = _student_statement(Remark, remarks_in_force)
+
+
 def attendance_rows(student: DiaryStudent, date_from: dt.date, date_to: dt.date) -> list[AttendanceRow]:
-    qs = scoped(
-        Attendance.objects.filter(student_id=student.id, date__gte=date_from, date__lte=date_to), student
-    )
     return [
         AttendanceRow(
             lesson_id=v["lesson_id"],
@@ -332,16 +384,7 @@ def attendance_rows(student: DiaryStudent, date_from: dt.date, date_to: dt.date)
             reason=v["reason"],
             source=v["source"],
         )
-        for v in qs.order_by("date", "lesson__number").values(
-            "lesson_id",
-            "date",
-            "subject__code",
-            "subject__name_ru",
-            "subject__name_en",
-            "status",
-            "reason",
-            "source",
-        )
+        for v in _run(_ATTENDANCE, student, date_from, date_to)
     ]
 
 
@@ -360,15 +403,27 @@ def _homework_rows(
     )
 
 
+_SUBGROUPS = statements.Statement(
+    SubgroupMembership,
+    lambda student_id: SubgroupMembership.objects.filter(student_id=student_id).values_list(
+        "subgroup_id", "subgroup__number"
+    ),
+)
+_HOLIDAYS = statements.Statement(
+    Holiday,
+    lambda school_id, date_from, date_to: (
+        Holiday.objects.filter(school_id=school_id, starts_on__lte=date_to, ends_on__gte=date_from)
+        .order_by("starts_on")
+        .values_list("starts_on", "ends_on", "name")
+    ),
+)
+
+
 def lessons_of(student: DiaryStudent, date_from: dt.date, date_to: dt.date) -> list[LessonRow]:
     """The student's lessons (``parta.timetable.selectors.lessons_for_student``'s rows, in its
     order) with the class groups ``reach_diary`` has read already: two queries, their subgroups and
     the lessons."""
-    subgroup_numbers: dict[int, int] = dict(
-        SubgroupMembership.objects.filter(student_id=student.id).values_list(
-            "subgroup_id", "subgroup__number"
-        )
-    )
+    subgroup_numbers: dict[int, int] = dict(_SUBGROUPS.rows(student.id))
     return lessons_in_groups(
         dict(student.class_groups), subgroup_numbers, date_from, date_to, school_ids=student.school_ids
     )
@@ -377,11 +432,7 @@ def lessons_of(student: DiaryStudent, date_from: dt.date, date_to: dt.date) -> l
 def _holidays(
     student: DiaryStudent, date_from: dt.date, date_to: dt.date
 ) -> list[tuple[dt.date, dt.date, str]]:
-    return list(
-        Holiday.objects.filter(school_id=student.school_id, starts_on__lte=date_to, ends_on__gte=date_from)
-        .order_by("starts_on")
-        .values_list("starts_on", "ends_on", "name")
-    )
+    return _HOLIDAYS.rows(student.school_id, date_from, date_to)
 
 
 def _build_days(
@@ -390,9 +441,7 @@ def _build_days(
     """Put marks, attendance, remarks and homework on the days and lessons they belong to."""
     lesson_rows = [row for day in days for row in day.lessons]
     marks = mark_rows(student, date_from, date_to)
-    remarks = remark_rows(
-        scoped(Remark.objects.filter(student_id=student.id, date__gte=date_from, date__lte=date_to), student)
-    )
+    remarks = remark_rows_of(_run(_REMARKS, student, date_from, date_to))
     attendance = attendance_rows(student, date_from, date_to)
     lesson_ids = {row.id for row in lesson_rows}
     homework = [

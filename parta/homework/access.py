@@ -131,19 +131,14 @@ def homework_of_student(student_id: int) -> Q:
     return _family_q({student_id})
 
 
-def homework_of_student_readable_by(user: Any, student_id: int) -> Q:
-    """A Q over Homework: the homework this student is given that the user may read.
-
-    The student themself, their guardians and superusers read all of it (``homework_readable_by``
-    of a family contains ``homework_of_student`` of each of its students), so for them the access
-    is settled once, on the student, and the database filters by the student's groups alone;
-    anyone else (staff) also gets ``homework_readable_by`` row by row."""
+def reads_all_homework_of(user: Any, student_id: int) -> bool:
+    """The user reads all the homework the student is given (``homework_of_student``): the student,
+    their guardians and superusers, whose access is settled once, on the student, so that the
+    database filters by the student's groups alone; anyone else (staff) also needs
+    ``homework_readable_by`` row by row."""
     roles = roles_of(user)
-    own = homework_of_student(student_id)
     family = roles.is_student or roles.is_guardian
-    if roles.is_superuser or (family and student_id in roles.child_ids | {roles.user_id}):
-        return own
-    return own & homework_readable_by(user)
+    return roles.is_superuser or (family and student_id in roles.child_ids | {roles.user_id})
 
 
 def access_homework(

@@ -20,9 +20,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from parta.core import statements
 from parta.core.i18n import pick
 from parta.core.names import short_name
-from parta.homework.access import homework_of_student_readable_by
+from parta.homework.access import homework_of_student, homework_readable_by, reads_all_homework_of
 from parta.homework.models import (
     DONE_STATUSES,
     Homework,
@@ -147,6 +148,38 @@ class Attachments:
 _LINK, _FILE, _MATERIAL = 0, 1, 2
 
 
+def _attachments(homework_ids: list[int]) -> QuerySet[Any, Any]:
+    link_rows = (
+        HomeworkLink.objects.filter(homework_id__in=homework_ids)
+        .order_by()
+        .annotate(what=Value(_LINK), row=F("pk"), text=F("url"), detail=F("title"), size=Value(0))
+        .values_list("what", "homework_id", "row", "text", "detail", "size")
+    )
+    file_rows = (
+        HomeworkFile.objects.filter(homework_id__in=homework_ids)
+        .order_by()
+        .annotate(what=Value(_FILE), row=F("pk"), text=F("name"), detail=Value(""), bytes=F("size"))
+        .values_list("what", "homework_id", "row", "text", "detail", "bytes")
+    )
+    material_rows = (
+        HomeworkMaterial.objects.filter(homework_id__in=homework_ids)
+        .order_by()
+        .annotate(
+            what=Value(_MATERIAL),
+            row=F("material_id"),
+            text=F("material__title"),
+            detail=F("material__kind"),
+            size=Value(0),
+        )
+        .values_list("what", "homework_id", "row", "text", "detail", "size")
+    )
+    return link_rows.union(file_rows, material_rows, all=True).order_by("what", "row")
+
+
+# Built once per number of homework (``parta.core.statements``): every diary's first read asks.
+_ATTACHMENTS = statements.Statement(HomeworkLink, _attachments)
+
+
 def attachments_of(homework_ids: Collection[int]) -> Attachments:
     """Links, files and library materials of these homework: one query (none for no homework),
     their rows in one ``UNION ALL`` (a link's row: its address, title and size 0; a file's: its
@@ -155,31 +188,7 @@ def attachments_of(homework_ids: Collection[int]) -> Attachments:
     files: dict[int, list[FileRow]] = defaultdict(list)
     materials: dict[int, list[GivenMaterial]] = defaultdict(list)
     if homework_ids:
-        link_rows = (
-            HomeworkLink.objects.filter(homework_id__in=homework_ids)
-            .order_by()
-            .annotate(what=Value(_LINK), row=F("pk"), text=F("url"), detail=F("title"), size=Value(0))
-            .values_list("what", "homework_id", "row", "text", "detail", "size")
-        )
-        file_rows = (
-            HomeworkFile.objects.filter(homework_id__in=homework_ids)
-            .order_by()
-            .annotate(what=Value(_FILE), row=F("pk"), text=F("name"), detail=Value(""), bytes=F("size"))
-            .values_list("what", "homework_id", "row", "text", "detail", "bytes")
-        )
-        material_rows = (
-            HomeworkMaterial.objects.filter(homework_id__in=homework_ids)
-            .order_by()
-            .annotate(
-                what=Value(_MATERIAL),
-                row=F("material_id"),
-                text=F("material__title"),
-                detail=F("material__kind"),
-                size=Value(0),
-            )
-            .values_list("what", "homework_id", "row", "text", "detail", "size")
-        )
-        union = link_rows.union(file_rows, material_rows, all=True).order_by("what", "row")
+        union = _ATTACHMENTS.rows(sorted(homework_ids))
         for what, hw_id, pk, text, detail, size in union:
             if what == _FILE:
                 files[hw_id].append(FileRow(pk, text, size))
@@ -232,28 +241,13 @@ def _student_rows(
 ) -> list[HomeworkRow]:
     if not reached:
         access_person(user, student_id)
-    # The student's work, if any, joined once (a homework has at most one per student).
-    work = FilteredRelation("completions", condition=Q(completions__student_id=student_id))
-    qs: QuerySet[Any, Any] = Homework.objects.filter(
-        homework_of_student_readable_by(user, student_id)
-    ).annotate(work=work)
-    if date_from is not None:
-        qs = qs.filter(due_on__gte=date_from)
-    if date_to is not None:
-        qs = qs.filter(due_on__lte=date_to)
-    if status == "todo":
-        qs = qs.exclude(work__status__in=DONE_STATUSES)
-    elif status == "done":
-        qs = qs.filter(work__status__in=DONE_STATUSES)
-    order: list[Any] = ["due_on", "subject__order", "lesson__date", "id"]
-    if newest_first:
-        order = ["-due_on", "subject__order", "-lesson__date", "-id"]
-    elif status == "todo":
-        # What is due today or later comes first; what is overdue follows, not before tomorrow's.
-        overdue = Case(When(due_on__lt=timezone.localdate(), then=Value(1)), default=Value(0))
-        order = [overdue, *order]
-    qs = qs.order_by(*order).values(*_STUDENT_COLUMNS)
-    rows = list(qs[:limit] if limit is not None else qs)
+    dates = ([date_from] if date_from else [], [date_to] if date_to else [])
+    today = [timezone.localdate()] if status == "todo" and not newest_first else []
+    shape: dict[str, Any] = {"status": status, "newest_first": newest_first, "limit": limit}
+    if reads_all_homework_of(user, student_id):  # the family's read: one statement, built once
+        rows = _STUDENT_HOMEWORK.dicts(student_id, *dates, today, **shape)
+    else:
+        rows = list(_student_query(student_id, *dates, today, **shape, readable=homework_readable_by(user)))
     attached = attachments_of([row["id"] for row in rows])
     return [
         HomeworkRow(
@@ -281,6 +275,48 @@ def _student_rows(
         )
         for row in rows
     ]
+
+
+def _student_query(
+    student_id: int,
+    dates_from: list[dt.date],
+    dates_to: list[dt.date],
+    today: list[dt.date],
+    *,
+    status: Status,
+    newest_first: bool,
+    limit: int | None,
+    readable: Q | None = None,
+) -> QuerySet[Any, Any]:
+    """The student's homework (of it, what ``readable`` lets the reader see) due in the dates (a
+    list of one date, or none for no bound), by ``status``; ``today`` (one date) puts what is
+    overdue after what is due when listing what is still to do."""
+    # The student's work, if any, joined once (a homework has at most one per student).
+    work = FilteredRelation("completions", condition=Q(completions__student_id=student_id))
+    own = homework_of_student(student_id)
+    qs: QuerySet[Any, Any] = Homework.objects.filter(own if readable is None else own & readable).annotate(
+        work=work
+    )
+    if dates_from:
+        qs = qs.filter(due_on__gte=dates_from[0])
+    if dates_to:
+        qs = qs.filter(due_on__lte=dates_to[0])
+    if status == "todo":
+        qs = qs.exclude(work__status__in=DONE_STATUSES)
+    elif status == "done":
+        qs = qs.filter(work__status__in=DONE_STATUSES)
+    order: list[Any] = ["due_on", "subject__order", "lesson__date", "id"]
+    if newest_first:
+        order = ["-due_on", "subject__order", "-lesson__date", "-id"]
+    elif today:
+        # What is due today or later comes first; what is overdue follows, not before tomorrow's.
+        overdue = Case(When(due_on__lt=today[0], then=Value(1)), default=Value(0))
+        order = [overdue, *order]
+    qs = qs.order_by(*order).values(*_STUDENT_COLUMNS)
+    return qs[:limit] if limit is not None else qs
+
+
+_STUDENT_HOMEWORK = statements.Statement(Homework, _student_query)
 
 
 def homework_for_student(

@@ -18,6 +18,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from parta.accounts.models import Guardianship, MachineClient, User
+from parta.core import rows
 from parta.core.principals import is_machine
 from parta.schools.models import (
     CityRole,
@@ -270,9 +271,12 @@ def access_person(user: Any, person_id: int) -> User:
     roles = roles_of(user)
     if person_id == roles.user_id and type(user) is User and user.is_active:
         return user
-    family = person_id == roles.user_id or person_id in roles.child_ids
-    readable = Q() if family else people_readable_by(user)
-    person: User | None = first_by_key(User.objects.filter(readable, pk=person_id, is_active=True))
+    person: User | None
+    if person_id == roles.user_id or person_id in roles.child_ids:
+        person = rows.by_key(User, person_id)  # the statement built once: every family read passes here
+        person = person if person is not None and person.is_active else None
+    else:
+        person = first_by_key(User.objects.filter(people_readable_by(user), pk=person_id, is_active=True))
     if person is None:
         raise Http404
     return person

@@ -62,7 +62,13 @@ from parta.journal.selectors.notices import (
     absence_notices_for_class_teacher,
     absence_notices_for_student,
 )
-from parta.journal.selectors.remarks import RemarkRow, lesson_remarks, remark_rows
+from parta.journal.selectors.remarks import (
+    RemarkRow,
+    lesson_remarks,
+    remark_rows,
+    remark_rows_of,
+    remarks_in_force,
+)
 
 __all__ = [
     "MAX_HISTORY",
@@ -106,5 +112,7 @@ __all__ = [
     "lesson_topic",
     "open_period_names",
     "remark_rows",
+    "remark_rows_of",
+    "remarks_in_force",
     "student_marks",
 ]

@@ -8,8 +8,10 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, NamedTuple
 
+from django.db.models import QuerySet
 from django.http import Http404
 
+from parta.core import statements
 from parta.core.i18n import pick
 from parta.core.names import short_name
 from parta.journal import scales
@@ -159,14 +161,34 @@ def _period_name(kind: str, number: int) -> str:
     return str(template) % {"number": number} if template else str(number)
 
 
-def _period_refs(year_id: int) -> list[PeriodRef]:
-    rows = (
+# A journal's first read runs each of these: built once (``parta.core.statements``).
+_PERIODS = statements.Statement(
+    StudyPeriod,
+    lambda year_id: (
         StudyPeriod.objects.filter(year_id=year_id)
         .order_by("starts_on", "kind", "number")
         .values("id", "kind", "number", "starts_on", "ends_on", "closed_at", "year__closed_at")
-    )
+    ),
+)
+_CONTROL_FORMS = statements.Statement(
+    ControlForm,
+    lambda school_id: (
+        ControlForm.objects.filter(school_id=school_id)
+        .order_by("order", "code")
+        .values_list("id", "code", "name_ru", "name_en", "default_weight")
+    ),
+)
+_SCHEMES = statements.Statement(
+    GradingScheme,
+    lambda school_id: GradingScheme.objects.filter(school_id=school_id).values_list(
+        "subject_id", "scale", "round_up_from", "final_scale"
+    ),
+)
+
+
+def _period_refs(year_id: int) -> list[PeriodRef]:
     refs = []
-    for row in rows:
+    for row in _PERIODS.dicts(year_id):
         name = _period_name(row["kind"], row["number"])
         refs.append(
             PeriodRef(
@@ -206,14 +228,9 @@ def choose_period(periods: list[PeriodRef], period_id: int | None, today: dt.dat
 
 
 def _control_forms(school_id: int) -> list[ControlFormRef]:
-    rows = (
-        ControlForm.objects.filter(school_id=school_id)
-        .order_by("order", "code")
-        .values("id", "code", "name_ru", "name_en", "default_weight")
-    )
     return [
-        ControlFormRef(r["id"], r["code"], pick(r["name_ru"], r["name_en"]), r["default_weight"])
-        for r in rows
+        ControlFormRef(pk, code, pick(name_ru, name_en), weight)
+        for pk, code, name_ru, name_en, weight in _CONTROL_FORMS.rows(school_id)
     ]
 
 
@@ -229,17 +246,42 @@ _DEFAULT_SCHEME = SchemeRef(scales.DEFAULT_SCALE, scales.DEFAULT_ROUND_UP_FROM, 
 def _schemes(school_id: int) -> dict[int | None, SchemeRef]:
     """Every scheme of the school by subject (None: the school's default)."""
     return {
-        row["subject_id"]: SchemeRef(
-            row["scale"], Decimal(row["round_up_from"]), row["final_scale"] or row["scale"]
-        )
-        for row in GradingScheme.objects.filter(school_id=school_id).values(
-            "subject_id", "scale", "round_up_from", "final_scale"
-        )
+        subject_id: SchemeRef(scale, Decimal(round_up_from), final_scale or scale)
+        for subject_id, scale, round_up_from, final_scale in _SCHEMES.rows(school_id)
     }
 
 
 def _scheme_of(schemes: dict[int | None, SchemeRef], subject_id: int) -> SchemeRef:
     return schemes.get(subject_id) or schemes.get(None) or _DEFAULT_SCHEME
+
+
+_ORDER = ("student__last_name", "student__first_name", "student_id")
+_NAMES = ("student__last_name", "student__first_name", "student__middle_name", "student__username")
+
+
+def _enrolled(class_group_id: int, subgroup_ids: list[int], ends_on: list[dt.date]) -> QuerySet[Any, Any]:
+    """The class group's (or its subgroup's: one id or none) students, of them those who joined
+    by a period's last day (one date or none), in name order."""
+    enrolments = Enrolment.objects.filter(class_group_id=class_group_id)
+    if subgroup_ids:
+        members = SubgroupMembership.objects.filter(subgroup_id=subgroup_ids[0]).values("student_id")
+        enrolments = enrolments.filter(student_id__in=members)
+    if ends_on:
+        enrolments = enrolments.exclude(starts_on__gt=ends_on[0])
+    students: QuerySet[Any, Any] = enrolments.order_by(*_ORDER).values("student_id", "starts_on", *_NAMES)
+    return students
+
+
+_ENROLLED = statements.Statement(Enrolment, _enrolled)
+# Left after the period began: in the class for some of it (or all of it, for a past period).
+_MOVED = statements.Statement(
+    StudentMove,
+    lambda class_group_id, starts_on: (
+        StudentMove.objects.filter(from_class_group_id=class_group_id, moved_on__gt=starts_on)
+        .order_by(*_ORDER)
+        .values("student_id", "moved_on", "left_subgroups", *_NAMES)
+    ),
+)
 
 
 def _students_of(
@@ -255,24 +297,15 @@ def _students_of(
     and after them the students who left since it began, each with the day they left (a second
     query, over the class group's moves). ``subgroup_key`` is the subgroup's name and its subject's
     Russian name, as a move records the subgroups it ended."""
-    enrolments = Enrolment.objects.filter(class_group_id=class_group_id)
-    if subgroup_id is not None:
-        members = SubgroupMembership.objects.filter(subgroup_id=subgroup_id).values("student_id")
-        enrolments = enrolments.filter(student_id__in=members)
-    if between is not None:
-        enrolments = enrolments.exclude(starts_on__gt=between[1])
-    order = ("student__last_name", "student__first_name", "student_id")
-    names = ("student__last_name", "student__first_name", "student__middle_name", "student__username")
+    subgroups = [subgroup_id] if subgroup_id is not None else []
     students = [
         StudentRef(r["student_id"], _name(r), since=r["starts_on"])
-        for r in enrolments.order_by(*order).values("student_id", "starts_on", *names)
+        for r in _ENROLLED.dicts(class_group_id, subgroups, [between[1]] if between else [])
     ]
     if between is None:
         return students
     present = {s.id for s in students}
-    # Left after the period began: in the class for some of it (or all of it, for a past period).
-    moves = StudentMove.objects.filter(from_class_group_id=class_group_id, moved_on__gt=between[0])
-    for r in moves.order_by(*order).values("student_id", "moved_on", "left_subgroups", *names):
+    for r in _MOVED.dicts(class_group_id, between[0]):
         # The subgroup's membership ended with the move; the move names the subgroups it ended.
         ended = {(g.get("name"), g.get("ru")) for g in r["left_subgroups"]}
         in_subgroup = subgroup_id is None or subgroup_key in ended

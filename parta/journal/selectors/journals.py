@@ -8,10 +8,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count
+from django.db.models import Count, Model, QuerySet
 from django.utils import timezone
 
-from parta.core import versions
+from parta.core import statements, versions
 from parta.core.i18n import pick
 from parta.core.names import class_group_name, short_name, subgroup_name
 from parta.journal import scales
@@ -226,6 +226,59 @@ def journal_reading(user: Any, assignment: TeachingAssignment, period_id: int | 
     )
 
 
+def _lessons(assignment_id: int, dates: list[dt.date]) -> QuerySet[Any, Any]:
+    """The assignment's lessons, in a period's dates (its first and last day) or all."""
+    lessons = Lesson.objects.filter(assignment_id=assignment_id)
+    if dates:
+        lessons = lessons.filter(date__gte=dates[0], date__lte=dates[1])
+    values: QuerySet[Any, Any] = (
+        lessons.annotate(homework_count=Count("homework_set"))
+        .order_by("date", "number")
+        .values(
+            "id",
+            "date",
+            "number",
+            "status",
+            "topic_id",
+            "topic__code",
+            "topic__title_ru",
+            "topic__title_en",
+            "homework_count",
+            "teacher_id",
+        )
+    )
+    return values
+
+
+def _of_lessons(model: type[Model], columns: tuple[str, ...], order: tuple[str, ...]) -> statements.Statement:
+    """The rows of ``model`` at these lessons, or only of a student (one id, or none for all)."""
+
+    def build(lesson_ids: list[int], student_ids: list[int]) -> QuerySet[Any, Any]:
+        rows = model._default_manager.filter(lesson_id__in=lesson_ids)
+        if student_ids:
+            rows = rows.filter(student_id=student_ids[0])
+        return (rows.order_by(*order) if order else rows).values(*columns)
+
+    return statements.Statement(model, build)
+
+
+def _period_marks(
+    class_group_id: int, subject_id: int, year_id: int, student_ids: list[int]
+) -> QuerySet[Any, Any]:
+    marks = PeriodMark.objects.filter(class_group_id=class_group_id, subject_id=subject_id, year_id=year_id)
+    if student_ids:
+        marks = marks.filter(student_id=student_ids[0])
+    values: QuerySet[Any, Any] = marks.values("id", "student_id", "period_id", "value", "scale", "version")
+    return values
+
+
+# A journal's first read runs each of these once: built once (``parta.core.statements``).
+_LESSONS = statements.Statement(Lesson, _lessons)
+_MARKS = _of_lessons(Mark, _MARK_COLUMNS, ("id",))
+_ATTENDANCE = _of_lessons(Attendance, _ATTENDANCE_COLUMNS, ())
+_PERIOD_MARKS = statements.Statement(PeriodMark, _period_marks)
+
+
 def journal_page(
     user: Any, assignment_id: int, period_id: int | None = None, *, student_id: int | None = None
 ) -> JournalPage:
@@ -245,9 +298,7 @@ def journal_page_of(
     ref = _assignment_ref(_assignment_row(assignment), can_write_assignment(user, assignment))
     periods = _period_refs(assignment.year_id)
     period = choose_period(periods, period_id, timezone.localdate())
-    lessons_qs = Lesson.objects.filter(assignment_id=assignment.pk)
-    if period is not None:
-        lessons_qs = lessons_qs.filter(date__gte=period.starts_on, date__lte=period.ends_on)
+    dates = [period.starts_on, period.ends_on] if period is not None else []
     lessons = [
         LessonColumn(
             r["id"],
@@ -260,20 +311,7 @@ def journal_page_of(
             r["homework_count"],
             r["teacher_id"],
         )
-        for r in lessons_qs.annotate(homework_count=Count("homework_set"))
-        .order_by("date", "number")
-        .values(
-            "id",
-            "date",
-            "number",
-            "status",
-            "topic_id",
-            "topic__code",
-            "topic__title_ru",
-            "topic__title_en",
-            "homework_count",
-            "teacher_id",
-        )
+        for r in _LESSONS.dicts(assignment.pk, dates)
     ]
     subgroup = assignment.subgroup
     students = _students_of(
@@ -287,19 +325,11 @@ def journal_page_of(
     cells: dict[tuple[int, int], Cell] = defaultdict(Cell)
     marks_by_student: dict[int, list[dict[str, Any]]] = defaultdict(list)
     lesson_ids = [lesson.id for lesson in lessons]
-    marks_qs = Mark.objects.filter(lesson_id__in=lesson_ids)
-    attendance_qs = Attendance.objects.filter(lesson_id__in=lesson_ids)
-    period_marks_qs = PeriodMark.objects.filter(
-        class_group_id=assignment.class_group_id, subject_id=assignment.subject_id, year_id=assignment.year_id
-    )
-    if student_id is not None:
-        marks_qs = marks_qs.filter(student_id=student_id)
-        attendance_qs = attendance_qs.filter(student_id=student_id)
-        period_marks_qs = period_marks_qs.filter(student_id=student_id)
-    for m in marks_qs.order_by("id").values(*_MARK_COLUMNS):
+    student = [student_id] if student_id is not None else []
+    for m in _MARKS.dicts(lesson_ids, student):
         cells[(m["student_id"], m["lesson_id"])].marks.append(_mark_cell(m))
         marks_by_student[m["student_id"]].append(m)
-    for a in attendance_qs.values(*_ATTENDANCE_COLUMNS):
+    for a in _ATTENDANCE.dicts(lesson_ids, student):
         cells[(a["student_id"], a["lesson_id"])].attendance = _attendance_cell(a)
     scale, round_up_from, final_scale = _scheme_of(_schemes(assignment.school_id), assignment.subject_id)
     averages = {s.id: scales.weighted_average(marks_by_student.get(s.id, [])) for s in students}
@@ -309,7 +339,8 @@ def journal_page_of(
     period_marks: dict[int, PeriodMarkCell] = {}
     year_marks: dict[int, PeriodMarkCell] = {}
     by_period: dict[int, list[dict[str, Any]]] = defaultdict(list)
-    for pm in period_marks_qs.values("id", "student_id", "period_id", "value", "scale", "version"):
+    group = (assignment.class_group_id, assignment.subject_id, assignment.year_id)
+    for pm in _PERIOD_MARKS.dicts(*group, student):
         if pm["period_id"] is None:
             year_marks[pm["student_id"]] = _period_mark_cell(pm)
         else:

@@ -4,6 +4,7 @@ diary), each one query."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -52,6 +53,16 @@ _COLUMNS = (
 def remark_rows(remarks: Any) -> list[RemarkRow]:
     """The rows of a queryset of remarks (the caller has filtered it to what the reader may see),
     the ones in force only, in the order written: one query."""
+    return remark_rows_of(remarks_in_force(remarks))
+
+
+def remarks_in_force(remarks: Any) -> Any:
+    """The values of the remarks in force among these, in the order written."""
+    return remarks.filter(withdrawn_at__isnull=True).order_by("date", "id").values(*_COLUMNS)
+
+
+def remark_rows_of(values: Iterable[dict[str, Any]]) -> list[RemarkRow]:
+    """:func:`remarks_in_force`'s values as rows."""
     pick = picker()
     labels = dict(Remark.Kind.choices)
     return [
@@ -70,7 +81,7 @@ def remark_rows(remarks: Any) -> list[RemarkRow]:
             ),
             created_at=r["created_at"],
         )
-        for r in remarks.filter(withdrawn_at__isnull=True).order_by("date", "id").values(*_COLUMNS)
+        for r in values
     ]
 
 

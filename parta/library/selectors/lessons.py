@@ -16,6 +16,7 @@ from django.db.models import Exists, F, OuterRef, Q, Value
 from django.http import Http404
 from django.urls import reverse
 
+from parta.core import statements
 from parta.journal.lesson_sections import SectionLesson
 from parta.library.access import materials_readable_by
 from parta.library.models import Assignment, Kind, Material
@@ -90,19 +91,25 @@ def lesson_origin(lesson_id: int) -> str:
     return f"{LESSON}:{lesson_id}"
 
 
+# A diary's first read asks for its week's lessons: built once per number of lessons.
+_GIVEN_AT_LESSONS = statements.Statement(
+    Assignment,
+    lambda lesson_ids, origins: (
+        Assignment.objects.filter(lesson_id__in=lesson_ids, origin__in=origins)
+        .order_by("lesson_id", "added_at", "id")
+        .values_list("lesson_id", "material_id", "material__title", "material__kind")
+    ),
+)
+
+
 def materials_given_at_lessons(lesson_ids: Collection[int]) -> dict[int, list[MaterialRef]]:
     """The materials given at these lessons (not with their homework), by lesson id, in the order
     given. No access check: the caller has reached the lessons through its own access function,
     and a material given at a lesson is open to its class. One query (none for no lessons)."""
     if not lesson_ids:
         return {}
-    rows = (
-        Assignment.objects.filter(
-            lesson_id__in=lesson_ids, origin__in=[lesson_origin(pk) for pk in lesson_ids]
-        )
-        .order_by("lesson_id", "added_at", "id")
-        .values_list("lesson_id", "material_id", "material__title", "material__kind")
-    )
+    ids = sorted(lesson_ids)
+    rows = _GIVEN_AT_LESSONS.rows(ids, [lesson_origin(pk) for pk in ids])
     result: dict[int, list[MaterialRef]] = defaultdict(list)
     for lesson_id, material_id, title, kind in rows:
         result[lesson_id].append(MaterialRef(material_id, title, kind))
