@@ -198,3 +198,16 @@ def test_with_the_database_refusing_too_the_write_goes_through_and_says_so(
     versions.touch([versions.student(1)])
     [record] = [r for r in caplog.records if r.levelno == logging.CRITICAL]
     assert "v:st:1" in record.getMessage()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_long_entries_are_kept_compressed_and_read_back_whole() -> None:
+    week = b'{"days":[' + b",".join(b'{"lesson":%d,"marks":[]}' % i for i in range(500)) + b"]}"
+    made = iter([week, b"short"])
+    assert versions.cached("long", depends_on=[versions.student(1)], make=lambda: next(made)) == week
+    assert versions.cached("short", depends_on=[versions.student(1)], make=lambda: next(made)) == b"short"
+    _tokens, stored, packed = cache.get("long")
+    assert packed and len(stored) < len(week) / 5
+    assert cache.get("short")[1:] == (b"short", False)
+    # Read again from the cache: the same bytes, nothing made.
+    assert versions.cached("long", depends_on=[versions.student(1)], make=lambda: b"made") == week
