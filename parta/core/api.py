@@ -83,8 +83,12 @@ def cached_json(reading: versions.Reading, data: Callable[[], Any]) -> HttpRespo
     """A JSON answer made once and then reused while no version token it depends on changes
     (``parta.core.versions``); the language is added to the reading's key. Access is the caller's
     to check before."""
-    body = versions.cached_reading(reading, lambda: JSONRenderer().render(data()))
-    return HttpResponse(body, content_type="application/json")
+    return HttpResponse(cached_json_body(reading, data), content_type="application/json")
+
+
+def cached_json_body(reading: versions.Reading, data: Callable[[], Any]) -> bytes:
+    """:func:`cached_json`'s body (for a job that makes the entries before anyone asks)."""
+    return versions.cached_reading(reading, lambda: JSONRenderer().render(data()))
 
 
 # --- input ---------------------------------------------------------------------------------
