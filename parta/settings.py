@@ -7,6 +7,7 @@ local-memory cache; a city sets DATABASE_URL (PostgreSQL) and REDIS_URL.
 import datetime as dt
 import os
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from celery.schedules import crontab
@@ -126,35 +127,54 @@ TEMPLATES = [
 TIME_ZONE = os.environ.get("PARTA_TIME_ZONE", "Europe/Moscow")
 
 DATA_DIR = Path(os.environ.get("PARTA_DATA_DIR", BASE_DIR / "var"))
-DATABASES = {
-    "default": dj_database_url.parse(
-        os.environ.get("DATABASE_URL", f"sqlite:///{DATA_DIR / 'parta.sqlite3'}"),
-        conn_max_age=60,
-        # A kept connection is checked before a request uses it: after a PostgreSQL restart the
-        # first request of each web worker reconnects instead of failing with a 500.
-        conn_health_checks=True,
+
+
+def database(url: str) -> dict[str, Any]:
+    """A DATABASES entry for a URL (DATABASE_URL's format), with the options Parta runs it with."""
+    entry: dict[str, Any] = dict(
+        dj_database_url.parse(
+            url,
+            conn_max_age=60,
+            # A kept connection is checked before a request uses it: after a PostgreSQL restart the
+            # first request of each web worker reconnects instead of failing with a 500.
+            conn_health_checks=True,
+        )
     )
-}
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    DATA_DIR.mkdir(parents=True, exist_ok=True)
-    # WAL lets the web server read while a writer works; IMMEDIATE avoids lock upgrades failing.
-    DATABASES["default"]["OPTIONS"] = {
-        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000;",
-        "transaction_mode": "IMMEDIATE",
-    }
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
-else:
+    if entry["ENGINE"] == "django.db.backends.sqlite3":
+        DATA_DIR.mkdir(parents=True, exist_ok=True)
+        # WAL lets the web server read while a writer works; IMMEDIATE avoids lock upgrades failing.
+        entry["OPTIONS"] = {
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000;",
+            "transaction_mode": "IMMEDIATE",
+        }
+        entry["CONN_MAX_AGE"] = 0
+        return entry
     # Django's backend with a health check that asks the server only when it has said something.
-    if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-        DATABASES["default"]["ENGINE"] = "parta.core.postgresql"
+    if entry["ENGINE"] == "django.db.backends.postgresql":
+        entry["ENGINE"] = "parta.core.postgresql"
     # A database that does not answer fails a request (and the health check) in seconds.
-    DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = 5
+    entry.setdefault("OPTIONS", {})["connect_timeout"] = 5
     if env_bool("PARTA_DB_PREPARED", True):
         # Parameters bound by the server, and a statement run twice on a connection prepared: the hot
         # reads repeat the same few statements, and planning their joins cost more than running them
         # (docs/performance.md). Behind PgBouncer in transaction mode, use 1.21+ with
         # max_prepared_statements, or set PARTA_DB_PREPARED=false.
-        DATABASES["default"]["OPTIONS"].update({"server_side_binding": True, "prepare_threshold": 2})
+        entry["OPTIONS"].update({"server_side_binding": True, "prepare_threshold": 2})
+    return entry
+
+
+DATABASES = {"default": database(os.environ.get("DATABASE_URL", f"sqlite:///{DATA_DIR / 'parta.sqlite3'}"))}
+# A read replica: a PostgreSQL streaming standby of the primary (docs/operator-guide.md, "Read
+# replica"). Only the reads parta.core.replicas lets go there do, while it lags at most
+# PARTA_REPLICA_MAX_LAG_SECONDS; without it nothing changes.
+PARTA_REPLICA_MAX_LAG_SECONDS = float(os.environ.get("PARTA_REPLICA_MAX_LAG_SECONDS", "5"))
+if os.environ.get("PARTA_REPLICA_DATABASE_URL"):
+    DATABASES["replica"] = database(os.environ["PARTA_REPLICA_DATABASE_URL"])
+    if {DATABASES["default"]["ENGINE"], DATABASES["replica"]["ENGINE"]} != {"parta.core.postgresql"}:
+        raise ImproperlyConfigured("PARTA_REPLICA_DATABASE_URL is a standby of DATABASE_URL's PostgreSQL.")
+    # Nothing replicates into a test database: the tests' replica is the test database itself.
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    DATABASE_ROUTERS = ["parta.core.replicas.Router"]
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
@@ -232,6 +252,14 @@ CELERY_BEAT_SCHEDULE = {
     # Attempts at tests whose time ran out with nobody there, submitted as they stood (a request
     # touching one submits it too).
     "attempts-close-expired": {"task": "assessment.close_expired", "schedule": 60.0},
+    # This week's diaries made in the hour before the morning (entries live an hour): the first
+    # reads of 7:00 are then hits (parta/diary/prewarm.py). Mondays to Saturdays.
+    "diary-prewarm-week": {
+        "task": "diary.prewarm_week",
+        "schedule": crontab(
+            hour=int(os.environ.get("PARTA_DIARY_PREWARM_HOUR", "6")), minute=15, day_of_week="1-6"
+        ),
+    },
 }
 # An outbox event that failed this many times waits for a person (admin) instead of being retried.
 PARTA_OUTBOX_MAX_ATTEMPTS = int(os.environ.get("PARTA_OUTBOX_MAX_ATTEMPTS", "20"))
