@@ -30,7 +30,7 @@ def marks() -> list[Mark]:
     second = LessonFactory(date=dt.date(2026, 10, 12), school=first.school)
     student = first.teacher  # any person: the statement does not care whose marks they are
     return [
-        MarkFactory(lesson=lesson, student=student, value=value)
+        MarkFactory.create(lesson=lesson, student=student, value=value)
         for lesson in (first, second)
         for value in (4, 5)
     ]
