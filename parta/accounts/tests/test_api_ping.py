@@ -22,6 +22,15 @@ def test_ping_answers_the_signed_in_users_id(django_assert_max_num_queries):
     assert response.json() == {"user_id": user.pk}
 
 
+@pytest.mark.parametrize("who", ["student", "parent", "subject_teacher"])
+def test_ping_is_one_query_whatever_the_users_roles(world, django_assert_max_num_queries, who):
+    """A phone's check on start: the user's roles come with the token, in the same statement."""
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {api_key(getattr(world.a, who))}")
+    with django_assert_max_num_queries(1):
+        assert client.get(URL).status_code == 200
+
+
 def test_ping_without_credentials_is_401():
     assert APIClient().get(URL).status_code == 401
 

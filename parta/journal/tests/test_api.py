@@ -361,6 +361,17 @@ def test_the_journal_page_api_reads_a_fixed_number_of_queries(make_journal, djan
         assert len(response.json()["students"]) == size
 
 
+@pytest.mark.parametrize("who", ["subject_teacher", "class_teacher", "admin"])
+def test_the_journals_a_teacher_opens_on_start_stay_within_budget(world, django_assert_max_num_queries, who):
+    """The token, the count and the page, however many journals."""
+    for grade in range(1, 6):
+        group = f.ClassGroupFactory.create(year=world.a.group.year, grade=grade, letter="Я")
+        f.TeachingAssignmentFactory.create(class_group=group, teacher=world.a.subject_teacher)
+    client = client_for(getattr(world.a, who))
+    with django_assert_max_num_queries(3):
+        assert client.get("/api/v1/journal/assignments").json()["count"] >= 2
+
+
 def test_the_history_is_read_only_in_the_admin(journal):
     from django.contrib import admin
     from django.test import RequestFactory

@@ -120,6 +120,17 @@ def test_replying_reading_and_unread_counts(world, start):
     assert OutboxEvent.objects.filter(kind="messaging.message").count() == 2
 
 
+@pytest.mark.parametrize("who", ["a.student", "a.parent", "a.subject_teacher", "a.class_teacher"])
+def test_the_unread_count_is_one_query_after_the_token(world, start, django_assert_max_num_queries, who):
+    """The badge a phone asks for on start: one query however many conversations are unread."""
+    for i in range(5):
+        start(topic=f"Тема {i}")
+    services.announcement_post(world.a.admin, class_group_id=world.a.group.pk, topic="Т", body="Б")
+    client = client_for(actor(world, who))
+    with django_assert_max_num_queries(2):
+        assert client.get("/api/v1/conversations/unread").status_code == 200
+
+
 def test_the_list_is_paginated(world, start):
     for i in range(3):
         start(topic=f"Тема {i}")

@@ -10,6 +10,7 @@ from rest_framework.test import APIClient
 
 from parta.messaging.kinds import registered_kinds
 from parta.messaging.models import Notification, NotificationPreference
+from parta.testing.factories import api_key
 from parta.testing.world import World
 
 PAYLOAD = {"conversation_id": 0, "author": "Ермакова К. В.", "topic": "Trip"}
@@ -132,6 +133,19 @@ def test_preferences_page_shows_errors_and_saves_nothing(world: World, client: C
 
 
 # --- API -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("who", ["student", "parent", "subject_teacher"])
+def test_the_unread_first_page_a_phone_asks_on_start_stays_within_budget(
+    world: World, django_assert_max_num_queries: Any, who: str
+) -> None:
+    """The token, the count and the page: however many are unread."""
+    user = getattr(world.a, who)
+    notes(user, count=12)
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {api_key(user)}")
+    with django_assert_max_num_queries(3):
+        assert client.get("/api/v1/notifications?unread=true&limit=10").json()["count"] == 12
 
 
 def test_api_list_and_read(world: World, django_assert_max_num_queries: Any) -> None:

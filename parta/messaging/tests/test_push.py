@@ -29,6 +29,7 @@ from parta.messaging import notifications as n
 from parta.messaging.models import Delivery, Notification, PushSubscription
 from parta.outbox import services as outbox
 from parta.outbox.models import OutboxEvent
+from parta.testing.factories import api_key
 from parta.testing.http import Recorded, recording_server
 from parta.testing.world import World
 
@@ -149,6 +150,26 @@ def test_devices_are_added_listed_renamed_and_removed_one_by_one(world: World, r
     assert client.delete(device).status_code == 204
     assert client.delete(device).status_code == 404
     assert [d["name"] for d in client.get(url).json()["results"]] == ["Kitchen laptop"]
+
+
+@pytest.mark.parametrize("who", ["student", "parent", "subject_teacher"])
+def test_a_phone_posting_its_device_on_start_stays_within_budget(
+    world: World, resolver: Any, django_assert_max_num_queries: Any, who: str
+) -> None:
+    """An app posts its subscription when it opens: the token, the person's other devices counted,
+    the row read for update and written, in a savepoint (two here, the test's transaction adds
+    one); the first time the row is inserted instead, in one more savepoint."""
+    user = getattr(world.a, who)
+    for index in range(3):
+        subscribe(user, f"https://fcm.googleapis.com/fcm/send/other-{index}")
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {api_key(user)}")
+    url = "/api/v1/notifications/push-subscriptions"
+    phone = Browser().subscription("https://fcm.googleapis.com/fcm/send/phone")
+    with django_assert_max_num_queries(10):
+        assert client.post(url, phone, format="json").status_code == 201
+    with django_assert_max_num_queries(8):
+        assert client.post(url, phone, format="json").status_code == 200
 
 
 def test_a_person_has_at_most_max_devices(world: World, resolver: Any, settings: Any) -> None:
@@ -320,6 +341,17 @@ def test_service_worker_is_served_from_the_root(client: Client) -> None:
     assert response["Content-Type"].startswith("text/javascript")
     body = response.content.decode()
     assert 'addEventListener("push"' in body and "openWindow" in body
+
+
+@pytest.mark.parametrize("who", ["student", "parent", "subject_teacher"])
+def test_the_service_worker_stays_within_budget_for_a_signed_in_browser(
+    world: World, client: Client, django_assert_max_num_queries: Any, who: str
+) -> None:
+    """A browser asks for it again on its navigations (no-cache): the session, its user and their
+    roles, which the template's context processors read though it shows none of them."""
+    client.force_login(getattr(world.a, who))
+    with django_assert_max_num_queries(3):
+        assert client.get("/sw.js").status_code == 200
 
 
 # --- sending -------------------------------------------------------------------------------

@@ -201,6 +201,31 @@ def test_the_timetable_reads_a_fixed_number_of_queries(world, django_assert_max_
         assert len(client.get(url).json()["lessons"]) == lessons + 1
 
 
+@pytest.mark.parametrize(
+    ("viewer", "person", "budget"),
+    [
+        # The token, then the person's lessons both as a teacher and as a student (with their
+        # classes and subgroups): four queries whatever the person is.
+        ("student", "student", 5),
+        ("parent", "student", 6),  # and the child's own row, read to check it
+        ("subject_teacher", "subject_teacher", 5),
+        ("class_teacher", "class_teacher", 5),
+    ],
+)
+def test_the_week_a_phone_opens_on_start_stays_within_budget(
+    world, django_assert_max_num_queries, viewer, person, budget
+):
+    for number in range(20):
+        f.LessonFactory.create(
+            assignment=world.a.assignment if number % 2 else world.a.other_lesson.assignment,
+            date=MONDAY + dt.timedelta(days=number % 5),
+            number=4 + number // 5,
+        )
+    client = client_for(getattr(world.a, viewer))
+    with django_assert_max_num_queries(budget):
+        assert client.get(f"/api/v1/people/{getattr(world.a, person).pk}/timetable?{WEEK}").status_code == 200
+
+
 def _teaches_in_both_schools(world):
     """The subject teacher of school A also teaches a lesson in school B."""
     teacher = world.a.subject_teacher
