@@ -135,9 +135,10 @@ def call(method, path, body=None, headers=None):
             # A deletion (empty, max-age 0: Django drops a read message this way) carries nothing.
             deleted = not morsel.value and morsel["max-age"] == "0"
             assert morsel["secure"] or deleted, f"cookie {name} is not Secure behind HTTPS"
-    return response.status, dict(response.headers), response.read()
+    # The headers as sent (names in any case: granian writes them in lower case).
+    return response.status, response.headers, response.read()
 
-status, headers, body = call("GET", "/healthz")
+status, headers, body = call("GET", "/healthz", headers={"X-Request-ID": "smoke-request-1"})
 assert status == 200 and json.loads(body) == {"status": "ok", "checks": {"database": "ok", "cache": "ok", "broker": "ok"}}, body
 assert headers.get("X-Request-ID"), headers
 status, headers, _ = call("GET", "/login/", headers={"X-Forwarded-Proto": "http"})
@@ -195,5 +196,5 @@ step "stop: web, worker and beat stop on SIGTERM"
 for pid in "${pids[@]}"; do kill -TERM "$pid"; done
 for pid in "${pids[@]}"; do wait "$pid" || true; done
 pids=()
-grep -q "id=" "$work/web.log" || fail "the access log has no request ids"
+grep -q "id=smoke-request-1" "$work/web.log" || fail "the access log has not the proxy's request id"
 echo "smoke test passed in $((SECONDS - started)) s"
