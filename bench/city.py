@@ -1,4 +1,4 @@
-# ruff: noqa: S603 — runs local processes (wrk, gunicorn, celery, manage.py) with fixed arguments
+# ruff: noqa: S603 — runs local processes (wrk, the web server, celery, manage.py) with fixed arguments
 """The city-scale benchmark: build a city at scale S, put production-like load on it, write results.
 
     .venv/bin/python bench/city.py --scales 0.01 --duration 10          # what `make bench-quick` runs
@@ -9,10 +9,12 @@ For every scale S it
    a city made by this script, unless ``--fresh``), migrates it and fills it with
    ``manage.py bench_city`` (the demo generator, through COPY);
 2. writes the requests with ``manage.py bench_fixtures`` (API tokens for random people);
-3. starts the production setup on 127.0.0.1: gunicorn with several workers, PARTA_DEBUG=false,
+3. starts the production setup on 127.0.0.1: the web server (``--server``), PARTA_DEBUG=false,
    the Redis cache and a Celery worker (with beat) on its own Redis database;
 4. runs wrk (installed with apt-get when missing) for every scenario and concurrency, and the
    raw-SQL reference (the diary week's captured queries replayed through psycopg);
+   with ``--servers sync:5,gthread:2x8,granian:3x2`` steps 3 and 4 are made for each web server
+   in turn on the same city (``bench/README.md``, *Web servers*);
 5. stops what it started and hands the figures to ``bench/report.py``, which writes
    ``bench/results/<timestamp>.json``, ``latest.json`` and ``latest.md``.
 
@@ -29,6 +31,7 @@ import shutil
 import statistics
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -41,7 +44,7 @@ sys.path.insert(1, str(ROOT))  # parta.testing's Redis server for the fault run
 
 import faults  # noqa: E402
 import report  # noqa: E402
-from servers import Servers, broker_url, outbox_delivered  # noqa: E402
+from servers import SERVER_KINDS, Servers, WebServer, broker_url, outbox_delivered, parse_servers  # noqa: E402
 
 VENV = ROOT / ".venv" / "bin"
 PYTHON = str(VENV / "python")
@@ -53,6 +56,8 @@ SCENARIOS = {
     # Students whose diary nobody has read yet (the cache is emptied before each run): a miss each.
     "diary_cold": "diary_cold",
     "journal": "journal",
+    # Journals nobody has read yet (other assignments, the cache emptied before each run).
+    "journal_cold": "journal_cold",
     "marks": "marks",
     "timetable": "timetable",
     "ical": "ical",
@@ -60,6 +65,10 @@ SCENARIOS = {
     # a fetch often finds its entry gone; mostly misses (lines are drawn at random, a few repeat).
     "ical_cold": "ical",
     "login": "login",
+    # The busiest half hour of the morning from 7:00 on, the read cache empty at its start: a
+    # timeline of the city's mix (diary first reads and repeats, /me, notification polls,
+    # timetables, calendar feeds, journals, marks, sign-ins), sent in order in segments.
+    "morning": "morning",
     # A teacher searching the library: a word (Russian case forms too), facets, by popularity.
     # Measured warm, as a search read again within minutes (by the same teacher or another: the
     # part readers share is kept for all of them, the reader's own part is searched each time).
@@ -94,7 +103,11 @@ def batch_size(requests: Path) -> float:
 
 
 # Scenarios measured with the read cache emptied before each run.
-COLD = ("diary_cold", "ical_cold", "library_search_cold")
+COLD = ("diary_cold", "journal_cold", "ical_cold", "library_search_cold")
+# Timelines: each line sent once in the file's order, from its start with the read cache empty, in
+# --morning-segments runs of wrk one after the other (each going on where the last ended, the
+# cache kept), the web server keeping an access log meanwhile to count the requests by kind.
+TIMELINES = ("morning",)
 
 
 def log(message: str) -> None:
@@ -257,7 +270,14 @@ def prime(port: int, requests: Path, workers: int) -> int:
 
 
 def run_wrk(
-    wrk: str, port: int, requests: Path, concurrency: int, seconds: float, *, once: bool = False
+    wrk: str,
+    port: int,
+    requests: Path,
+    concurrency: int,
+    seconds: float,
+    *,
+    once: bool = False,
+    skip: int = 0,
 ) -> dict[str, Any]:
     threads = min(concurrency, 2)
     command = [
@@ -272,7 +292,7 @@ def run_wrk(
         f"http://127.0.0.1:{port}",
         "--",
         str(requests),
-        *(["once", str(threads)] if once else []),
+        *(["once", str(threads), str(skip)] if once else []),
     ]
     result = subprocess.run(command, check=True, text=True, capture_output=True)
     line = next((x for x in result.stdout.splitlines() if x.startswith("WRKJSON ")), None)
@@ -291,7 +311,7 @@ def run_wrk(
         "non2xx": raw["non2xx"],
         "first_bad_status": raw["first_bad_status"] or None,
         "socket_errors": socket_errors,
-        "seconds": round(duration, 1),
+        "seconds": round(duration, 2),
     }
 
 
@@ -306,25 +326,84 @@ def median_run(tries: list[dict[str, Any]]) -> dict[str, Any]:
     return {**chosen, "errors": sum(run["errors"] for run in tries), "runs": runs}
 
 
-def raw_sql_reference(url: str, rawsql: Path, seconds: float) -> dict[str, Any]:
-    """The diary week's own queries replayed through psycopg on one connection: the database's limit."""
+def timeline_run(
+    wrk: str,
+    port: int,
+    requests: Path,
+    concurrency: int,
+    seconds: float,
+    *,
+    segments: int,
+    servers: Servers,
+    ready_line: str,
+) -> dict[str, Any]:
+    """A timeline from its start in ``segments`` runs of wrk, each going on where the last ended.
+    Its figures are the last segment's (the read cache's hit rate settled by then), its errors
+    those of all; ``segments`` has each one's, ``kinds`` the last one's per request kind and
+    ``kinds_all_segments`` the whole run's, both from the web server's access log (its own time)."""
+    access_log = servers.access_log
+    if access_log is None:
+        raise SystemExit("a timeline needs the web server's access log (Servers.restart_web)")
+    lines = sum(1 for _ in requests.open())
+    sent = 0
+    runs: list[dict[str, Any]] = []
+    logged: list[str] = []
+    begin = access_log.stat().st_size
+    for _ in range(segments):
+        servers.settle(ready_line)
+        figures = run_wrk(wrk, port, requests, concurrency, seconds, once=True, skip=sent)
+        # A request still in flight when wrk stopped is logged once the server is idle again (or
+        # lands in the next segment's part of the log).
+        servers.settle(ready_line)
+        with access_log.open("rb") as log_file:
+            log_file.seek(begin)
+            segment = log_file.read().decode().splitlines()
+            begin = log_file.tell()
+        kinds = report.kind_figures(segment, figures["seconds"])
+        first, repeat = (kinds.get(k, {}).get("requests", 0) for k in ("diary_first", "diary_repeat"))
+        runs.append(
+            {
+                **{key: figures[key] for key in ("rps", "p50_ms", "p99_ms", "errors", "requests", "seconds")},
+                "from_line": sent,
+                "logged": kinds.get("all", {}).get("requests", 0),
+                # By the timeline's design (``bench_fixtures.morning_timeline``), not counted in the
+                # cache: a mark renews its student's diary, whose next read is a miss too.
+                "diary_first_share": round(first / (first + repeat), 3) if first + repeat else None,
+            }
+        )
+        logged += segment
+        sent += figures["requests"]
+        if sent >= lines:
+            log(f"{requests.name}: the timeline's {lines} lines are used up after {len(runs)} segments")
+            break
+    return {
+        **figures,
+        "errors": sum(run["errors"] for run in runs),
+        "segments": runs,
+        "kinds": kinds,
+        "kinds_all_segments": report.kind_figures(logged, sum(run["seconds"] for run in runs)),
+    }
+
+
+def raw_sql_reference(url: str, reads: list[list[str]], seconds: float, unit: str) -> dict[str, Any]:
+    """A read's own queries (a diary week's, a journal page's) replayed through psycopg on one
+    connection: the database's limit. Reported per ``unit``."""
     import psycopg
 
-    captured = json.loads(rawsql.read_text())
-    weeks: list[list[str]] = [w for w in captured["weeks"] if w]
-    if not weeks:
+    captured = [queries for queries in reads if queries]
+    if not captured:
         return {}
     times: list[float] = []
     rng = random.Random(7)
     with psycopg.connect(url, autocommit=True) as conn:
-        for week in weeks:  # once through, to warm the buffer cache
-            for query in week:
+        for queries in captured:  # once through, to warm the buffer cache
+            for query in queries:
                 conn.execute(query.encode())
         deadline = time.monotonic() + seconds
         while time.monotonic() < deadline or len(times) < 20:
-            week = rng.choice(weeks)
+            read = rng.choice(captured)
             started = time.perf_counter()
-            for query in week:
+            for query in read:
                 cursor = conn.execute(query.encode())
                 if cursor.description is not None:
                     cursor.fetchall()
@@ -335,8 +414,8 @@ def raw_sql_reference(url: str, rawsql: Path, seconds: float) -> dict[str, Any]:
         return round(times[min(len(times) - 1, int(p / 100 * len(times)))] * 1000, 3)
 
     return {
-        "weeks": len(times),
-        "queries_per_week": round(statistics.mean(len(w) for w in weeks), 1),
+        f"{unit}s": len(times),
+        f"queries_per_{unit}": round(statistics.mean(len(queries) for queries in captured), 1),
         "p50_ms": pct(50),
         "p95_ms": pct(95),
         "p99_ms": pct(99),
@@ -378,48 +457,192 @@ def bench_scale(args: argparse.Namespace, scale: float, wrk: str) -> dict[str, A
     checks: dict[str, Any] = {}
     if "passage_faults" in args.scenarios:
         checks["passage_faults"] = fault_run(args, env, work, requests, first)
-    servers = Servers(env, work, args.port, args.workers)
+    # First, while the database has only its own work: the raw SQL of the diary week.
+    log(f"S={scale:g}: raw SQL of the diary week through psycopg")
+    weeks = json.loads((requests / "rawsql.json").read_text())["weeks"]
+    reference = raw_sql_reference(url, weeks, min(args.duration, 10), "week")
+    log(f"S={scale:g}: raw SQL diary week p50 {reference.get('p50_ms')} ms")
+    journal_reference: dict[str, Any] = {}
+    if {"journal", "journal_cold"} & set(args.scenarios):
+        pages = json.loads((requests / "rawsql_journal.json").read_text())["pages"]
+        journal_reference = raw_sql_reference(url, pages, min(args.duration, 10), "page")
+        log(f"S={scale:g}: raw SQL journal page p50 {journal_reference.get('p50_ms')} ms")
+    # Every web server of --servers in turn on the same city (one: --server's).
+    measured = {
+        web.key: measure_server(
+            args, web, scale=scale, env=env, work=work, requests=requests, wrk=wrk, ready_line=first
+        )
+        for web in args.servers
+    }
+    main = measured[args.servers[0].key]
+    replica = replica_run(args, scale=scale, env=env, work=work, requests=requests, wrk=wrk, ready_line=first)
+    return {
+        "scale": scale,
+        "city": city,
+        "scenarios": main["scenarios"],
+        "raw_sql": reference,
+        "raw_sql_journal": journal_reference,
+        "outbox": main["outbox"],
+        "outbox_morning": main["outbox_morning"],
+        "checks": {**checks, **main["checks"]},
+        # The comparison (--servers): each server's figures; the first one's are those above.
+        **({"servers": measured} if args.compare else {}),
+        **({"replica": replica} if replica else {}),
+    }
+
+
+# Measured again with the read replica (--replica): the scenarios whose reads may go there.
+REPLICA_SCENARIOS = ("ical_cold", "morning")
+
+
+def replica_run(
+    args: argparse.Namespace,
+    *,
+    scale: float,
+    env: dict[str, str],
+    work: Path,
+    requests: Path,
+    wrk: str,
+    ready_line: str,
+) -> dict[str, Any]:
+    """With ``--replica``: a streaming standby of the machine's cluster started (bench/replica.py),
+    the scenarios of REPLICA_SCENARIOS measured again with PARTA_REPLICA_DATABASE_URL set, the
+    replica's lag sampled every second meanwhile, the standby stopped and removed."""
+    scenarios = [s for s in REPLICA_SCENARIOS if s in args.scenarios]
+    if not args.replica or not scenarios:
+        return {}
+    from replica import Replica
+
+    replica = Replica(primary_url=args.database)
+    log(f"S={scale:g}: starting a read replica (a base backup of the whole cluster)")
+    started = time.monotonic()
+    replica.start()
+    log(f"S={scale:g}: the replica streams after {time.monotonic() - started:.0f} s")
+    samples: list[Any] = []
+    stop = threading.Event()
+
+    def sample() -> None:
+        while not stop.wait(1.0):
+            samples.append(replica.lag())
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    with_replica = {
+        **env,
+        "PARTA_REPLICA_DATABASE_URL": replica.database_url(f"parta_bench_{scale_tag(scale)}"),
+    }
+    sampler.start()
+    try:
+        measured = measure_server(
+            argparse.Namespace(**{**vars(args), "scenarios": scenarios}),
+            args.servers[0],
+            scale=scale,
+            env=with_replica,
+            work=work,
+            requests=requests,
+            wrk=wrk,
+            ready_line=ready_line,
+        )
+    finally:
+        stop.set()
+        sampler.join()
+        replica.stop()
+    replayed = [lag.replay_seconds for lag in samples if lag.replay_seconds is not None]
+    behind = [lag.bytes for lag in samples]
+    return {
+        "server": measured["server"],
+        "scenarios": measured["scenarios"],
+        "lag": {
+            "samples": len(samples),
+            "streaming": sum(lag.state == "streaming" for lag in samples),
+            "replay_seconds_max": max(replayed, default=0.0),
+            "replay_seconds_median": statistics.median(replayed) if replayed else 0.0,
+            "bytes_behind_max": max(behind, default=0),
+            "bytes_behind_median": statistics.median(behind) if behind else 0,
+        },
+    }
+
+
+def measure_server(
+    args: argparse.Namespace,
+    web: WebServer,
+    *,
+    scale: float,
+    env: dict[str, str],
+    work: Path,
+    requests: Path,
+    wrk: str,
+    ready_line: str,
+) -> dict[str, Any]:
+    """Every scenario (but the fault run) on ``web`` and a Celery worker, started for them and
+    stopped afterwards: the figures per scenario and concurrency, the outbox after the writes and
+    the checks after the sales."""
+    url = env["DATABASE_URL"]
+    import redis
+
+    cache_db = redis.Redis.from_url(args.redis)
+    servers = Servers(env, work, args.port, web)
     results: dict[str, dict[str, Any]] = {}
-    reference: dict[str, Any] = {}
-    outbox: dict[str, Any] = {}
+    outboxes: dict[str, dict[str, Any]] = {}
+    checks: dict[str, Any] = {}
     servers.start()
     try:
-        servers.wait_ready(first)
-        log(f"S={scale:g}: gunicorn ({args.workers} workers) and Celery are up on port {args.port}")
-        # First, while the database has only its own work: the raw SQL of the diary week.
-        log(f"S={scale:g}: raw SQL of the diary week through psycopg")
-        reference = raw_sql_reference(url, requests / "rawsql.json", min(args.duration, 10))
-        log(f"S={scale:g}: raw SQL diary week p50 {reference.get('p50_ms')} ms")
+        servers.wait_ready(ready_line)
+        log(f"S={scale:g}: {web.describe()} and Celery are up on port {args.port}")
         for scenario in (s for s in args.scenarios if s != "passage_faults"):
             file = requests / f"{SCENARIOS[scenario]}.txt"
             # A scenario whose writes must not repeat (test_submits) reads its lines once each,
             # after its rows are put back as they were (bench_fixtures writes the SQL).
             reopen = requests / f"{SCENARIOS[scenario]}.reopen.sql"
-            once = reopen.exists()
+            timeline = scenario in TIMELINES
+            once = reopen.exists() or timeline
+            if timeline:
+                servers.restart_web(ready_line, work / "logs" / f"{scenario}.access.log")
             if args.warmup:
                 # Every worker serves the scenario once before anything is recorded.
-                if once:
+                if reopen.exists():
                     run_sql(url, reopen.read_text())
-                run_wrk(wrk, args.port, file, 2 * args.workers, args.warmup, once=once)
+                run_wrk(wrk, args.port, file, 2 * web.concurrency, args.warmup, once=once)
             if scenario in CACHED:
                 started = time.monotonic()
-                count = prime(args.port, file, args.workers)
+                count = prime(args.port, file, web.concurrency)
                 log(f"S={scale:g}: {scenario} primed: {count} requests in {time.monotonic() - started:.0f} s")
             results[scenario] = {}
             for concurrency in args.concurrency:
                 tries = []
                 for _ in range(args.repeat):
-                    servers.settle(first)
-                    if scenario in COLD:
+                    servers.settle(ready_line)
+                    if scenario in COLD or timeline:
                         cache_db.flushdb()
-                    if once:
+                    if reopen.exists():
                         run_sql(url, reopen.read_text())
-                    tries.append(run_wrk(wrk, args.port, file, concurrency, args.duration, once=once))
-                    lines = sum(1 for _ in file.open())
-                    if once and tries[-1]["requests"] > lines:
-                        log(
-                            f"S={scale:g}: {scenario} sent {tries[-1]['requests']} requests for {lines} lines"
+                    if timeline:
+                        tries.append(
+                            timeline_run(
+                                wrk,
+                                args.port,
+                                file,
+                                concurrency,
+                                args.duration,
+                                segments=args.morning_segments,
+                                servers=servers,
+                                ready_line=ready_line,
+                            )
                         )
+                        segments = tries[-1]["segments"]
+                        log(
+                            f"S={scale:g} {web.key} {scenario} c={concurrency}: segments "
+                            + ", ".join(f"{run['rps']:.1f}" for run in segments)
+                            + f" rps; {sum(run['logged'] for run in segments)} requests logged by kind of "
+                            + f"{sum(run['requests'] for run in segments)} sent"
+                        )
+                    else:
+                        tries.append(run_wrk(wrk, args.port, file, concurrency, args.duration, once=once))
+                        lines = sum(1 for _ in file.open())
+                        if once and tries[-1]["requests"] > lines:
+                            log(
+                                f"S={scale:g}: {scenario} sent {tries[-1]['requests']} requests "
+                                f"for {lines} lines"
+                            )
                 figures = median_run(tries)
                 if scenario in BATCHES:
                     # A request carries a batch: the rate that matters is of what it carries.
@@ -427,7 +650,7 @@ def bench_scale(args: argparse.Namespace, scale: float, wrk: str) -> dict[str, A
                     log(f"S={scale:g} {scenario} c={concurrency}: {figures['events_per_s']:,.0f} events/s")
                 results[scenario][str(concurrency)] = figures
                 log(
-                    f"S={scale:g} {scenario:<9} c={concurrency:<3} {figures['rps']:>8.1f} rps  "
+                    f"S={scale:g} {web.key} {scenario:<9} c={concurrency:<3} {figures['rps']:>8.1f} rps  "
                     f"p50 {figures['p50_ms']:>7.1f} ms  p99 {figures['p99_ms']:>8.1f} ms  "
                     f"errors {figures['errors']}"
                     + (
@@ -441,19 +664,20 @@ def bench_scale(args: argparse.Namespace, scale: float, wrk: str) -> dict[str, A
                 log(f"S={scale:g}: meals balances: {checks['meals_balances']['found']}")
             if scenario in WRITES:
                 # Before the next scenario: does one worker keep up with the writes?
-                outbox = outbox_delivered(url, OUTBOX_WAIT_S)
+                outbox = outboxes[scenario] = outbox_delivered(url, OUTBOX_WAIT_S)
                 log(
                     f"S={scale:g}: {outbox['pending_after_load']} outbox events waiting after the "
                     f"{scenario}, {outbox['pending_at_end']} after {outbox['seconds']} s"
                 )
+            if timeline:
+                servers.restart_web(ready_line, None)
     finally:
         servers.stop()
     return {
-        "scale": scale,
-        "city": city,
+        "server": web.describe(),
         "scenarios": results,
-        "raw_sql": reference,
-        "outbox": outbox,
+        "outbox": outboxes.get("marks", {}),
+        "outbox_morning": outboxes.get("morning", {}),
         "checks": checks,
     }
 
@@ -472,7 +696,8 @@ def fault_run(
         lines,
         ready_line=ready_line,
         port=args.port + 1,
-        workers=args.workers,
+        # bench/faults.py starts gunicorn's sync workers of its own, as many as before --server.
+        workers=2 * (os.cpu_count() or 1) + 1,
         devices=16,
         down_s=5,
         deliver_within_s=900,
@@ -497,7 +722,7 @@ def balances_checked(env: dict[str, str]) -> dict[str, Any]:
 
 # The scenarios that write outbox events, and how long the benchmark waits after one for the
 # worker to deliver them.
-WRITES = ("marks",)
+WRITES = ("marks", "morning")
 OUTBOX_WAIT_S = 180
 
 
@@ -515,8 +740,36 @@ def main() -> None:
         help="Runs per scenario and concurrency; the one with the median req/s is reported (default 1).",
     )
     parser.add_argument("--concurrency", default="1,16,64")
+    parser.add_argument(
+        "--morning-segments",
+        type=int,
+        default=3,
+        help="Runs of --duration each the morning timeline is sent in, one after the other, the cache "
+        "emptied before the first only; the last one's figures are reported (default %(default)s).",
+    )
     parser.add_argument("--scenarios", default=",".join(SCENARIOS))
-    parser.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1) + 1)
+    parser.add_argument(
+        "--server",
+        choices=SERVER_KINDS,
+        default="granian",
+        help="The web server: gunicorn's sync or gthread workers, or granian (default %(default)s, "
+        "as deploy/run web).",
+    )
+    parser.add_argument(
+        "--workers",
+        type=int,
+        help="Its worker processes (default: the best measured, per CPU: servers.DEFAULT_SIZES; for "
+        "granian one a CPU, as deploy/run web).",
+    )
+    parser.add_argument(
+        "--threads", type=int, help="Threads per worker, for gthread and granian (default 4)."
+    )
+    parser.add_argument(
+        "--servers",
+        help="Compare web servers on the same city, one after the other, e.g. "
+        "sync:5,gthread:2x8,granian:3x2 (kind:workers[xthreads]); each one's figures go to "
+        "runs[].servers, the first one's also to runs[].scenarios.",
+    )
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--users", type=int, default=2000, help="People per scenario's request file.")
     parser.add_argument(
@@ -533,12 +786,28 @@ def main() -> None:
         help="Batches of the burst the passage_faults run sends (default %(default)s, ~11,000 events).",
     )
     parser.add_argument("--results", type=Path, default=ROOT / "bench" / "results")
+    parser.add_argument(
+        "--replica",
+        action="store_true",
+        help="Also measure ical_cold and morning with a read replica (a streaming standby the "
+        "benchmark starts and removes; bench/replica.py).",
+    )
     args = parser.parse_args()
     args.concurrency = [int(c) for c in args.concurrency.split(",")]
+    if args.morning_segments < 1:
+        raise SystemExit("--morning-segments must be at least 1")
     args.scenarios = [s for s in args.scenarios.split(",") if s]
     unknown = set(args.scenarios) - set(SCENARIOS)
     if unknown:
         raise SystemExit(f"Unknown scenarios: {', '.join(sorted(unknown))}")
+    cpus = os.cpu_count() or 1
+    try:
+        default = WebServer.default(args.server, cpus)
+        args.web = WebServer(args.server, args.workers or default.workers, args.threads or default.threads)
+        args.compare = bool(args.servers)
+        args.servers = parse_servers(args.servers) if args.servers else [args.web]
+    except ValueError as error:
+        parser.error(str(error))
     scales = [float(s) for s in args.scales.split(",")]
     wrk = ensure_wrk()
     started = time.monotonic()
@@ -547,9 +816,11 @@ def main() -> None:
     config = {
         "duration_s": args.duration,
         "warmup_s": args.warmup,
+        "morning_segments": args.morning_segments,
         "repeat": args.repeat,
         "concurrency": args.concurrency,
-        "gunicorn_workers": args.workers,
+        "web_server": args.servers[0].describe(),
+        **({"servers": [web.key for web in args.servers]} if args.compare else {}),
         "wrk_threads": "min(concurrency, 2)",
         "celery": "1 worker process with beat",
         "postgresql": postgres_settings(args.database),

@@ -7,17 +7,21 @@ The JSON holds the machine, the date, the configuration and, per scale, the city
 time to make, database size), per scenario and concurrency ``rps``, ``p50_ms``, ``p95_ms``,
 ``p99_ms`` and ``errors``, the raw-SQL reference and the ``ratios``:
 
-- ``<scenario>_vs_trivial_rps`` for the diary, diary_cold, journal, library_search,
-  library_search_cold, library_catalogue, test_answers and test_submits: the scenario's
-  requests/s over the trivial endpoint's (``GET /api/v1/ping``) at the same concurrency
-  (target ≥ 0.5 for the diary and ≥ 0.3 for the journal);
+- ``<scenario>_vs_trivial_rps`` for the diary, diary_cold, journal, journal_cold, library_search,
+  library_search_cold, library_catalogue, test_answers, test_submits and the morning: the
+  scenario's requests/s over the trivial endpoint's (``GET /api/v1/ping``) at the same
+  concurrency (target ≥ 0.5 for the diary and ≥ 0.3 for the journal);
 - ``library_search_p99_c16_within_100_ms``: whether the library search's p99 at concurrency 16
   (warm, as the diary's target is) is within the issue's 100 ms (judged at S = 0.2); the same for
   ``test_answers`` and ``test_submits``, with ``test_answers_rps_c16_at_least_500`` and
   ``test_submits_rps_c16_at_least_200`` (issue 20's targets on two cores);
 - ``diary_p50_vs_raw_sql`` / ``diary_cold_p50_vs_raw_sql``: the median latency at concurrency 1
   over the median time of the diary week's own SQL replayed through psycopg (how much the
-  framework adds).
+  framework adds); ``journal_p50_vs_raw_sql`` / ``journal_cold_p50_vs_raw_sql`` the same for the
+  journal page.
+
+The morning (a timeline, ``bench/city.py``'s ``timeline_run``) also has per request kind, from
+the server's access log (``kind_figures``), its last segment's and its whole run's figures.
 
 With several scales, ``growth`` holds the largest scale's figures over the smallest's at
 concurrency 16, per scenario (``rps`` and ``p50``).
@@ -31,6 +35,8 @@ import os
 import platform
 import subprocess
 import sys
+from collections import defaultdict
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -39,6 +45,8 @@ GROWTH_SCENARIOS = (
     "diary",
     "diary_cold",
     "journal",
+    "journal_cold",
+    "morning",
     "marks",
     "library_search",
     "library_search_cold",
@@ -52,11 +60,20 @@ VS_TRIVIAL = (
     "diary",
     "diary_cold",
     "journal",
+    "journal_cold",
+    "morning",
     "library_search",
     "library_search_cold",
     "library_catalogue",
     "test_answers",
     "test_submits",
+)
+# Scenarios whose p50 at concurrency 1 is set against their read's raw SQL: (scenario, the run's key).
+RAW_SQL = (
+    ("diary", "raw_sql"),
+    ("diary_cold", "raw_sql"),
+    ("journal", "raw_sql_journal"),
+    ("journal_cold", "raw_sql_journal"),
 )
 # The issues' latency targets: (scenario, concurrency, p99 in ms at most).
 P99_TARGETS = (
@@ -121,9 +138,9 @@ def ratios(run: dict[str, Any]) -> dict[str, Any]:
         result[f"{name}_vs_trivial_rps"] = {
             c: round(mine[c]["rps"] / ping[c]["rps"], 3) for c in mine if c in ping and ping[c]["rps"]
         }
-    raw = run.get("raw_sql") or {}
-    for name in ("diary", "diary_cold"):
+    for name, reference in RAW_SQL:
         c1 = scenarios.get(name, {}).get("1")
+        raw = run.get(reference) or {}
         if c1 and raw.get("p50_ms"):
             result[f"{name}_p50_vs_raw_sql"] = round(c1["p50_ms"] / raw["p50_ms"], 2)
     for name, concurrency, limit in P99_TARGETS:
@@ -139,6 +156,14 @@ def ratios(run: dict[str, Any]) -> dict[str, Any]:
         result["passage_burst_events_per_s_at_least_2000"] = all(
             figures["events_per_s"] >= 2000 for figures in burst.values()
         )
+    replica = (run.get("replica") or {}).get("scenarios", {})
+    for name, by_c in replica.items():
+        without = scenarios.get(name, {})
+        result[f"{name}_with_replica_vs_without_rps"] = {
+            c: round(f["rps"] / without[c]["rps"], 3)
+            for c, f in by_c.items()
+            if without.get(c, {}).get("rps")
+        }
     checks = run.get("checks") or {}
     if "passage_faults" in checks:
         result["passage_faults_nothing_lost_or_doubled"] = checks["passage_faults"]["ok"]
@@ -165,6 +190,8 @@ def write(runs: list[dict[str, Any]], config: dict[str, Any], directory: Path) -
     now = dt.datetime.now(dt.UTC)
     for run in runs:
         run["ratios"] = ratios(run)
+        for server in run.get("servers", {}).values():
+            server["ratios"] = ratios({**run, "scenarios": server["scenarios"]})
     data = {
         "date": now.isoformat(timespec="seconds"),
         "git": _git(),
@@ -187,6 +214,148 @@ def write(runs: list[dict[str, Any]], config: dict[str, Any], directory: Path) -
 
 def _ms(value: float | None) -> str:
     return "—" if value is None else f"{value:,.1f}"
+
+
+def _percentile(ordered: list[int], p: float) -> int:
+    return ordered[min(len(ordered) - 1, int(p / 100 * len(ordered)))]
+
+
+def _micros(duration: str) -> int | None:
+    """An access log's duration: gunicorn's microseconds (``1234``) or granian's milliseconds
+    (``1.234ms``); None for anything else."""
+    if duration.isdigit():
+        return int(duration)
+    number = duration.removesuffix("ms")
+    if number != duration and number.replace(".", "", 1).isdigit():
+        return round(float(number) * 1000)
+    return None
+
+
+def kind_figures(lines: Iterable[str], seconds: float) -> dict[str, dict[str, Any]]:
+    """Figures per request kind from access log lines ``KIND STATUS DURATION`` (the web server's,
+    ``servers.ACCESS_LOG_FORMAT`` and ``GRANIAN_ACCESS_LOG_FORMAT``): ``requests``, ``rps`` over
+    ``seconds``, ``p50_ms``, ``p95_ms`` and ``p99_ms`` of the time the request took in the server
+    (no queueing before it, no network) and ``errors`` (statuses other than 2xx). ``all`` is every
+    kind together. Lines without a kind (``-``: the benchmark's own pings between runs) are left
+    out, and so are lines of another shape."""
+    times: dict[str, list[int]] = defaultdict(list)
+    errors: dict[str, int] = defaultdict(int)
+    for line in lines:
+        fields = line.split()
+        if len(fields) != 3 or fields[0] == "-" or not fields[1].isdigit():
+            continue
+        kind, status, duration = fields
+        micros = _micros(duration)
+        if micros is None:
+            continue
+        for key in (kind, "all"):
+            times[key].append(micros)
+            errors[key] += not status.startswith("2")
+    figures = {}
+    for kind in sorted(times, key=lambda k: (k == "all", -len(times[k]), k)):
+        ordered = sorted(times[kind])
+        figures[kind] = {
+            "requests": len(ordered),
+            "rps": round(len(ordered) / seconds, 1) if seconds else 0.0,
+            **{f"p{p}_ms": round(_percentile(ordered, p) / 1000, 2) for p in (50, 95, 99)},
+            "errors": errors[kind],
+        }
+    return figures
+
+
+def _morning(by_c: dict[str, Any], config: dict[str, Any]) -> list[str]:
+    """The morning timeline: each segment's req/s, and per request kind its last segment's figures."""
+    if not by_c:
+        return []
+    segments = next(iter(by_c.values()))["segments"]
+    lines = [
+        "",
+        f"Morning: the timeline in {len(segments)} segments of {config['duration_s']:g} s one after "
+        "the other, the read cache emptied before the first; the row above is the last segment's "
+        "(its errors those of all). Per segment req/s, and the designed share of first reads "
+        "(misses) among the diary reads served:",
+        "",
+    ]
+    for c, f in by_c.items():
+        lines.append(
+            f"- c={c}: "
+            + ", ".join(
+                f"{seg['rps']:,.1f}"
+                + (f" ({seg['diary_first_share']:.0%})" if seg["diary_first_share"] is not None else "")
+                for seg in f["segments"]
+            )
+        )
+    lines += [
+        "",
+        "Per request kind, the last segment (times in the server, from its access log):",
+        "",
+        "| kind | concurrency | req/s | share | p50 ms | p95 ms | p99 ms | errors |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for c, f in by_c.items():
+        total = f["kinds"].get("all", {}).get("requests") or 1
+        for kind, k in f["kinds"].items():
+            lines.append(
+                f"| {kind} | {c} | {k['rps']:,.1f} | {k['requests'] / total:.1%} | {_ms(k['p50_ms'])} | "
+                f"{_ms(k['p95_ms'])} | {_ms(k['p99_ms'])} | {k['errors']} |"
+            )
+    return lines
+
+
+def _servers(servers: dict[str, Any]) -> list[str]:
+    """The comparison of web servers (``--servers``): per server and scenario, each concurrency's
+    req/s with wrk's p50 and p99, and the morning's time in the server (its access log, the last
+    segment, every kind)."""
+    if not servers:
+        return []
+    concurrencies = list(
+        dict.fromkeys(c for s in servers.values() for by_c in s["scenarios"].values() for c in by_c)
+    )
+    lines = [
+        "",
+        "Web servers, one after the other on this city (req/s, p50 / p99 ms; the first one's figures are "
+        "those above):",
+        "",
+        "| server | scenario | " + " | ".join(f"c={c}" for c in concurrencies) + " | errors |",
+        "|---|---|" + "---:|" * (len(concurrencies) + 1),
+    ]
+
+    def cell(f: dict[str, Any] | None) -> str:
+        return f"{f['rps']:,.1f} ({_ms(f['p50_ms'])} / {_ms(f['p99_ms'])})" if f else "—"
+
+    for key, server in servers.items():
+        for name, by_c in server["scenarios"].items():
+            errors = sum(f["errors"] for f in by_c.values())
+            lines.append(
+                f"| {key} | {name} | "
+                + " | ".join(cell(by_c.get(c)) for c in concurrencies)
+                + f" | {errors} |"
+            )
+            if name == "morning":
+                inside = [by_c[c].get("kinds", {}).get("all") if c in by_c else None for c in concurrencies]
+                lines.append(
+                    f"| {key} | morning, in the server | " + " | ".join(cell(f) for f in inside) + " | |"
+                )
+    lines += [
+        "",
+        "Servers: " + "; ".join(f"{key}: {server['server']}" for key, server in servers.items()) + ".",
+    ]
+    return lines
+
+
+def _replica(replica: dict[str, Any]) -> list[str]:
+    """The scenarios measured again with a read replica (``--replica``), and its lag meanwhile."""
+    if not replica:
+        return []
+    lag = replica["lag"]
+    return [
+        *_servers({"with replica": replica}),
+        "",
+        f"The replica's lag while they ran ({lag['samples']} samples a second apart, "
+        f"{lag['streaming']} streaming): replay {lag['replay_seconds_median']:.3f} s median, "
+        f"{lag['replay_seconds_max']:.3f} s at most; {lag['bytes_behind_median']:,.0f} bytes behind median, "
+        f"{lag['bytes_behind_max']:,} at most.",
+    ]
 
 
 def _checks(checks: dict[str, Any]) -> list[str]:
@@ -219,12 +388,14 @@ def _checks(checks: dict[str, Any]) -> list[str]:
 
 def markdown(data: dict[str, Any]) -> str:
     m, config = data["machine"], data["config"]
+    # Runs from before the web server could be chosen (--server) name gunicorn's sync workers.
+    server = config.get("web_server") or f"gunicorn {config['gunicorn_workers']} sync workers"
     lines = [
         f"# Benchmark run {data['date']}",
         "",
         f"Machine: {m['cpu_count']} × {m['cpu_model']}, {m['ram_gib']} GiB RAM; {m.get('postgresql') or ''}. "
         f"Commit {data.get('git') or '?'}.",
-        f"Setup: gunicorn {config['gunicorn_workers']} sync workers, PARTA_DEBUG=false, Redis cache, "
+        f"Setup: {server}, PARTA_DEBUG=false, Redis cache, "
         f"{config['celery']}; wrk on the same machine, {config['duration_s']:g} s per scenario and "
         f"concurrency"
         + (f", the median of {config['repeat']} runs by req/s" if config.get("repeat", 1) > 1 else "")
@@ -257,28 +428,36 @@ def markdown(data: dict[str, Any]) -> str:
                     f"| {name} | {c} | {f['rps']:,.1f} | {_ms(f['p50_ms'])} | {_ms(f['p95_ms'])} | "
                     f"{_ms(f['p99_ms'])} | {f['errors']} |"
                 )
-        raw = run.get("raw_sql") or {}
-        if raw:
-            lines += [
-                "",
-                f"Raw SQL of one diary week through psycopg ({raw['queries_per_week']} queries): "
-                f"p50 {raw['p50_ms']} ms, p95 {raw['p95_ms']} ms, p99 {raw['p99_ms']} ms, "
-                f"{raw['rps']:,.0f} weeks/s on one connection.",
-            ]
-        outbox = run.get("outbox") or {}
-        if outbox:
-            lines += [
-                "",
-                f"Outbox after the marks: {outbox['pending_after_load']:,} events still to deliver; "
-                f"{outbox['pending_at_end']:,} left after {outbox['seconds']} s.",
-            ]
+        lines += _morning(run["scenarios"].get("morning") or {}, config)
+        lines += _servers(run.get("servers") or {})
+        lines += _replica(run.get("replica") or {})
+        for key, unit, what in (
+            ("raw_sql", "week", "diary week"),
+            ("raw_sql_journal", "page", "journal page"),
+        ):
+            raw = run.get(key) or {}
+            if raw:
+                lines += [
+                    "",
+                    f"Raw SQL of one {what} through psycopg ({raw[f'queries_per_{unit}']} queries): "
+                    f"p50 {raw['p50_ms']} ms, p95 {raw['p95_ms']} ms, p99 {raw['p99_ms']} ms, "
+                    f"{raw['rps']:,.0f} {unit}s/s on one connection.",
+                ]
+        for key, after in (("outbox", "the marks"), ("outbox_morning", "the morning")):
+            outbox = run.get(key) or {}
+            if outbox:
+                lines += [
+                    "",
+                    f"Outbox after {after}: {outbox['pending_after_load']:,} events still to deliver; "
+                    f"{outbox['pending_at_end']:,} left after {outbox['seconds']} s.",
+                ]
         lines += _checks(run.get("checks") or {})
         r = run.get("ratios", {})
         lines += ["", "Ratios:", ""]
         for key in (f"{name}_vs_trivial_rps" for name in VS_TRIVIAL):
             if r.get(key):
                 lines.append(f"- {key}: " + ", ".join(f"c={c}: {v:.2f}" for c, v in r[key].items()))
-        for key in ("diary_p50_vs_raw_sql", "diary_cold_p50_vs_raw_sql"):
+        for key in (f"{name}_p50_vs_raw_sql" for name, _reference in RAW_SQL):
             if key in r:
                 lines.append(f"- {key} (c=1): {r[key]:.1f}×")
         for name, concurrency, limit in P99_TARGETS:

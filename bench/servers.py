@@ -1,15 +1,20 @@
-# ruff: noqa: S603 — runs local processes (gunicorn, celery) with fixed arguments
-"""gunicorn and a Celery worker (with beat) for the benchmark (``bench/city.py``): started in
-their own process groups with the city's environment, waited for, and stopped."""
+# ruff: noqa: S603 — runs local processes (gunicorn, granian, celery) with fixed arguments
+"""The web server (gunicorn's sync or gthread workers, or granian) and a Celery worker (with beat)
+for the benchmark (``bench/city.py``): started in their own process groups with the city's
+environment, waited for, and stopped."""
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import signal
 import subprocess
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -17,15 +22,187 @@ ROOT = Path(__file__).resolve().parent.parent
 VENV = ROOT / ".venv" / "bin"
 
 
-class Servers:
-    """gunicorn and a Celery worker (with beat), started and stopped by their own process ids."""
+# What the web server's access log writes of a request, when it keeps one (``Servers.access_log``):
+# the benchmark's kind header, the status and the time the request took in the server's Python,
+# which ``report.kind_figures`` reads — gunicorn's in microseconds, granian's in milliseconds.
+ACCESS_LOG_FORMAT = "%({x-bench-kind}i)s %(s)s %(D)s"
+GRANIAN_ACCESS_LOG_FORMAT = "%(header{x-bench-kind})s %(status)d %(dt_ms).3fms"
+SERVER_KINDS = ("sync", "gthread", "granian")
 
-    def __init__(self, env: dict[str, str], work: Path, port: int, workers: int) -> None:
-        self.env, self.work, self.port, self.workers = env, work, port, workers
+
+@dataclass(frozen=True)
+class WebServer:
+    """A web server and its size: gunicorn's ``sync`` workers, gunicorn's ``gthread`` workers with
+    ``threads`` threads each, or ``granian``'s workers with ``threads`` blocking threads each (the
+    Python threads that run the WSGI app). Written ``sync:5``, ``gthread:2x8``, ``granian:2x4``."""
+
+    kind: str
+    workers: int
+    threads: int = 1
+
+    def __post_init__(self) -> None:
+        if self.kind not in SERVER_KINDS:
+            raise ValueError(f"unknown server {self.kind!r} (one of {', '.join(SERVER_KINDS)})")
+        if self.workers < 1 or self.threads < 1:
+            raise ValueError(f"{self.key}: workers and threads must be at least 1")
+        if self.kind == "sync" and self.threads != 1:
+            # gunicorn would quietly run such workers as gthread.
+            raise ValueError(
+                f"{self.key}: sync workers have no threads (gthread:{self.workers}x{self.threads})"
+            )
+
+    @classmethod
+    def parse(cls, text: str) -> WebServer:
+        """``kind:workers`` or ``kind:workersxthreads``."""
+        found = re.fullmatch(r"\s*(\w+):(\d+)(?:x(\d+))?\s*", text)
+        if not found:
+            raise ValueError(f"{text!r}: a server is written kind:workers or kind:workersxthreads")
+        kind, workers, threads = found.groups()
+        return cls(kind, int(workers), int(threads or 1))
+
+    @classmethod
+    def default(cls, kind: str, cpus: int) -> WebServer:
+        """The size ``deploy/run web`` and the operator guide give a machine of ``cpus`` cores
+        (measured on two: docs/performance.md)."""
+        return cls(kind, *DEFAULT_SIZES[kind](cpus))
+
+    @property
+    def key(self) -> str:
+        return f"{self.kind}:{self.workers}" + (f"x{self.threads}" if self.kind != "sync" else "")
+
+    @property
+    def concurrency(self) -> int:
+        """Requests it runs at once."""
+        return self.workers * self.threads
+
+    def describe(self) -> str:
+        def many(count: int, word: str) -> str:
+            return f"{count} {word}" + ("" if count == 1 else "s")
+
+        if self.kind == "sync":
+            return f"gunicorn {many(self.workers, 'sync worker')}"
+        if self.kind == "gthread":
+            return f"gunicorn {many(self.workers, 'gthread worker')} × {many(self.threads, 'thread')}"
+        return f"granian {many(self.workers, 'worker')} × {many(self.threads, 'blocking thread')}"
+
+    def command(self, port: int, logs: Path, access_log: Path | None) -> list[str]:
+        if self.kind == "granian":
+            return [
+                str(VENV / "granian"),
+                "--interface",
+                "wsgi",
+                "parta.wsgi:application",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+                "--workers",
+                str(self.workers),
+                "--blocking-threads",
+                str(self.threads),
+                # No --backpressure: it limits the connections a worker holds, not its requests,
+                # and a kept-alive connection beyond it is never served (tried with wrk).
+                "--backlog",
+                "2048",
+                "--no-ws",
+                "--log-level",
+                "warning",
+                *(
+                    [
+                        *("--access-log", "--access-log-fmt", GRANIAN_ACCESS_LOG_FORMAT),
+                        *("--log-config", str(granian_log_config(logs, access_log))),
+                    ]
+                    if access_log
+                    else []
+                ),
+            ]
+        return [
+            str(VENV / "gunicorn"),
+            "parta.wsgi:application",
+            "--preload",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(self.workers),
+            "--worker-class",
+            self.kind,
+            *(["--threads", str(self.threads)] if self.kind == "gthread" else []),
+            "--backlog",
+            "2048",
+            "--timeout",
+            "60",
+            "--log-level",
+            "warning",
+            "--error-logfile",
+            str(logs / "gunicorn.log"),
+            *(
+                ["--access-logfile", str(access_log), "--access-logformat", ACCESS_LOG_FORMAT]
+                if access_log
+                else []
+            ),
+        ]
+
+
+# Workers and threads per kind for a machine of N cores: the best of each measured on two cores
+# (sync 3 of 3/5/8; gthread 2×4 of 2×4/3×8/5×4; granian 2×4 of 2×4/3×2/5×1: docs/performance.md,
+# *The web server*), scaled with the cores. granian's is deploy/run web's.
+DEFAULT_SIZES: dict[str, Callable[[int], tuple[int, int]]] = {
+    "sync": lambda cpus: (cpus + 1, 1),
+    "gthread": lambda cpus: (cpus, 4),
+    "granian": lambda cpus: (cpus, 4),
+}
+
+
+def parse_servers(text: str) -> list[WebServer]:
+    """``--servers``: ``sync:5,gthread:2x8,granian:3x2``, each once."""
+    servers = [WebServer.parse(part) for part in text.split(",") if part.strip()]
+    keys = [web.key for web in servers]
+    if not servers or len(set(keys)) != len(keys):
+        raise ValueError(f"--servers {text!r}: name each server once")
+    return servers
+
+
+def granian_log_config(logs: Path, access_log: Path) -> Path:
+    """granian's logging configuration (``--log-config``) with its access log in ``access_log``
+    and everything else in its standard output; returns the file's path."""
+    config = {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "formatters": {
+            "generic": {"()": "logging.Formatter", "fmt": "[%(levelname)s] %(message)s"},
+            "access": {"()": "logging.Formatter", "fmt": "%(message)s"},
+        },
+        "handlers": {
+            "console": {
+                "formatter": "generic",
+                "class": "logging.StreamHandler",
+                "stream": "ext://sys.stdout",
+            },
+            "access": {"formatter": "access", "class": "logging.FileHandler", "filename": str(access_log)},
+        },
+        "loggers": {
+            "_granian": {"handlers": ["console"], "level": "WARNING", "propagate": False},
+            "granian.access": {"handlers": ["access"], "level": "INFO", "propagate": False},
+        },
+    }
+    path = logs / "granian-logging.json"
+    path.write_text(json.dumps(config, indent=2) + "\n")
+    return path
+
+
+class Servers:
+    """The web server and a Celery worker (with beat), started and stopped by their own process ids."""
+
+    def __init__(self, env: dict[str, str], work: Path, port: int, web: WebServer | int) -> None:
+        """``web``: the web server, or a number of gunicorn sync workers."""
+        self.env, self.work, self.port = env, work, port
+        self.web = web if isinstance(web, WebServer) else WebServer("sync", web)
         self.procs: dict[str, subprocess.Popen[bytes]] = {}
+        # Off unless a scenario asks for it (``restart_web``): a line costs the worker ~15 µs.
+        self.access_log: Path | None = None
 
     def start(self) -> None:
-        for name in ("celery", "gunicorn"):
+        for name in ("celery", "web"):
             self.start_one(name)
 
     def command(self, name: str) -> list[str]:
@@ -43,25 +220,7 @@ class Servers:
                 "--schedule",
                 str(self.work / "celerybeat-schedule"),
             ]
-        return [
-            str(VENV / "gunicorn"),
-            "parta.wsgi:application",
-            "--preload",
-            "--bind",
-            f"127.0.0.1:{self.port}",
-            "--workers",
-            str(self.workers),
-            "--worker-class",
-            "sync",
-            "--backlog",
-            "2048",
-            "--timeout",
-            "60",
-            "--log-level",
-            "warning",
-            "--error-logfile",
-            str(self.work / "logs" / "gunicorn.log"),
-        ]
+        return self.web.command(self.port, self.work / "logs", self.access_log)
 
     def start_one(self, name: str) -> None:
         logs = self.work / "logs"
@@ -75,6 +234,17 @@ class Servers:
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
+
+    def restart_web(self, ready_line: str, access_log: Path | None) -> None:
+        """The web server again, keeping an access log in ``access_log`` (emptied first) or none."""
+        proc = self.procs.pop("web")
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=30)
+        self.access_log = access_log
+        if access_log:
+            access_log.write_bytes(b"")
+        self.start_one("web")
+        self.wait_ready(ready_line)
 
     def kill(self, name: str) -> None:
         """SIGKILL the process and its children, as a crash or the OOM killer would: nothing is
@@ -100,7 +270,7 @@ class Servers:
                         return
             except (urllib.error.URLError, ConnectionError, TimeoutError) as error:
                 if time.monotonic() > deadline:
-                    raise SystemExit(f"gunicorn did not answer {path}: {error}") from error
+                    raise SystemExit(f"{self.web.key} did not answer {path}: {error}") from error
             for proc in self.procs.values():
                 if proc.poll() is not None:
                     raise SystemExit(f"{proc.args!r} exited ({proc.returncode}); see {self.work / 'logs'}")

@@ -201,3 +201,151 @@ def test_a_turnstile_sends_a_batch_again_until_it_is_accepted(monkeypatch: Any) 
     assert sorted(seen) == sorted(f"r-1-{n}" for n in range(12))
     assert devices.accepted_events == 24 and devices.retries == 5 and not devices.refused
     assert faults.lines_run(lines) == "r"
+
+
+def test_the_access_log_is_counted_by_kind_in_the_servers_time() -> None:
+    report = _load("report")
+    lines = [f"diary_first 200 {n * 1000}" for n in range(1, 101)]  # 1 … 100 ms
+    lines += ["diary_repeat 200 500"] * 300 + ["marks 201 6000", "marks 400 7000", "login 500 300000"]
+    lines += ["- 200 90", "a line of another shape", ""]  # the benchmark's pings between runs
+    kinds = report.kind_figures(lines, 10.0)
+    assert list(kinds) == ["diary_repeat", "diary_first", "marks", "login", "all"]  # most first
+    first = kinds["diary_first"]
+    assert (first["requests"], first["rps"], first["errors"]) == (100, 10.0, 0)
+    assert (first["p50_ms"], first["p95_ms"], first["p99_ms"]) == (51.0, 96.0, 100.0)
+    assert kinds["marks"]["errors"] == 1 and kinds["login"]["errors"] == 1
+    assert kinds["all"]["requests"] == 403 and kinds["all"]["errors"] == 2
+    assert kinds["all"]["p50_ms"] == 0.5 and kinds["all"]["p99_ms"] == 97.0
+    assert report.kind_figures([], 10.0) == {}
+
+
+def test_the_morning_is_reported_against_ping_and_by_kind() -> None:
+    report = _load("report")
+    kinds = report.kind_figures(["diary_first 200 20000", "diary_repeat 200 2000", "me 200 1500"], 10.0)
+    segments = [
+        {**run(300, 40), "requests": 3000, "seconds": 10.0, "diary_first_share": share}
+        for share in (0.3, 0.2)
+    ]
+    morning = {"16": {**run(500, 30), "segments": segments, "kinds": kinds, "kinds_all_segments": kinds}}
+    one: dict[str, Any] = {
+        "scale": 0.01,
+        "city": {"schools": 1, "rows": {}, "seconds": {"generate": 1}},
+        "scenarios": {
+            "ping": {"16": run(1000, 20)},
+            "journal_cold": {"16": run(250, 90)},
+            "morning": morning,
+        },
+        "raw_sql_journal": {
+            "pages": 10,
+            "queries_per_page": 9.0,
+            "p50_ms": 4.0,
+            "p95_ms": 5,
+            "p99_ms": 6,
+            "rps": 200,
+        },
+    }
+    one["ratios"] = report.ratios(one)
+    assert one["ratios"]["morning_vs_trivial_rps"] == {"16": 0.5}
+    assert one["ratios"]["journal_cold_vs_trivial_rps"] == {"16": 0.25}
+    config = {
+        "gunicorn_workers": 5,
+        "celery": "1",
+        "duration_s": 10,
+        "load_average_before": [],
+        "load_average_after": [],
+    }
+    text = report.markdown(
+        {
+            "date": "d",
+            "machine": {"cpu_count": 2, "cpu_model": "x", "ram_gib": 1},
+            "config": config,
+            "runs": [one],
+        }
+    )
+    assert "- c=16: 300.0 (30%), 300.0 (20%)" in text
+    assert "| diary_first | 16 | 0.1 | 33.3% | 20.0 | 20.0 | 20.0 | 0 |" in text
+    assert "Raw SQL of one journal page through psycopg (9.0 queries)" in text
+    assert {"journal_cold", "morning"} <= set(city.SCENARIOS) and "journal_cold" in city.COLD
+
+
+def test_wrk_sends_a_timeline_in_order_from_where_the_last_segment_ended(tmp_path: Path) -> None:
+    """requests.lua: a line's fifth column goes out as X-Bench-Kind; ``once`` with a skip starts
+    after the lines already sent."""
+    import http.server
+    import shutil
+    import threading
+
+    import pytest
+
+    if not shutil.which("wrk"):
+        pytest.skip("wrk is not installed")
+    seen: list[tuple[str, str | None]] = []
+
+    class Recorder(http.server.BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def do_GET(self) -> None:
+            seen.append((self.path, self.headers.get("X-Bench-Kind")))
+            self.send_response(200)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Recorder)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    file = tmp_path / "timeline.txt"
+    file.write_text("".join(f"GET\t/line/{n}\t-\t-\t{'odd' if n % 2 else 'even'}\n" for n in range(1, 41)))
+    try:
+        figures = city.run_wrk(
+            shutil.which("wrk") or "", server.server_address[1], file, 1, 5, once=True, skip=30
+        )
+    finally:
+        server.shutdown()
+    # wrk asks the first thread for a request before the run, to check it: line 31 is not sent.
+    assert [path for path, _kind in seen] == [f"/line/{n}" for n in range(32, 41)]
+    assert all(kind == ("odd" if int(path.split("/")[2]) % 2 else "even") for path, kind in seen)
+    assert figures["requests"] == 9
+
+
+def test_the_scenarios_measured_again_with_a_replica_are_set_against_those_without() -> None:
+    report = _load("report")
+    with_replica = {
+        "server": "granian 2 × 4",
+        "scenarios": {"ical_cold": {"1": run(120, 20), "16": run(300, 90)}},
+        "lag": {
+            "samples": 20,
+            "streaming": 20,
+            "replay_seconds_max": 0.012,
+            "replay_seconds_median": 0.002,
+            "bytes_behind_max": 4096,
+            "bytes_behind_median": 0,
+        },
+    }
+    one: dict[str, Any] = {
+        "scale": 0.01,
+        "city": {"schools": 1, "rows": {}, "seconds": {"generate": 1}},
+        "scenarios": {"ping": {"16": run(1000, 20)}, "ical_cold": {"1": run(100, 20), "16": run(200, 90)}},
+        "replica": with_replica,
+    }
+    one["ratios"] = report.ratios(one)
+    assert one["ratios"]["ical_cold_with_replica_vs_without_rps"] == {"1": 1.2, "16": 1.5}
+    config = {
+        "gunicorn_workers": 5,
+        "celery": "1",
+        "duration_s": 10,
+        "load_average_before": [],
+        "load_average_after": [],
+    }
+    text = report.markdown(
+        {
+            "date": "d",
+            "machine": {"cpu_count": 2, "cpu_model": "x", "ram_gib": 1},
+            "config": config,
+            "runs": [one],
+        }
+    )
+    assert "| with replica | ical_cold | 120.0" in text
+    assert "replay 0.002 s median, 0.012 s at most; 0 bytes behind median, 4,096 at most" in text
+    assert city.REPLICA_SCENARIOS == ("ical_cold", "morning")

@@ -4,6 +4,8 @@
 --
 -- A line is METHOD<TAB>PATH<TAB>TOKEN<TAB>BODY ("-" for no token / no body), written by
 -- `manage.py bench_fixtures`. A token goes out as "Authorization: Bearer <token>", a body as JSON.
+-- A fifth column, the request's kind (the morning timeline's lines have one), goes out as the
+-- header "X-Bench-Kind", for the server's access log to count requests by kind.
 -- done() prints one line "WRKJSON {...}" with requests, duration, latency percentiles (µs), wrk's
 -- own error counts and the responses that were not 2xx (with the first such status seen).
 
@@ -24,7 +26,9 @@ bad_status = 0
 -- "once" after the file (and the number of threads): each thread sends its own share of the
 -- lines (the n-th, n+threads-th, …), each once, and stops when it has sent them all, so a write
 -- that must not repeat (submitting an attempt, a turnstile's batch) meets each line once and the
--- run ends early when the file is used up (wrk then reports the time it really ran).
+-- run ends early when the file is used up (wrk then reports the time it really ran). A fourth
+-- argument skips that many lines first: a timeline sent in segments goes on where the last ended.
+-- (wrk asks the first thread for one request before the run, to check it: that line is not sent.)
 once = false
 threads_total = 1
 position = 0
@@ -35,14 +39,18 @@ function init(args)
   once = args[2] == "once"
   threads_total = tonumber(args[3] or "1")
   if file == nil then
-    error("usage: wrk ... -s requests.lua URL -- REQUEST-FILE [once THREADS]")
+    error("usage: wrk ... -s requests.lua URL -- REQUEST-FILE [once THREADS [SKIP]]")
   end
   for line in io.lines(file) do
-    local method, path, token, body = line:match("^([^\t]+)\t([^\t]+)\t([^\t]+)\t(.*)$")
+    -- JSON bodies hold no raw tabs: a tab after the body starts the kind.
+    local method, path, token, body, kind = line:match("^([^\t]+)\t([^\t]+)\t([^\t]+)\t([^\t]*)\t?([^\t]*)$")
     if method ~= nil then
       local headers = { ["Accept"] = "application/json" }
       if token ~= "-" then
         headers["Authorization"] = "Bearer " .. token
+      end
+      if kind ~= "" then
+        headers["X-Bench-Kind"] = kind
       end
       if body == "-" then
         body = nil
@@ -56,7 +64,7 @@ function init(args)
     error("no requests in " .. file)
   end
   math.randomseed(os.time() * 1000 + (id or 0))
-  position = (id or 1) - threads_total
+  position = tonumber(args[4] or "0") + (id or 1) - threads_total
 end
 
 function request()

@@ -4,6 +4,8 @@ PostgreSQL, batched inserts elsewhere) and bench_fixtures. The benchmark itself 
 import datetime as dt
 import io
 import json
+import random
+from collections import Counter
 
 import pytest
 from django.core.management import call_command
@@ -14,7 +16,13 @@ from parta.accounts.models import ApiToken, Guardianship, MachineClient, User, c
 from parta.assessment.models import Answer, Attempt, Statement
 from parta.demo.generator import bulk
 from parta.demo.management.commands.bench_city import CITY_SCHOOLS, schools_for
-from parta.demo.management.commands.bench_fixtures import SCENARIO_FILES
+from parta.demo.management.commands.bench_fixtures import (
+    MORNING_RATES,
+    SCENARIO_FILES,
+    MorningCast,
+    morning_seconds,
+    morning_timeline,
+)
 from parta.homework.models import HomeworkMaterial
 from parta.journal.models import Mark
 from parta.library.models import Material, MaterialVersion, Status
@@ -135,7 +143,9 @@ def test_bench_fixtures_writes_requests_with_tokens(tmp_path, monkeypatch):
         lines = (out / f"{name}.txt").read_text().splitlines()
         assert lines, name
         for line in lines:
-            method, path, token, body = line.split("\t")
+            # The morning's lines carry their kind too.
+            method, path, token, body, *kind = line.split("\t")
+            assert len(kind) == (name == "morning"), name
             assert method in {"GET", "POST", "PUT"}
             assert path.startswith(("/api/v1/", "/calendar/", "/library/"))
             if token != "-":
@@ -149,6 +159,10 @@ def test_bench_fixtures_writes_requests_with_tokens(tmp_path, monkeypatch):
     warm = {line.split("\t")[1] for line in (out / "diary.txt").read_text().splitlines()}
     cold = {line.split("\t")[1] for line in (out / "diary_cold.txt").read_text().splitlines()}
     assert cold and not warm & cold
+    warm = {line.split("\t")[1] for line in (out / "journal.txt").read_text().splitlines()}
+    cold = {line.split("\t")[1] for line in (out / "journal_cold.txt").read_text().splitlines()}
+    assert cold and not warm & cold
+    _check_morning(out / "morning.txt")
     # Each test_submits line submits another whole attempt; every test line is answered as sent.
     submits = (out / "test_submits.txt").read_text().splitlines()
     assert len({line.split("\t")[1] for line in submits}) == len(submits)
@@ -179,6 +193,80 @@ def test_bench_fixtures_writes_requests_with_tokens(tmp_path, monkeypatch):
     raw = json.loads((out / "rawsql.json").read_text())
     assert dt.date.fromisoformat(raw["from"]).weekday() == 0
     assert raw["weeks"] and all(raw["weeks"])
+    assert all(json.loads((out / "rawsql_journal.json").read_text())["pages"])
+
+
+def _check_morning(file):
+    """The morning of a tiny city: every kind of the table, each answered as it is sent."""
+    lines = [line.split("\t") for line in file.read_text().splitlines()]
+    kinds = Counter(kind.split("_")[0] for *_request, kind in lines)
+    assert set(kinds) == set(MORNING_RATES)
+    client = APIClient()
+    firsts = {}
+    for method, path, token, body, kind in lines:
+        if kind not in firsts:
+            firsts[kind] = (method, path, token, body)
+    assert {"diary_first", "diary_repeat", "journal_first", "journal_repeat"} <= set(firsts)
+    for kind, (method, path, token, body) in firsts.items():
+        client.credentials(**({"HTTP_AUTHORIZATION": f"Bearer {token}"} if token != "-" else {}))
+        sent = client.generic(method, path, body if body != "-" else "", content_type="application/json")
+        assert sent.status_code in {200, 201}, (kind, path, sent.content[:200])
+
+
+def _cast(rng, students=1500):
+    """A made-up city's morning: students with none to two guardians, journals and marks."""
+    families = [
+        (s, [s, *range(100_000 + 2 * s, 100_000 + 2 * s + rng.choice((0, 1, 2, 2)))]) for s in range(students)
+    ]
+    journals = [(50_000 + a, 60_000 + a) for a in range(round(morning_seconds(families) * 25))]
+    cells = [(70_000 + i, 60_000 + i % 50, i) for i in range(200)]
+    people = {r for _s, readers in families for r in readers} | {t for _a, t in journals}
+    return MorningCast(
+        families=families,
+        journals=journals,
+        cells=cells,
+        calendars=[f"cal{p}" for p in sorted(people)],
+        usernames=[f"student{s}" for s in range(students)],
+        tokens={p: f"t{p}" for p in people | {t for _l, t, _s in cells}},
+    )
+
+
+def test_the_morning_timeline_mixes_the_table_and_reads_each_week_first_once():
+    rng = random.Random(5)
+    cast = _cast(rng)
+    window = 400
+    lines = [line.split("\t") for line in morning_timeline(cast, rng, window=window, week="from=a&to=b")]
+    kinds = Counter(kind.split("_")[0] for *_request, kind in lines)
+    total = sum(MORNING_RATES.values())
+    for kind, rate in MORNING_RATES.items():
+        assert abs(kinds[kind] / len(lines) - rate / total) < 0.003, kind
+    # Each student's week: read twice by each reader, the first of them a first read.
+    reads: dict[int, list[tuple[int, str, str]]] = {}
+    for n, (_method, path, token, _body, kind) in enumerate(lines):
+        if kind.startswith("diary"):
+            reads.setdefault(int(path.split("/")[4]), []).append((n, token, kind))
+    assert len(reads) == len(cast.families)
+    for student, readers in cast.families:
+        assert [kind for _n, _t, kind in reads[student]] == ["diary_first"] + ["diary_repeat"] * (
+            2 * len(readers) - 1
+        )
+        assert Counter(token for _n, token, _k in reads[student]) == {f"t{r}": 2 for r in readers}
+        # The repeats follow within about the window (in lines) of the first.
+        assert reads[student][-1][0] - reads[student][0][0] < 2 * window
+    journals = Counter(kind for *_request, kind in lines if kind.startswith("journal"))
+    assert journals == {"journal_first": len(cast.journals), "journal_repeat": len(cast.journals)}
+    # An app open: /me just before a diary read, by the same reader.
+    for n, (_method, _path, token, _body, kind) in enumerate(lines):
+        if kind == "me":
+            assert lines[n + 1][4].startswith("diary") and lines[n + 1][2] == token
+    # After the first window the share of first reads among the diary's is steady, one a family.
+    designed = len(cast.families) / sum(len(r) for r in reads.values())
+    steady = [kind for *_request, kind in lines[window : len(lines) - 2 * window] if kind.startswith("diary")]
+    for part in range(3):
+        chunk = steady[part * len(steady) // 3 : (part + 1) * len(steady) // 3]
+        assert abs(chunk.count("diary_first") / len(chunk) - designed) < 0.04
+    ramp = [kind for *_request, kind in lines[: window // 2] if kind.startswith("diary")]
+    assert ramp.count("diary_first") / len(ramp) > designed + 0.1
 
 
 def _city_contents():

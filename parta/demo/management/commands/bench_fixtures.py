@@ -3,15 +3,21 @@
 Picks random people of the benchmark city, gives each a new API token (in one bulk insert) and
 writes one request file per scenario into DIR, a request a line, tab-separated:
 ``METHOD  PATH  TOKEN-or--  BODY-or--``. The wrk script (bench/load/requests.lua) sends a random
-line each time. It also captures the SQL of a few diary weeks (``rawsql.json``: per week, the
-queries the diary selector ran, with their parameters inlined) for the raw-SQL reference.
+line each time. ``morning.txt`` is a timeline instead, sent in order, each line with a fifth
+column, its kind (``morning_timeline``). It also captures the SQL of a few diary weeks
+(``rawsql.json``: per week, the queries the diary selector ran, with their parameters inlined) and
+of a few journal pages (``rawsql_journal.json``) for the raw-SQL references.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+import math
 import random
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -30,6 +36,7 @@ from parta.demo.generator import DEMO_PASSWORD, attempts
 from parta.demo.generator.library_city import search_words
 from parta.demo.generator.machines import bench_cards_issue, bench_turnstiles
 from parta.diary.selectors import diary_range
+from parta.journal.selectors import journal_page
 from parta.meals import bench as meals_bench
 from parta.passage import bench as passage_bench
 from parta.schools.models import (
@@ -49,6 +56,7 @@ SCENARIO_FILES = (
     "diary",
     "diary_cold",
     "journal",
+    "journal_cold",
     "marks",
     "timetable",
     "ical",
@@ -59,12 +67,142 @@ SCENARIO_FILES = (
     "test_submits",
     "passage_burst",
     "meals_sales",
+    "morning",
 )
 
 
 def week_of(day: dt.date) -> tuple[dt.date, dt.date]:
     monday = day - dt.timedelta(days=day.weekday())
     return monday, monday + dt.timedelta(days=6)
+
+
+# The requests of the scenarios, one builder each: the scenarios' files and the morning share them.
+
+
+def diary_line(student: int, token: str, week: str) -> str:
+    return request_line("GET", f"/api/v1/students/{student}/diary?{week}", token)
+
+
+def journal_line(assignment: int, token: str) -> str:
+    return request_line("GET", f"/api/v1/journal/assignments/{assignment}", token)
+
+
+def mark_line(lesson: int, student: int, token: str, rng: random.Random) -> str:
+    return request_line(
+        "POST", "/api/v1/marks", token, {"lesson": lesson, "student": student, "value": rng.randint(2, 5)}
+    )
+
+
+def timetable_line(person: int, token: str, week: str) -> str:
+    return request_line("GET", f"/api/v1/people/{person}/timetable?{week}", token)
+
+
+def ical_line(calendar_token: str) -> str:
+    return request_line("GET", f"/calendar/{calendar_token}.ics")
+
+
+def login_line(username: str) -> str:
+    return request_line("POST", "/api/v1/auth/token", None, {"username": username, "password": DEMO_PASSWORD})
+
+
+# The city's busiest half hour of the morning, requests a second by kind (docs/performance.md, "The
+# scale-out path in numbers"): the mix of the `morning` timeline, in these proportions.
+MORNING_RATES: dict[str, float] = {
+    "diary": 1660,  # a student's week, read twice by each of its readers: the student, the guardians
+    "me": 830,  # GET /api/v1/me, the first call of an app open: one per two diary reads
+    "notifications": 400,  # the app's poll: GET /api/v1/notifications?unread=true
+    "timetable": 150,  # a student's or teacher's own week
+    "ical": 100,  # a calendar app fetching its feed
+    "journal": 50,  # a teacher's journal of the current period
+    "marks": 100,  # a new mark
+    "login": 20,  # a sign-in (apps keep their token: a few a second)
+}
+# A teacher opens a journal at the lesson and once more later in the morning.
+JOURNAL_READS = 2
+# The diary's and the journal's lines are of two kinds: the first read of the morning (the cache is
+# empty at 7:00: a miss) and the later ones (hits while no write renewed the answer's tokens).
+FIRST, REPEAT = "_first", "_repeat"
+
+
+@dataclass(frozen=True)
+class MorningCast:
+    """Who takes part in a morning, with their API tokens."""
+
+    families: list[tuple[int, list[int]]]  # a student and their diary's readers (themselves first)
+    journals: list[tuple[int, int]]  # a teaching assignment and its teacher
+    cells: list[tuple[int, int, int]]  # a lesson, its teacher and a student: where marks are set
+    calendars: list[str]  # the readers' and teachers' calendar feed tokens
+    usernames: list[str]  # the students who sign in
+    tokens: dict[int, str]
+
+
+def morning_seconds(families: Iterable[tuple[int, list[int]]]) -> float:
+    """How many of the table's seconds the families' diary reads fill."""
+    return sum(2 * len(readers) for _student, readers in families) / MORNING_RATES["diary"]
+
+
+def morning_timeline(cast: MorningCast, rng: random.Random, *, window: int, week: str) -> list[str]:
+    """The morning's requests in the order they are sent, each line with its kind in a fifth column.
+
+    The lines are events on a clock of the table's seconds, as many as the families' diary reads
+    fill (``morning_seconds``). Each student's week is read twice by each reader; the first of
+    these at a random moment, the others within ``window`` lines' time after it, so that after the
+    first ``window`` lines the share of first reads stays near one in 2 × readers. A journal is read
+    ``JOURNAL_READS`` times the same way. The other kinds fall at random moments, as many as the
+    table gives them; half the diary reads have a ``me`` just before them, by the same reader.
+    """
+    seconds = morning_seconds(cast.families)
+    window_s = window / sum(MORNING_RATES.values())
+    tokens = cast.tokens
+    events: list[tuple[float, str, str]] = []
+
+    def read_often(kind: str, lines: list[str]) -> list[float]:
+        """One answer read ``len(lines)`` times, the first line first; returns the moments."""
+        first = rng.uniform(0, seconds)
+        moments = [first] + [first + rng.uniform(0, window_s) for _ in lines[1:]]
+        kinds = [kind + FIRST] + [kind + REPEAT] * (len(lines) - 1)
+        events.extend(zip(moments, kinds, lines, strict=True))
+        return moments
+
+    opens: list[tuple[float, int]] = []
+    for student, readers in cast.families:
+        readings = [reader for reader in readers for _ in range(2)]
+        rng.shuffle(readings)
+        moments = read_often("diary", [diary_line(student, tokens[r], week) for r in readings])
+        opens += zip(moments, readings, strict=True)
+    for at, reader in rng.sample(opens, round(len(opens) * MORNING_RATES["me"] / MORNING_RATES["diary"])):
+        events.append((at - 1e-9, "me", request_line("GET", "/api/v1/me", tokens[reader])))
+    for assignment, teacher in cast.journals:
+        read_often("journal", [journal_line(assignment, tokens[teacher])] * JOURNAL_READS)
+
+    readers = [reader for _student, family in cast.families for reader in family]
+    teachers = sorted({t for _a, t in cast.journals} | {t for _l, t, _s in cast.cells})
+    everyone = readers + teachers
+    own_week = [student for student, _readers in cast.families] + teachers
+
+    def notifications() -> str:
+        return request_line("GET", "/api/v1/notifications?unread=true", tokens[rng.choice(everyone)])
+
+    def timetable() -> str:
+        person = rng.choice(own_week)
+        return timetable_line(person, tokens[person], week)
+
+    def marks() -> str:
+        lesson, teacher, student = rng.choice(cast.cells)
+        return mark_line(lesson, student, tokens[teacher], rng)
+
+    scattered: dict[str, Callable[[], str]] = {
+        "notifications": notifications,
+        "timetable": timetable,
+        "ical": lambda: ical_line(rng.choice(cast.calendars)),
+        "marks": marks,
+        "login": lambda: login_line(rng.choice(cast.usernames)),
+    }
+    for kind, line in scattered.items():
+        count = round(MORNING_RATES[kind] * seconds)
+        events += [(rng.uniform(0, seconds), kind, line()) for _ in range(count)]
+    events.sort(key=lambda event: event[0])
+    return [f"{line}\t{kind}" for _at, kind, line in events]
 
 
 class Command(BaseCommand):
@@ -79,7 +217,8 @@ class Command(BaseCommand):
             "--cold-users",
             type=int,
             default=20000,
-            help="Students for diary_cold, each a diary not read before (default %(default)s).",
+            help="Students for diary_cold and journals for journal_cold, each not read before "
+            "(default %(default)s).",
         )
         parser.add_argument(
             "--submitters",
@@ -96,7 +235,22 @@ class Command(BaseCommand):
         parser.add_argument(
             "--sales", type=int, default=8000, help="Cash-desk sales of meals_sales (default %(default)s)."
         )
-        parser.add_argument("--raw-weeks", type=int, default=50, help="Diary weeks to capture SQL of.")
+        parser.add_argument(
+            "--morning-lines",
+            type=int,
+            default=40000,
+            help="Requests of the morning timeline (default %(default)s; fewer in a small city).",
+        )
+        parser.add_argument(
+            "--morning-window",
+            type=int,
+            default=1500,
+            help="Lines within which a diary's or journal's repeats follow its first read "
+            "(default %(default)s).",
+        )
+        parser.add_argument(
+            "--raw-weeks", type=int, default=50, help="Diary weeks and journal pages to capture SQL of."
+        )
         parser.add_argument("--seed", type=int, default=1)
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -124,6 +278,12 @@ class Command(BaseCommand):
             .order_by("?")
             .values_list("student_id", flat=True)[: options["cold_users"]]
         )
+        # Likewise other journals than the warm journal's.
+        cold_journals = list(
+            TeachingAssignment.objects.exclude(pk__in=[a for a, _t in assignments])
+            .order_by("?")
+            .values_list("pk", "teacher_id")[: options["cold_users"]]
+        )
         searchers = list(
             StaffMembership.objects.filter(role=StaffMembership.Role.TEACHER)
             .order_by("?")
@@ -140,6 +300,7 @@ class Command(BaseCommand):
             | {p for p, _s in parents}
             | {t for _l, t, _s in writes}
             | set(cold)
+            | {t for _a, t in cold_journals}
             | set(searchers)
             | set(submitters)
         )
@@ -147,36 +308,18 @@ class Command(BaseCommand):
         names = dict(User.objects.filter(pk__in=students[:n]).values_list("pk", "username"))
         calendar = list(User.objects.filter(pk__in=people).values_list("calendar_token", flat=True))
 
-        diary = [
-            request_line("GET", f"/api/v1/students/{s}/diary?{week}", tokens[s]) for s in students[: n // 2]
-        ]
-        diary += [request_line("GET", f"/api/v1/students/{s}/diary?{week}", tokens[p]) for p, s in parents]
+        diary = [diary_line(s, tokens[s], week) for s in students[: n // 2]]
+        diary += [diary_line(s, tokens[p], week) for p, s in parents]
         files = {
             "ping": [request_line("GET", "/api/v1/ping", tokens[u]) for u in people],
             "diary": diary,
-            "diary_cold": [
-                request_line("GET", f"/api/v1/students/{s}/diary?{week}", tokens[s]) for s in cold
-            ],
-            "journal": [
-                request_line("GET", f"/api/v1/journal/assignments/{a}", tokens[t]) for a, t in assignments
-            ],
-            "marks": [
-                request_line(
-                    "POST",
-                    "/api/v1/marks",
-                    tokens[t],
-                    {"lesson": lesson, "student": s, "value": rng.randint(2, 5)},
-                )
-                for lesson, t, s in writes
-            ],
-            "timetable": [
-                request_line("GET", f"/api/v1/people/{p}/timetable?{week}", tokens[p]) for p in people
-            ],
-            "ical": [request_line("GET", f"/calendar/{token}.ics") for token in calendar],
-            "login": [
-                request_line("POST", "/api/v1/auth/token", None, {"username": u, "password": DEMO_PASSWORD})
-                for u in names.values()
-            ],
+            "diary_cold": [diary_line(s, tokens[s], week) for s in cold],
+            "journal": [journal_line(a, tokens[t]) for a, t in assignments],
+            "journal_cold": [journal_line(a, tokens[t]) for a, t in cold_journals],
+            "marks": [mark_line(lesson, s, tokens[t], rng) for lesson, t, s in writes],
+            "timetable": [timetable_line(p, tokens[p], week) for p in people],
+            "ical": [ical_line(token) for token in calendar],
+            "login": [login_line(u) for u in names.values()],
             "library_search": [
                 request_line("GET", f"/api/v1/materials?{query}", tokens[t])
                 for t, query in zip(searchers, self._searches(rng, len(searchers)), strict=True)
@@ -196,7 +339,58 @@ class Command(BaseCommand):
             rng.shuffle(lines)
             (out / f"{name}.txt").write_text("\n".join(lines) + "\n")
             self.stdout.write(f"{name:<10} {len(lines):>6} requests")
-        self._capture(out / "rawsql.json", students[: options["raw_weeks"]], date_from, date_to)
+        # A timeline: written in its order.
+        morning = self._morning(rng, today, week, options["morning_lines"], options["morning_window"])
+        (out / "morning.txt").write_text("\n".join(morning) + "\n")
+        firsts = sum(line.endswith("\tdiary" + FIRST) for line in morning)
+        reads = sum("\tdiary_" in line for line in morning)
+        self.stdout.write(
+            f"morning    {len(morning):>6} requests, {reads} diary reads of {firsts} students "
+            f"(first reads {firsts / max(1, reads):.1%})"
+        )
+        raw = options["raw_weeks"]
+        self._capture(out / "rawsql.json", students[:raw], date_from, date_to)
+        self._capture_journals(out / "rawsql_journal.json", assignments[:raw])
+
+    def _morning(self, rng: random.Random, today: dt.date, week: str, lines: int, window: int) -> list[str]:
+        """The ``morning`` timeline (``morning_timeline``) of about ``lines`` requests by random
+        families, teachers and students of the city, with new API tokens."""
+        reads = lines * MORNING_RATES["diary"] / sum(MORNING_RATES.values())
+        # Enough students even if none had a guardian (two reads each); the first are taken.
+        drawn = Enrolment.objects.order_by("?").values_list("student_id", flat=True)[: math.ceil(reads / 2)]
+        guardians: dict[int, list[int]] = defaultdict(list)
+        students = list(dict.fromkeys(drawn))
+        for guardian, student in Guardianship.objects.filter(student_id__in=students).values_list(
+            "guardian_id", "student_id"
+        ):
+            guardians[student].append(guardian)
+        families: list[tuple[int, list[int]]] = []
+        for student in students:
+            if reads <= 0:
+                break
+            families.append((student, [student, *guardians[student]]))
+            reads -= 2 * len(families[-1][1])
+        # A small city gives a shorter morning, in the same proportions.
+        seconds = morning_seconds(families)
+        journals = list(
+            TeachingAssignment.objects.order_by("?").values_list("pk", "teacher_id")[
+                : max(1, round(MORNING_RATES["journal"] * seconds / JOURNAL_READS))
+            ]
+        )
+        cells = self._writable_cells(rng, today, max(20, round(MORNING_RATES["marks"] * seconds)))
+        people = {r for _s, readers in families for r in readers} | {t for _a, t in journals}
+        people |= {t for _l, t, _s in cells}
+        cast = MorningCast(
+            families=families,
+            journals=journals,
+            cells=cells,
+            calendars=list(User.objects.filter(pk__in=people).values_list("calendar_token", flat=True)),
+            usernames=list(
+                User.objects.filter(pk__in=[s for s, _r in families]).values_list("username", flat=True)
+            ),
+            tokens=api_tokens_issue(user_ids=people, device="bench"),
+        )
+        return morning_timeline(cast, rng, window=window, week=week)
 
     def _machines(self, out: Path, schools: int, sales: int, seed: int) -> dict[str, list[str]]:
         """The school's machines: the morning burst of ``schools`` schools' turnstiles (every
@@ -388,3 +582,15 @@ class Command(BaseCommand):
         )
         per_week = sum(len(w) for w in weeks) / max(1, len(weeks))
         self.stdout.write(f"rawsql     {len(weeks):>6} diary weeks, {per_week:.1f} queries each")
+
+    def _capture_journals(self, path: Path, assignments: list[tuple[int, int]]) -> None:
+        """The journal selector's queries for each of these assignments, read by its teacher."""
+        teachers = User.objects.in_bulk([t for _a, t in assignments])
+        pages = []
+        for assignment, teacher in assignments:
+            with CaptureQueriesContext(connection) as queries:
+                journal_page(teachers[teacher], assignment)
+            pages.append([q["sql"] for q in queries.captured_queries])
+        path.write_text(json.dumps({"pages": pages}))
+        per_page = sum(len(p) for p in pages) / max(1, len(pages))
+        self.stdout.write(f"rawsql     {len(pages):>6} journal pages, {per_page:.1f} queries each")
