@@ -351,7 +351,9 @@ def timeline_run(
     begin = access_log.stat().st_size
     for _ in range(segments):
         servers.settle(ready_line)
+        cpu_before = servers.cpu_seconds()
         figures = run_wrk(wrk, port, requests, concurrency, seconds, once=True, skip=sent)
+        cpu = {part: used - cpu_before[part] for part, used in servers.cpu_seconds().items()}
         # A request still in flight when wrk stopped is logged once the server is idle again (or
         # lands in the next segment's part of the log).
         servers.settle(ready_line)
@@ -369,6 +371,8 @@ def timeline_run(
                 # By the timeline's design (``bench_fixtures.morning_timeline``), not counted in the
                 # cache: a mark renews its student's diary, whose next read is a miss too.
                 "diary_first_share": round(first / (first + repeat), 3) if first + repeat else None,
+                # Where the cores went during the segment (CPU seconds per second of it).
+                "cores": {part: round(used / figures["seconds"], 3) for part, used in cpu.items()},
             }
         )
         logged += segment

@@ -285,6 +285,14 @@ def _morning(by_c: dict[str, Any], config: dict[str, Any]) -> list[str]:
                 for seg in f["segments"]
             )
         )
+    cores = [(c, f["segments"][-1].get("cores")) for c, f in by_c.items()]
+    if any(used for _c, used in cores):
+        lines += ["", "Where the cores went in the last segment (CPU seconds per second, from /proc):", ""]
+        lines += [
+            f"- c={c}: " + ", ".join(f"{part} {share:.2f}" for part, share in used.items())
+            for c, used in cores
+            if used
+        ]
     lines += [
         "",
         "Per request kind, the last segment (times in the server, from its access log):",

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import resource
 import signal
 import subprocess
 import time
@@ -235,6 +236,31 @@ class Servers:
             start_new_session=True,
         )
 
+    def cpu_seconds(self) -> dict[str, float]:
+        """CPU seconds used so far by the web server's processes, the Celery worker's, PostgreSQL's,
+        Redis's and the benchmark's finished children (wrk), from /proc: the difference over a run
+        is where its cores went."""
+        table = _processes()
+        roots = {name: proc.pid for name, proc in self.procs.items()}
+        parents = {pid: ppid for pid, (_comm, ppid, _cpu) in table.items()}
+
+        def under(pid: int) -> str | None:
+            while pid > 1:
+                for name, root in roots.items():
+                    if pid == root:
+                        return name
+                pid = parents.get(pid, 0)
+            return None
+
+        found = dict.fromkeys(("web", "celery", "postgres", "redis"), 0.0)
+        for pid, (comm, _ppid, cpu) in table.items():
+            part = under(pid) or {"postgres": "postgres", "redis-server": "redis"}.get(comm)
+            if part is not None:
+                found[part] += cpu
+        children = resource.getrusage(resource.RUSAGE_CHILDREN)
+        found["wrk"] = children.ru_utime + children.ru_stime
+        return found
+
     def restart_web(self, ready_line: str, access_log: Path | None) -> None:
         """The web server again, keeping an access log in ``access_log`` (emptied first) or none."""
         proc = self.procs.pop("web")
@@ -302,6 +328,23 @@ class Servers:
                 os.killpg(proc.pid, signal.SIGKILL)
                 proc.wait()
         self.procs = {}
+
+
+def _processes() -> dict[int, tuple[str, int, float]]:
+    """Every process: its command name, parent and CPU seconds (user + system)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    table: dict[int, tuple[str, int, float]] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue  # ended meanwhile
+        comm = stat[stat.index("(") + 1 : stat.rindex(")")]
+        fields = stat[stat.rindex(")") + 2 :].split()
+        table[int(entry.name)] = (comm, int(fields[1]), (int(fields[11]) + int(fields[12])) / ticks)
+    return table
 
 
 def broker_url(redis_url: str) -> str:

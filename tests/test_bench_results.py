@@ -223,7 +223,13 @@ def test_the_morning_is_reported_against_ping_and_by_kind() -> None:
     report = _load("report")
     kinds = report.kind_figures(["diary_first 200 20000", "diary_repeat 200 2000", "me 200 1500"], 10.0)
     segments = [
-        {**run(300, 40), "requests": 3000, "seconds": 10.0, "diary_first_share": share}
+        {
+            **run(300, 40),
+            "requests": 3000,
+            "seconds": 10.0,
+            "diary_first_share": share,
+            "cores": {"web": 1.1, "celery": 0.05, "postgres": 0.5, "redis": 0.1, "wrk": 0.2},
+        }
         for share in (0.3, 0.2)
     ]
     morning = {"16": {**run(500, 30), "segments": segments, "kinds": kinds, "kinds_all_segments": kinds}}
@@ -263,6 +269,7 @@ def test_the_morning_is_reported_against_ping_and_by_kind() -> None:
         }
     )
     assert "- c=16: 300.0 (30%), 300.0 (20%)" in text
+    assert "- c=16: web 1.10, celery 0.05, postgres 0.50, redis 0.10, wrk 0.20" in text
     assert "| diary_first | 16 | 0.1 | 33.3% | 20.0 | 20.0 | 20.0 | 0 |" in text
     assert "Raw SQL of one journal page through psycopg (9.0 queries)" in text
     assert {"journal_cold", "morning"} <= set(city.SCENARIOS) and "journal_cold" in city.COLD

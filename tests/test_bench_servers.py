@@ -199,3 +199,26 @@ def test_the_comparison_of_servers_is_a_table_of_the_report() -> None:
     assert "| sync:5 | ping | 400.0 (2.0 / 4.0) | 900.0 (20.0 / 40.0) | 0 |" in text
     assert "| granian:3x2 | morning | — | 100.0 (100.0 / 200.0) | 0 |" in text
     assert "| granian:3x2 | morning, in the server | — | 90.0 (4.0 / 12.0) | |" in text
+
+
+def test_a_servers_cpu_is_counted_from_its_process_tree(tmp_path: Path) -> None:
+    bench = servers.Servers({}, tmp_path, 0, 1)
+    spin = "import sys, time\nsys.stdin.readline()\nend = time.process_time() + 0.3\n"
+    spin += "while time.process_time() < end: pass\nprint('spun', flush=True)\nsys.stdin.readline()\n"
+    busy = subprocess.Popen(  # noqa: S603 — a fixed program of the test
+        [sys.executable, "-c", spin], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+    )
+    assert busy.stdin is not None and busy.stdout is not None
+    bench.procs["web"] = busy
+    try:
+        before = bench.cpu_seconds()
+        busy.stdin.write("go\n")
+        busy.stdin.flush()
+        assert busy.stdout.readline() == "spun\n"
+        after = bench.cpu_seconds()
+    finally:
+        busy.kill()
+        busy.wait()
+    assert set(after) == {"web", "celery", "postgres", "redis", "wrk"}
+    assert 0.25 < after["web"] - before["web"] < 1.0
+    assert after["celery"] == 0
