@@ -44,7 +44,15 @@ sys.path.insert(1, str(ROOT))  # parta.testing's Redis server for the fault run
 
 import faults  # noqa: E402
 import report  # noqa: E402
-from servers import SERVER_KINDS, Servers, WebServer, broker_url, outbox_delivered, parse_servers  # noqa: E402
+from servers import (  # noqa: E402
+    SERVER_KINDS,
+    Servers,
+    WebServer,
+    broker_url,
+    cores_used,
+    outbox_delivered,
+    parse_servers,
+)
 
 VENV = ROOT / ".venv" / "bin"
 PYTHON = str(VENV / "python")
@@ -353,7 +361,7 @@ def timeline_run(
         servers.settle(ready_line)
         cpu_before = servers.cpu_seconds()
         figures = run_wrk(wrk, port, requests, concurrency, seconds, once=True, skip=sent)
-        cpu = {part: used - cpu_before[part] for part, used in servers.cpu_seconds().items()}
+        cpu = cores_used(cpu_before, servers.cpu_seconds())
         # A request still in flight when wrk stopped is logged once the server is idle again (or
         # lands in the next segment's part of the log).
         servers.settle(ready_line)

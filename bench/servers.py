@@ -236,10 +236,10 @@ class Servers:
             start_new_session=True,
         )
 
-    def cpu_seconds(self) -> dict[str, float]:
-        """CPU seconds used so far by the web server's processes, the Celery worker's, PostgreSQL's,
-        Redis's and the benchmark's finished children (wrk), from /proc: the difference over a run
-        is where its cores went."""
+    def cpu_seconds(self) -> dict[tuple[str, int], float]:
+        """CPU seconds used so far by each process of the web server's tree, the Celery worker's,
+        PostgreSQL and Redis (by part and process id), and by the benchmark's finished children
+        (wrk, as process 0), from /proc: :func:`cores_used` of two samples is where a run's cores went."""
         table = _processes()
         roots = {name: proc.pid for name, proc in self.procs.items()}
         parents = {pid: ppid for pid, (_comm, ppid, _cpu) in table.items()}
@@ -252,13 +252,13 @@ class Servers:
                 pid = parents.get(pid, 0)
             return None
 
-        found = dict.fromkeys(("web", "celery", "postgres", "redis"), 0.0)
+        found: dict[tuple[str, int], float] = {}
         for pid, (comm, _ppid, cpu) in table.items():
             part = under(pid) or {"postgres": "postgres", "redis-server": "redis"}.get(comm)
             if part is not None:
-                found[part] += cpu
+                found[(part, pid)] = cpu
         children = resource.getrusage(resource.RUSAGE_CHILDREN)
-        found["wrk"] = children.ru_utime + children.ru_stime
+        found[("wrk", 0)] = children.ru_utime + children.ru_stime
         return found
 
     def restart_web(self, ready_line: str, access_log: Path | None) -> None:
@@ -328,6 +328,16 @@ class Servers:
                 os.killpg(proc.pid, signal.SIGKILL)
                 proc.wait()
         self.procs = {}
+
+
+def cores_used(before: dict[tuple[str, int], float], after: dict[tuple[str, int], float]) -> dict[str, float]:
+    """CPU seconds per part between two samples of ``Servers.cpu_seconds``. A process that ended
+    meanwhile (a database connection closed at its age limit) takes its time with it: a part's
+    figure is at most a little short, never negative."""
+    used = dict.fromkeys(("web", "celery", "postgres", "redis", "wrk"), 0.0)
+    for (part, pid), cpu in after.items():
+        used[part] += cpu - before.get((part, pid), 0.0)
+    return used
 
 
 def _processes() -> dict[int, tuple[str, int, float]]:
