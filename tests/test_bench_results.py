@@ -3,28 +3,25 @@ reports. The benchmark itself runs outside the test suite (make bench)."""
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from pathlib import Path
-from types import ModuleType
 from typing import Any
+
+from tests.bench_modules import load, markdown
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def _load(name: str) -> ModuleType:
-    sys.path.insert(0, str(ROOT / "bench"))
-    try:
-        spec = importlib.util.spec_from_file_location(f"bench_{name}", ROOT / "bench" / f"{name}.py")
-        assert spec is not None and spec.loader is not None
-        module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
-        return module
-    finally:
-        sys.path.remove(str(ROOT / "bench"))
+city = load("city")
 
 
-city = _load("city")
+# The run's configuration as the report reads it (a made-up one).
+CONFIG = {
+    "gunicorn_workers": 5,
+    "celery": "1",
+    "duration_s": 10,
+    "load_average_before": [],
+    "load_average_after": [],
+}
 
 
 def run(rps: float, p99: float, errors: int = 0) -> dict[str, Any]:
@@ -48,7 +45,7 @@ def test_of_two_runs_the_slower_is_reported() -> None:
 
 
 def test_the_report_names_the_database_servers_settings() -> None:
-    report = _load("report")
+    report = load("report")
     config = {
         "gunicorn_workers": 5,
         "celery": "1 worker process with beat",
@@ -63,7 +60,7 @@ def test_the_report_names_the_database_servers_settings() -> None:
 
 
 def test_the_library_scenarios_are_reported_against_ping_and_the_search_target() -> None:
-    report = _load("report")
+    report = load("report")
     scenarios = {
         "ping": {"16": run(1000, 20)},
         "library_search": {"16": run(400, 120)},
@@ -84,7 +81,7 @@ def test_the_library_scenarios_are_reported_against_ping_and_the_search_target()
 
 
 def test_the_test_scenarios_are_reported_against_ping_and_their_targets() -> None:
-    report = _load("report")
+    report = load("report")
     scenarios = {
         "ping": {"16": run(1000, 20)},
         "test_answers": {"16": run(450, 90)},
@@ -100,7 +97,7 @@ def test_the_test_scenarios_are_reported_against_ping_and_their_targets() -> Non
 
 
 def test_the_machines_targets_and_checks_are_reported() -> None:
-    report = _load("report")
+    report = load("report")
     burst = {"1": {**run(40, 70), "events_per_s": 7900.0}, "16": {**run(41, 330), "events_per_s": 1900.0}}
     faults = {
         "events": 11000,
@@ -162,7 +159,7 @@ def test_a_turnstile_sends_a_batch_again_until_it_is_accepted(monkeypatch: Any) 
     import json
     import threading
 
-    faults = _load("faults")
+    faults = load("faults")
     seen: list[str] = []
     failures = {"left": 5}
 
@@ -204,7 +201,7 @@ def test_a_turnstile_sends_a_batch_again_until_it_is_accepted(monkeypatch: Any) 
 
 
 def test_the_access_log_is_counted_by_kind_in_the_servers_time() -> None:
-    report = _load("report")
+    report = load("report")
     lines = [f"diary_first 200 {n * 1000}" for n in range(1, 101)]  # 1 … 100 ms
     lines += ["diary_repeat 200 500"] * 300 + ["marks 201 6000", "marks 400 7000", "login 500 300000"]
     lines += ["- 200 90", "a line of another shape", ""]  # the benchmark's pings between runs
@@ -220,7 +217,7 @@ def test_the_access_log_is_counted_by_kind_in_the_servers_time() -> None:
 
 
 def test_the_morning_is_reported_against_ping_and_by_kind() -> None:
-    report = _load("report")
+    report = load("report")
     kinds = report.kind_figures(["diary_first 200 20000", "diary_repeat 200 2000", "me 200 1500"], 10.0)
     segments = [
         {
@@ -253,21 +250,7 @@ def test_the_morning_is_reported_against_ping_and_by_kind() -> None:
     one["ratios"] = report.ratios(one)
     assert one["ratios"]["morning_vs_trivial_rps"] == {"16": 0.5}
     assert one["ratios"]["journal_cold_vs_trivial_rps"] == {"16": 0.25}
-    config = {
-        "gunicorn_workers": 5,
-        "celery": "1",
-        "duration_s": 10,
-        "load_average_before": [],
-        "load_average_after": [],
-    }
-    text = report.markdown(
-        {
-            "date": "d",
-            "machine": {"cpu_count": 2, "cpu_model": "x", "ram_gib": 1},
-            "config": config,
-            "runs": [one],
-        }
-    )
+    text = markdown(report, [one], CONFIG)
     assert "- c=16: 300.0 (30%), 300.0 (20%)" in text
     assert "- c=16: web 1.10, celery 0.05, postgres 0.50, redis 0.10, wrk 0.20" in text
     assert "| diary_first | 16 | 0.1 | 33.3% | 20.0 | 20.0 | 20.0 | 0 |" in text
@@ -317,7 +300,7 @@ def test_wrk_sends_a_timeline_in_order_from_where_the_last_segment_ended(tmp_pat
 
 
 def test_the_scenarios_measured_again_with_a_replica_are_set_against_those_without() -> None:
-    report = _load("report")
+    report = load("report")
     with_replica = {
         "server": "granian 2 × 4",
         "scenarios": {"ical_cold": {"1": run(120, 20), "16": run(300, 90)}},
@@ -338,21 +321,7 @@ def test_the_scenarios_measured_again_with_a_replica_are_set_against_those_witho
     }
     one["ratios"] = report.ratios(one)
     assert one["ratios"]["ical_cold_with_replica_vs_without_rps"] == {"1": 1.2, "16": 1.5}
-    config = {
-        "gunicorn_workers": 5,
-        "celery": "1",
-        "duration_s": 10,
-        "load_average_before": [],
-        "load_average_after": [],
-    }
-    text = report.markdown(
-        {
-            "date": "d",
-            "machine": {"cpu_count": 2, "cpu_model": "x", "ram_gib": 1},
-            "config": config,
-            "runs": [one],
-        }
-    )
+    text = markdown(report, [one], CONFIG)
     assert "| with replica | ical_cold | 120.0" in text
     assert "replay 0.002 s median, 0.012 s at most; 0 bytes behind median, 4,096 at most" in text
     assert city.REPLICA_SCENARIOS == ("ical_cold", "morning")

@@ -3,7 +3,6 @@ command each kind is started with, and granian's access log read by kind as guni
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import shutil
 import socket
@@ -12,30 +11,17 @@ import sys
 import time
 import urllib.request
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import pytest
 
+from tests.bench_modules import load, markdown
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def _load(name: str) -> ModuleType:
-    sys.path.insert(0, str(ROOT / "bench"))
-    try:
-        spec = importlib.util.spec_from_file_location(f"bench_{name}", ROOT / "bench" / f"{name}.py")
-        assert spec is not None and spec.loader is not None
-        module = importlib.util.module_from_spec(spec)
-        # A dataclass looks its module up in sys.modules.
-        sys.modules[spec.name] = module
-        spec.loader.exec_module(module)
-        return module
-    finally:
-        sys.path.remove(str(ROOT / "bench"))
-
-
-servers = _load("servers")
-report = _load("report")
+servers = load("servers")
+report = load("report")
 
 
 def test_a_server_is_written_kind_workers_and_threads() -> None:
@@ -186,14 +172,7 @@ def test_the_comparison_of_servers_is_a_table_of_the_report() -> None:
         "load_average_before": [],
         "load_average_after": [],
     }
-    text = report.markdown(
-        {
-            "date": "d",
-            "machine": {"cpu_count": 2, "cpu_model": "x", "ram_gib": 1},
-            "config": config,
-            "runs": [one],
-        }
-    )
+    text = markdown(report, [one], config)
     assert "Setup: gunicorn 5 sync workers, PARTA_DEBUG=false" in text
     assert "| server | scenario | c=1 | c=16 | errors |" in text
     assert "| sync:5 | ping | 400.0 (2.0 / 4.0) | 900.0 (20.0 / 40.0) | 0 |" in text
