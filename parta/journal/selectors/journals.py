@@ -256,7 +256,7 @@ def _of_lessons(model: type[Model], columns: tuple[str, ...], order: tuple[str, 
     def build(lesson_ids: list[int], student_ids: list[int]) -> QuerySet[Any, Any]:
         rows = model._default_manager.filter(lesson_id__in=lesson_ids)
         if student_ids:
-            rows = rows.filter(student_id=student_ids[0])
+            rows = rows.filter(student_id__in=student_ids)
         return (rows.order_by(*order) if order else rows).values(*columns)
 
     return statements.Statement(model, build)
@@ -267,7 +267,7 @@ def _period_marks(
 ) -> QuerySet[Any, Any]:
     marks = PeriodMark.objects.filter(class_group_id=class_group_id, subject_id=subject_id, year_id=year_id)
     if student_ids:
-        marks = marks.filter(student_id=student_ids[0])
+        marks = marks.filter(student_id__in=student_ids)
     values: QuerySet[Any, Any] = marks.values("id", "student_id", "period_id", "value", "scale", "version")
     return values
 
