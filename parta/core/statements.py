@@ -9,11 +9,8 @@ the call's values in their places: the SQL the ORM would write, its rows convert
 converts them (SQLite's dates, say), counted by the same query hooks.
 
 What may vary between calls:
-- the positional values — ints, strings and dates, or sequences of them (an ``IN`` list) — sent
-  as the statement's parameters. On PostgreSQL a list of any length is one parameter, an array
-  (``IN (%s)`` written ``= ANY(%s)``), so that a statement is prepared once whatever the number of
-  lessons or homework it asks about (psycopg keeps 100 a connection); elsewhere, for an empty
-  list, and for a build that reads a list's items, its length is part of the shape;
+- the positional values — ints, strings and dates, or sequences of them (an ``IN`` list; its
+  length is part of the shape) — sent as the statement's parameters;
 - the keyword arguments, passed to the build as they are and part of the shape: they choose the
   queryset's structure (a reader's school scope or none, say), so keep their variety small.
 
@@ -26,7 +23,6 @@ stand-in must reach the parameters, and none the text.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -53,27 +49,14 @@ class _Compiled:
     empty: bool  # the ORM would run no query (``IN ()``): no rows
 
 
-class _Array(list[Any]):
-    """A non-empty sequence sent as one array parameter (PostgreSQL)."""
-
-
-class _NotAnInList(ValueError):
-    """A sequence the build uses otherwise than as an IN list (its first item, say)."""
-
-
-def _flat(values: Sequence[Any], arrays: bool) -> tuple[list[Any], tuple[Hashable, ...]]:
+def _flat(values: Sequence[Any]) -> tuple[list[Any], tuple[Hashable, ...]]:
     """The values as the statement's parameters take them (a sequence's distinct items, each its
-    own, or with ``arrays`` one array), and their shape: each value's type, a sequence's length
-    and items' types (an array's: its items' type)."""
+    own), and their shape: each value's type, a sequence's length and items' types."""
     flat: list[Any] = []
     shape: list[Any] = []
     for value in values:
         if isinstance(value, _SEQUENCES):
             items = list(dict.fromkeys(value))  # the ORM drops repeats from an IN list
-            if arrays and items:
-                flat.append(_Array(items))
-                shape.append((_Array, type(items[0])))
-                continue
             flat.extend(items)
             shape.append(tuple(type(item) for item in items))
         else:
@@ -92,17 +75,12 @@ def _stand_in(kind: type, n: int) -> Any:
     raise TypeError(f"a statement's value must be an int, a str or a date, not {kind.__name__}")
 
 
-def _stand_ins(values: Sequence[Any], arrays: bool) -> tuple[list[Any], list[Any]]:
-    """Stand-ins shaped as the values (the build's arguments) and flat (as parameters); with
-    ``arrays`` a non-empty sequence stands in as a list of one, flat as an array of it."""
+def _stand_ins(values: Sequence[Any]) -> tuple[list[Any], list[Any]]:
+    """Stand-ins shaped as the values (the build's arguments) and flat (as parameters)."""
     shaped: list[Any] = []
     flat: list[Any] = []
     for value in values:
-        if arrays and isinstance(value, _SEQUENCES) and value:
-            item = _stand_in(type(next(iter(value))), len(flat))
-            flat.append(_Array([item]))
-            shaped.append([item])
-        elif isinstance(value, _SEQUENCES):
+        if isinstance(value, _SEQUENCES):
             items = [_stand_in(type(item), len(flat) + i) for i, item in enumerate(dict.fromkeys(value))]
             flat.extend(items)
             shaped.append(items)
@@ -123,12 +101,8 @@ def _compile(queryset: QuerySet[Any, Any], alias: str, flat: list[Any]) -> _Comp
     except EmptyResultSet:
         return _Compiled("", (), (), (), tuple(names), empty=True)
     connection = connections[alias]
-    sql = _as_arrays(sql, params, flat)
     forms: dict[tuple[type, Any], tuple[int, Callable[[Any], Any] | None]] = {}
     for place, stand_in in enumerate(flat):
-        if isinstance(stand_in, _Array):
-            forms[(type(stand_in[0]), stand_in[0])] = (place, None)
-            continue
         forms[(type(stand_in), stand_in)] = (place, None)
         if isinstance(stand_in, dt.date):
             adapted = connection.ops.adapt_datefield_value(stand_in)
@@ -136,7 +110,7 @@ def _compile(queryset: QuerySet[Any, Any], alias: str, flat: list[Any]) -> _Comp
                 forms[(type(adapted), adapted)] = (place, connection.ops.adapt_datefield_value)
     places = tuple(forms.get((type(param), param)) if _hashable(param) else None for param in params)
     unused = set(range(len(flat))) - {found[0] for found in places if found is not None}
-    in_text = [item for item in _items(flat) if str(item) in sql]
+    in_text = [stand_in for stand_in in flat if str(stand_in) in sql]
     if unused or in_text:
         raise ValueError(
             f"values {sorted(unused)} are not the statement's parameters"
@@ -148,32 +122,6 @@ def _compile(queryset: QuerySet[Any, Any], alias: str, flat: list[Any]) -> _Comp
         for position, (found, expression) in compiler.get_converters(fields).items()
     )
     return _Compiled(sql, places, tuple(params), converters, tuple(names), empty=False)
-
-
-_PLACEHOLDER = re.compile(r"%%|%s")
-
-
-def _as_arrays(sql: str, params: Sequence[Any], flat: list[Any]) -> str:
-    """The statement with each array's ``IN (%s)`` written ``= ANY(%s)``: the array's one
-    stand-in item is where its list goes."""
-    arrays = {array[0] for array in flat if isinstance(array, _Array)}
-    if not arrays:
-        return sql
-    pieces: list[str] = []
-    at = 0
-    placeholders = (match for match in _PLACEHOLDER.finditer(sql) if match.group() == "%s")
-    for match, param in zip(placeholders, params, strict=True):
-        if _hashable(param) and param in arrays:
-            before = sql[at : match.start()]
-            if not before.endswith("IN (") or not sql.startswith(")", match.end()):
-                raise _NotAnInList(sql)
-            pieces.append(before[: -len("IN (")] + "= ANY(%s")
-            at = match.end()
-    return "".join(pieces) + sql[at:]
-
-
-def _items(flat: list[Any]) -> list[Any]:
-    return [item for value in flat for item in (value if isinstance(value, _Array) else [value])]
 
 
 def _hashable(value: Any) -> bool:
@@ -193,27 +141,16 @@ class Statement:
         self.model = model
         self.build = build
         self._compiled: dict[Hashable, _Compiled] = {}
-        # Lists as arrays, unless the build uses one otherwise than as an IN list.
-        self._arrays = True
 
     def _run(self, values: Sequence[Any], shape: dict[str, Any]) -> tuple[_Compiled, list[tuple[Any, ...]]]:
+        flat, kinds = _flat(values)
         alias = router.db_for_read(self.model)
-        arrays = self._arrays and connections[alias].vendor == "postgresql"
-        flat, kinds = _flat(values, arrays)
         key = (alias, kinds, tuple(sorted(shape.items())))
         compiled = self._compiled.get(key)
         if compiled is None:
-            shaped, stand_ins = _stand_ins(values, arrays)
-            try:
-                compiled = _compile(self.build(*shaped, **shape), alias, stand_ins)
-            except (_NotAnInList, IndexError):
-                if not arrays:
-                    raise
-                # The build reads a list's items (a period's first and last day): by length, then.
-                self._arrays = False
-                return self._run(values, shape)
+            shaped, stand_ins = _stand_ins(values)
             # Two threads may both compile a new shape: the same text, either kept.
-            self._compiled[key] = compiled
+            compiled = self._compiled[key] = _compile(self.build(*shaped, **shape), alias, stand_ins)
         if compiled.empty:
             return compiled, []
         params = [
