@@ -22,16 +22,13 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from parta.core.api import DateField, Row, SubjectRefSerializer, cached_json, error_responses
+from parta.diary.reach import DiaryAccess, DiaryStudent, diary_reading, reach_diary
 from parta.diary.selectors import (
     AttendanceRow,
-    DiaryAccess,
     DiaryDay,
     DiaryLesson,
-    DiaryStudent,
     MarkRow,
     diary_range_of,
-    diary_reading,
-    reach_diary,
     validate_range,
 )
 from parta.diary.summaries import (

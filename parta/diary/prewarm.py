@@ -21,7 +21,7 @@ from django.utils import timezone, translation
 from parta.accounts.models import User
 from parta.core.api import cached_json_body
 from parta.diary.api import diary_data
-from parta.diary.selectors import diary_reading, reach_diary
+from parta.diary.reach import diary_reading, reach_diary
 from parta.schools.models import Enrolment
 from parta.timetable.selectors import week_start
 

@@ -28,17 +28,13 @@ from django.utils.translation import gettext as _
 
 from parta.core.i18n import pick
 from parta.core.ids import parse_id
+from parta.diary.reach import DiaryAccess, DiaryStudent, access_diary, reach_diary, scoped
 from parta.diary.selectors import (
     AttendanceRow,
-    DiaryAccess,
-    DiaryStudent,
     MarkRow,
-    access_diary,
     attendance_rows,
     lessons_of,
     mark_rows,
-    reach_diary,
-    scoped,
     validate_range,
 )
 from parta.journal import scales

@@ -28,7 +28,8 @@ from parta.accounts.decorators import session_or_token
 from parta.core.forms import DateField
 from parta.core.ids import parse_id
 from parta.diary.pdf import report_card_pdf
-from parta.diary.selectors import access_diary, check_notice_of, choose_day, diary_week, subject_plan
+from parta.diary.reach import access_diary
+from parta.diary.selectors import check_notice_of, choose_day, diary_week, subject_plan
 from parta.diary.summaries import (
     PeriodChoice,
     attendance_summary,

@@ -9,7 +9,8 @@ from django.test.utils import CaptureQueriesContext
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from parta.diary.selectors import MAX_RANGE_DAYS, access_diary, diary_range, diary_week
+from parta.diary.reach import access_diary
+from parta.diary.selectors import MAX_RANGE_DAYS, diary_range, diary_week
 from parta.diary.summaries import (
     MIN_GROUP_STUDENTS,
     attendance_range,
