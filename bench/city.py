@@ -41,7 +41,15 @@ sys.path.insert(1, str(ROOT))  # parta.testing's Redis server for the fault run
 
 import faults  # noqa: E402
 import report  # noqa: E402
-from runs import log, median_run, prime, raw_sql_reference, run_wrk, timeline_run  # noqa: E402
+from runs import (  # noqa: E402
+    log,
+    median_run,
+    prime,
+    raw_sql_reference,
+    raw_sql_throughput,
+    run_wrk,
+    timeline_run,
+)
 from servers import (  # noqa: E402
     SERVER_KINDS,
     Servers,
@@ -56,6 +64,8 @@ PYTHON = str(VENV / "python")
 # Scenario name → request file written by bench_fixtures. "ping" is reference (i).
 SCENARIOS = {
     "ping": "ping",
+    # GET /api/v1/me, the first call of every app: the signed-in person, their roles and children.
+    "me": "me",
     "diary": "diary",
     # Students whose diary nobody has read yet (the cache is emptied before each run): a miss each.
     "diary_cold": "diary_cold",
@@ -292,10 +302,17 @@ def bench_scale(args: argparse.Namespace, scale: float, wrk: str) -> dict[str, A
     reference = raw_sql_reference(url, weeks, min(args.duration, 10), "week")
     log(f"S={scale:g}: raw SQL diary week p50 {reference.get('p50_ms')} ms")
     journal_reference: dict[str, Any] = {}
+    pages: list[list[str]] = []
     if {"journal", "journal_cold"} & set(args.scenarios):
         pages = json.loads((requests / "rawsql_journal.json").read_text())["pages"]
         journal_reference = raw_sql_reference(url, pages, min(args.duration, 10), "page")
         log(f"S={scale:g}: raw SQL journal page p50 {journal_reference.get('p50_ms')} ms")
+    # The database's own limit at the highest concurrency: the same reads sent by pgbench.
+    clients = max(args.concurrency)
+    for what, reads, into in (("diary weeks", weeks, reference), ("journal pages", pages, journal_reference)):
+        if into and clients > 1:
+            into["concurrent"] = raw_sql_throughput(url, reads, min(args.duration, 10), clients)
+            log(f"S={scale:g}: raw SQL {what} at c={clients}: {into['concurrent'].get('rps')}/s")
     # Every web server of --servers in turn on the same city (one: --server's).
     measured = {
         web.key: measure_server(

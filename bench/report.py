@@ -7,10 +7,10 @@ The JSON holds the machine, the date, the configuration and, per scale, the city
 time to make, database size), per scenario and concurrency ``rps``, ``p50_ms``, ``p95_ms``,
 ``p99_ms`` and ``errors``, the raw-SQL reference and the ``ratios``:
 
-- ``<scenario>_vs_trivial_rps`` for the diary, diary_cold, journal, journal_cold, library_search,
-  library_search_cold, library_catalogue, test_answers, test_submits and the morning: the
-  scenario's requests/s over the trivial endpoint's (``GET /api/v1/ping``) at the same
-  concurrency (target ≥ 0.5 for the diary and ≥ 0.3 for the journal);
+- ``<scenario>_vs_trivial_rps`` for /me, the diary, diary_cold, journal, journal_cold,
+  library_search, library_search_cold, library_catalogue, test_answers, test_submits and the
+  morning: the scenario's requests/s over the trivial endpoint's (``GET /api/v1/ping``) at the
+  same concurrency (target ≥ 0.5 for /me and the diary, ≥ 0.3 for the journal);
 - ``library_search_p99_c16_within_100_ms``: whether the library search's p99 at concurrency 16
   (warm, as the diary's target is) is within the issue's 100 ms (judged at S = 0.2); the same for
   ``test_answers`` and ``test_submits``, with ``test_answers_rps_c16_at_least_500`` and
@@ -18,7 +18,10 @@ time to make, database size), per scenario and concurrency ``rps``, ``p50_ms``, 
 - ``diary_p50_vs_raw_sql`` / ``diary_cold_p50_vs_raw_sql``: the median latency at concurrency 1
   over the median time of the diary week's own SQL replayed through psycopg (how much the
   framework adds); ``journal_p50_vs_raw_sql`` / ``journal_cold_p50_vs_raw_sql`` the same for the
-  journal page.
+  journal page;
+- ``diary_cold_vs_raw_sql_rps`` (and the diary's, the journal's): requests/s at the highest
+  concurrency over the reads/s pgbench gets from the database with the same statements on as
+  many connections (``raw_sql.concurrent``): how near the database's own limit the read runs.
 
 The morning (a timeline, ``bench/city.py``'s ``timeline_run``) also has per request kind, from
 the server's access log (``kind_figures``), its last segment's and its whole run's figures.
@@ -42,6 +45,7 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 GROWTH_SCENARIOS = (
+    "me",
     "diary",
     "diary_cold",
     "journal",
@@ -57,6 +61,7 @@ GROWTH_SCENARIOS = (
 )
 # Scenarios whose throughput is reported as a ratio to ping's.
 VS_TRIVIAL = (
+    "me",
     "diary",
     "diary_cold",
     "journal",
@@ -143,6 +148,12 @@ def ratios(run: dict[str, Any]) -> dict[str, Any]:
         raw = run.get(reference) or {}
         if c1 and raw.get("p50_ms"):
             result[f"{name}_p50_vs_raw_sql"] = round(c1["p50_ms"] / raw["p50_ms"], 2)
+        concurrent = raw.get("concurrent") or {}
+        many = scenarios.get(name, {}).get(str(concurrent.get("clients")))
+        if many and concurrent.get("rps"):
+            result[f"{name}_vs_raw_sql_rps"] = {
+                str(concurrent["clients"]): round(many["rps"] / concurrent["rps"], 3)
+            }
     for name, concurrency, limit in P99_TARGETS:
         figures = scenarios.get(name, {}).get(concurrency)
         if figures:
@@ -451,6 +462,12 @@ def markdown(data: dict[str, Any]) -> str:
                     f"p50 {raw['p50_ms']} ms, p95 {raw['p95_ms']} ms, p99 {raw['p99_ms']} ms, "
                     f"{raw['rps']:,.0f} {unit}s/s on one connection.",
                 ]
+                concurrent = raw.get("concurrent") or {}
+                if concurrent.get("rps"):
+                    lines[-1] += (
+                        f" From pgbench on {concurrent['clients']} connections (statements prepared): "
+                        f"{concurrent['rps']:,.0f} {unit}s/s, {concurrent['mean_ms']} ms each."
+                    )
         for key, after in (("outbox", "the marks"), ("outbox_morning", "the morning")):
             outbox = run.get(key) or {}
             if outbox:
@@ -468,6 +485,9 @@ def markdown(data: dict[str, Any]) -> str:
         for key in (f"{name}_p50_vs_raw_sql" for name, _reference in RAW_SQL):
             if key in r:
                 lines.append(f"- {key} (c=1): {r[key]:.1f}×")
+        for key in (f"{name}_vs_raw_sql_rps" for name, _reference in RAW_SQL):
+            if r.get(key):
+                lines.append(f"- {key}: " + ", ".join(f"c={c}: {v:.2f}" for c, v in r[key].items()))
         for name, concurrency, limit in P99_TARGETS:
             key = f"{name}_p99_c{concurrency}_within_{limit:g}_ms"
             if key in r:

@@ -1,11 +1,15 @@
 # ruff: noqa: S603 — runs wrk with fixed arguments
 """The benchmark's runs (``bench/city.py``): wrk at one concurrency, a timeline in segments, the
-median of repeated runs, the cache primed, and a read's raw SQL replayed through psycopg."""
+median of repeated runs, the cache primed, and a read's raw SQL replayed through psycopg (one
+at a time) and pgbench (many connections at once)."""
 
 from __future__ import annotations
 
 import json
+import os
 import random
+import re
+import shutil
 import statistics
 import subprocess
 import sys
@@ -196,4 +200,66 @@ def raw_sql_reference(url: str, reads: list[list[str]], seconds: float, unit: st
         "p95_ms": pct(95),
         "p99_ms": pct(99),
         "rps": round(len(times) / sum(times), 1),
+    }
+
+
+# Reads given to pgbench: each connection prepares each read's statements on its first run of it,
+# so with few reads every connection is warm within seconds.
+PGBENCH_READS = 20
+# Seconds pgbench runs before the measured ones: its connections preparing their statements.
+PGBENCH_WARMUP = 10
+_LITERAL = re.compile(r"'(?:[^']|'')*'")
+_PROGRESS = re.compile(r"progress: ([\d.]+) s, ([\d.]+) tps")
+
+
+def pgbench_statement(query: str) -> str:
+    """A captured statement as one pgbench command. pgbench reads ``:name`` anywhere as its own
+    variable, string literals included, so a literal holding a colon is written as an escape
+    string with the colon as ``\\x3a``: the same value to the server."""
+
+    def escaped(match: re.Match[str]) -> str:
+        literal = match.group(0)
+        if ":" not in literal:
+            return literal
+        return "E" + literal.replace("\\", "\\\\").replace(":", "\\x3a")
+
+    return _LITERAL.sub(escaped, " ".join(query.split())).rstrip(";") + ";"
+
+
+def raw_sql_throughput(
+    url: str, reads: list[list[str]], seconds: float, clients: int, *, warmup: int = PGBENCH_WARMUP
+) -> dict[str, Any]:
+    """The captured reads sent by pgbench from ``clients`` connections at once, each read a
+    script of its statements, prepared once per connection as the app's are: how many reads a
+    second the database itself serves on this machine, from a client written in C. The first
+    ``warmup`` seconds (the connections preparing) are left out."""
+    import tempfile
+
+    captured = [queries for queries in reads if queries][:PGBENCH_READS]
+    if not captured or shutil.which("pgbench") is None:
+        return {}
+    measured = max(1, round(seconds))
+    with tempfile.TemporaryDirectory() as folder:
+        scripts: list[str] = []
+        for number, queries in enumerate(captured):
+            script = Path(folder) / f"read{number}.sql"
+            script.write_text("".join(pgbench_statement(query) + "\n" for query in queries))
+            scripts += ["-f", str(script)]
+        threads = min(clients, os.cpu_count() or 1)
+        command = ["pgbench", "-n", "-M", "prepared", "-c", str(clients), "-j", str(threads), "-P", "1"]
+        done = subprocess.run(
+            [*command, "-T", str(warmup + measured), *scripts, url],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+    rates = [float(rate) for at, rate in _PROGRESS.findall(done.stderr) if float(at) > warmup]
+    if not rates:
+        return {}
+    rps = statistics.mean(rates)
+    return {
+        "clients": clients,
+        "reads": len(captured),
+        "rps": round(rps, 1),
+        "mean_ms": round(1000 * clients / rps, 2),
     }

@@ -3,8 +3,12 @@ reports. The benchmark itself runs outside the test suite (make bench)."""
 
 from __future__ import annotations
 
+import os
+import shutil
 from pathlib import Path
 from typing import Any
+
+import pytest
 
 from tests.bench_modules import load, markdown
 
@@ -325,3 +329,46 @@ def test_the_scenarios_measured_again_with_a_replica_are_set_against_those_witho
     assert "| with replica | ical_cold | 120.0" in text
     assert "replay 0.002 s median, 0.012 s at most; 0 bytes behind median, 4,096 at most" in text
     assert city.REPLICA_SCENARIOS == ("ical_cold", "morning")
+
+
+def test_a_read_near_the_databases_own_limit_is_set_against_pgbenchs_reads() -> None:
+    report = load("report")
+    one: dict[str, Any] = {
+        "scale": 0.01,
+        "city": {"schools": 1, "rows": {}, "seconds": {"generate": 1}},
+        "scenarios": {"ping": {"16": run(1000, 20)}, "diary_cold": {"1": run(100, 8), "16": run(300, 90)}},
+        "raw_sql": {
+            "weeks": 10,
+            "queries_per_week": 11.0,
+            "p50_ms": 4.0,
+            "p95_ms": 5,
+            "p99_ms": 6,
+            "rps": 200,
+            "concurrent": {"clients": 16, "reads": 20, "rps": 1200.0, "mean_ms": 13.33},
+        },
+    }
+    one["ratios"] = report.ratios(one)
+    assert one["ratios"]["diary_cold_vs_raw_sql_rps"] == {"16": 0.25}
+    text = markdown(report, [one], CONFIG)
+    assert "From pgbench on 16 connections (statements prepared): 1,200 weeks/s, 13.33 ms each." in text
+    assert "- diary_cold_vs_raw_sql_rps: c=16: 0.25" in text
+
+
+def test_a_captured_statement_keeps_its_values_for_pgbench() -> None:
+    """pgbench takes ``:name`` for its variable even inside a string literal."""
+    runs = load("runs")
+    statement = runs.pgbench_statement(
+        "SELECT 1 FROM t WHERE o IN ('lesson:1', 'it''s') AND d = '2026-12-07'::date"
+    )
+    assert statement == "SELECT 1 FROM t WHERE o IN (E'lesson\\x3a1', 'it''s') AND d = '2026-12-07'::date;"
+
+
+@pytest.mark.skipif(
+    not os.environ.get("DATABASE_URL", "").startswith("postgres") or shutil.which("pgbench") is None,
+    reason="pgbench against PostgreSQL",
+)
+def test_pgbench_sends_the_captured_reads_from_many_connections() -> None:
+    runs = load("runs")
+    reads = [["SELECT 'lesson:1' AS origin, '2026-12-07'::date AS day", "SELECT 2"], ["SELECT 3"]]
+    figures = runs.raw_sql_throughput(os.environ["DATABASE_URL"], reads, 1, 2, warmup=0)
+    assert figures["clients"] == 2 and figures["reads"] == 2 and figures["rps"] > 0

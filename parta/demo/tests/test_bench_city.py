@@ -167,7 +167,7 @@ def test_bench_fixtures_writes_requests_with_tokens(tmp_path, monkeypatch):
     submits = (out / "test_submits.txt").read_text().splitlines()
     assert len({line.split("\t")[1] for line in submits}) == len(submits)
     client = APIClient()
-    for name in ("test_answers", "test_submits", "passage_burst", "meals_sales"):
+    for name in ("me", "test_answers", "test_submits", "passage_burst", "meals_sales"):
         method, path, token, body = (out / f"{name}.txt").read_text().splitlines()[0].split("\t")
         client.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
         sent = client.generic(method, path, body if body != "-" else "", content_type="application/json")

@@ -53,6 +53,7 @@ from parta.timetable.models import Lesson
 
 SCENARIO_FILES = (
     "ping",
+    "me",
     "diary",
     "diary_cold",
     "journal",
@@ -312,6 +313,8 @@ class Command(BaseCommand):
         diary += [diary_line(s, tokens[p], week) for p, s in parents]
         files = {
             "ping": [request_line("GET", "/api/v1/ping", tokens[u]) for u in people],
+            # An app's first call: students, teachers and guardians (their roles make its parts).
+            "me": [request_line("GET", "/api/v1/me", tokens[u]) for u in people + [p for p, _s in parents]],
             "diary": diary,
             "diary_cold": [diary_line(s, tokens[s], week) for s in cold],
             "journal": [journal_line(a, tokens[t]) for a, t in assignments],
