@@ -198,9 +198,21 @@ def current(keys: Iterable[str]) -> dict[str, str]:
     found: dict[str, str] = cache.get_many(keys)
     missing = [key for key in keys if key not in found]
     if missing:
-        for key in missing:
-            cache.add(key, secrets.token_hex(8), timeout=None)
-        found.update(cache.get_many(missing))
+        found.update(_created(missing))
+    return found
+
+
+def _created(keys: Sequence[str]) -> dict[str, str]:
+    """New tokens for keys that had none, unless another process made one first: what each holds.
+    The Redis backend (``parta.core.cache``) does it in one round trip."""
+    new = {key: secrets.token_hex(8) for key in keys}
+    at_once = getattr(cache, "get_or_add_many", None)
+    if at_once is not None:
+        held: dict[str, str] = at_once(new)
+        return held
+    for key, token in new.items():
+        cache.add(key, token, timeout=None)
+    found: dict[str, str] = cache.get_many(keys)
     return found
 
 
@@ -241,14 +253,23 @@ def cached(
     if not enabled() or _writing(using):
         return make()
     try:
-        entry: Any = cache.get(key)
+        # The entry and the tokens known up front in one round trip; a token read once in this
+        # call is not read again (each was read before the data is made).
+        known = list(dict.fromkeys(depends_on))
+        read: dict[str, Any] = cache.get_many([key, *known])
+        entry: Any = read.pop(key, None)
         if entry is not None:
             tokens, body, *packed = entry
-            if cache.get_many(list(tokens)) == tokens:
+            rest = [token for token in tokens if token not in read and token not in known]
+            if rest:
+                read.update(cache.get_many(rest))
+            if {token: read[token] for token in tokens if token in read} == tokens:
                 return zlib.decompress(body) if packed and packed[0] else bytes(body)
-        tokens = current(depends_on)
-        if also_depends_on is not None:
-            tokens.update(current(also_depends_on()))
+        needed = known + ([] if also_depends_on is None else list(also_depends_on()))
+        tokens = {token: read[token] for token in needed if token in read}
+        unread = [token for token in dict.fromkeys(needed) if token not in read]
+        if unread:
+            tokens.update(current(unread))
     except Exception:
         log.exception("read cache unavailable; reading from the database")
         return make()

@@ -59,3 +59,19 @@ class RedisServer:
             self.process.send_signal(signal.SIGTERM)
             self.process.wait(timeout=20)
         self.process = None
+
+
+class RoundTrips:
+    """Counts a Redis client's round trips: redis-py takes a connection from the pool for each
+    command, and one for a whole pipeline."""
+
+    def __init__(self, client: redis.Redis, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.count = 0
+        pool = client.connection_pool
+        taken = pool.get_connection
+
+        def get_connection(*args: object, **kwargs: object) -> object:
+            self.count += 1
+            return taken(*args, **kwargs)
+
+        monkeypatch.setattr(pool, "get_connection", get_connection)

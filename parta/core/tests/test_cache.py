@@ -9,7 +9,7 @@ from django.db import DatabaseError
 from parta.core import versions
 from parta.core.cache import RedisCache, TokensNotRenewed
 from parta.core.models import UnrenewedToken
-from parta.testing.redis_server import RedisServer
+from parta.testing.redis_server import RedisServer, RoundTrips
 
 # A new connection first renews the version tokens recorded in the database (none here).
 pytestmark = pytest.mark.django_db
@@ -95,3 +95,22 @@ def test_a_connection_that_cannot_read_the_recorded_tokens_is_not_used(
         assert cache.get("k") is None
     finally:
         server.stop()
+
+
+def test_tokens_are_added_where_missing_and_read_back_in_one_round_trip(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    cache = RedisCache("redis://127.0.0.1:6379/15", {"KEY_PREFIX": "parta-test-cache"})
+    try:
+        cache.delete_many(["t1", "t2"])
+    except redis.ConnectionError:
+        pytest.skip("no Redis on 127.0.0.1:6379")
+    cache.set("t1", "kept", timeout=None)
+    client = cache._cache.get_client(write=True)
+    trips = RoundTrips(client, monkeypatch)
+    assert cache.get_or_add_many({"t1": "new", "t2": "new"}) == {"t1": "kept", "t2": "new"}
+    assert trips.count == 1
+    monkeypatch.undo()
+    assert client.ttl(cache.make_key("t2")) == -1  # kept until renewed, as every token
+    assert cache.get_many(["t1", "t2"]) == {"t1": "kept", "t2": "new"}
+    cache.delete_many(["t1", "t2"])

@@ -6,12 +6,15 @@ from __future__ import annotations
 import logging
 
 import pytest
+import redis
 from django.core.cache import cache
 from django.db import DatabaseError, transaction
 
 from parta.core import versions
+from parta.core.cache import RedisCache
 from parta.core.models import UnrenewedToken
 from parta.core.tasks import renew_version_tokens_task
+from parta.testing.redis_server import RoundTrips
 
 
 class Reads:
@@ -211,3 +214,33 @@ def test_long_entries_are_kept_compressed_and_read_back_whole() -> None:
     assert cache.get("short")[1:] == (b"short", False)
     # Read again from the cache: the same bytes, nothing made.
     assert versions.cached("long", depends_on=[versions.student(1)], make=lambda: b"made") == week
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_read_asks_the_cache_server_as_few_times_as_it_can(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The entry comes with the tokens known up front; tokens found missing are made in one go."""
+    server = RedisCache("redis://127.0.0.1:6379/15", {"KEY_PREFIX": "parta-test-versions"})
+    try:
+        server.clear()
+    except redis.ConnectionError:
+        pytest.skip("no Redis on 127.0.0.1:6379")
+    monkeypatch.setattr(versions, "cache", server)
+    round_trips = RoundTrips(server._cache.get_client(write=True), monkeypatch)
+
+    def trips(more: list[str] | None) -> int:
+        round_trips.count = 0
+        also = (lambda: more) if more is not None else None
+        versions.cached(
+            "entry", depends_on=[versions.EVERYTHING, versions.student(1)], also_depends_on=also, make=Reads()
+        )
+        return round_trips.count
+
+    # No token yet: the entry with two tokens, the three read and made, the entry stored.
+    assert trips([versions.class_group(7)]) == 4
+    assert trips([versions.class_group(7)]) == 2  # a hit: the entry with two tokens, the class's
+    versions.touch([versions.student(1)])
+    assert trips([versions.class_group(7)]) == 3  # a miss: the entry with its tokens, the class's, stored
+    server.delete("entry")
+    assert trips(None) == 2  # the entry with its tokens, the entry stored
+    assert trips(None) == 1  # a hit: one round trip
+    server.clear()
