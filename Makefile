@@ -56,7 +56,7 @@ messages: $(VENV)/.synced
 bench: $(VENV)/.synced
 	$(PY) bench/city.py --scales 0.01,0.05,0.2 --duration 10 --warmup 5 --repeat 3 $(BENCH_ARGS)
 
-# What a reviewer runs: S=0.01, 10 s per scenario and concurrency, under 10 minutes.
+# What a reviewer runs: S=0.01, 10 s per scenario and concurrency, about 14 minutes on two cores.
 bench-quick: $(VENV)/.synced
 	$(PY) bench/city.py --scales 0.01 --duration 10 --warmup 2 --users 1000 $(BENCH_ARGS)
 
